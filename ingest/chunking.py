@@ -1,0 +1,79 @@
+"""Chunks inside sections, at paragraph and sentence boundaries; never across a section or a sentence."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+
+from ingest.normalize import normalize_text
+from ingest.records import Chunk, Paragraph, Section
+
+# A sentence ends after 。！？； (and a closing quote that follows them) or a lone newline.
+_SENTENCE_END = re.compile(r"[。！？；!?;][”’」』）)]*")
+
+
+def sentence_spans(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """Offsets of the sentences in text[start:end]; the last one runs to `end`."""
+    spans = []
+    pos = start
+    for m in _SENTENCE_END.finditer(text, start, end):
+        spans.append((pos, m.end()))
+        pos = m.end()
+    if pos < end:
+        spans.append((pos, end))
+    return spans
+
+
+def _pieces(text: str, para: Paragraph, max_chars: int) -> list[tuple[int, int]]:
+    """A paragraph as one piece, or split at sentence ends into pieces of at most max_chars.
+
+    A single sentence longer than max_chars stays whole: cutting it would break a citation.
+    """
+    if para.end - para.start <= max_chars:
+        return [(para.start, para.end)]
+    pieces: list[tuple[int, int]] = []
+    for s, e in sentence_spans(text, para.start, para.end):
+        if pieces and e - pieces[-1][0] <= max_chars:
+            pieces[-1] = (pieces[-1][0], e)
+        else:
+            pieces.append((s, e))
+    return pieces
+
+
+def chunk_sections(
+    text: str, sections: list[Section], *, doc_id: str, max_chars: int = 500, min_chars: int = 150
+) -> list[Chunk]:
+    """Pack each section's paragraphs (or sentence pieces of long ones) into chunks of about
+    min_chars..max_chars. Chunk text is exactly text[start:end]: offsets stay exact for citations."""
+    chunks: list[Chunk] = []
+    for section in sections:
+        groups: list[list[tuple[int, int, int]]] = []  # (start, end, paragraph number)
+        for para in section.paragraphs:
+            for s, e in _pieces(text, para, max_chars):
+                if groups and (e - groups[-1][0][0] <= max_chars or groups[-1][-1][1] - groups[-1][0][0] < min_chars):
+                    groups[-1].append((s, e, para.number))
+                else:
+                    groups.append([(s, e, para.number)])
+        # A short tail joins the group before it when that keeps within 1.5 x max_chars.
+        if len(groups) > 1 and groups[-1][-1][1] - groups[-1][0][0] < min_chars:
+            if groups[-1][-1][1] - groups[-2][0][0] <= max_chars * 1.5:
+                groups[-2].extend(groups.pop())
+        for group in groups:
+            start, end = group[0][0], group[-1][1]
+            body = text[start:end]
+            paragraphs = tuple(sorted({n for _, _, n in group}))
+            digest = hashlib.sha1(f"{doc_id}\x00{start}\x00{body}".encode()).hexdigest()
+            chunks.append(
+                Chunk(
+                    chunk_id=f"{doc_id}:{len(chunks):04d}",
+                    doc_id=doc_id,
+                    heading_path=section.heading_path,
+                    text=body,
+                    search_text=normalize_text(body),
+                    paragraphs=paragraphs,
+                    start=start,
+                    end=end,
+                    content_hash=digest[:16],
+                )
+            )
+    return chunks

@@ -1,0 +1,333 @@
+"""Cleaning steps for scraped speeches. Each step is a small pure function of text.
+
+`clean_text` runs them in order and returns the cleaned text with a QualityReport. The order matters:
+pinyin is stripped before mojibake is looked for (annotations hide inside mojibake), and mojibake is
+found before ASCII punctuation is widened (the stray `?` is its strongest sign).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from ingest.normalize import CJK, fold_width, strip_invisible, to_simplified
+from ingest.records import MojibakeSpan, QualityReport
+
+UNREADABLE = "\ufffd"  # what a mojibake span becomes in the cleaned text
+
+# Lines that are the scraping site talking, not the speaker. Matched anywhere in a line.
+SITE_LINE = re.compile(
+    "|".join(
+        [
+            r"版权所有", r"版權所有", r"相关热词搜索", r"相關熱詞搜索", r"VIP免费下载", r"折扣价",
+            r"客服请联系", r"在线客服", r"由会员分享", r"由會員分享", r"装配图网", r"裝配圖網",
+            r"如遇卡顿", r"扫码下载", r"下载文档", r"本文档由网友提供", r"^微信[:：]", r"擅长领域",
+            r"在线观看", r"在线播放", r"^收藏《", r"^摘要[:：]", r"格式[:：]\s*DOC", r"^\s*点击[:：]?\s*$",
+            r"^(上一篇|下一篇)[:：]", r"^责任编辑", r"^扫一扫", r"^分享到", r"^打印本页", r"^关闭窗口",
+            r"^本作品是中华人民共和国的", r"公有领域", r"^Public domain$", r"^(true|false)$",
+            r"^注：中文维基文库", r"(发布时间|發布時間)[:：].*(来源|來源)[:：]", r"维基文库", r"^目录/提纲", r"^目錄/提綱", r"微笑上岗",
+        ]
+    )
+)
+# A line after which everything is the site's footer (related links, ads, other news).
+TAIL_MARKER = re.compile(r"^(新闻推荐|相关推荐|相关热词搜索|相關熱詞搜索|相关阅读|猜你喜欢|折扣价|相关文章)")
+# Paywall and truncation notices inside the text: (新文秘网…省略553字，正式会员可完整阅读)
+INLINE_NOTICE = re.compile(r"[…\.]*[（(][^（()）]{0,40}省略\d+字[^（()）]{0,30}[)）][…\.]*")
+TRUNCATION = re.compile(r"[…\.]*\s*[（(]未完[,，]?\s*全文共\d+字.*", re.S)
+SITE_PREFIX = re.compile(r"^\s*【(Word文档|PDF文档|文档)】\s*")
+FOOTNOTE = re.compile(r"\[\s*\d{1,3}\s*\]")
+
+TONE_VOWELS = "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü"
+PINYIN = re.compile(rf"(?<=[{CJK}])\(([a-z{TONE_VOWELS}]{{1,7}})\)")
+PAGE_MARKER = re.compile(r"^(\d{1,3})、")
+SENTENCE_END = "。！？!?；;：:…”」』）)"
+HEADING_START = re.compile(
+    r"^(第[一二三四五六七八九十]+[，,、]|[一二三四五六七八九十]+、|[（(][一二三四五六七八九十]+[）)]"
+    r"|[一二三四五六七八九十]+要|首先[，,]|其次[，,]|再次[，,]|最后[，,]|\d+[.．、](?!\d))"
+)
+# A heading that starts mid-paragraph after a sentence ends: "…几点意见：一、以时不我待…"
+INLINE_HEADING = re.compile(
+    r"(?<=[。！？；：:!?;])\s*(?=(第[一二三四五六七八九十]+[，,、]|[一二三四五六七八九十]+、|[（(][一二三四五六七八九十]+[）)]"
+    r"|[一二三四五六七八九十]+要[^求点])\S)"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Cleaned:
+    text: str
+    report: QualityReport
+
+
+def drop_site_lines(text: str) -> tuple[str, int]:
+    """Remove site/spam lines and everything after a footer marker; returns (text, lines dropped)."""
+    lines = text.split("\n")
+    kept: list[str] = []
+    dropped = 0
+    cut_from = int(len(text) * 0.3)
+    position = 0
+    for index, line in enumerate(lines):
+        stripped = SITE_PREFIX.sub("", line.strip())
+        folded = to_simplified(stripped)
+        if position > cut_from and TAIL_MARKER.search(folded):
+            dropped += len(lines) - index
+            break
+        position += len(line) + 1
+        if SITE_LINE.search(folded) or _is_spam_line(stripped):
+            dropped += 1
+            continue
+        kept.append(stripped)
+    return "\n".join(kept), dropped
+
+
+def _is_spam_line(line: str) -> bool:
+    """Link lists: several '|'-separated items with no sentence punctuation."""
+    parts = [p for p in line.split("|") if p.strip()]
+    return len(parts) >= 3 and not re.search("[。，！？]", line)
+
+
+def drop_table_of_contents(text: str) -> str:
+    """A site-made outline ("目录/提纲:……" … "……") repeats the headings; drop it."""
+    return re.sub(r"(?m)^(目录|目錄)/?(提纲|提綱)?[:：]?…*\n(?:.*\n){0,40}?…+\s*\n", "", text)
+
+
+def remove_notices(text: str) -> tuple[str, int, bool]:
+    """Cut paywall notices; a notice becomes a paragraph break (text on either side is not contiguous)."""
+    text, n = INLINE_NOTICE.subn("\n\n", text)
+    text, cut = TRUNCATION.subn("", text)
+    return text, n + cut, bool(cut)
+
+
+def strip_pinyin(text: str) -> tuple[str, int]:
+    """`點(diǎn)` -> `點`: pinyin in parentheses right after a Chinese character."""
+    return PINYIN.subn("", text)
+
+
+def remove_footnote_markers(text: str) -> str:
+    """`[\\n1\\n]` and `[2]` footnote references."""
+    return FOOTNOTE.sub("", text)
+
+
+@lru_cache(maxsize=65536)
+def _is_common_char(ch: str) -> bool:
+    """In the 3,755 most frequent characters (GB2312 level 1), judged on the Simplified form."""
+    try:
+        encoded = to_simplified(ch).encode("gb2312")
+    except UnicodeEncodeError:
+        return False
+    return len(encoded) == 2 and 0xB0 <= encoded[0] <= 0xD7
+
+
+_CJK_CHAR = re.compile(f"[{CJK}]")
+_LATIN = re.compile(f"[A-Za-z{TONE_VOWELS}]")
+_ODD_SYMBOL = set("?!|_@{}()[]")
+
+
+def _suspicious(ch: str) -> bool:
+    if "\ue000" <= ch <= "\uf8ff":  # private-use code points: never real text
+        return True
+    if _CJK_CHAR.match(ch):
+        return not _is_common_char(ch)
+    return bool(_LATIN.match(ch)) or ch in _ODD_SYMBOL
+
+
+def _is_anchor(text: str, i: int) -> bool:
+    """Where mojibake starts: a stray '?' or a symbol like '_@}|' wedged between Chinese characters."""
+    before = text[i - 1] if i > 0 else ""
+    after = text[i + 1] if i + 1 < len(text) else ""
+    if not (before and _CJK_CHAR.match(before)):
+        return False
+    if text[i] == "?":
+        return bool(after) and (after in "?!,." or _suspicious(after))
+    return text[i] in "_@{}|" and bool(after) and bool(_CJK_CHAR.match(after) or after in "}|(")
+
+
+def find_mojibake(text: str, max_gap: int = 2) -> list[tuple[int, int]]:
+    """Spans of double-encoded text (UTF-8 read as GBK): `確?!保捍_保`, `?v向`, `?偟囊笫恰`."""
+    spans: list[tuple[int, int]] = []
+    i = 0
+    while i < len(text):
+        if text[i] in "?_@{}|" and _is_anchor(text, i):
+            begin = i
+            if text[i] != "?":  # a wedged symbol sits inside the span: walk back over rare characters
+                k = i - 1
+                while k >= 0 and (_suspicious(text[k]) or (k > 0 and _CJK_CHAR.match(text[k]) and _suspicious(text[k - 1]))):
+                    k -= 1
+                begin = max(k + 1, spans[-1][1] if spans else 0)
+            end = i + 1
+            if end < len(text) and text[end] in "!,.":  # punctuation only right after the anchor
+                end += 1
+            j = end
+            while j < len(text):
+                if _suspicious(text[j]):
+                    end = j = j + 1
+                    continue
+                gap = 0
+                while j < len(text) and gap <= max_gap and _CJK_CHAR.match(text[j]) and not _suspicious(text[j]):
+                    j += 1
+                    gap += 1
+                if gap == 0 or gap > max_gap or j >= len(text) or not _suspicious(text[j]):
+                    break
+            spans.append((begin, end))
+            i = end
+        else:
+            i += 1
+    return spans
+
+
+def mark_mojibake(text: str) -> tuple[str, list[MojibakeSpan]]:
+    """Replace each mojibake span by UNREADABLE; keep what it was in the report."""
+    out: list[str] = []
+    spans: list[MojibakeSpan] = []
+    last = 0
+    length = 0
+    for start, end in find_mojibake(text):
+        out.append(text[last:start])
+        length += start - last
+        spans.append(MojibakeSpan(start=length, original=text[start:end]))
+        out.append(UNREADABLE)
+        length += 1
+        last = end
+    out.append(text[last:])
+    return "".join(out), spans
+
+
+def join_page_markers(text: str) -> tuple[str, int]:
+    """Scraped paged documents start every page with `N、` mid-sentence (1、 2、 3、 …); rejoin them.
+
+    Only a run of consecutive numbers counts as page markers, so a real numbered list is left alone
+    unless its items also continue the previous line's sentence.
+    """
+    lines = text.split("\n")
+    numbered = [(k, int(m.group(1))) for k, line in enumerate(lines) if (m := PAGE_MARKER.match(line.strip()))]
+    consecutive = sum(1 for (_, a), (_, b) in zip(numbered, numbered[1:], strict=False) if b == a + 1)
+    if consecutive < 2:
+        return text, 0
+    cut_mid_sentence = sum(
+        1 for k, _ in numbered if k > 0 and lines[k - 1].strip() and lines[k - 1].strip()[-1] not in SENTENCE_END
+    )
+    if cut_mid_sentence < max(2, len(numbered) // 2):
+        return text, 0
+    joined = 0
+    out: list[str] = []
+    for line in lines:
+        stripped = line.strip()
+        m = PAGE_MARKER.match(stripped)
+        if m:
+            rest = stripped[m.end():]
+            if out and out[-1].strip() and out[-1].strip()[-1] not in SENTENCE_END:
+                out[-1] = out[-1].rstrip() + rest
+            else:
+                out.append(rest)
+            joined += 1
+        else:
+            out.append(line)
+    return "\n".join(out), joined
+
+
+def rejoin_broken_lines(text: str) -> tuple[str, int]:
+    """Join a line to the one before when a single newline cut a sentence (`政府工作报\\n告`).
+
+    A blank line, a previous line that ends a sentence, or a next line that opens a heading keeps the break.
+    """
+    lines = text.split("\n")
+    out: list[str] = []
+    joined = 0
+    for line in lines:
+        stripped = line.strip()
+        prev = out[-1].strip() if out else ""
+        if (
+            stripped
+            and prev
+            and not (len(out) == 1 and len(prev) <= 50)  # a short first line is the title
+            and not SALUTATION.match(stripped)
+            and prev[-1] not in SENTENCE_END
+            and not HEADING_START.match(stripped)
+            and not _looks_like_heading(prev)
+            and (_CJK_CHAR.match(prev[-1]) or prev[-1] in "，、,“《（(")
+            and (_CJK_CHAR.match(stripped[0]) or stripped[0] in "，。、；：”》）),:;")
+        ):
+            out[-1] = out[-1].rstrip() + stripped
+            joined += 1
+        else:
+            out.append(line)
+    return "\n".join(out), joined
+
+
+SALUTATION = re.compile(r"^.{1,12}[:：]$")  # 同志们：
+
+
+def _looks_like_heading(line: str) -> bool:
+    return bool(HEADING_START.match(line)) and len(line) <= 40
+
+
+_ASCII_TO_WIDE = {",": "，", ":": "：", ";": "；", "?": "？", "!": "！", "(": "（", ")": "）"}
+_WIDE_PUNCT = re.compile(rf"(?<=[{CJK}“”‘’》」）])([,:;?!])|([,:;?!])(?=[{CJK}“‘《「（])")
+
+
+def normalize_punctuation(text: str) -> str:
+    """Full-width digits and letters to ASCII; ASCII , : ; ? ! next to Chinese to full-width."""
+    text = fold_width(strip_invisible(text)).replace("\r\n", "\n").replace("\r", "\n")
+    return _WIDE_PUNCT.sub(lambda m: _ASCII_TO_WIDE[m.group(1) or m.group(2)], text)
+
+
+# The second item of a list, and the first item's marker that must then stand somewhere before it.
+_LIST_PAIRS = (("二要", "一要"), ("（二）", "（一）"), ("(二)", "(一)"), ("二、", "一、"), ("第二", "第一"))
+
+
+def split_inline_headings(text: str) -> str:
+    """Put a heading on its own line: after the end of a sentence, and where a list's first item
+    is glued to the end of a heading (`…项目建设一要向产业…` followed by a line `二要…`)."""
+    lines = INLINE_HEADING.sub("\n", text).split("\n")
+    out: list[str] = []
+    for k, line in enumerate(lines):
+        following = lines[k + 1].lstrip() if k + 1 < len(lines) else ""
+        for second, first in _LIST_PAIRS:
+            cut = line.rfind(first)
+            if following.startswith(second) and cut > 0:
+                out.append(line[:cut])
+                line = line[cut:]
+                break
+        out.append(line)
+    return "\n".join(out)
+
+
+def tidy_paragraphs(text: str) -> str:
+    """One paragraph a line: strip each line, drop empty ones and a line that repeats the one before."""
+    out: list[str] = []
+    for line in text.split("\n"):
+        line = re.sub(r"[ \t]+", " ", line).strip()
+        if line and (not out or line != out[-1]):
+            out.append(line)
+    return "\n".join(out)
+
+
+def clean_text(raw: str) -> Cleaned:
+    """Run every cleaning step; the result has one paragraph a line, in the original script."""
+    text = strip_invisible(raw).replace("\r\n", "\n").replace("\r", "\n")
+    text = drop_table_of_contents(text)
+    text, pinyin = strip_pinyin(text)
+    text, dropped = drop_site_lines(text)
+    text, notices, truncated = remove_notices(text)
+    text = remove_footnote_markers(text)
+    text, spans = mark_mojibake(text)
+    text, pages = join_page_markers(text)
+    text, rejoined = rejoin_broken_lines(text)
+    text = normalize_punctuation(text)
+    text = split_inline_headings(text)
+    text = tidy_paragraphs(text)
+    # Offsets of mojibake markers move with the later steps; find them again in the final text.
+    positions = [m.start() for m in re.finditer(UNREADABLE, text)]
+    mojibake = tuple(
+        MojibakeSpan(start=pos, original=span.original) for pos, span in zip(positions, spans, strict=False)
+    )
+    report = QualityReport(
+        dropped_lines=dropped,
+        pinyin_removed=pinyin,
+        notices_removed=notices,
+        page_markers_joined=pages,
+        lines_rejoined=rejoined,
+        mojibake=mojibake,
+        truncated=truncated,
+    )
+    return Cleaned(text=text, report=report)

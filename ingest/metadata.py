@@ -1,0 +1,127 @@
+"""Title, date, speaker and city of a document: from the text, from the file's own fields, and from a
+manifest, which overrides everything else."""
+
+from __future__ import annotations
+
+import csv
+import re
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from ingest.gazetteer import guess_city
+from ingest.normalize import script_of, to_simplified
+from ingest.records import DocMeta
+
+_FULL_DATE = re.compile(r"((?:19|20)\d{2})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?")
+_YEAR = re.compile(r"((?:19|20)\d{2})年")
+_TITLE_HINT = re.compile(r"(讲话|講話|报告|報告|会议|會議|致辞|致辭|发言|發言|决议|決議)")
+_SPEAKER = re.compile(
+    r"(?:市委书记|市长|县委书记|县长|区委书记|区长|省长|省委书记|(?<!总)书记|总理|主任)\s*([\u4e00-\u9fff]{2,3}?)"
+    r"(?:同志)?(?:出席会议并讲话|出席并讲话|主持会议并讲话|在会上讲话|讲话)"
+)
+_BOOK_TITLE = re.compile(r"《([^》]{6,80}?)(?:\.docx?|\.pdf)?》")
+
+
+class ManifestError(ValueError):
+    """A manifest that cannot be read; the message names the file and the problem."""
+
+
+def extract_title(raw: str, cleaned: str) -> str:
+    """The first short line of the cleaned text that reads like a title; else a 《…》 name in the raw text."""
+    for line in cleaned.split("\n")[:3]:
+        if 4 <= len(line) <= 80 and (_TITLE_HINT.search(line) or not re.search("[。，！？]", line)):
+            return line.split("领导讲话稿")[0].strip()
+    m = _BOOK_TITLE.search(raw[:2000])
+    if m:
+        return m.group(1)
+    first = cleaned.split("\n", 1)[0]
+    return first[:40] + ("…" if len(first) > 40 else "")
+
+
+def extract_date(raw: str) -> str:
+    """The first full date in the text's head (發布時間:2020-08-25, 2021年5月13日) as YYYY-MM-DD."""
+    m = _FULL_DATE.search(raw[:3000])
+    if m:
+        year, month, day = (int(g) for g in m.groups())
+        if 1 <= month <= 12 and 1 <= day <= 31:
+            return f"{year:04d}-{month:02d}-{day:02d}"
+    return ""
+
+
+def extract_speaker(simplified: str) -> str:
+    m = _SPEAKER.search(simplified[:3000])
+    return m.group(1) if m else ""
+
+
+def infer_meta(raw: str, cleaned: str, fields: dict[str, Any]) -> DocMeta:
+    """Everything the text and the file's own fields (a JSON Lines record) say about a document."""
+    simplified = to_simplified(cleaned)
+    guess = guess_city(simplified)
+    title = str(fields.get("title") or extract_title(raw, cleaned))
+    date = extract_date(raw)
+    if not date and fields.get("year"):
+        date = str(fields["year"])
+    if not date:
+        m = _YEAR.search(to_simplified(title))
+        date = m.group(1) if m else ""
+    return DocMeta(
+        title=title,
+        city=guess.city,
+        province=guess.province,
+        date=date,
+        speaker=str(fields.get("speaker") or extract_speaker(simplified)),
+        city_confidence=guess.confidence,
+        city_evidence=guess.evidence,
+        script=script_of(cleaned),
+        url=str(fields.get("url") or ""),
+    )
+
+
+_MANIFEST_FIELDS = {"title", "city", "province", "date", "speaker"}
+
+
+def apply_manifest(meta: DocMeta, entry: dict[str, Any]) -> DocMeta:
+    """A manifest entry overrides inferred fields; a city it names is certain (confidence 1)."""
+    updates: dict[str, Any] = {k: str(v) for k, v in entry.items() if k in _MANIFEST_FIELDS and v not in (None, "")}
+    if "city" in updates:
+        updates["city_confidence"] = 1.0
+        updates["city_evidence"] = ("manifest",)
+    return replace(meta, **updates)
+
+
+def load_manifest(path: Path) -> dict[str, dict[str, Any]]:
+    """file name -> fields, from YAML (`documents: {name: {city: …}}` or a list with `file:`) or CSV
+    (a `file` column and any of title, city, province, date, speaker)."""
+    try:
+        if path.suffix.lower() == ".csv":
+            with path.open(encoding="utf-8-sig", newline="") as handle:
+                rows: list[dict[str, Any]] = list(csv.DictReader(handle))
+        else:
+            data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+            docs = data.get("documents", data) if isinstance(data, dict) else data
+            if isinstance(docs, dict):
+                rows = [{"file": name, **(fields or {})} for name, fields in docs.items()]
+            else:
+                rows = list(docs)
+    except (OSError, yaml.YAMLError, csv.Error, UnicodeDecodeError, AttributeError) as exc:
+        raise ManifestError(f"{path}: cannot read the manifest ({exc})") from exc
+    out: dict[str, dict[str, Any]] = {}
+    for row in rows:
+        if not isinstance(row, dict) or not row.get("file"):
+            raise ManifestError(f"{path}: every entry needs a 'file' (got {row!r})")
+        unknown = set(row) - _MANIFEST_FIELDS - {"file"}
+        if unknown:
+            raise ManifestError(f"{path}: unknown field(s) {sorted(unknown)} for {row['file']}; "
+                                f"use {sorted(_MANIFEST_FIELDS)}")
+        out[str(row["file"])] = {k: v for k, v in row.items() if k != "file"}
+    return out
+
+
+def find_manifest(folder: Path) -> Path | None:
+    for name in ("manifest.yaml", "manifest.yml", "manifest.csv"):
+        if (folder / name).is_file():
+            return folder / name
+    return None

@@ -1,0 +1,78 @@
+"""One normalisation for documents and questions, so that Traditional meets Simplified.
+
+`normalize_text` is what the keyword index and the embedders see, for chunks *and* for questions.
+Display text keeps the original script; only this search copy is folded.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+ZERO_WIDTH = re.compile("[\u200b-\u200f\u2028\u2029\u202a-\u202e\u2060-\u2064\ufeff\u00ad]")
+CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+CJK_RE = re.compile(f"[{CJK}]")
+
+
+@lru_cache(maxsize=1)
+def _t2s():  # type: ignore[no-untyped-def]
+    from opencc import OpenCC
+
+    return OpenCC("t2s")
+
+
+@lru_cache(maxsize=1)
+def _s2t():  # type: ignore[no-untyped-def]
+    from opencc import OpenCC
+
+    return OpenCC("s2t")
+
+
+def to_simplified(text: str) -> str:
+    """Traditional to Simplified (OpenCC t2s); Simplified text passes unchanged."""
+    return str(_t2s().convert(text))
+
+
+def to_traditional(text: str) -> str:
+    return str(_s2t().convert(text))
+
+
+def fold_width(text: str) -> str:
+    """Full-width ASCII letters and digits to half-width (２０２２ -> 2022); keeps CJK punctuation."""
+    out = []
+    for ch in text:
+        code = ord(ch)
+        if 0xFF10 <= code <= 0xFF19 or 0xFF21 <= code <= 0xFF3A or 0xFF41 <= code <= 0xFF5A:
+            out.append(chr(code - 0xFEE0))
+        elif ch == "\u3000":
+            out.append(" ")
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
+def strip_invisible(text: str) -> str:
+    """Drop zero-width and direction characters that scraped pages carry."""
+    return ZERO_WIDTH.sub("", text)
+
+
+def normalize_text(text: str) -> str:
+    """The search form of any text: NFC, no invisible characters, half-width ASCII, Simplified, lower-case."""
+    text = unicodedata.normalize("NFC", text)
+    text = fold_width(strip_invisible(text))
+    return to_simplified(text).lower()
+
+
+def script_of(text: str) -> str:
+    """'traditional' when converting to Simplified changes a noticeable share of the CJK characters."""
+    sample = "".join(CJK_RE.findall(text[:20000]))
+    if not sample:
+        return "simplified"
+    changed = sum(a != b for a, b in zip(sample, to_simplified(sample), strict=False))
+    return "traditional" if changed / len(sample) > 0.05 else "simplified"
+
+
+def cjk_ratio(text: str) -> float:
+    letters = [c for c in text if not c.isspace()]
+    return len(CJK_RE.findall(text)) / len(letters) if letters else 0.0

@@ -1,0 +1,98 @@
+"""The heading hierarchy of a Chinese speech, from cleaned text (one paragraph a line).
+
+Speeches mix heading styles (`第一，` `一、` `（一）` `一要…` `首先，` `1.`) and nest them differently,
+so levels are not fixed per style: a style seen for the first time nests under the current heading,
+a style already open closes everything below it (the usual outline-stack rule).
+"""
+
+from __future__ import annotations
+
+import re
+
+from ingest.records import Paragraph, Section
+
+NUM = "一二三四五六七八九十"
+# (style, pattern). The pattern matches at the start of a paragraph.
+STYLES: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("di", re.compile(rf"^第[{NUM}]+(部分)?[，,、：:\s]")),
+    ("cn", re.compile(rf"^[{NUM}]+、")),
+    ("paren", re.compile(rf"^[（(][{NUM}]+[）)]")),
+    ("yao", re.compile(rf"^[{NUM}]要(?![求点])")),
+    ("seq", re.compile(r"^(首先|其次|再次|最后)[，,：:]")),
+    ("arabic", re.compile(r"^\d{1,2}[.．、](?!\d)")),
+)
+HEADING_MAX = 40  # a heading line longer than this is a paragraph that opens with its heading
+_FIRST_SENTENCE = re.compile(r"^(.+?)[。！？；：!?;:]")
+
+
+def heading_of(paragraph: str) -> tuple[str, str] | None:
+    """(style, heading text) when the paragraph opens a section, else None."""
+    for style, pattern in STYLES:
+        if pattern.match(paragraph):
+            if len(paragraph) <= HEADING_MAX and not re.search("[。！？；]", paragraph[:-1]):
+                return style, paragraph.rstrip("。；：:;")
+            m = _FIRST_SENTENCE.match(paragraph)
+            if m and len(m.group(1)) <= HEADING_MAX * 2:
+                return style, m.group(1)
+            return style, paragraph[:HEADING_MAX] + "…"
+    return None
+
+
+def split_paragraphs(text: str) -> list[Paragraph]:
+    """Paragraphs are the lines of cleaned text, numbered from 1, with offsets into it."""
+    out: list[Paragraph] = []
+    pos = 0
+    for line in text.split("\n"):
+        if line.strip():
+            out.append(Paragraph(number=len(out) + 1, start=pos, end=pos + len(line)))
+        pos += len(line) + 1
+    return out
+
+
+def parse_sections(doc_id: str, text: str, *, title: str = "") -> list[Section]:
+    """Group paragraphs into sections; each carries the path of headings above it.
+
+    Paragraphs before the first heading form a section whose path is the title (or "前言").
+    """
+    stack: list[tuple[str, str]] = []  # (style, heading)
+    sections: list[Section] = []
+    current: list[Paragraph] = []
+    current_path: tuple[str, ...] = ()
+
+    def flush() -> None:
+        if current:
+            sections.append(Section(doc_id=doc_id, heading_path=current_path or (title or "前言",),
+                                    paragraphs=tuple(current)))
+
+    for para in split_paragraphs(text):
+        found = heading_of(text[para.start:para.end])
+        if found:
+            style, heading = found
+            styles = [s for s, _ in stack]
+            if style in styles:
+                del stack[styles.index(style):]
+            stack.append((style, heading))
+            flush()
+            current = []
+            current_path = tuple(h for _, h in stack)
+        current.append(para)
+    flush()
+    return merge_heading_only(text, sections)
+
+
+def merge_heading_only(text: str, sections: list[Section], min_chars: int = 60) -> list[Section]:
+    """A section that is no more than its heading (`二、…` straight before `一要…`) joins the section
+    after it when that one nests under it: a heading alone is nothing to cite."""
+    out: list[Section] = []
+    carry: tuple[Paragraph, ...] = ()
+    for k, section in enumerate(sections):
+        paragraphs = carry + section.paragraphs
+        carry = ()
+        following = sections[k + 1] if k + 1 < len(sections) else None
+        size = paragraphs[-1].end - paragraphs[0].start
+        if (following is not None and size < min_chars
+                and following.heading_path[: len(section.heading_path)] == section.heading_path):
+            carry = paragraphs
+            continue
+        out.append(Section(doc_id=section.doc_id, heading_path=section.heading_path, paragraphs=paragraphs))
+    return out

@@ -1,0 +1,41 @@
+"""Shared fixtures: the real seeds, and one index of them built once per test session."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLE = ROOT / "assistant" / "sample_corpus"
+SHARED = ROOT.parent / "shared"
+
+
+def fold(text: str) -> str:
+    """Script, whitespace and punctuation folded, as the evaluation compares snippets."""
+    from ingest.normalize import to_simplified
+
+    return re.sub(r"[^0-9A-Za-z\u4e00-\u9fff.%]", "", to_simplified(text))
+
+
+@pytest.fixture(scope="session")
+def seed_paths() -> list[Path]:
+    return sorted(SAMPLE.glob("*.txt"))
+
+
+@pytest.fixture(scope="session")
+def seed_text(seed_paths: list[Path]):  # type: ignore[no-untyped-def]
+    return {p.name[:3]: p.read_text(encoding="utf-8") for p in seed_paths}
+
+
+@pytest.fixture(scope="session")
+def sample_index(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+    """The sample corpus indexed with the real default embedder (about 15 s)."""
+    from vectorstore.index import Index
+    from vectorstore.sync import sync_paths
+
+    index = Index(tmp_path_factory.mktemp("index"))
+    report = sync_paths(index, [SAMPLE], progress=False)
+    assert not report.errors, report.errors
+    return index

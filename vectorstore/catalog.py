@@ -1,0 +1,172 @@
+"""The catalog: documents, chunks, files and index settings in one SQLite file.
+
+It is the source of truth for what is indexed. The keyword index is rebuilt from it, and the vector
+collections hold exactly the chunk ids it lists (see Index.reconcile).
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import asdict
+from pathlib import Path
+
+from ingest.records import Chunk, DocMeta, Document, MojibakeSpan, QualityReport
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS info (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS files (path TEXT PRIMARY KEY, file_hash TEXT NOT NULL, size INTEGER, mtime REAL);
+CREATE TABLE IF NOT EXISTS documents (
+    doc_id TEXT PRIMARY KEY, file TEXT NOT NULL, source TEXT NOT NULL, content_hash TEXT NOT NULL,
+    text TEXT NOT NULL, meta TEXT NOT NULL, quality TEXT NOT NULL, updated REAL NOT NULL);
+CREATE INDEX IF NOT EXISTS documents_file ON documents(file);
+CREATE TABLE IF NOT EXISTS chunks (
+    chunk_id TEXT PRIMARY KEY, doc_id TEXT NOT NULL, ord INTEGER NOT NULL, text TEXT NOT NULL,
+    search_text TEXT NOT NULL, tokens TEXT NOT NULL, heading_path TEXT NOT NULL, paragraphs TEXT NOT NULL,
+    start INTEGER NOT NULL, end_ INTEGER NOT NULL, content_hash TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS chunks_doc ON chunks(doc_id);
+"""
+
+
+def _meta_from_json(data: str) -> DocMeta:
+    fields = json.loads(data)
+    fields["city_evidence"] = tuple(fields.get("city_evidence", ()))
+    return DocMeta(**fields)
+
+
+def _quality_from_json(data: str) -> QualityReport:
+    fields = json.loads(data)
+    fields["mojibake"] = tuple(MojibakeSpan(**span) for span in fields.get("mojibake", ()))
+    return QualityReport(**fields)
+
+
+class Catalog:
+    """Thread-compatible access to the SQLite catalog (one connection per call site, WAL mode)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with self.connect() as db:
+            db.executescript(SCHEMA)
+
+    @contextmanager
+    def connect(self) -> Iterator[sqlite3.Connection]:
+        """A connection whose transaction commits on success and rolls back on any error."""
+        db = sqlite3.connect(self.path, timeout=30)
+        db.execute("PRAGMA journal_mode=WAL")
+        db.execute("PRAGMA synchronous=NORMAL")
+        try:
+            with db:
+                yield db
+        finally:
+            db.close()
+
+    # settings -------------------------------------------------------------------------------
+    def get_info(self, key: str) -> str | None:
+        with self.connect() as db:
+            row = db.execute("SELECT value FROM info WHERE key=?", (key,)).fetchone()
+        return row[0] if row else None
+
+    def set_info(self, key: str, value: str) -> None:
+        with self.connect() as db:
+            db.execute("INSERT OR REPLACE INTO info VALUES (?, ?)", (key, value))
+
+    # files ----------------------------------------------------------------------------------
+    def file_hash(self, path: str) -> str | None:
+        with self.connect() as db:
+            row = db.execute("SELECT file_hash FROM files WHERE path=?", (path,)).fetchone()
+        return row[0] if row else None
+
+    def set_file(self, path: str, file_hash: str, size: int, mtime: float) -> None:
+        with self.connect() as db:
+            db.execute("INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?)", (path, file_hash, size, mtime))
+
+    def files(self) -> list[str]:
+        with self.connect() as db:
+            return [r[0] for r in db.execute("SELECT path FROM files ORDER BY path")]
+
+    def forget_file(self, path: str) -> None:
+        with self.connect() as db:
+            db.execute("DELETE FROM files WHERE path=?", (path,))
+
+    # documents ------------------------------------------------------------------------------
+    def doc_hashes(self, file: str) -> dict[str, str]:
+        """doc_id -> content hash, for the documents that came from a file."""
+        with self.connect() as db:
+            return dict(db.execute("SELECT doc_id, content_hash FROM documents WHERE file=?", (file,)))
+
+    def doc_file(self, doc_id: str) -> str | None:
+        with self.connect() as db:
+            row = db.execute("SELECT file FROM documents WHERE doc_id=?", (doc_id,)).fetchone()
+        return row[0] if row else None
+
+    def doc_ids_of_source(self, source: str) -> list[str]:
+        with self.connect() as db:
+            return [r[0] for r in db.execute("SELECT doc_id FROM documents WHERE source=?", (source,))]
+
+    def chunk_ids(self, doc_id: str | None = None) -> list[str]:
+        with self.connect() as db:
+            if doc_id is None:
+                return [r[0] for r in db.execute("SELECT chunk_id FROM chunks")]
+            return [r[0] for r in db.execute("SELECT chunk_id FROM chunks WHERE doc_id=?", (doc_id,))]
+
+    def put_document(self, document: Document, file: str, chunks: list[Chunk], tokens: list[list[str]]) -> None:
+        """Replace a document and all its chunks in one transaction."""
+        with self.connect() as db:
+            db.execute("DELETE FROM chunks WHERE doc_id=?", (document.doc_id,))
+            db.execute(
+                "INSERT OR REPLACE INTO documents VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (document.doc_id, file, document.source, document.content_hash, document.text,
+                 json.dumps(asdict(document.meta), ensure_ascii=False),
+                 json.dumps(asdict(document.quality), ensure_ascii=False), time.time()),
+            )
+            db.executemany(
+                "INSERT INTO chunks VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [(c.chunk_id, c.doc_id, k, c.text, c.search_text, " ".join(t), json.dumps(c.heading_path, ensure_ascii=False),
+                  json.dumps(c.paragraphs), c.start, c.end, c.content_hash) for k, (c, t) in enumerate(zip(chunks, tokens, strict=True))],
+            )
+
+    def delete_document(self, doc_id: str) -> None:
+        with self.connect() as db:
+            db.execute("DELETE FROM chunks WHERE doc_id=?", (doc_id,))
+            db.execute("DELETE FROM documents WHERE doc_id=?", (doc_id,))
+
+    def document(self, doc_id: str) -> Document | None:
+        with self.connect() as db:
+            row = db.execute(
+                "SELECT doc_id, source, text, meta, quality, content_hash FROM documents WHERE doc_id=?", (doc_id,)
+            ).fetchone()
+        if row is None:
+            return None
+        return Document(doc_id=row[0], source=row[1], text=row[2], meta=_meta_from_json(row[3]),
+                        quality=_quality_from_json(row[4]), content_hash=row[5])
+
+    def documents(self) -> list[tuple[Document, int]]:
+        """Every document with its chunk count, by doc_id."""
+        with self.connect() as db:
+            rows = db.execute(
+                "SELECT d.doc_id, d.source, '', d.meta, d.quality, d.content_hash, "
+                "(SELECT COUNT(*) FROM chunks c WHERE c.doc_id=d.doc_id) FROM documents d ORDER BY d.doc_id"
+            ).fetchall()
+        return [(Document(doc_id=r[0], source=r[1], text=r[2], meta=_meta_from_json(r[3]),
+                          quality=_quality_from_json(r[4]), content_hash=r[5]), r[6]) for r in rows]
+
+    def metas(self) -> dict[str, DocMeta]:
+        with self.connect() as db:
+            return {r[0]: _meta_from_json(r[1]) for r in db.execute("SELECT doc_id, meta FROM documents")}
+
+    def chunks(self, doc_id: str | None = None) -> list[tuple[Chunk, list[str]]]:
+        """Chunks with their keyword tokens, in document order."""
+        query = ("SELECT chunk_id, doc_id, heading_path, text, search_text, paragraphs, start, end_, content_hash, tokens "
+                 "FROM chunks")
+        with self.connect() as db:
+            if doc_id is None:
+                rows = db.execute(query + " ORDER BY doc_id, ord").fetchall()
+            else:
+                rows = db.execute(query + " WHERE doc_id=? ORDER BY ord", (doc_id,)).fetchall()
+        return [(Chunk(chunk_id=r[0], doc_id=r[1], heading_path=tuple(json.loads(r[2])), text=r[3], search_text=r[4],
+                       paragraphs=tuple(json.loads(r[5])), start=r[6], end=r[7], content_hash=r[8]),
+                 r[9].split(" ") if r[9] else []) for r in rows]

@@ -1,0 +1,90 @@
+"""A BM25 keyword index over jieba tokens; one tokenizer for chunks and questions."""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Sequence
+from functools import lru_cache
+
+import numpy as np
+from scipy import sparse
+
+from ingest.normalize import normalize_text
+
+# Function words and fillers that match everywhere in a speech and rank nothing.
+STOPWORDS = frozenset(
+    "的 了 和 与 及 是 在 对 要 把 将 也 都 就 而 并 等 这 那 有 为 以 于 中 上 下 个 之 其 或 被 从 到 由 向 "
+    "我们 你们 他们 我 你 他 她 它 这个 那个 这些 那些 什么 怎么 如何 哪些 哪个 多少 是否 有没有 "
+    "一个 一些 进行 方面 问题 工作 讲话 提出 指出 强调 要求 说 讲 吗 呢 吧 啊 "
+    "the a an of to in on for and or is are was were be what which who how did does do about with".split()
+)
+_TOKEN_OK = re.compile(r"[\w\u4e00-\u9fff]")
+
+
+@lru_cache(maxsize=1)
+def _jieba():  # type: ignore[no-untyped-def]
+    import jieba
+
+    jieba.setLogLevel(logging.WARNING)
+    jieba.initialize()
+    return jieba
+
+
+def tokenize_zh(text: str) -> list[str]:
+    """Normalised (Simplified, half-width, lower-case) jieba search-mode tokens, without stopwords
+    or punctuation. Used for indexing and for questions alike."""
+    jieba = _jieba()
+    out = []
+    for token in jieba.cut_for_search(normalize_text(text)):
+        token = token.strip()
+        if token and token not in STOPWORDS and _TOKEN_OK.search(token) and "\ufffd" not in token:
+            out.append(token)
+    return out
+
+
+class BM25:
+    """Okapi BM25 over a fixed set of tokenised chunks, as a sparse (chunks x terms) weight matrix."""
+
+    def __init__(self, ids: Sequence[str], tokens: Sequence[Sequence[str]], k1: float = 1.2, b: float = 0.75) -> None:
+        self.ids = list(ids)
+        self.vocab: dict[str, int] = {}
+        rows, cols, counts = [], [], []
+        for row, doc in enumerate(tokens):
+            tf: dict[int, int] = {}
+            for token in doc:
+                col = self.vocab.setdefault(token, len(self.vocab))
+                tf[col] = tf.get(col, 0) + 1
+            rows.extend([row] * len(tf))
+            cols.extend(tf.keys())
+            counts.extend(tf.values())
+        n = len(self.ids)
+        shape = (n, max(1, len(self.vocab)))
+        tf_matrix = sparse.csr_matrix((np.asarray(counts, dtype=np.float32), (rows, cols)), shape=shape)
+        lengths = np.asarray([len(doc) for doc in tokens], dtype=np.float32)
+        avg = float(lengths.mean()) if n else 1.0
+        df = np.bincount(np.asarray(cols, dtype=np.int64), minlength=shape[1]).astype(np.float32)
+        self.idf = np.log1p((n - df + 0.5) / (df + 0.5)).astype(np.float32)
+        tf_coo = tf_matrix.tocoo()
+        norm = k1 * (1 - b + b * lengths[tf_coo.row] / max(avg, 1.0))
+        weights = tf_coo.data * (k1 + 1) / (tf_coo.data + norm) * self.idf[tf_coo.col]
+        self.matrix = sparse.csc_matrix((weights, (tf_coo.row, tf_coo.col)), shape=shape)
+
+    def scores(self, query_tokens: Sequence[str]) -> np.ndarray:
+        """BM25 score of every chunk (a query term counts once)."""
+        cols = sorted({self.vocab[t] for t in query_tokens if t in self.vocab})
+        if not cols or not self.ids:
+            return np.zeros(len(self.ids), dtype=np.float32)
+        return np.asarray(self.matrix[:, cols].sum(axis=1)).ravel()
+
+    def search(self, query_tokens: Sequence[str], k: int, mask: np.ndarray | None = None) -> list[tuple[str, float]]:
+        """Top k (id, score) with score > 0, among the chunks where mask is True."""
+        scores = self.scores(query_tokens)
+        if mask is not None:
+            scores = np.where(mask, scores, 0.0)
+        k = min(k, int((scores > 0).sum()))
+        if k <= 0:
+            return []
+        top = np.argpartition(-scores, k - 1)[:k]
+        top = top[np.argsort(-scores[top])]
+        return [(self.ids[i], float(scores[i])) for i in top]

@@ -1,0 +1,41 @@
+"""Records of the retrieval side: what a search may be limited to, and what it returns."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ingest.records import Chunk, DocMeta
+
+
+@dataclass(frozen=True, slots=True)
+class Filters:
+    """Limits applied inside retrieval. Empty tuples and "" mean no limit. Dates are ISO prefixes."""
+
+    cities: tuple[str, ...] = ()
+    doc_ids: tuple[str, ...] = ()
+    date_from: str = ""  # inclusive, YYYY or YYYY-MM-DD
+    date_to: str = ""
+
+    @property
+    def empty(self) -> bool:
+        return not (self.cities or self.doc_ids or self.date_from or self.date_to)
+
+    def allows(self, doc_id: str, meta: DocMeta) -> bool:
+        if self.cities and meta.city not in self.cities:
+            return False
+        if self.doc_ids and doc_id not in self.doc_ids:
+            return False
+        if self.date_from and (not meta.date or meta.date[: len(self.date_from)] < self.date_from):
+            return False
+        if self.date_to and (not meta.date or meta.date[: len(self.date_to)] > self.date_to):
+            return False
+        return True
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    """A chunk found by one retriever (or by fusion), with that retriever's score."""
+
+    chunk: Chunk
+    score: float
+    retriever: str

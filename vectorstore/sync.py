@@ -1,0 +1,216 @@
+"""Bring the index in line with files on disk: add new, replace changed, skip unchanged, prune gone.
+
+A bad file is reported and skipped; what was indexed from it before stays as it was.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ingest.loaders import LoadError, discover, load_file
+from ingest.metadata import ManifestError, find_manifest, load_manifest
+from ingest.pipeline import Prepared, doc_id_for, prepare
+from vectorstore.index import Index
+
+
+@dataclass
+class FileResult:
+    path: str
+    status: str  # added | updated | unchanged | error | removed
+    documents: int = 0
+    chunks_added: int = 0
+    chunks_removed: int = 0
+    warnings: list[str] = field(default_factory=list)
+    error: str = ""
+
+
+@dataclass
+class SyncReport:
+    files: list[FileResult] = field(default_factory=list)
+    seconds: float = 0.0
+    embed_seconds: float = 0.0
+    chars: int = 0
+
+    @property
+    def chunks_added(self) -> int:
+        return sum(f.chunks_added for f in self.files)
+
+    @property
+    def errors(self) -> list[FileResult]:
+        return [f for f in self.files if f.status == "error"]
+
+    def summary(self) -> str:
+        counts: dict[str, int] = {}
+        for f in self.files:
+            counts[f.status] = counts.get(f.status, 0) + 1
+        parts = ", ".join(f"{n} {s}" for s, n in sorted(counts.items()))
+        return (f"{len(self.files)} files ({parts or 'none'}); {self.chunks_added} chunks added "
+                f"in {self.seconds:.1f}s ({self.embed_seconds:.1f}s embedding)")
+
+
+@dataclass
+class _Pending:
+    result: FileResult
+    file: str
+    file_hash: str
+    size: int
+    mtime: float
+    prepared: list[Prepared]
+    gone: list[str]  # doc ids the file no longer holds
+
+
+def _file_key(path: Path) -> str:
+    return str(path.resolve())
+
+
+def _manifests(paths: list[Path], manifest: Path | None) -> dict[str, dict[str, Any]]:
+    """File name -> entry, from the given manifest or the manifests found beside the inputs."""
+    found: dict[str, dict[str, Any]] = {}
+    folders = {p if p.is_dir() else p.parent for p in paths}
+    for folder in sorted(folders):
+        beside = find_manifest(folder)
+        if beside is not None:
+            found.update(load_manifest(beside))
+    if manifest is not None:
+        found.update(load_manifest(manifest))
+    return found
+
+
+def sync_paths(
+    index: Index,
+    paths: list[Path],
+    *,
+    manifest: Path | None = None,
+    prune: bool = False,
+    progress: bool = True,
+    on_progress: Callable[[int, int], None] | None = None,
+) -> SyncReport:
+    """Ingest files and folders into the index. Raises ManifestError for an unreadable manifest
+    (before anything changes); any other problem is per file, in the report."""
+    started = time.perf_counter()
+    embed_before = index.timer.seconds
+    entries = _manifests(paths, manifest)
+    files, missing = discover(paths)
+    report = SyncReport(files=[FileResult(e.path, "error", error=e.reason) for e in missing])
+    pending: list[_Pending] = []
+    for path in files:
+        item = _prepare_file(index, path, entries.get(path.name))
+        report.files.append(item.result)
+        if item.result.status not in ("unchanged", "error"):
+            pending.append(item)
+            report.chars += sum(len(p.document.text) for p in item.prepared)
+
+    total = sum(len(p.chunks) for item in pending for p in item.prepared)
+    bar = _progress_bar(total, progress)
+    done = 0
+
+    def advance(n: int) -> None:
+        nonlocal done
+        done += n
+        if bar is not None:
+            bar.update(n)
+        if on_progress is not None:
+            on_progress(done, total)
+
+    try:
+        for item in pending:
+            for prepared in item.prepared:
+                index.put(prepared.document, prepared.chunks, item.file, on_batch=advance)
+                item.result.chunks_added += len(prepared.chunks)
+            for doc_id in item.gone:
+                item.result.chunks_removed += index.remove(doc_id)
+            index.catalog.set_file(item.file, item.file_hash, item.size, item.mtime)
+    finally:
+        if bar is not None:
+            bar.close()
+    if prune:
+        report.files.extend(_prune(index))
+    report.seconds = time.perf_counter() - started
+    report.embed_seconds = index.timer.seconds - embed_before
+    return report
+
+
+def _prepare_file(index: Index, path: Path, entry: dict[str, Any] | None) -> _Pending:
+    file = _file_key(path)
+    result = FileResult(str(path), "unchanged")
+    try:
+        data = path.read_bytes()
+        stat = path.stat()
+    except OSError as exc:
+        result.status, result.error = "error", f"cannot read ({exc.strerror or exc})"
+        return _Pending(result, file, "", 0, 0.0, [], [])
+    file_hash = hashlib.sha256(data + json.dumps(entry or {}, sort_keys=True, default=str).encode()).hexdigest()
+    pending = _Pending(result, file, file_hash, stat.st_size, stat.st_mtime, [], [])
+    if index.catalog.file_hash(file) == file_hash:
+        result.documents = len(index.catalog.doc_hashes(file))
+        return pending
+    try:
+        loaded = load_file(path)
+    except LoadError as exc:
+        result.status, result.error = "error", exc.reason
+        return pending
+    result.warnings.extend(loaded.warnings)
+    known = index.catalog.doc_hashes(file)
+    seen: set[str] = set()
+    for raw in loaded.documents:
+        doc_id = _unique_doc_id(index, doc_id_for(raw.source), file)
+        seen.add(doc_id)
+        try:
+            prepared = prepare(raw, doc_id=doc_id, manifest_entry=entry)
+        except Exception as exc:  # a cleaning bug must not stop the batch: report it with the file
+            result.warnings.append(f"{raw.source}: could not be processed ({exc.__class__.__name__}: {exc})")
+            continue
+        if not prepared.chunks:
+            result.warnings.append(f"{raw.source}: no text left after cleaning")
+            continue
+        result.warnings.extend(f"{doc_id}: {w}" for w in prepared.document.quality.warnings())
+        if known.get(doc_id) != prepared.document.content_hash:
+            pending.prepared.append(prepared)
+    result.documents = len(seen)
+    pending.gone = sorted(set(known) - seen)
+    if not pending.prepared and not pending.gone and known:
+        result.status = "unchanged"
+    elif not pending.prepared and not known:
+        result.status, result.error = "error", "no usable text in the file"
+    else:
+        result.status = "updated" if known else "added"
+    return pending
+
+
+def _unique_doc_id(index: Index, doc_id: str, file: str) -> str:
+    owner = index.catalog.doc_file(doc_id)
+    if owner is None or owner == file:
+        return doc_id
+    return f"{doc_id}-{hashlib.sha1(file.encode()).hexdigest()[:6]}"
+
+
+def _prune(index: Index) -> list[FileResult]:
+    """Forget files that no longer exist, with their documents and chunks."""
+    results = []
+    for file in index.catalog.files():
+        if Path(file).exists():
+            continue
+        result = FileResult(file, "removed")
+        for doc_id in index.catalog.doc_hashes(file):
+            result.chunks_removed += index.remove(doc_id)
+            result.documents += 1
+        index.catalog.forget_file(file)
+        results.append(result)
+    return results
+
+
+def _progress_bar(total: int, enabled: bool) -> Any:
+    if not enabled or total == 0:
+        return None
+    from tqdm import tqdm
+
+    return tqdm(total=total, unit="chunk", desc="embedding", dynamic_ncols=True)
+
+
+__all__ = ["FileResult", "ManifestError", "SyncReport", "sync_paths"]

@@ -88,7 +88,8 @@ class SentenceTransformerEmbedder(Embedder):
                 "give the path of a model folder, e.g. sentence-transformers:/path/to/all-MiniLM-L6-v2"
             ) from exc
         self.name = f"sentence-transformers:{model}"
-        dim = self._model.get_sentence_embedding_dimension()
+        getter = getattr(self._model, "get_embedding_dimension", None) or self._model.get_sentence_embedding_dimension
+        dim = getter()
         self.dim = int(dim) if dim else int(self._model.encode(["x"]).shape[1])
 
     def embed_documents(self, texts: Sequence[str]) -> np.ndarray:

@@ -131,8 +131,86 @@ def cmd_show(args: argparse.Namespace) -> int:
     return 0
 
 
+def _filters(args: argparse.Namespace):  # type: ignore[no-untyped-def]
+    from vectorstore.records import Filters
+
+    return Filters(cities=tuple(args.city or ()), doc_ids=tuple(args.doc or ()),
+                   date_from=args.date_from or "", date_to=args.date_to or "")
+
+
+def make_assistant(settings: Settings, *, quiet: bool = False):  # type: ignore[no-untyped-def]
+    """The Assistant over the configured index (sample corpus on first use), with the LLM if configured."""
+    from assistant.qa import Assistant
+
+    index = open_index(settings)
+    ensure_sample_corpus(index, quiet=quiet)
+    llm = None
+    if settings.llm.enabled:
+        from assistant.llm import ChatModel
+
+        llm = ChatModel(settings.llm)
+    return Assistant(index, llm=llm)
+
+
+def cmd_ask(args: argparse.Namespace) -> int:
+    from assistant.render import answer_markdown
+
+    assistant = make_assistant(_settings(args), quiet=args.json)
+    try:
+        answer = assistant.ask(args.question, filters=_filters(args))
+    except ValueError as exc:
+        raise UserError(str(exc)) from exc
+    if args.json:
+        print(json.dumps(answer.to_dict(), ensure_ascii=False, indent=1))
+    else:
+        print(answer_markdown(answer))
+    return 0
+
+
+def cmd_chat(args: argparse.Namespace) -> int:
+    from assistant.render import answer_markdown, conversation_markdown
+
+    assistant = make_assistant(_settings(args))
+    history: list[str] = []
+    turns = []
+    print("Ask about the speeches. Empty line or Ctrl-D to quit; /new starts over; /save FILE exports Markdown.")
+    while True:
+        try:
+            question = input("\n? ").strip()
+        except EOFError:
+            break
+        if not question:
+            break
+        if question == "/new":
+            history, turns = [], []
+            print("(new conversation)")
+            continue
+        if question.startswith("/save"):
+            target = Path(question.split(maxsplit=1)[1] if " " in question else "conversation.md")
+            target.write_text(conversation_markdown(turns), encoding="utf-8")
+            print(f"saved {target}")
+            continue
+        answer = assistant.ask(question, history, filters=_filters(args))
+        print(answer_markdown(answer))
+        history.append(question)
+        turns.append((question, answer))
+    return 0
+
+
+def cmd_batch(args: argparse.Namespace) -> int:
+    from assistant.batch import run_batch
+
+    assistant = make_assistant(_settings(args), quiet=True)
+    try:
+        done, failed = run_batch(assistant, Path(args.input), Path(args.output), progress=not args.quiet)
+    except OSError as exc:
+        raise UserError(f"cannot read or write: {exc}") from exc
+    print(f"{done} answered, {failed} failed -> {args.output}", file=sys.stderr)
+    return 1 if failed and not done else 0
+
+
 COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
-    "ingest": cmd_ingest, "docs": cmd_docs, "show": cmd_show,
+    "ingest": cmd_ingest, "docs": cmd_docs, "show": cmd_show, "ask": cmd_ask, "chat": cmd_chat, "batch": cmd_batch,
 }
 
 
@@ -163,6 +241,23 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("show", parents=[common], help="print a document's cleaned text with its section tree")
     p.add_argument("doc_id")
+
+    filters = argparse.ArgumentParser(add_help=False)
+    filters.add_argument("--city", action="append", help="only speeches of this city (repeatable)")
+    filters.add_argument("--doc", action="append", help="only this document id (repeatable)")
+    filters.add_argument("--date-from", help="only speeches dated on or after (YYYY or YYYY-MM-DD)")
+    filters.add_argument("--date-to", help="only speeches dated on or before")
+
+    p = sub.add_parser("ask", parents=[common, filters], help="answer one question with cited paragraphs")
+    p.add_argument("question")
+    p.add_argument("--json", action="store_true", help="the answer, citations and notes as JSON")
+
+    sub.add_parser("chat", parents=[common, filters], help="a conversation in the terminal (follow-ups work)")
+
+    p = sub.add_parser("batch", parents=[common], help="answer every line of IN.jsonl ({id, turns}) into OUT.jsonl")
+    p.add_argument("input")
+    p.add_argument("output")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
     return parser
 
 

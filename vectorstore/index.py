@@ -216,12 +216,16 @@ class Index:
                                 for i in snap.bm25.ids), dtype=bool, count=len(snap.bm25.ids))
         return [Hit(snap.chunks[i], s, "bm25") for i, s in snap.bm25.search(tokens, k, mask)]
 
-    def dense_search(self, question: str, k: int, filters: Filters = Filters()) -> dict[str, list[Hit]]:
-        """Top k chunks for each embedder, by cosine similarity, filtered inside Chroma."""
+    def dense_search(self, question: str, k: int, filters: Filters = Filters(),
+                     only: Sequence[str] | None = None) -> dict[str, list[Hit]]:
+        """Top k chunks for each embedder (or those named in `only`), by cosine similarity,
+        filtered inside Chroma."""
         snap = self.snapshot()
         where = chroma_where(filters)
         out: dict[str, list[Hit]] = {}
         for embedder, store in zip(self.embedders, self.stores, strict=True):
+            if only is not None and embedder.name not in only:
+                continue
             vector = embedder.embed_query(question)
             hits = [Hit(snap.chunks[i], s, embedder.name) for i, s in store.query(vector, k, where) if i in snap.chunks]
             out[embedder.name] = hits

@@ -43,6 +43,13 @@ def tokenize_zh(text: str) -> list[str]:
     return out
 
 
+def content_words(text: str) -> list[str]:
+    """Whole words (jieba's precise mode) of two or more characters that are not stopwords."""
+    jieba = _jieba()
+    words = (w.strip() for w in jieba.cut(normalize_text(text)))
+    return list(dict.fromkeys(w for w in words if len(w) >= 2 and w not in STOPWORDS and _TOKEN_OK.search(w)))
+
+
 class BM25:
     """Okapi BM25 over a fixed set of tokenised chunks, as a sparse (chunks x terms) weight matrix."""
 
@@ -69,6 +76,13 @@ class BM25:
         norm = k1 * (1 - b + b * lengths[tf_coo.row] / max(avg, 1.0))
         weights = tf_coo.data * (k1 + 1) / (tf_coo.data + norm) * self.idf[tf_coo.col]
         self.matrix = sparse.csc_matrix((weights, (tf_coo.row, tf_coo.col)), shape=shape)
+
+    def idf_of(self, token: str) -> float:
+        """IDF of a token; a token no chunk contains gets the highest IDF there is (it is rarest)."""
+        col = self.vocab.get(token)
+        if col is None:
+            return float(self.idf.max()) if len(self.idf) else 1.0
+        return float(self.idf[col])
 
     def scores(self, query_tokens: Sequence[str]) -> np.ndarray:
         """BM25 score of every chunk (a query term counts once)."""

@@ -1,0 +1,47 @@
+"""`speechqa batch`: one answer per input line, in the shape evaluation tools read."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from assistant.qa import Assistant
+
+CITATION_FIELDS = ("n", "text", "doc_id", "title", "source", "city", "date", "section", "paragraph", "score")
+
+
+def batch_record(item_id: Any, answer_dict: dict[str, Any]) -> dict[str, Any]:
+    citations = answer_dict["citations"] or answer_dict["related"]
+    return {
+        "id": item_id,
+        "answer": answer_dict["answer"],
+        "found": answer_dict["found"],
+        "citations": [{k: c[k] for k in CITATION_FIELDS} for c in citations],
+    }
+
+
+def run_batch(assistant: Assistant, source: Path, target: Path, *, progress: bool = True) -> tuple[int, int]:
+    """Answer each `{"id", "turns": [...]}` line; a bad line gets an `error` record and the run goes on."""
+    lines = [line for line in source.read_text(encoding="utf-8").splitlines() if line.strip()]
+    done = failed = 0
+    iterator: Any = lines
+    if progress:
+        from tqdm import tqdm
+
+        iterator = tqdm(lines, unit="question", desc="answering")
+    with target.open("w", encoding="utf-8") as out:
+        for number, line in enumerate(iterator, start=1):
+            try:
+                item = json.loads(line)
+                turns = [str(t) for t in item["turns"]]
+                if not turns:
+                    raise ValueError("'turns' is empty")
+                answer = assistant.ask(turns[-1], turns[:-1])
+                record = batch_record(item.get("id", number), answer.to_dict())
+                done += 1
+            except (ValueError, KeyError, TypeError) as exc:
+                record = {"id": number, "error": f"line {number}: {exc}", "answer": "", "found": False, "citations": []}
+                failed += 1
+            out.write(json.dumps(record, ensure_ascii=False) + "\n")
+    return done, failed

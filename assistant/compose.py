@@ -1,0 +1,125 @@
+"""The offline answer: the most relevant sentences of the retrieved chunks, quoted as written and
+grouped by city or document, each with a numbered citation. No model is needed."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from assistant.records import Citation, ComparisonRow
+from ingest.chunking import sentence_spans
+from ingest.normalize import normalize_text, to_traditional
+from ingest.records import DocMeta
+from vectorstore.records import Hit
+
+# Framing text per question language; quotes stay in the script they were written in.
+PHRASES = {
+    "zh": {
+        "intro": "根据所收录的讲话，相关内容如下：",
+        "none": "所收录的讲话没有涉及这个问题。",
+        "related": "以下段落可能相关：",
+        "unknown_city": "城市不详",
+        "nothing_for": "未找到相关内容",
+        "entity": "对象", "said": "讲话内容", "cites": "出处",
+        "no_city_docs": "没有标注为{city}的讲话，以下为全部讲话中的结果。",
+    },
+    "en": {
+        "intro": "Here is what the speeches say (quoted in the original Chinese):",
+        "none": "The speeches in the corpus do not cover this question.",
+        "related": "Possibly related passages:",
+        "unknown_city": "city unknown",
+        "nothing_for": "nothing found in the speeches",
+        "entity": "City", "said": "What was said", "cites": "Sources",
+        "no_city_docs": "No speech is tagged {city}; showing results from all speeches.",
+    },
+}
+
+
+def phrase(key: str, language: str, script: str) -> str:
+    text = PHRASES["en" if language == "en" else "zh"][key]
+    return to_traditional(text) if script == "traditional" else text
+
+
+def _sentence_score(sentence: str, keywords: Sequence[str]) -> float:
+    folded = normalize_text(sentence)
+    return sum(len(k) for k in set(keywords) if len(k) >= 2 and k in folded)
+
+
+def best_quote(hit: Hit, keywords: Sequence[str], max_sentences: int = 2, max_chars: int = 160) -> tuple[int, int]:
+    """Offsets (within the chunk text) of the sentence(s) that best match the keywords: the best sentence,
+    plus its neighbour when that one matches too and the quote stays short. Without any match, the first
+    sentence after the heading."""
+    text = hit.chunk.text
+    spans = [(s, e) for s, e in sentence_spans(text, 0, len(text)) if text[s:e].strip()]
+    if not spans:
+        return 0, len(text)
+    scores = [_sentence_score(text[s:e], keywords) for s, e in spans]
+    best = max(range(len(spans)), key=lambda i: (scores[i], -i))
+    if scores[best] == 0:
+        best = 1 if len(spans) > 1 and len(text[spans[0][0]:spans[0][1]]) < 30 else 0
+    start, end = spans[best]
+    if max_sentences > 1 and best + 1 < len(spans) and scores[best + 1] > 0 and spans[best + 1][1] - start <= max_chars:
+        end = spans[best + 1][1]
+    while start < end and text[start] in "\n ":
+        start += 1
+    return start, end
+
+
+def make_citation(n: int, hit: Hit, meta: DocMeta, keywords: Sequence[str]) -> Citation:
+    start, end = best_quote(hit, keywords)
+    chunk = hit.chunk
+    paragraph = chunk.paragraphs[0] + chunk.text[:start].count("\n")
+    return Citation(
+        n=n, chunk_id=chunk.chunk_id, doc_id=chunk.doc_id, title=meta.title, source=meta.url or _source(chunk.doc_id),
+        city=meta.city, date=meta.date, section=chunk.section, paragraph=paragraph, text=chunk.text,
+        quote=chunk.text[start:end].strip(), score=round(hit.score, 5), start=chunk.start, end=chunk.end,
+    )
+
+
+def _source(doc_id: str) -> str:
+    return doc_id
+
+
+def group_label(citation: Citation, language: str, script: str) -> str:
+    city = citation.city if citation.city != "unknown" else phrase("unknown_city", language, script)
+    date = f", {citation.date}" if citation.date else ""
+    return f"**{city}** · {citation.title[:40]}{date}"
+
+
+def compose_answer(citations: Sequence[Citation], language: str, script: str) -> str:
+    """Quotes grouped by document (in rank order of each group's best citation)."""
+    lines = [phrase("intro", language, script), ""]
+    groups: dict[str, list[Citation]] = {}
+    for citation in citations:
+        groups.setdefault(citation.doc_id, []).append(citation)
+    for members in groups.values():
+        lines.append(group_label(members[0], language, script))
+        for citation in members:
+            lines.append(f"- “{citation.quote}” [{citation.n}]")
+        lines.append("")
+    return "\n".join(lines).rstrip()
+
+
+def compose_abstention(related: Sequence[Citation], language: str, script: str) -> str:
+    lines = [phrase("none", language, script)]
+    if related:
+        lines += ["", phrase("related", language, script)]
+        lines += [f"- {group_label(c, language, script)}: “{c.quote[:80]}” [{c.n}]" for c in related]
+    return "\n".join(lines)
+
+
+def compose_comparison(
+    rows: Sequence[tuple[str, Sequence[Citation]]], language: str, script: str
+) -> tuple[str, list[ComparisonRow]]:
+    """A side-by-side table: entity | what was said | citations; says so plainly when a side has nothing."""
+    table = [f"| {phrase('entity', language, script)} | {phrase('said', language, script)} | {phrase('cites', language, script)} |",
+             "|---|---|---|"]
+    out_rows = []
+    for entity, citations in rows:
+        if citations:
+            said = " ".join(f"“{c.quote}” [{c.n}]" for c in citations)
+            cites = ", ".join(f"[{c.n}]" for c in citations)
+        else:
+            said, cites = phrase("nothing_for", language, script), "—"
+        table.append(f"| {entity} | {said.replace('|', '｜')} | {cites} |")
+        out_rows.append(ComparisonRow(entity=entity, summary=said if citations else "", citations=tuple(c.n for c in citations)))
+    return "\n".join(table), out_rows

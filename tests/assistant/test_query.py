@@ -1,0 +1,41 @@
+"""Query understanding on literal questions in all three scripts."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.query import language_of, plan_query
+from assistant.translate import find_english_cities, translate_terms
+
+
+@pytest.mark.parametrize(("question", "expected"), [
+    ("放管服改革要达到什么目标？", ("zh", "simplified")),
+    ("放管服改革要達到什麼目標？", ("zh", "traditional")),
+    ("What did the speeches say about land quotas?", ("en", "latin")),
+])
+def test_language_and_script(question: str, expected: tuple[str, str]) -> None:
+    assert language_of(question) == expected
+
+
+def test_cities_years_and_comparison() -> None:
+    plan = plan_query("compare Linyi and Liaocheng on investment")
+    assert plan.cities == ("临沂", "聊城") and plan.comparison
+    assert "investment" in plan.topic and "linyi" not in plan.topic
+    assert plan_query("2022年政府工作报告提出的经济增长目标是多少？").years == ("2022",)
+    assert plan_query("比較臨沂和聊城的招商").cities == ("临沂", "聊城")
+
+
+def test_followups_carry_topic_or_entities() -> None:
+    plan = plan_query("And Huizhou?", ["What did the speeches say about land quotas?"])
+    assert plan.followup and plan.cities == ("惠州",) and "land quotas" in plan.standalone
+    plan = plan_query("那惠州呢？", ["临沂对土地指标有什么要求？"])
+    assert plan.cities == ("惠州",) and "土地指标" in plan.standalone
+    plan = plan_query("他对招商有什么要求？", ["聊城的会议是谁讲话的？"])
+    assert plan.cities == ("聊城",) and "招商" in plan.standalone
+    assert not plan_query("河长制有什么要求？", ["聊城的会议是谁讲话的？"]).followup
+
+
+def test_english_terms_map_to_chinese() -> None:
+    chinese = {w for t in translate_terms("mask production during the epidemic") for w in t.chinese}
+    assert "口罩" in chinese
+    assert find_english_cities("compare Huizhou with Linyi") == ["惠州", "临沂"]

@@ -209,8 +209,69 @@ def cmd_batch(args: argparse.Namespace) -> int:
     return 1 if failed and not done else 0
 
 
+def cmd_eval(args: argparse.Namespace) -> int:
+    import tempfile
+
+    from assistant.evaluate import configurations, load_questions, render_report, run_eval
+    from assistant.qa import Assistant
+    from vectorstore.index import Index
+
+    settings = _settings(args)
+    index = open_index(settings)
+    ensure_sample_corpus(index, quiet=True)
+    try:
+        questions = load_questions(Path(args.questions))
+    except (OSError, ValueError) as exc:
+        raise UserError(str(exc)) from exc
+    if args.corpus:
+        questions = [q for q in questions if q.get("corpus") == args.corpus]
+    if not questions:
+        raise UserError(f"no questions in {args.questions}" + (f" for corpus {args.corpus}" if args.corpus else ""))
+    configs = configurations(index.specs)
+    if args.configs:
+        wanted = [c.strip() for c in args.configs.split(",")]
+        unknown = [c for c in wanted if c not in configs]
+        if unknown:
+            raise UserError(f"unknown configuration(s) {unknown}; choose from {list(configs)}")
+        configs = {name: configs[name] for name in wanted}
+    extra = {}
+    workdir = None
+    sections = args.section_ablation
+    if sections is None:
+        sections = len(index.catalog.chunk_ids()) <= 1000  # re-embedding a large index takes long
+    if sections:
+        workdir = tempfile.TemporaryDirectory(prefix="speechqa-nosections-")
+        plain = Index(Path(workdir.name), index.specs, with_sections=False)
+        plain.use_embedders(index.embedders)
+        print("building the index without section metadata for the ablation …", file=sys.stderr)
+        for document, _ in index.catalog.documents():
+            full = index.catalog.document(document.doc_id)
+            chunks = [c for c, _ in index.catalog.chunks(document.doc_id)]
+            if full is not None:
+                plain.put(full, chunks, index.catalog.doc_file(document.doc_id) or "")
+        extra["no section metadata"] = Assistant(plain)
+
+    def progress(name: str, i: int, n: int) -> None:
+        if not args.quiet:
+            print(f"\r{name}: {i}/{n}   ", end="", file=sys.stderr, flush=True)
+
+    report = run_eval(lambda options: Assistant(index, options=options), questions, configs, extra=extra, progress=progress)
+    if not args.quiet:
+        print(file=sys.stderr)
+    report["index"] = {"data_dir": str(index.data_dir), "embedders": index.specs,
+                       "documents": len(index.catalog.documents()), "chunks": len(index.catalog.chunk_ids())}
+    report["questions_file"] = str(args.questions)
+    if args.json:
+        Path(args.json).write_text(json.dumps(report, ensure_ascii=False, indent=1), encoding="utf-8")
+    print(render_report(report))
+    if workdir is not None:
+        workdir.cleanup()
+    return 0
+
+
 COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "ingest": cmd_ingest, "docs": cmd_docs, "show": cmd_show, "ask": cmd_ask, "chat": cmd_chat, "batch": cmd_batch,
+    "eval": cmd_eval,
 }
 
 
@@ -258,6 +319,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("input")
     p.add_argument("output")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
+
+    p = sub.add_parser("eval", parents=[common], help="quality on questions with gold snippets, with baselines and ablations")
+    p.add_argument("questions", help="JSON Lines of {id, turns, gold, kind, ...} (see ../shared/eval/dev.jsonl)")
+    p.add_argument("--corpus", help="only questions whose 'corpus' field is this (seeds, reports)")
+    p.add_argument("--configs", help="comma-separated subset: full, bm25 only, dense only, no translation, …")
+    p.add_argument("--section-ablation", action=argparse.BooleanOptionalAction, default=None,
+                   help="also re-embed without section metadata (default: only for indexes of ≤1000 chunks)")
+    p.add_argument("--json", help="write the full report (summaries, by kind, misses) to this file")
+    p.add_argument("--quiet", action="store_true")
     return parser
 
 

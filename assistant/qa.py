@@ -9,7 +9,7 @@ from typing import Any
 from assistant.compose import compose_abstention, compose_answer, compose_comparison, make_citation, phrase
 from assistant.query import QueryPlan, plan_query
 from assistant.records import Answer, Citation
-from vectorstore.hybrid import HybridRetriever, SearchQuery
+from vectorstore.hybrid import HybridRetriever, RetrievalTrace, SearchQuery
 from vectorstore.index import Index
 from vectorstore.keyword import tokenize_zh
 from vectorstore.records import Filters, Hit
@@ -89,20 +89,23 @@ class Assistant:
 
     # retrieval -----------------------------------------------------------------------------
     def retrieve(self, plan: QueryPlan, filters: Filters = Filters(), k: int | None = None) -> list[Hit]:
+        return self.search(plan, filters, k).fused
+
+    def search(self, plan: QueryPlan, filters: Filters = Filters(), k: int | None = None) -> RetrievalTrace:
+        """Hybrid retrieval for a plan; without any hit under the question's own filters, none."""
         k = k or self.options.top_k
         query = SearchQuery(text=plan.standalone, keywords=tuple(self.keywords(plan)),
                             weights=weights_for(plan, self.index.specs, self.options.retrievers))
-        hits = self.retriever.search(query, k=max(k * 4, 20), filters=filters).fused
-        if not hits and not filters.empty and (filters.cities or filters.date_from):
-            hits = self.retriever.search(query, k=max(k * 4, 20), filters=replace(filters, cities=(), date_from="", date_to="")).fused
-        return diversify(hits, self.options.max_per_doc if not plan.comparison else 2)[:k]
+        trace = self.retriever.search(query, k=max(k * 4, 20), filters=filters)
+        hits = diversify(trace.fused, self.options.max_per_doc if not plan.comparison else 2)[:k]
+        return RetrievalTrace(by_retriever=trace.by_retriever, fused=hits)
 
-    def evidence(self, plan: QueryPlan, hits: Sequence[Hit], filters: Filters) -> tuple[float, float]:
-        """(best dense similarity, share of key terms in the best chunk): how well the corpus covers it."""
+    def evidence(self, plan: QueryPlan, trace: RetrievalTrace) -> tuple[float, float]:
+        """(best dense similarity, share of key terms in the best chunks): how well the corpus covers it."""
+        hits = trace.fused
         if not hits:
             return 0.0, 0.0
-        dense = self.index.dense_search(plan.standalone, 3, filters, only=[self.index.specs[0]])
-        best = max((h.score for h in dense.get(self.index.specs[0], [])), default=0.0)
+        best = max((h.score for h in trace.by_retriever.get(self.index.specs[0], [])), default=0.0)
         concepts = self.concepts(plan)
         if not concepts:
             return best, 0.0
@@ -133,10 +136,11 @@ class Assistant:
         if plan.comparison and len(plan.cities) > 1 and not filters.cities:
             return self._compare(plan, filters)
         filters, notes = self.filters_for(plan, filters)
-        hits = self.retrieve(plan, filters)
+        trace = self.search(plan, filters)
+        hits = trace.fused
         keywords = self.keywords(plan)
         citations = self._cite(hits, keywords)
-        similarity, share = self.evidence(plan, hits, filters)
+        similarity, share = self.evidence(plan, trace)
         found = bool(hits) and (similarity >= self.options.abstain_below or share >= self.options.abstain_keyword_share)
         if not found:
             text = compose_abstention(citations[:3], plan.language, plan.script)

@@ -1,0 +1,50 @@
+"""Quality gate for CI: the dev questions on the sample corpus must not regress below these figures.
+
+The thresholds sit a little under what the pipeline measures today (docs/benchmarks.md), so a change
+that loses a gold passage, stops abstaining, or leaks boilerplate fails the build.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from assistant.evaluate import by_kind, evaluate_question, load_questions, summarize
+from assistant.qa import Assistant, Options
+from vectorstore.index import Index
+
+DEV = Path(__file__).resolve().parents[1] / "data" / "dev.jsonl"
+
+
+@pytest.fixture(scope="module")
+def results(sample_index: Index):  # type: ignore[no-untyped-def]
+    questions = [q for q in load_questions(DEV) if q["corpus"] == "seeds"]
+    assert len(questions) >= 10
+    assistant = Assistant(sample_index)
+    return [evaluate_question(assistant, q) for q in questions]
+
+
+def test_full_pipeline_quality(results) -> None:  # type: ignore[no-untyped-def]
+    summary = summarize(results)
+    assert summary["recall@5"] >= 0.95, summary
+    assert summary["full_hit@5"] >= 0.9, summary
+    assert summary["abstention_acc"] >= 0.9, summary
+    assert summary["boilerplate_leaks"] == 0, summary
+    assert summary["facts_stated"] == 1.0, summary
+
+
+def test_english_within_five_points_of_chinese(results) -> None:  # type: ignore[no-untyped-def]
+    kinds = by_kind(results)
+    chinese = [r for r in results if r.kind in ("fact", "concept", "traditional", "followup", "compare")]
+    assert kinds["crosslingual"]["recall@5"] >= summarize(chinese)["recall@5"] - 0.05, kinds
+
+
+def test_hybrid_beats_each_side_alone(sample_index: Index) -> None:
+    questions = [q for q in load_questions(DEV) if q["corpus"] == "seeds" and q.get("gold")]
+    def mrr(options: Options) -> float:
+        assistant = Assistant(sample_index, options=options)
+        return summarize([evaluate_question(assistant, q) for q in questions])["mrr"]
+    full = mrr(Options())
+    assert full >= mrr(Options(retrievers=("bm25",)))
+    assert full >= mrr(Options(retrievers=tuple(sample_index.specs)))

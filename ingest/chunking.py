@@ -40,13 +40,31 @@ def _pieces(text: str, para: Paragraph, max_chars: int) -> list[tuple[int, int]]
     return pieces
 
 
+def merge_small_siblings(sections: list[Section], min_chars: int, max_chars: int) -> list[Section]:
+    """Consecutive short sections under one parent (`二要…` `三要…` `四要…` of a line each) become one
+    section with the parent's path: a one-line chunk is too little to retrieve or to cite well."""
+    out: list[Section] = []
+    for section in sections:
+        size = section.end - section.start
+        prev = out[-1] if out else None
+        if (prev is not None and len(section.heading_path) > 1
+                and prev.heading_path[: len(section.heading_path) - 1] == section.heading_path[:-1]
+                and (size < min_chars or prev.end - prev.start < min_chars)
+                and section.end - prev.start <= max_chars):
+            parent = section.heading_path[:-1] if prev.heading_path != section.heading_path[:-1] else prev.heading_path
+            out[-1] = Section(doc_id=section.doc_id, heading_path=parent, paragraphs=prev.paragraphs + section.paragraphs)
+        else:
+            out.append(section)
+    return out
+
+
 def chunk_sections(
     text: str, sections: list[Section], *, doc_id: str, max_chars: int = 500, min_chars: int = 150
 ) -> list[Chunk]:
     """Pack each section's paragraphs (or sentence pieces of long ones) into chunks of about
     min_chars..max_chars. Chunk text is exactly text[start:end]: offsets stay exact for citations."""
     chunks: list[Chunk] = []
-    for section in sections:
+    for section in merge_small_siblings(sections, min_chars, max_chars):
         groups: list[list[tuple[int, int, int]]] = []  # (start, end, paragraph number)
         for para in section.paragraphs:
             for s, e in _pieces(text, para, max_chars):

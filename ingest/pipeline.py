@@ -16,6 +16,11 @@ from ingest.records import Chunk, Document, RawDocument, Section
 from ingest.sections import parse_sections
 
 
+# Bump when cleaning, sectioning or chunking changes what a document becomes: every document is then
+# prepared again on the next ingest, even though its file did not change.
+PIPELINE_VERSION = "2"
+
+
 @dataclass(frozen=True, slots=True)
 class Prepared:
     document: Document
@@ -32,7 +37,8 @@ def doc_id_for(source: str) -> str:
 
 def content_hash(raw: RawDocument, manifest_entry: dict[str, Any] | None) -> str:
     """Changes when the text, the file's fields or the manifest entry change: then re-index."""
-    payload = json.dumps([raw.text, raw.fields, manifest_entry or {}], ensure_ascii=False, sort_keys=True, default=str)
+    payload = json.dumps([PIPELINE_VERSION, raw.text, raw.fields, manifest_entry or {}],
+                         ensure_ascii=False, sort_keys=True, default=str)
     return hashlib.sha256(payload.encode()).hexdigest()[:20]
 
 

@@ -176,6 +176,32 @@ class Index:
         self._snapshot = None
         return len(ids)
 
+    def add_embedder(self, spec: str, on_batch: Callable[[int], None] | None = None) -> int:
+        """Embed every chunk with one more embedder (its own collection) and record it; the vectors of
+        the embedders already there are kept. Returns how many chunks were embedded."""
+        if spec in self.specs:
+            return 0
+        existing = self.stores  # made first, so their order stays the recorded order
+        embedder = make_embedder(spec)
+        store = ChromaStore(self._client, embedder.name, embedder.dim)
+        metas = self.catalog.metas()
+        total = 0
+        for doc_id, meta in metas.items():
+            chunks = [c for c, _ in self.catalog.chunks(doc_id)]
+            if not chunks:
+                continue
+            texts = [passage_text(c, meta, with_sections=self.with_sections) for c in chunks]
+            vectors = self.embed_passages(embedder, texts, on_batch)
+            store.upsert([c.chunk_id for c in chunks], vectors,
+                         [{"doc_id": doc_id, "city": meta.city, "date_num": date_number(meta.date), "section": c.section[:200]}
+                          for c in chunks], [c.text for c in chunks])
+            total += len(chunks)
+        self.specs.append(embedder.name)
+        self._embedders.append(embedder)
+        self._stores = [*existing, store]
+        self.catalog.set_info("embedders", json.dumps(self.specs))
+        return total
+
     def reconcile(self) -> int:
         """Remove vectors that no catalog chunk owns (a run killed mid-write); returns how many."""
         wanted = set(self.catalog.chunk_ids())

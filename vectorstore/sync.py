@@ -15,7 +15,7 @@ from typing import Any
 
 from ingest.loaders import LoadError, discover, load_file
 from ingest.metadata import ManifestError, find_manifest, load_manifest
-from ingest.pipeline import Prepared, doc_id_for, prepare
+from ingest.pipeline import PIPELINE_VERSION, Prepared, doc_id_for, prepare
 from vectorstore.index import Index
 
 
@@ -145,7 +145,7 @@ def _prepare_file(index: Index, path: Path, entry: dict[str, Any] | None) -> _Pe
     except OSError as exc:
         result.status, result.error = "error", f"cannot read ({exc.strerror or exc})"
         return _Pending(result, file, "", 0, 0.0, [], [])
-    file_hash = hashlib.sha256(data + json.dumps(entry or {}, sort_keys=True, default=str).encode()).hexdigest()
+    file_hash = hashlib.sha256(data + json.dumps([PIPELINE_VERSION, entry or {}], sort_keys=True, default=str).encode()).hexdigest()
     pending = _Pending(result, file, file_hash, stat.st_size, stat.st_mtime, [], [])
     if index.catalog.file_hash(file) == file_hash:
         result.documents = len(index.catalog.doc_hashes(file))

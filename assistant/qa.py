@@ -163,7 +163,7 @@ class Assistant:
         citations: list[Citation] = []
         all_hits: list[Hit] = []
         known = set(self.index.cities())
-        per_city = max(2, self.options.top_k // len(plan.cities))
+        per_city = max(3, self.options.top_k // len(plan.cities))
         for city in plan.cities:
             hits = self.retriever.search(
                 SearchQuery(text=f"{city} {topic_plan.standalone}", keywords=tuple(keywords),

@@ -67,10 +67,16 @@ def years_in(text: str) -> list[str]:
     return list(dict.fromkeys(_YEAR.findall(text)))
 
 
+_COMPARE_WORDS = re.compile(r"(比较|对比|相比|异同|区别|不同|分别|两地|\bcompare[sd]?\b|\bcomparison\b|\bversus\b|\bvs\b|"
+                            r"\bdiffer(ence)?s?\b|\bbetween\b|\bon\b|\band\b|\bwith\b|在|和|与|及)")
+
+
 def _strip_entities(text: str, cities: Sequence[str]) -> str:
     from assistant.translate import english_place_names
 
     out = normalize_text(text)
+    if len(cities) > 1:  # a comparison: the topic is what is compared, not the comparing words
+        out = _COMPARE_WORDS.sub(" ", out)
     for city in cities:
         out = out.replace(city, " ")
         for roman, chinese in english_place_names().items():

@@ -93,12 +93,23 @@ def reverse_dictionary() -> dict[str, list[tuple[float, str]]]:
                 # common words first; long idioms (三下五除二) rarely carry a query's meaning
                 score = plain * (1 + len(str(count))) / (1 + 0.1 * len(definitions)) / (1 + max(0, len(word) - 3))
                 table[key][word] = max(table[key].get(word, 0.0), score)
+                # a content word of a short definition ("investment promotion" -> investment) counts for less
+                parts = [w for w in key.split() if w not in EN_STOPWORDS]
+                if 1 < len(key.split()) <= 3:
+                    for part in parts:
+                        table[part][word] = max(table[part].get(word, 0.0), score * 0.45)
     return {key: sorted(((s, w) for w, s in words.items()), reverse=True) for key, words in table.items()}
 
 
+_COMPARE_EN = frozenset("compare compared comparing comparison versus vs differ difference differences between".split())
+
+
 def english_terms(question: str) -> list[str]:
-    """Content words of an English question, lemmatised, in order."""
-    return [_lemma(w) for w in _WORD.findall(question.lower()) if w not in EN_STOPWORDS and len(w) > 1]
+    """Content words of an English question, lemmatised, in order; place names and comparison words
+    are left out (places become filters, not keywords)."""
+    places = english_place_names()
+    return [_lemma(w) for w in _WORD.findall(question.lower())
+            if w not in EN_STOPWORDS and w not in _COMPARE_EN and w not in places and len(w) > 1]
 
 
 def translate_terms(question: str, per_term: int = 3) -> list[Translation]:

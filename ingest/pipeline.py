@@ -15,7 +15,6 @@ from ingest.metadata import apply_manifest, infer_meta
 from ingest.records import Chunk, Document, RawDocument, Section
 from ingest.sections import parse_sections
 
-
 # Bump when cleaning, sectioning or chunking changes what a document becomes: every document is then
 # prepared again on the next ingest, even though its file did not change.
 PIPELINE_VERSION = "2"

@@ -16,7 +16,8 @@ from ingest.normalize import normalize_text
 STOPWORDS = frozenset(
     "的 了 和 与 及 是 在 对 要 把 将 也 都 就 而 并 等 这 那 有 为 以 于 中 上 下 个 之 其 或 被 从 到 由 向 "
     "我们 你们 他们 我 你 他 她 它 这个 那个 这些 那些 什么 怎么 如何 哪些 哪个 多少 是否 有没有 "
-    "一个 一些 进行 方面 问题 工作 讲话 提出 指出 强调 要求 说 讲 吗 呢 吧 啊 "
+    "一个 一些 进行 方面 问题 工作 讲话 提出 指出 强调 要求 说 讲 吗 呢 吧 啊 为什么 为何 怎样 怎么样 哪里 "
+    "谁 何时 什么样 有何 做法 情况 内容 相关 "
     "the a an of to in on for and or is are was were be what which who how did does do about with".split()
 )
 _TOKEN_OK = re.compile(r"[\w\u4e00-\u9fff]")

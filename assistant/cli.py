@@ -269,9 +269,28 @@ def cmd_eval(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_bench(args: argparse.Namespace) -> int:
+    from assistant.bench import run_bench, sample_questions
+    from assistant.evaluate import load_questions
+
+    settings = _settings(args)
+    index = open_index(settings)
+    ensure_sample_corpus(index, quiet=True)
+    given = [q["turns"][-1] for q in load_questions(Path(args.questions))] if args.questions else []
+    questions = sample_questions(settings.data_dir, index.specs, args.count, given)
+    eval_report = json.loads(Path(args.eval_json).read_text(encoding="utf-8")) if args.eval_json else None
+    print(f"bench: {len(questions)} questions" + (f", ingesting {', '.join(args.ingest)}" if args.ingest else ""),
+          file=sys.stderr)
+    result = run_bench(settings.data_dir, index.specs, ingest_paths=[Path(p) for p in args.ingest or []],
+                       questions=questions, out_dir=Path(args.out), eval_report=eval_report)
+    serving = {k: v for k, v in result["serving"].items() if k != "latencies_ms"}
+    print(json.dumps({**result, "serving": serving}, ensure_ascii=False, indent=1))
+    return 0
+
+
 COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "ingest": cmd_ingest, "docs": cmd_docs, "show": cmd_show, "ask": cmd_ask, "chat": cmd_chat, "batch": cmd_batch,
-    "eval": cmd_eval,
+    "eval": cmd_eval, "bench": cmd_bench,
 }
 
 
@@ -328,6 +347,13 @@ def build_parser() -> argparse.ArgumentParser:
                    help="also re-embed without section metadata (default: only for indexes of ≤1000 chunks)")
     p.add_argument("--json", help="write the full report (summaries, by kind, misses) to this file")
     p.add_argument("--quiet", action="store_true")
+
+    p = sub.add_parser("bench", parents=[common], help="ingestion throughput, query latency, memory, index size")
+    p.add_argument("--ingest", nargs="*", help="also time ingesting these paths into a fresh temporary index")
+    p.add_argument("--questions", help="JSON Lines questions to include in the latency run (e.g. the dev set)")
+    p.add_argument("--count", type=int, default=300, help="questions in the latency run (default 300)")
+    p.add_argument("--eval-json", help="an `eval --json` report, to chart recall by kind beside latency")
+    p.add_argument("--out", default="artifacts", help="folder for bench.json and bench.png (default artifacts/)")
     return parser
 
 

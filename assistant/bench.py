@@ -1,0 +1,172 @@
+"""`speechqa bench`: ingestion throughput beside raw embedder throughput, query latency percentiles,
+peak memory of ingestion and of serving, index size; JSON plus a PNG chart.
+
+Ingestion and serving each run in a child process, so that each one's peak memory is its own.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import resource
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    if not ordered:
+        return 0.0
+    pos = (len(ordered) - 1) * q
+    low, high = int(pos), min(int(pos) + 1, len(ordered) - 1)
+    return ordered[low] + (ordered[high] - ordered[low]) * (pos - low)
+
+
+def folder_size(path: Path) -> int:
+    return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
+
+
+def _child(args: list[str]) -> tuple[dict[str, Any], int]:
+    """Run `python -m assistant.bench <worker> …`; returns its JSON and its own peak RSS in KiB."""
+    done = subprocess.run([sys.executable, "-m", "assistant.bench", *args], capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        raise RuntimeError(f"bench worker {args[0]} failed: {done.stderr.strip()[-2000:]}")
+    stats = json.loads(done.stdout.strip().splitlines()[-1])
+    return stats, int(stats.pop("peak_rss_kib"))
+
+
+def sample_questions(data_dir: Path, embedders: list[str], count: int, extra: list[str], seed: int = 7) -> list[str]:
+    """Questions for the latency run: the given ones, then questions made from random chunks' opening
+    words and section headings, in Chinese and English forms (deterministic for a seed)."""
+    from vectorstore.index import Index
+
+    index = Index(data_dir, embedders)
+    chunks = [c for c, _ in index.catalog.chunks()]
+    rng = random.Random(seed)
+    questions = list(extra)
+    english = ["What was said about {}?", "What are the requirements for {}?", "Compare the speeches on {}"]
+    while len(questions) < count and chunks:
+        chunk = rng.choice(chunks)
+        head = chunk.heading_path[-1][:14].strip("，。、：; ")
+        words = chunk.search_text[:12]
+        form = rng.random()
+        if form < 0.5:
+            questions.append(f"{head}有什么要求？")
+        elif form < 0.8:
+            questions.append(f"关于{words}，讲话是怎么说的？")
+        else:
+            questions.append(rng.choice(english).format(head))
+    return questions[:count]
+
+
+def run_bench(
+    data_dir: Path, embedders: list[str], *, ingest_paths: list[Path] | None, questions: list[str], out_dir: Path,
+    eval_report: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    import tempfile
+
+    result: dict[str, Any] = {"machine": machine(), "embedders": embedders}
+    out_dir.mkdir(parents=True, exist_ok=True)
+    if ingest_paths:
+        with tempfile.TemporaryDirectory(prefix="speechqa-bench-") as tmp:
+            stats, peak = _child(["_ingest", tmp, ",".join(embedders), *map(str, ingest_paths)])
+            stats["peak_rss_mib"] = round(peak / 1024, 1)
+            stats["index_bytes"] = folder_size(Path(tmp))
+            result["ingestion"] = stats
+    qfile = out_dir / "bench_questions.json"
+    qfile.write_text(json.dumps(questions, ensure_ascii=False), encoding="utf-8")
+    stats, peak = _child(["_serve", str(data_dir), ",".join(embedders), str(qfile)])
+    stats["peak_rss_mib"] = round(peak / 1024, 1)
+    result["serving"] = stats
+    result["index_bytes"] = folder_size(data_dir)
+    (out_dir / "bench.json").write_text(json.dumps(result, ensure_ascii=False, indent=1), encoding="utf-8")
+    chart(stats["latencies_ms"], eval_report, out_dir / "bench.png")
+    result["chart"] = str(out_dir / "bench.png")
+    return result
+
+
+def machine() -> dict[str, Any]:
+    import os
+    import platform
+
+    return {"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform()}
+
+
+def chart(latencies: list[float], eval_report: dict[str, Any] | None, target: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    panels = 2 if eval_report else 1
+    fig, axes = plt.subplots(1, panels, figsize=(6 * panels, 4))
+    ax = axes[0] if panels == 2 else axes
+    ax.hist(latencies, bins=40, color="#4a78b5")
+    for q, style in ((0.5, "-"), (0.95, "--"), (0.99, ":")):
+        ax.axvline(percentile(latencies, q), color="black", linestyle=style, label=f"p{int(q * 100)} {percentile(latencies, q):.0f} ms")
+    ax.set_xlabel("query latency (ms)")
+    ax.set_ylabel("questions")
+    ax.set_title(f"Query latency, {len(latencies)} questions")
+    ax.legend()
+    if eval_report:
+        kinds = eval_report["by_kind"]["full"]
+        names = [k for k in kinds if kinds[k].get("recall@5") is not None]
+        axes[1].bar(names, [kinds[k]["recall@5"] for k in names], color="#5aa469")
+        axes[1].set_ylim(0, 1.05)
+        axes[1].set_title("recall@5 by kind (full pipeline)")
+        axes[1].tick_params(axis="x", rotation=30)
+    fig.tight_layout()
+    fig.savefig(target, dpi=110)
+    plt.close(fig)
+
+
+# workers (run in child processes) -----------------------------------------------------------------
+def _ingest_worker(data_dir: str, embedders: str, *paths: str) -> dict[str, Any]:
+    from vectorstore.index import Index
+    from vectorstore.sync import sync_paths
+
+    index = Index(Path(data_dir), embedders.split(","))
+    report = sync_paths(index, [Path(p) for p in paths], progress=False)
+    chunks = report.chunks_added
+    other = report.seconds - report.embed_seconds
+    return {
+        "seconds": round(report.seconds, 2), "embed_seconds": round(report.embed_seconds, 2),
+        "chunks": chunks, "chars": report.chars, "chunks_per_s": round(chunks / report.seconds, 2),
+        "chars_per_s": round(report.chars / report.seconds, 1),
+        "raw_embed_chunks_per_s": round(index.timer.texts / max(index.timer.seconds, 1e-9), 2),
+        "pipeline_overhead_ratio": round(report.seconds / max(report.embed_seconds, 1e-9), 3),
+        "non_embedding_seconds": round(other, 2), "errors": len(report.errors),
+    }
+
+
+def _serve_worker(data_dir: str, embedders: str, question_file: str) -> dict[str, Any]:
+    from assistant.qa import Assistant
+    from vectorstore.index import Index
+
+    questions = json.loads(Path(question_file).read_text(encoding="utf-8"))
+    began = time.perf_counter()
+    assistant = Assistant(Index(Path(data_dir), embedders.split(",")))
+    assistant.ask(questions[0])  # loads models, jieba and the keyword index
+    warm = time.perf_counter() - began
+    latencies = []
+    for question in questions:
+        start = time.perf_counter()
+        assistant.ask(question)
+        latencies.append(1000 * (time.perf_counter() - start))
+    return {
+        "questions": len(questions), "startup_s": round(warm, 2),
+        "p50_ms": round(percentile(latencies, 0.5), 1), "p95_ms": round(percentile(latencies, 0.95), 1),
+        "p99_ms": round(percentile(latencies, 0.99), 1), "mean_ms": round(statistics.mean(latencies), 1),
+        "latencies_ms": [round(x, 2) for x in latencies],
+    }
+
+
+if __name__ == "__main__":
+    worker, *rest = sys.argv[1:]
+    output = _ingest_worker(*rest) if worker == "_ingest" else _serve_worker(*rest)
+    output["peak_rss_kib"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    print(json.dumps(output, ensure_ascii=False))

@@ -288,9 +288,27 @@ def cmd_bench(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_serve(args: argparse.Namespace) -> int:
+    import os
+
+    from assistant.ui import serve
+
+    auth_text = args.auth or os.environ.get("SPEECHQA_AUTH", "")
+    auth = None
+    if auth_text:
+        if ":" not in auth_text:
+            raise UserError("--auth takes USER:PASSWORD")
+        user, password = auth_text.split(":", 1)
+        auth = (user, password)
+    assistant = make_assistant(_settings(args))
+    print(f"speechqa: open http://{args.host}:{args.port} (Ctrl-C to stop)", file=sys.stderr)
+    serve(assistant, host=args.host, port=args.port, auth=auth)
+    return 0
+
+
 COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "ingest": cmd_ingest, "docs": cmd_docs, "show": cmd_show, "ask": cmd_ask, "chat": cmd_chat, "batch": cmd_batch,
-    "eval": cmd_eval, "bench": cmd_bench,
+    "eval": cmd_eval, "bench": cmd_bench, "serve": cmd_serve,
 }
 
 
@@ -347,6 +365,11 @@ def build_parser() -> argparse.ArgumentParser:
                    help="also re-embed without section metadata (default: only for indexes of ≤1000 chunks)")
     p.add_argument("--json", help="write the full report (summaries, by kind, misses) to this file")
     p.add_argument("--quiet", action="store_true")
+
+    p = sub.add_parser("serve", parents=[common], help="open the chat UI in the browser (Gradio, 127.0.0.1:7860)")
+    p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1: this machine only)")
+    p.add_argument("--port", type=int, default=7860)
+    p.add_argument("--auth", help="USER:PASSWORD login (or $SPEECHQA_AUTH); strongly advised beyond 127.0.0.1")
 
     p = sub.add_parser("bench", parents=[common], help="ingestion throughput, query latency, memory, index size")
     p.add_argument("--ingest", nargs="*", help="also time ingesting these paths into a fresh temporary index")

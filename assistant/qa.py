@@ -50,6 +50,15 @@ class Assistant:
         self.llm = llm
         self.retriever = HybridRetriever(index, reranker=reranker)
 
+    def warm_up(self) -> float:
+        """Load models, dictionaries and the keyword index now, not on the first question; returns seconds."""
+        import time
+
+        began = time.perf_counter()
+        self.ask("重点项目有什么要求？")
+        self.ask("What was said about investment?")
+        return time.perf_counter() - began
+
     # planning ------------------------------------------------------------------------------
     def plan(self, question: str, history: Sequence[str] = ()) -> QueryPlan:
         plan = plan_query(question, history if self.options.rewrite_followups else ())

@@ -1,0 +1,239 @@
+"""The Gradio chat UI. Callbacks are thin: they call the same Assistant the CLI uses and render.
+Nothing heavy happens at import time; `build_app` makes the Blocks, `serve` launches them."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import shutil
+import tempfile
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from assistant.qa import Assistant
+from assistant.records import Answer
+from assistant.render import conversation_markdown
+from assistant.ui_render import CSS, answer_for_chat, document_html, source_choices, sources_html
+from vectorstore.records import Filters
+
+EXAMPLES = [
+    "各地对重点项目督查考核有什么要求？",
+    "放管服改革要達到什麼目標？",
+    "What did the speeches say about land quotas?",
+    "compare Linyi and Liaocheng on attracting investment",
+]
+MAX_UPLOAD_BYTES = 20 * 1024 * 1024
+
+
+@dataclass
+class Conversation:
+    """One browser session's conversation: questions asked and the answers given."""
+
+    turns: list[tuple[str, Answer]] = field(default_factory=list)
+
+    @property
+    def history(self) -> list[str]:
+        return [q for q, _ in self.turns]
+
+    @property
+    def last(self) -> Answer | None:
+        return self.turns[-1][1] if self.turns else None
+
+
+def safe_upload_name(name: str) -> str:
+    """A file name that cannot leave the uploads folder: no folders, no leading dots, no odd characters."""
+    base = Path(name.replace("\\", "/")).name
+    base = re.sub(r"[^\w.\- \u4e00-\u9fff]", "_", base).strip(" .") or "upload"
+    return base[:120]
+
+
+def store_upload(source: Path, uploads: Path) -> Path:
+    """Copy an uploaded file under data_dir/uploads; a different file of the same name gets a suffix."""
+    uploads.mkdir(parents=True, exist_ok=True)
+    target = uploads / safe_upload_name(source.name)
+    if target.exists() and target.read_bytes() != source.read_bytes():
+        digest = hashlib.sha1(source.read_bytes()).hexdigest()[:8]
+        target = target.with_name(f"{target.stem}-{digest}{target.suffix}")
+    if target.resolve().parent != uploads.resolve():
+        raise ValueError(f"refusing to store {source.name!r} outside the uploads folder")
+    shutil.copyfile(source, target)
+    return target
+
+
+def _filters(cities: list[str] | None, docs: list[str] | None, date_from: str, date_to: str) -> Filters:
+    return Filters(cities=tuple(cities or ()), doc_ids=tuple(d.split(" ")[0] for d in docs or ()),
+                   date_from=(date_from or "").strip(), date_to=(date_to or "").strip())
+
+
+def build_app(assistant: Assistant, *, title: str = "speechqa") -> Any:
+    import gradio as gr
+
+    index = assistant.index
+
+    def doc_rows() -> list[list[Any]]:
+        return [[d.doc_id, d.meta.title[:60], d.meta.city, d.meta.date, n, "; ".join(d.quality.warnings())]
+                for d, n in index.catalog.documents()]
+
+    def doc_choices() -> list[str]:
+        return [f"{d.doc_id} {d.meta.title[:30]}" for d, _ in index.catalog.documents()]
+
+    # callbacks -----------------------------------------------------------------------------------
+    def respond(question: str, chat: list[dict[str, str]], conv: Conversation, cities: list[str], docs: list[str],
+                date_from: str, date_to: str, script: str) -> Iterator[tuple[Any, ...]]:
+        question = (question or "").strip()
+        if not question:
+            raise gr.Error("Type a question first.")
+        chat = [*chat, {"role": "user", "content": question}, {"role": "assistant", "content": "…"}]
+        yield chat, conv, gr.update(), gr.update(), ""
+        answer = assistant.ask(question, conv.history, filters=_filters(cities, docs, date_from, date_to))
+        conv.turns.append((question, answer))
+        text = answer_for_chat(answer, script)
+        pieces = re.split(r"(?<=\n)", text)
+        shown = ""
+        for piece in pieces:  # stream the answer line by line
+            shown += piece
+            chat[-1] = {"role": "assistant", "content": shown}
+            yield chat, conv, gr.update(), gr.update(), ""
+        choices = source_choices(answer)
+        yield (chat, conv, sources_html(answer, script),
+               gr.update(choices=choices, value=None), "")
+
+    def open_source(choice: str | None, conv: Conversation, script: str) -> str:
+        answer = conv.last
+        if not choice or answer is None:
+            return document_html(None, 0, "", script)
+        cards = {str(c.n): c for c in (answer.citations or answer.related)}
+        citation = cards.get(str(choice))
+        if citation is None:
+            return document_html(None, 0, "", script)
+        return document_html(index.document(citation.doc_id), citation.paragraph, citation.quote, script)
+
+    def rescript(script: str, conv: Conversation, choice: str | None) -> tuple[str, str]:
+        return sources_html(conv.last, script), open_source(choice, conv, script)
+
+    def new_chat() -> tuple[Any, ...]:
+        return [], Conversation(), sources_html(None, "original"), gr.update(choices=[], value=None), document_html(None, 0, "", "original")
+
+    def export(conv: Conversation) -> str:
+        if not conv.turns:
+            raise gr.Error("Nothing to export yet.")
+        target = Path(tempfile.mkdtemp(prefix="speechqa-")) / f"conversation-{time.strftime('%Y%m%d-%H%M%S')}.md"
+        target.write_text(conversation_markdown(conv.turns), encoding="utf-8")
+        return str(target)
+
+    def upload(files: list[Any] | None, progress: Any = gr.Progress()) -> tuple[Any, ...]:  # noqa: B008 (Gradio idiom)
+        from vectorstore.sync import sync_paths
+
+        if not files:
+            raise gr.Error("Choose one or more files first.")
+        rows: list[list[Any]] = []
+        stored: list[Path] = []
+        for item in files:
+            path = Path(getattr(item, "name", item))
+            size = path.stat().st_size
+            if size > MAX_UPLOAD_BYTES:
+                rows.append([path.name, "error", 0, f"file too large ({size // 2**20} MiB; limit {MAX_UPLOAD_BYTES // 2**20} MiB)"])
+                continue
+            stored.append(store_upload(path, index.data_dir / "uploads"))
+        if stored:
+            report = sync_paths(index, stored, progress=False,
+                                on_progress=lambda done, total: progress(done / max(total, 1), desc=f"embedding {done}/{total} chunks"))
+            for f in report.files:
+                rows.append([Path(f.path).name, f.status, f.chunks_added, f.error or "; ".join(f.warnings)])
+        return rows, doc_rows(), gr.update(choices=index.cities()), gr.update(choices=doc_choices())
+
+    def remove(choice: str | None) -> tuple[Any, ...]:
+        if not choice:
+            raise gr.Error("Choose a document to remove.")
+        doc_id = choice.split(" ")[0]
+        removed = index.remove(doc_id)
+        return (f"Removed {doc_id} ({removed} chunks).", doc_rows(), gr.update(choices=index.cities()),
+                gr.update(choices=doc_choices(), value=None))
+
+    def ask_api(question: str, history: list[str] | None = None, cities: list[str] | None = None,
+                docs: list[str] | None = None, date_from: str = "", date_to: str = "") -> dict[str, Any]:
+        """Ask one question (with the earlier questions of the conversation) and get the cited answer."""
+        if not (question or "").strip():
+            raise gr.Error("empty question")
+        answer = assistant.ask(question, list(history or []), filters=_filters(cities, docs, date_from, date_to))
+        return answer.to_dict()
+
+    # layout --------------------------------------------------------------------------------------
+    with gr.Blocks(title=title) as app:
+        conv = gr.State(Conversation())
+        gr.Markdown("## speechqa — ask the speeches\nQuestions in Simplified or Traditional Chinese or English; "
+                    "every statement cites the paragraph it came from.")
+        with gr.Tab("Chat"):
+            with gr.Row():
+                with gr.Column(scale=3):
+                    chat = gr.Chatbot(label="Conversation", height=480, elem_id="sq-chat")
+                    with gr.Row():
+                        box = gr.Textbox(placeholder="例如：各地对重点项目督查考核有什么要求？", show_label=False, scale=5,
+                                         elem_id="sq-question")
+                        send = gr.Button("Ask", variant="primary", scale=1, elem_id="sq-ask")
+                    with gr.Row():
+                        new = gr.Button("New chat", elem_id="sq-new")
+                        save = gr.Button("Export Markdown", elem_id="sq-export")
+                        download = gr.File(label="Exported conversation", interactive=False, height=60)
+                    gr.Examples(EXAMPLES, inputs=box, label="Examples")
+                    with gr.Accordion("Filters", open=False):
+                        cities = gr.Dropdown(index.cities(), multiselect=True, label="City", elem_id="sq-city")
+                        docs = gr.Dropdown(doc_choices(), multiselect=True, label="Document")
+                        with gr.Row():
+                            date_from = gr.Textbox(label="From (YYYY or YYYY-MM-DD)")
+                            date_to = gr.Textbox(label="To")
+                with gr.Column(scale=2):
+                    script = gr.Radio([("Original script", "original"), ("Simplified", "simplified")], value="original",
+                                      label="Show quotes in", elem_id="sq-script")
+                    sources = gr.HTML(sources_html(None, "original"), elem_id="sq-sources")
+                    pick = gr.Radio([], label="Open a source in its document", elem_id="sq-open")
+                    viewer = gr.HTML(document_html(None, 0, "", "original"), elem_id="sq-viewer")
+        with gr.Tab("Documents"):
+            table = gr.Dataframe(doc_rows(), headers=["doc_id", "title", "city", "date", "chunks", "warnings"],
+                                 interactive=False, wrap=True)
+            files = gr.File(file_count="multiple", label="Add speeches (txt, md, html, docx, pdf, jsonl; ≤20 MB each)")
+            ingest = gr.Button("Ingest files", variant="primary")
+            results = gr.Dataframe(headers=["file", "status", "chunks added", "warnings / error"], interactive=False, wrap=True)
+            with gr.Row():
+                victim = gr.Dropdown(doc_choices(), label="Remove a document")
+                drop = gr.Button("Remove", variant="stop")
+            removed = gr.Markdown()
+
+        outputs = [chat, conv, sources, pick, box]
+        inputs = [box, chat, conv, cities, docs, date_from, date_to, script]
+        send.click(respond, inputs, outputs, concurrency_limit=2)
+        box.submit(respond, inputs, outputs, concurrency_limit=2)
+        pick.change(open_source, [pick, conv, script], viewer).then(
+            None, js="() => { const p = document.querySelector('#sq-viewer .sq-here'); if (p) p.scrollIntoView({block: 'center'}); }")
+        script.change(rescript, [script, conv, pick], [sources, viewer])
+        new.click(new_chat, None, [chat, conv, sources, pick, viewer])
+        save.click(export, conv, download)
+        ingest.click(upload, files, [results, table, cities, docs], concurrency_limit=1)
+        drop.click(remove, victim, [removed, table, cities, victim], concurrency_limit=1)
+        gr.api(ask_api, api_name="ask", concurrency_limit=2)
+    app.queue(default_concurrency_limit=2, max_size=64)
+    return app
+
+
+def is_loopback(host: str) -> bool:
+    return host in ("127.0.0.1", "localhost", "::1") or host.startswith("127.")
+
+
+def serve(assistant: Assistant, *, host: str = "127.0.0.1", port: int = 7860, auth: tuple[str, str] | None = None,
+          quiet: bool = False, block: bool = True) -> Any:
+    """Launch the app; warns when it listens beyond this machine without a login."""
+    import sys
+
+    if not is_loopback(host) and auth is None:
+        print(f"WARNING: serving on {host} without a login: anyone who can reach this address can read and change "
+              "the index. Use --auth USER:PASSWORD or SPEECHQA_AUTH.", file=sys.stderr)
+    seconds = assistant.warm_up()
+    if not quiet:
+        print(f"speechqa: models and indexes loaded in {seconds:.1f}s", file=sys.stderr)
+    app = build_app(assistant)
+    app.launch(server_name=host, server_port=port, auth=auth, quiet=quiet, prevent_thread_lock=not block,
+               max_file_size=MAX_UPLOAD_BYTES, css=CSS, footer_links=["api"], show_error=True)
+    return app

@@ -1,0 +1,91 @@
+"""HTML for the UI's source cards and document viewer. All document text is escaped here: a speech
+that contains <script> or HTML shows as text."""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Sequence
+
+from assistant.records import Answer, Citation
+from ingest.normalize import to_simplified
+from ingest.records import Document
+
+CSS = """
+.sq-card {border: 1px solid #d0d7de; border-radius: 8px; padding: 8px 10px; margin: 6px 0; background: #fbfcfd;}
+.sq-card h4 {margin: 0 0 4px 0; font-size: 0.95em;}
+.sq-meta {color: #57606a; font-size: 0.85em; margin-bottom: 4px;}
+.sq-text {line-height: 1.6;}
+.sq-text mark, .sq-doc mark {background: #fff3b0; padding: 0 2px;}
+.sq-doc {max-height: 520px; overflow-y: auto; line-height: 1.7; border: 1px solid #d0d7de; border-radius: 8px; padding: 8px 12px;}
+.sq-doc p {margin: 4px 0;}
+.sq-doc p.sq-here {background: #eef6ff; border-left: 3px solid #4a78b5; padding-left: 6px;}
+.sq-num {color: #8c959f; font-size: 0.8em; margin-right: 6px;}
+.sq-unreadable {color: #cf222e; font-size: 0.8em; border: 1px dashed #cf222e; border-radius: 3px; padding: 0 3px;}
+"""
+
+
+def shown(text: str, script: str) -> str:
+    """The text in the chosen script: 'original' keeps it as written, 'simplified' converts."""
+    return to_simplified(text) if script == "simplified" else text
+
+
+def _escape(text: str) -> str:
+    escaped = html.escape(text)
+    return escaped.replace("\ufffd", '<span class="sq-unreadable" title="unreadable in the source (mojibake)">unreadable</span>')
+
+
+def _highlight(text: str, quote: str) -> str:
+    """Escaped text with the quoted sentence marked."""
+    at = text.find(quote) if quote else -1
+    if at < 0:
+        return _escape(text)
+    return _escape(text[:at]) + "<mark>" + _escape(quote) + "</mark>" + _escape(text[at + len(quote):])
+
+
+def citation_card(c: Citation, script: str) -> str:
+    meta = " · ".join(_escape(p) for p in (c.city if c.city != "unknown" else "", c.date, f"¶{c.paragraph}", c.doc_id) if p)
+    return (
+        f'<div class="sq-card" id="src-{c.n}"><h4>[{c.n}] {_escape(shown(c.title, script))}</h4>'
+        f'<div class="sq-meta">{meta}<br>{_escape(shown(c.section, script))}</div>'
+        f'<div class="sq-text">{_highlight(shown(c.text, script), shown(c.quote, script))}</div></div>'
+    )
+
+
+def sources_html(answer: Answer | None, script: str) -> str:
+    if answer is None:
+        return "<p>Sources of the latest answer appear here.</p>"
+    cards: Sequence[Citation] = answer.citations or answer.related
+    if not cards:
+        return "<p>No sources.</p>"
+    head = "" if answer.found else "<p><b>Possibly related</b> (the speeches do not answer this directly):</p>"
+    return head + "".join(citation_card(c, script) for c in cards)
+
+
+def document_html(document: Document | None, paragraph: int, quote: str, script: str) -> str:
+    """The whole cleaned document, numbered by paragraph, the cited paragraph marked and scrolled to."""
+    if document is None:
+        return "<p>Choose a source to read it in its document.</p>"
+    meta = document.meta
+    rows = [f"<h4>{_escape(shown(meta.title, script))}</h4>",
+            f'<div class="sq-meta">{_escape(" · ".join(p for p in (meta.city, meta.province, meta.date, meta.speaker) if p and p != "unknown"))}</div>']
+    for number, line in enumerate(document.text.split("\n"), start=1):
+        line = shown(line, script)
+        here = number == paragraph
+        body = _highlight(line, shown(quote, script)) if here else _escape(line)
+        rows.append(f'<p id="para-{number}" class="{"sq-here" if here else ""}"><span class="sq-num">{number}</span>{body}</p>')
+    return f'<div class="sq-doc" id="sq-doc">{"".join(rows)}</div>'
+
+
+def answer_for_chat(answer: Answer, script: str) -> str:
+    """The answer as chat Markdown: quotes in the chosen script, HTML escaped, [n] linking to its card."""
+    text = shown(answer.text, script)
+    text = html.escape(text, quote=False)
+    return re.sub(r"\[(\d{1,3})\]", r"[[\1]](#src-\1)", text)
+
+
+def source_choices(answer: Answer | None) -> list[tuple[str, str]]:
+    if answer is None:
+        return []
+    cards = answer.citations or answer.related
+    return [(f"[{c.n}] {c.title[:24]} ¶{c.paragraph}", str(c.n)) for c in cards]

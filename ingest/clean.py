@@ -239,7 +239,7 @@ def rejoin_broken_lines(text: str) -> tuple[str, int]:
         if (
             stripped
             and prev
-            and not (len(out) == 1 and len(prev) <= 50)  # a short first line is the title
+            and not (len(out) == 1 and not re.search("[。！？]", prev))  # a first line without a sentence is the title
             and not SALUTATION.match(stripped)
             and prev[-1] not in SENTENCE_END
             and not HEADING_START.match(stripped)

@@ -32,7 +32,8 @@ class ManifestError(ValueError):
 def extract_title(raw: str, cleaned: str) -> str:
     """The first short line of the cleaned text that reads like a title; else a 《…》 name in the raw text."""
     for line in cleaned.split("\n")[:3]:
-        if 4 <= len(line) <= 80 and (_TITLE_HINT.search(line) or not re.search("[。，！？]", line)):
+        if 4 <= len(line) <= 120 and not re.search("[。！？]", line[:-1]) and (
+                _TITLE_HINT.search(line) or not re.search("[，]", line)):
             return line.split("领导讲话稿")[0].strip()
     m = _BOOK_TITLE.search(raw[:2000])
     if m:

@@ -49,3 +49,13 @@ def test_manifest_yaml_csv_and_errors(tmp_path: Path) -> None:
     bad.write_text("documents:\n  a.txt:\n    town: x\n", encoding="utf-8")
     with pytest.raises(ManifestError, match="unknown field"):
         load_manifest(bad)
+
+
+def test_titles_of_all_seeds(seed_text: dict[str, str]) -> None:
+    from ingest.metadata import extract_title
+
+    titles = {k: extract_title(v, clean_text(v).text) for k, v in seed_text.items()}
+    assert titles["001"] == "縣長在重點項目謀劃推進機制座談會上的講話"
+    assert titles["002"] == "市委書記在全市重點項目建設推進會上的講話"
+    assert titles["003"] == "在全市20**年重点工作调度会上的讲话"
+    assert titles["004"].startswith("全市新旧动能转换重点项目现场观摩总结会议召开")

@@ -1,0 +1,78 @@
+"""End to end in a real browser: Debian's chromium driven by Playwright (no browser download).
+
+Screenshots go to artifacts/ for a person to look at.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+
+from assistant.qa import Assistant
+from assistant.ui import build_app
+from assistant.ui_render import CSS
+from tests.assistant.test_ui import free_port
+from vectorstore.index import Index
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts"
+FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+         "--disable-component-update", "--disable-sync"]
+
+
+@pytest.fixture(scope="module")
+def page(sample_index: Index):  # type: ignore[no-untyped-def]
+    assert CHROMIUM.exists(), "install Debian's chromium (apt-get install chromium); .ci/run does it"
+    from playwright.sync_api import sync_playwright
+
+    assistant = Assistant(sample_index)
+    assistant.warm_up()
+    app = build_app(assistant)
+    port = free_port()
+    app.launch(server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, quiet=True, css=CSS)
+    ARTIFACTS.mkdir(exist_ok=True)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=FLAGS)
+        tab = browser.new_page(viewport={"width": 1400, "height": 1000})
+        tab.goto(f"http://127.0.0.1:{port}/")
+        tab.wait_for_selector("#sq-question textarea", timeout=60000)
+        yield tab
+        browser.close()
+    app.close()
+
+
+def ask(tab, question: str, expect: str) -> float:  # type: ignore[no-untyped-def]
+    """Type a question, press Ask; returns seconds until the first answer text shows."""
+    tab.fill("#sq-question textarea", question)
+    began = time.perf_counter()
+    tab.click("#sq-ask")
+    tab.wait_for_function(f"document.querySelector('#sq-chat').innerText.includes({expect!r})", timeout=60000)
+    first = time.perf_counter() - began
+    tab.wait_for_selector("#sq-sources .sq-card", timeout=60000)
+    return first
+
+
+def test_chinese_question_answer_and_source_in_context(page) -> None:  # type: ignore[no-untyped-def]
+    first = ask(page, "聊城对清理拖欠民营企业账款有什么要求？", "根据所收录的讲话")
+    assert "[1]" in page.inner_text("#sq-chat")
+    cards = page.locator("#sq-sources .sq-card")
+    assert cards.count() >= 3 and "聊城" in cards.first.inner_text()
+    assert page.locator("#sq-sources mark").count() >= 1  # the quoted sentence is highlighted
+    page.screenshot(path=str(ARTIFACTS / "ui_chinese_answer.png"), full_page=True)
+    page.locator("#sq-open label").first.click()
+    page.wait_for_selector("#sq-viewer .sq-here", timeout=30000)
+    assert "清理拖欠民营企业账款" in page.inner_text("#sq-viewer")
+    page.screenshot(path=str(ARTIFACTS / "ui_source_in_document.png"), full_page=True)
+    (ARTIFACTS / "ui_first_token_seconds.txt").write_text(f"{first:.3f}\n")
+
+
+def test_english_question_and_followup(page) -> None:  # type: ignore[no-untyped-def]
+    ask(page, "What did the speech say about mask production during the epidemic?", "Here is what the speeches say")
+    assert "口罩" in page.inner_text("#sq-sources")
+    page.locator("#sq-script label").nth(1).click()  # Simplified
+    page.wait_for_function("document.querySelector('#sq-sources').innerText.includes('口罩生产')", timeout=30000)
+    page.screenshot(path=str(ARTIFACTS / "ui_english_answer.png"), full_page=True)
+    page.click("#sq-new")
+    page.wait_for_function("!document.querySelector('#sq-chat').innerText.includes('Here is what')", timeout=30000)

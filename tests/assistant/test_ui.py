@@ -1,0 +1,95 @@
+"""The UI: escaping and upload safety alone; the Gradio API through gradio_client; login."""
+
+from __future__ import annotations
+
+import socket
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from assistant.qa import Assistant
+from assistant.ui import build_app, safe_upload_name, store_upload
+from assistant.ui_render import answer_for_chat, document_html
+from ingest.records import DocMeta, Document, QualityReport
+from vectorstore.index import Index
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.mark.parametrize("name", ["../../etc/passwd", "..\\..\\boot.ini", ".hidden.txt", "a/b/../c.txt", "讲话 稿.txt", "x<y>.html"])
+def test_upload_names_stay_inside_the_uploads_folder(tmp_path: Path, name: str) -> None:
+    folder = tmp_path / "incoming"
+    folder.mkdir()
+    source = folder / safe_upload_name(name)  # what a browser upload looks like on disk
+    source.write_text("内容", encoding="utf-8")
+    uploads = tmp_path / "data" / "uploads"
+    stored = store_upload(source, uploads)
+    assert stored.resolve().parent == uploads.resolve()
+    assert not stored.name.startswith(".") and "/" not in safe_upload_name(name) and ".." not in safe_upload_name(name).strip(".")
+
+
+def test_store_upload_keeps_both_files_of_one_name(tmp_path: Path) -> None:
+    uploads = tmp_path / "uploads"
+    a, b = tmp_path / "a", tmp_path / "b"
+    a.mkdir(), b.mkdir()
+    (a / "speech.txt").write_text("一", encoding="utf-8")
+    (b / "speech.txt").write_text("二", encoding="utf-8")
+    first, second = store_upload(a / "speech.txt", uploads), store_upload(b / "speech.txt", uploads)
+    assert first != second and first.read_text(encoding="utf-8") == "一" and second.read_text(encoding="utf-8") == "二"
+
+
+def test_document_text_is_rendered_escaped() -> None:
+    document = Document("d", "s", "标题\n<script>alert('x')</script>要抓好项目。", DocMeta(title="<b>t</b>"), QualityReport(), "h")
+    page = document_html(document, 2, "要抓好项目。", "original")
+    assert "<script>" not in page and "&lt;script&gt;" in page and "<mark>要抓好项目。</mark>" in page
+    assert "<b>t</b>" not in page
+
+
+def test_chat_answer_escapes_html_and_links_markers(sample_index: Index) -> None:
+    answer = Assistant(sample_index).ask("聊城对清理拖欠民营企业账款有什么要求？")
+    text = answer_for_chat(answer, "original")
+    assert "[[1]](#src-1)" in text
+    from dataclasses import replace
+
+    nasty = replace(answer, text="<img src=x onerror=alert(1)> [1]")
+    assert "<img" not in answer_for_chat(nasty, "original")
+
+
+@pytest.fixture(scope="module")
+def app_url(sample_index: Index):  # type: ignore[no-untyped-def]
+    app = build_app(Assistant(sample_index))
+    port = free_port()
+    app.launch(server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, quiet=True)
+    yield f"http://127.0.0.1:{port}/"
+    app.close()
+
+
+def test_gradio_client_asks_with_filters(app_url: str) -> None:
+    from gradio_client import Client
+
+    client = Client(app_url, verbose=False)
+    result: dict[str, Any] = client.predict("项目建设有什么要求？", [], ["惠州"], [], "", "", api_name="/ask")
+    assert result["found"] and result["citations"]
+    assert {c["city"] for c in result["citations"]} == {"惠州"}
+    followup = client.predict("他对招商有什么要求？", ["聊城的会议是谁讲话的？"], [], [], "", "", api_name="/ask")
+    assert {c["city"] for c in followup["citations"]} == {"聊城"}
+
+
+def test_login_is_required_when_configured(sample_index: Index) -> None:
+    from gradio_client import Client
+
+    app = build_app(Assistant(sample_index))
+    port = free_port()
+    app.launch(server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, quiet=True, auth=("ana", "s3cret"))
+    try:
+        with pytest.raises(Exception):  # noqa: B017 - gradio_client raises a plain error on 401
+            Client(f"http://127.0.0.1:{port}/", verbose=False).predict("项目", api_name="/ask")
+        client = Client(f"http://127.0.0.1:{port}/", auth=("ana", "s3cret"), verbose=False)
+        assert client.predict("项目建设有什么要求？", api_name="/ask")["citations"]
+    finally:
+        app.close()

@@ -113,9 +113,21 @@ class Catalog:
                 return [r[0] for r in db.execute("SELECT chunk_id FROM chunks")]
             return [r[0] for r in db.execute("SELECT chunk_id FROM chunks WHERE doc_id=?", (doc_id,))]
 
+    def generation(self) -> int:
+        """A counter bumped by every change of documents: readers in other processes compare it to
+        know when their in-memory view is stale."""
+        with self.connect() as db:
+            row = db.execute("SELECT value FROM info WHERE key='generation'").fetchone()
+        return int(row[0]) if row else 0
+
+    @staticmethod
+    def _bump(db: sqlite3.Connection) -> None:
+        db.execute("INSERT INTO info VALUES ('generation', '1') ON CONFLICT(key) DO UPDATE SET value = CAST(value AS INTEGER) + 1")
+
     def put_document(self, document: Document, file: str, chunks: list[Chunk], tokens: list[list[str]]) -> None:
         """Replace a document and all its chunks in one transaction."""
         with self.connect() as db:
+            self._bump(db)
             db.execute("DELETE FROM chunks WHERE doc_id=?", (document.doc_id,))
             db.execute(
                 "INSERT OR REPLACE INTO documents VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
@@ -131,6 +143,7 @@ class Catalog:
 
     def delete_document(self, doc_id: str) -> None:
         with self.connect() as db:
+            self._bump(db)
             db.execute("DELETE FROM chunks WHERE doc_id=?", (doc_id,))
             db.execute("DELETE FROM documents WHERE doc_id=?", (doc_id,))
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -29,17 +30,29 @@ def collection_name(embedder: str) -> str:
     return f"chunks-{slug}-{digest}"
 
 
+_CLIENTS: dict[str, Any] = {}
+_CLIENTS_LOCK = threading.Lock()
+
+
 def make_client(config: ChromaConfig) -> Any:
+    """One client per store and process: Chroma's embedded system is not safe to open twice at once."""
     import chromadb
     from chromadb.config import Settings
 
-    settings = Settings(anonymized_telemetry=False)
-    if config.host:
-        return chromadb.HttpClient(host=config.host, port=config.port, settings=settings)
-    if config.path is None:
-        raise ValueError("ChromaConfig needs a path or a host")
-    config.path.mkdir(parents=True, exist_ok=True)
-    return chromadb.PersistentClient(path=str(config.path), settings=settings)
+    key = f"http://{config.host}:{config.port}" if config.host else str(config.path)
+    with _CLIENTS_LOCK:
+        if key in _CLIENTS:
+            return _CLIENTS[key]
+        settings = Settings(anonymized_telemetry=False)
+        if config.host:
+            client = chromadb.HttpClient(host=config.host, port=config.port, settings=settings)
+        else:
+            if config.path is None:
+                raise ValueError("ChromaConfig needs a path or a host")
+            config.path.mkdir(parents=True, exist_ok=True)
+            client = chromadb.PersistentClient(path=str(config.path), settings=settings)
+        _CLIENTS[key] = client
+        return client
 
 
 class ChromaStore:

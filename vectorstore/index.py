@@ -72,6 +72,7 @@ class EmbedTimer:
 class _Snapshot:
     """In-memory view of the catalog for searching: chunks, their documents' metadata and BM25."""
 
+    generation: int
     chunks: dict[str, Chunk]
     metas: dict[str, DocMeta]
     bm25: BM25
@@ -214,12 +215,14 @@ class Index:
 
     # reading ------------------------------------------------------------------------------
     def snapshot(self) -> _Snapshot:
+        """The current view; rebuilt when this or another process changed the catalog since."""
+        generation = self.catalog.generation()
         with self._lock:
-            if self._snapshot is None:
+            if self._snapshot is None or self._snapshot.generation != generation:
                 rows = self.catalog.chunks()
                 chunks = {c.chunk_id: c for c, _ in rows}
                 self._snapshot = _Snapshot(
-                    chunks=chunks, metas=self.catalog.metas(),
+                    generation=generation, chunks=chunks, metas=self.catalog.metas(),
                     bm25=BM25([c.chunk_id for c, _ in rows], [t for _, t in rows]),
                     order=[c.chunk_id for c, _ in rows],
                 )

@@ -5,10 +5,14 @@ A bad file is reported and skipped; what was indexed from it before stays as it 
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import json
+import os
+import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -93,9 +97,48 @@ def sync_paths(
 ) -> SyncReport:
     """Ingest files and folders into the index. Raises ManifestError for an unreadable manifest
     (before anything changes); any other problem is per file, in the report."""
+    entries = _manifests(paths, manifest)
+    with ingest_lock(index.data_dir):
+        return _sync(index, paths, entries, prune=prune, progress=progress, on_progress=on_progress)
+
+
+class IngestBusy(RuntimeError):
+    """Raised by ingest_lock(wait=False) while another ingestion holds the lock."""
+
+
+@contextmanager
+def ingest_lock(data_dir: Path, *, wait: bool = True) -> Iterator[None]:
+    """One ingestion at a time per index: a second one says who holds the lock and waits for it."""
+    data_dir.mkdir(parents=True, exist_ok=True)
+    path = data_dir / "ingest.lock"
+    with path.open("a+") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.seek(0)
+            holder = handle.read().strip() or "another process"
+            if not wait:
+                raise IngestBusy(f"another ingestion is running on {data_dir} ({holder})") from None
+            print(f"speechqa: another ingestion is running on {data_dir} ({holder}); waiting for it to finish …",
+                  file=sys.stderr, flush=True)
+            fcntl.flock(handle, fcntl.LOCK_EX)
+        handle.seek(0)
+        handle.truncate()
+        handle.write(f"pid {os.getpid()}")
+        handle.flush()
+        try:
+            yield
+        finally:
+            handle.seek(0)
+            handle.truncate()
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _sync(index: Index, paths: list[Path], entries: dict[str, dict[str, Any]], *, prune: bool, progress: bool,
+          on_progress: Callable[[int, int], None] | None) -> SyncReport:
     started = time.perf_counter()
     embed_before = index.timer.seconds
-    entries = _manifests(paths, manifest)
+    index.reconcile()  # vectors a killed run left without a catalog entry
     files, missing = discover(paths)
     report = SyncReport(files=[FileResult(e.path, "error", error=e.reason) for e in missing])
     pending: list[_Pending] = []

@@ -3,6 +3,7 @@ grouped by city or document, each with a numbered citation. No model is needed."
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 from assistant.records import Citation, ComparisonRow
@@ -41,12 +42,24 @@ def phrase(key: str, language: str, script: str) -> str:
     return to_traditional(text) if script == "traditional" else text
 
 
-def _sentence_score(sentence: str, keywords: Sequence[str]) -> float:
+_QUANTITY_QUESTION = re.compile(r"(多少|几|多大|规模|数量|比例|比率|目标|增长|达到|how (much|many)|what (share|percentage|rate|ratio|target|amount)|\bnumber\b)", re.I)
+_NUMBER = re.compile(r"\d")
+
+
+def asks_quantity(question: str) -> bool:
+    return bool(_QUANTITY_QUESTION.search(question))
+
+
+def _sentence_score(sentence: str, keywords: Sequence[str], quantity: bool = False) -> float:
     folded = normalize_text(sentence)
-    return sum(len(k) for k in set(keywords) if len(k) >= 2 and k in folded)
+    score = float(sum(len(k) for k in set(keywords) if len(k) >= 2 and k in folded))
+    if quantity and _NUMBER.search(sentence):
+        score += 4.0  # a question about an amount is answered by the sentence that states one
+    return score
 
 
-def best_quote(hit: Hit, keywords: Sequence[str], max_sentences: int = 2, max_chars: int = 160) -> tuple[int, int]:
+def best_quote(hit: Hit, keywords: Sequence[str], max_sentences: int = 2, max_chars: int = 160,
+               quantity: bool = False) -> tuple[int, int]:
     """Offsets (within the chunk text) of the sentence(s) that best match the keywords: the best sentence,
     plus its neighbour when that one matches too and the quote stays short. Without any match, the first
     sentence after the heading."""
@@ -54,20 +67,28 @@ def best_quote(hit: Hit, keywords: Sequence[str], max_sentences: int = 2, max_ch
     spans = [(s, e) for s, e in sentence_spans(text, 0, len(text)) if text[s:e].strip()]
     if not spans:
         return 0, len(text)
-    scores = [_sentence_score(text[s:e], keywords) for s, e in spans]
+    scores = [_sentence_score(text[s:e], keywords, quantity) for s, e in spans]
     best = max(range(len(spans)), key=lambda i: (scores[i], -i))
     if scores[best] == 0:
         best = 1 if len(spans) > 1 and len(text[spans[0][0]:spans[0][1]]) < 30 else 0
     start, end = spans[best]
     if max_sentences > 1 and best + 1 < len(spans) and scores[best + 1] > 0 and spans[best + 1][1] - start <= max_chars:
         end = spans[best + 1][1]
+    if quantity and not _NUMBER.search(text[start:end]):
+        # the amount asked for often sits in the next sentence or two: quote through it
+        for s, e in spans[best + 1: best + 4]:
+            if e - start > max_chars + 80:
+                break
+            if _NUMBER.search(text[s:e]):
+                end = e
+                break
     while start < end and text[start] in "\n ":
         start += 1
     return start, end
 
 
-def make_citation(n: int, hit: Hit, meta: DocMeta, keywords: Sequence[str]) -> Citation:
-    start, end = best_quote(hit, keywords)
+def make_citation(n: int, hit: Hit, meta: DocMeta, keywords: Sequence[str], quantity: bool = False) -> Citation:
+    start, end = best_quote(hit, keywords, quantity=quantity)
     chunk = hit.chunk
     paragraph = chunk.paragraphs[0] + chunk.text[:start].count("\n")
     return Citation(

@@ -142,6 +142,8 @@ def configurations(embedders: Sequence[str]) -> dict[str, Options]:
         "bm25 only": replace(base, retrievers=("bm25",)),
         "dense only": replace(base, retrievers=tuple(embedders)),
         **({f"{e} only": replace(base, retrievers=(e,)) for e in embedders} if len(embedders) > 1 else {}),
+        **({f"without {e}": replace(base, retrievers=("bm25", *[x for x in embedders if x != e])) for e in embedders}
+           if len(embedders) > 1 else {}),
         "no translation": replace(base, translate=False),
         "no follow-up rewrite": replace(base, rewrite_followups=False),
         "no entity filters": replace(base, entity_filters=False),

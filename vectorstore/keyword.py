@@ -44,6 +44,11 @@ def tokenize_zh(text: str) -> list[str]:
     return out
 
 
+def is_known_word(word: str) -> bool:
+    """In jieba's dictionary: a real word, not a fragment of an odd segmentation."""
+    return bool(_jieba().dt.FREQ.get(word))
+
+
 def content_words(text: str) -> list[str]:
     """Whole words (jieba's precise mode) of two or more characters that are not stopwords."""
     jieba = _jieba()

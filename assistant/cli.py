@@ -75,8 +75,8 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         print(json.dumps([vars(f) for f in report.files], ensure_ascii=False, indent=1))
     else:
         for f in report.files:
-            if f.status == "error":
-                print(f"error     {f.path}: {f.error}")
+            if f.status in ("error", "skipped"):
+                print(f"{f.status:<9} {f.path}: {f.error}")
             elif f.status != "unchanged" or args.verbose:
                 print(f"{f.status:<9} {f.path}: {f.documents} docs, +{f.chunks_added}/-{f.chunks_removed} chunks")
             for warning in f.warnings if args.verbose or f.status != "unchanged" else []:

@@ -24,15 +24,33 @@ def sentence_spans(text: str, start: int, end: int) -> list[tuple[int, int]]:
     return spans
 
 
+def _split_overlong(text: str, start: int, end: int, limit: int) -> list[tuple[int, int]]:
+    """A "sentence" longer than `limit` (a table flattened into one line, text without punctuation) is
+    cut at commas, or failing those at `limit` characters: a runaway chunk helps no reader."""
+    if end - start <= limit:
+        return [(start, end)]
+    out: list[tuple[int, int]] = []
+    pos = start
+    while end - pos > limit:
+        window = text[pos:pos + limit]
+        cut = max(window.rfind(c) for c in "，,、 ")
+        step = cut + 1 if cut > limit // 3 else limit
+        out.append((pos, pos + step))
+        pos += step
+    out.append((pos, end))
+    return out
+
+
 def _pieces(text: str, para: Paragraph, max_chars: int) -> list[tuple[int, int]]:
     """A paragraph as one piece, or split at sentence ends into pieces of at most max_chars.
 
-    A single sentence longer than max_chars stays whole: cutting it would break a citation.
+    A sentence longer than max_chars stays whole up to twice that; beyond, it is cut (see _split_overlong).
     """
     if para.end - para.start <= max_chars:
         return [(para.start, para.end)]
     pieces: list[tuple[int, int]] = []
-    for s, e in sentence_spans(text, para.start, para.end):
+    spans = [piece for s, e in sentence_spans(text, para.start, para.end) for piece in _split_overlong(text, s, e, 2 * max_chars)]
+    for s, e in spans:
         if pieces and e - pieces[-1][0] <= max_chars:
             pieces[-1] = (pieces[-1][0], e)
         else:

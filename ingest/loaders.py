@@ -18,7 +18,7 @@ from ingest.records import RawDocument
 TEXT_SUFFIXES = {".txt", ".md", ".markdown", ".text"}
 HTML_SUFFIXES = {".html", ".htm", ".xhtml"}
 SUPPORTED = TEXT_SUFFIXES | HTML_SUFFIXES | {".docx", ".pdf", ".jsonl"}
-MAX_BYTES = 200 * 1024 * 1024
+MAX_BYTES = 20 * 1024 * 1024  # a speech is a few hundred KB; a 50 MB file is a dump to split first
 # Tried in order when the bytes are not UTF-8; GB18030 is a superset of GBK and GB2312.
 _CANDIDATES = ("gb18030", "big5", "utf-16")
 _SKIP_TAGS = ("script", "style", "noscript", "nav", "header", "footer", "aside", "form", "iframe", "svg", "button")
@@ -168,7 +168,8 @@ def load_file(path: Path) -> Loaded:
     try:
         size = path.stat().st_size
         if size > MAX_BYTES:
-            raise LoadError(path, f"file too large ({size // 2**20} MiB; the limit is {MAX_BYTES // 2**20} MiB)")
+            raise LoadError(path, f"file too large ({size // 2**20} MiB; the limit is {MAX_BYTES // 2**20} MiB per file: "
+                                  "split it into separate speeches)")
         data = path.read_bytes()
     except OSError as exc:
         raise LoadError(path, f"cannot read ({exc.strerror or exc})") from exc
@@ -218,13 +219,19 @@ def _jsonl(data: bytes, path: Path) -> Loaded:
 
 
 def discover(paths: list[Path]) -> tuple[list[Path], list[LoadError]]:
-    """The supported files under the given files and folders, sorted; missing paths become errors."""
+    """The supported files under the given files and folders, sorted; missing paths become errors.
+    Inside folders, hidden files and folders (a name starting with '.') are passed over and listed
+    among the errors as skipped, so that nothing vanishes without a word."""
     files: list[Path] = []
     errors: list[LoadError] = []
     for path in paths:
         if path.is_dir():
-            files.extend(sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in SUPPORTED
-                                and not any(part.startswith(".") for part in p.relative_to(path).parts)))
+            for found in sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in SUPPORTED):
+                if any(part.startswith(".") for part in found.relative_to(path).parts):
+                    errors.append(LoadError(found, "skipped: hidden file or folder (name starts with '.'); "
+                                                   "name the file itself to ingest it"))
+                else:
+                    files.append(found)
         elif path.is_file():
             files.append(path)
         else:

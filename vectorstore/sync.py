@@ -26,7 +26,7 @@ from vectorstore.index import Index
 @dataclass
 class FileResult:
     path: str
-    status: str  # added | updated | unchanged | error | removed
+    status: str  # added | updated | unchanged | error | skipped | removed
     documents: int = 0
     chunks_added: int = 0
     chunks_removed: int = 0
@@ -140,7 +140,8 @@ def _sync(index: Index, paths: list[Path], entries: dict[str, dict[str, Any]], *
     embed_before = index.timer.seconds
     index.reconcile()  # vectors a killed run left without a catalog entry
     files, missing = discover(paths)
-    report = SyncReport(files=[FileResult(e.path, "error", error=e.reason) for e in missing])
+    report = SyncReport(files=[FileResult(e.path, "skipped" if e.reason.startswith("skipped") else "error", error=e.reason)
+                               for e in missing])
     pending: list[_Pending] = []
     for path in files:
         item = _prepare_file(index, path, entries.get(path.name))

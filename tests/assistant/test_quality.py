@@ -14,13 +14,18 @@ from assistant.evaluate import by_kind, evaluate_question, load_questions, summa
 from assistant.qa import Assistant, Options
 from vectorstore.index import Index
 
-DEV = Path(__file__).resolve().parents[1] / "data" / "dev.jsonl"
+DATA = Path(__file__).resolve().parents[1] / "data"
+
+
+def seed_questions() -> list[dict]:  # type: ignore[type-arg]
+    """The public dev questions and our own extra ones that run on the sample corpus."""
+    return [q for name in ("dev.jsonl", "extra.jsonl") for q in load_questions(DATA / name) if q["corpus"] == "seeds"]
 
 
 @pytest.fixture(scope="module")
 def results(sample_index: Index):  # type: ignore[no-untyped-def]
-    questions = [q for q in load_questions(DEV) if q["corpus"] == "seeds"]
-    assert len(questions) >= 10
+    questions = seed_questions()
+    assert len(questions) >= 20
     assistant = Assistant(sample_index)
     return [evaluate_question(assistant, q) for q in questions]
 
@@ -40,11 +45,13 @@ def test_english_within_five_points_of_chinese(results) -> None:  # type: ignore
     assert kinds["crosslingual"]["recall@5"] >= summarize(chinese)["recall@5"] - 0.05, kinds
 
 
-def test_hybrid_beats_each_side_alone(sample_index: Index) -> None:
-    questions = [q for q in load_questions(DEV) if q["corpus"] == "seeds" and q.get("gold")]
-    def mrr(options: Options) -> float:
+def test_hybrid_finds_at_least_what_each_side_finds(sample_index: Index) -> None:
+    questions = [q for q in seed_questions() if q.get("gold")]
+
+    def recall(options: Options) -> float:
         assistant = Assistant(sample_index, options=options)
-        return summarize([evaluate_question(assistant, q) for q in questions])["mrr"]
-    full = mrr(Options())
-    assert full >= mrr(Options(retrievers=("bm25",)))
-    assert full >= mrr(Options(retrievers=tuple(sample_index.specs)))
+        return summarize([evaluate_question(assistant, q) for q in questions])["recall@5"]
+
+    full = recall(Options())
+    assert full >= recall(Options(retrievers=("bm25",)))
+    assert full >= recall(Options(retrievers=tuple(sample_index.specs)))

@@ -306,9 +306,18 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_loadtest(args: argparse.Namespace) -> int:
+    from assistant.loadtest import run_load
+
+    auth = tuple(args.auth.split(":", 1)) if args.auth else None
+    result = run_load(args.url, clients=args.clients, per_client=args.questions, auth=auth)  # type: ignore[arg-type]
+    print(json.dumps(result, ensure_ascii=False, indent=1))
+    return 0 if result["errors"] == 0 else 1
+
+
 COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "ingest": cmd_ingest, "docs": cmd_docs, "show": cmd_show, "ask": cmd_ask, "chat": cmd_chat, "batch": cmd_batch,
-    "eval": cmd_eval, "bench": cmd_bench, "serve": cmd_serve,
+    "eval": cmd_eval, "bench": cmd_bench, "serve": cmd_serve, "loadtest": cmd_loadtest,
 }
 
 
@@ -370,6 +379,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1: this machine only)")
     p.add_argument("--port", type=int, default=7860)
     p.add_argument("--auth", help="USER:PASSWORD login (or $SPEECHQA_AUTH); strongly advised beyond 127.0.0.1")
+
+    p = sub.add_parser("loadtest", help="concurrent clients asking a running `speechqa serve` through its API")
+    p.add_argument("--url", default="http://127.0.0.1:7860/", help="the app (loopback only; default 127.0.0.1:7860)")
+    p.add_argument("--clients", type=int, default=20)
+    p.add_argument("--questions", type=int, default=10, help="questions per client")
+    p.add_argument("--auth", help="USER:PASSWORD when the app has a login")
 
     p = sub.add_parser("bench", parents=[common], help="ingestion throughput, query latency, memory, index size")
     p.add_argument("--ingest", nargs="*", help="also time ingesting these paths into a fresh temporary index")

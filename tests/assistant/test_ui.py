@@ -93,3 +93,10 @@ def test_login_is_required_when_configured(sample_index: Index) -> None:
         assert client.predict("项目建设有什么要求？", api_name="/ask")["citations"]
     finally:
         app.close()
+
+
+def test_small_load_through_the_api_has_no_errors(app_url: str) -> None:
+    from assistant.loadtest import run_load
+
+    result = run_load(app_url, clients=3, per_client=2, timeout=300)
+    assert result["errors"] == 0 and result["answered"] == 6, result

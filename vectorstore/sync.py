@@ -140,7 +140,7 @@ def _sync(index: Index, paths: list[Path], entries: dict[str, dict[str, Any]], *
     embed_before = index.timer.seconds
     index.reconcile()  # vectors a killed run left without a catalog entry
     files, missing = discover(paths)
-    report = SyncReport(files=[FileResult(e.path, "skipped" if e.reason.startswith("skipped") else "error", error=e.reason)
+    report = SyncReport(files=[FileResult(e.path, "skipped" if e.reason.startswith("hidden") else "error", error=e.reason)
                                for e in missing])
     pending: list[_Pending] = []
     for path in files:

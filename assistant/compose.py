@@ -87,19 +87,16 @@ def best_quote(hit: Hit, keywords: Sequence[str], max_sentences: int = 2, max_ch
     return start, end
 
 
-def make_citation(n: int, hit: Hit, meta: DocMeta, keywords: Sequence[str], quantity: bool = False) -> Citation:
+def make_citation(n: int, hit: Hit, meta: DocMeta, keywords: Sequence[str], quantity: bool = False,
+                  source: str = "") -> Citation:
     start, end = best_quote(hit, keywords, quantity=quantity)
     chunk = hit.chunk
     paragraph = chunk.paragraphs[0] + chunk.text[:start].count("\n")
     return Citation(
-        n=n, chunk_id=chunk.chunk_id, doc_id=chunk.doc_id, title=meta.title, source=meta.url or _source(chunk.doc_id),
+        n=n, chunk_id=chunk.chunk_id, doc_id=chunk.doc_id, title=meta.title, source=meta.url or source or chunk.doc_id,
         city=meta.city, date=meta.date, section=chunk.section, paragraph=paragraph, text=chunk.text,
         quote=chunk.text[start:end].strip(), score=round(hit.score, 5), start=chunk.start, end=chunk.end,
     )
-
-
-def _source(doc_id: str) -> str:
-    return doc_id
 
 
 def group_label(citation: Citation, language: str, script: str) -> str:

@@ -246,7 +246,9 @@ class Assistant:
 
     def _cite(self, hits: Sequence[Hit], keywords: Sequence[str], start: int = 1, question: str = "") -> list[Citation]:
         quantity = asks_quantity(question)
-        return [make_citation(start + i, hit, self.index.meta(hit.chunk.doc_id), keywords, quantity)
+        sources = self.index.snapshot().sources
+        return [make_citation(start + i, hit, self.index.meta(hit.chunk.doc_id), keywords, quantity,
+                              source=sources.get(hit.chunk.doc_id, ""))
                 for i, hit in enumerate(hits)]
 
     def _compare(self, plan: QueryPlan, filters: Filters) -> Answer:

@@ -167,6 +167,11 @@ class Catalog:
         return [(Document(doc_id=r[0], source=r[1], text=r[2], meta=_meta_from_json(r[3]),
                           quality=_quality_from_json(r[4]), content_hash=r[5]), r[6]) for r in rows]
 
+    def sources(self) -> dict[str, str]:
+        """doc_id -> where it came from (file path, with #line for JSON Lines)."""
+        with self.connect() as db:
+            return dict(db.execute("SELECT doc_id, source FROM documents"))
+
     def metas(self) -> dict[str, DocMeta]:
         with self.connect() as db:
             return {r[0]: _meta_from_json(r[1]) for r in db.execute("SELECT doc_id, meta FROM documents")}

@@ -76,7 +76,7 @@ class _Snapshot:
     chunks: dict[str, Chunk]
     metas: dict[str, DocMeta]
     bm25: BM25
-    order: list[str] = field(default_factory=list)
+    sources: dict[str, str] = field(default_factory=dict)
     joined: str | None = None
 
 
@@ -225,7 +225,7 @@ class Index:
                 self._snapshot = _Snapshot(
                     generation=generation, chunks=chunks, metas=self.catalog.metas(),
                     bm25=BM25([c.chunk_id for c, _ in rows], [t for _, t in rows]),
-                    order=[c.chunk_id for c, _ in rows],
+                    sources=self.catalog.sources(),
                 )
             return self._snapshot
 

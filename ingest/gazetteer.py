@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from ingest.lexicon import jieba_dictionary
+
 _SUFFIXES = ("特别行政区", "维吾尔自治区", "壮族自治区", "回族自治区", "自治区", "自治州", "地区", "盟", "省", "市", "区", "县", "旗")
 # Short forms that read as ordinary words in a speech, whatever the dictionary says.
 _NOT_PLACES = frozenset("城区 新区 市中 市南 市北 郊区 矿区 开发 高新 经济 新城 老城 东区 西区 南区 北区 城关 城中".split())
@@ -24,17 +26,8 @@ _NOT_PLACES = frozenset("城区 新区 市中 市南 市北 郊区 矿区 开发
 def _everyday_words() -> frozenset[str]:
     """Words jieba's dictionary knows as something other than a place (比如, 资源, 和平): a district
     with such a short name is only recognised by its full name (比如县, 资源县, 和平区)."""
-    spec = importlib.util.find_spec("jieba")
-    if spec is None or not spec.submodule_search_locations:
-        return _NOT_PLACES
-    path = Path(list(spec.submodule_search_locations)[0]) / "dict.txt"
-    words = set(_NOT_PLACES)
-    with path.open(encoding="utf-8") as handle:
-        for line in handle:
-            parts = line.split()
-            if len(parts) == 3 and parts[2] not in ("ns", "nr", "nrt") and int(parts[1]) >= 20:
-                words.add(parts[0])
-    return frozenset(words)
+    everyday = {w for w, (freq, tag) in jieba_dictionary().items() if tag not in ("ns", "nr", "nrt") and freq >= 20}
+    return frozenset(everyday | _NOT_PLACES)
 
 
 @dataclass(frozen=True, slots=True)

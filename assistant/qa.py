@@ -219,7 +219,12 @@ class Assistant:
 
     # answering -----------------------------------------------------------------------------
     def ask(self, question: str, history: Sequence[str] = (), filters: Filters = Filters()) -> Answer:
-        """Answer a question; `history` holds the earlier questions of the conversation, oldest first."""
+        """Answer a question; `history` holds the earlier questions of the conversation, oldest first.
+        The whole answer is made from one view of the index."""
+        with self.index.pinned():
+            return self._ask(question, history, filters)
+
+    def _ask(self, question: str, history: Sequence[str], filters: Filters) -> Answer:
         question = question.strip()
         if not question:
             raise ValueError("empty question")

@@ -10,7 +10,8 @@ from __future__ import annotations
 import json
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -110,6 +111,7 @@ class Index:
         self._stores: list[ChromaStore] = []
         self._snapshot: _Snapshot | None = None
         self._lock = threading.Lock()
+        self._local = threading.local()
         self.timer = EmbedTimer()
 
     # components, made on first use --------------------------------------------------------
@@ -215,8 +217,24 @@ class Index:
         return removed
 
     # reading ------------------------------------------------------------------------------
+    @contextmanager
+    def pinned(self) -> Iterator[_Snapshot]:
+        """One view of the index for a block (one question): inside it, snapshot() neither asks the
+        catalog whether it changed nor changes under the caller's feet."""
+        if getattr(self._local, "snapshot", None) is not None:  # already pinned by an outer block
+            yield self._local.snapshot
+            return
+        self._local.snapshot = self.snapshot()
+        try:
+            yield self._local.snapshot
+        finally:
+            self._local.snapshot = None
+
     def snapshot(self) -> _Snapshot:
         """The current view; rebuilt when this or another process changed the catalog since."""
+        pinned = getattr(self._local, "snapshot", None)
+        if pinned is not None:
+            return pinned
         generation = self.catalog.generation()
         with self._lock:
             if self._snapshot is None or self._snapshot.generation != generation:

@@ -212,9 +212,8 @@ def cmd_batch(args: argparse.Namespace) -> int:
 def cmd_eval(args: argparse.Namespace) -> int:
     import tempfile
 
-    from assistant.evaluate import configurations, load_questions, render_report, run_eval
+    from assistant.evaluate import configurations, load_questions, render_report, run_eval, without_sections
     from assistant.qa import Assistant
-    from vectorstore.index import Index
 
     settings = _settings(args)
     index = open_index(settings)
@@ -241,15 +240,8 @@ def cmd_eval(args: argparse.Namespace) -> int:
         sections = len(index.catalog.chunk_ids()) <= 1000  # re-embedding a large index takes long
     if sections:
         workdir = tempfile.TemporaryDirectory(prefix="speechqa-nosections-")
-        plain = Index(Path(workdir.name), index.specs, with_sections=False)
-        plain.use_embedders(index.embedders)
         print("building the index without section metadata for the ablation …", file=sys.stderr)
-        for document, _ in index.catalog.documents():
-            full = index.catalog.document(document.doc_id)
-            chunks = [c for c, _ in index.catalog.chunks(document.doc_id)]
-            if full is not None:
-                plain.put(full, chunks, index.catalog.doc_file(document.doc_id) or "")
-        extra["no section metadata"] = Assistant(plain)
+        extra["no section metadata"] = Assistant(without_sections(index, Path(workdir.name)))
 
     def progress(name: str, i: int, n: int) -> None:
         if not args.quiet:

@@ -20,6 +20,7 @@ from assistant.qa import Assistant, Options
 from assistant.records import Answer, Citation
 from ingest.clean import SITE_LINE
 from ingest.normalize import to_simplified
+from vectorstore.index import Index
 from vectorstore.records import Filters
 
 KS = (1, 3, 5, 10)
@@ -148,6 +149,19 @@ def configurations(embedders: Sequence[str]) -> dict[str, Options]:
         "no follow-up rewrite": replace(base, rewrite_followups=False),
         "no entity filters": replace(base, entity_filters=False),
     }
+
+
+def without_sections(index: Index, folder: Path) -> Index:
+    """A copy of the index whose embeddings leave out titles and section paths (same chunks, same
+    embedders), for the section-metadata ablation. Re-embeds every chunk."""
+    plain = Index(folder, index.specs, with_sections=False)
+    plain.use_embedders(index.embedders)
+    for document, _ in index.catalog.documents():
+        full = index.catalog.document(document.doc_id)
+        if full is not None:
+            chunks = [c for c, _ in index.catalog.chunks(document.doc_id)]
+            plain.put(full, chunks, index.catalog.doc_file(document.doc_id) or "")
+    return plain
 
 
 def run_eval(

@@ -55,3 +55,14 @@ def test_hybrid_finds_at_least_what_each_side_finds(sample_index: Index) -> None
     full = recall(Options())
     assert full >= recall(Options(retrievers=("bm25",)))
     assert full >= recall(Options(retrievers=tuple(sample_index.specs)))
+
+
+def test_section_ablation_index_embeds_without_section_paths(sample_index: Index, tmp_path: Path) -> None:
+    from assistant.evaluate import without_sections
+    from vectorstore.index import passage_text
+
+    plain = without_sections(sample_index, tmp_path)
+    assert plain.catalog.chunk_ids() == sample_index.catalog.chunk_ids()
+    assert not plain.with_sections and all(s.count() == len(plain.catalog.chunk_ids()) for s in plain.stores)
+    chunk, _ = plain.catalog.chunks()[0]
+    assert passage_text(chunk, plain.meta(chunk.doc_id), with_sections=False) == chunk.search_text

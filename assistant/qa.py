@@ -15,8 +15,9 @@ from assistant.compose import (
     make_citation,
     phrase,
 )
-from assistant.query import QueryPlan, plan_query
+from assistant.query import FRAMING_WORDS, QueryPlan, plan_query
 from assistant.records import Answer, Citation
+from assistant.translate import Translation, choose_translations, translate_terms
 from ingest.normalize import normalize_text
 from vectorstore.hybrid import HybridRetriever, RetrievalTrace, SearchQuery
 from vectorstore.index import Index
@@ -35,7 +36,7 @@ class Options:
     top_k: int = 5
     max_per_doc: int = 3
     abstain_below: float = 0.93  # dense similarity that alone counts as evidence (e5 scores are compressed)
-    abstain_keyword_share: float = 0.3  # IDF-weighted share of the key terms a top chunk must hold
+    abstain_keyword_share: float = 0.25  # IDF-weighted share of the key terms a top chunk must hold
 
 
 CJK_ONLY = re.compile(r"[\u4e00-\u9fff]+")
@@ -84,12 +85,9 @@ class Assistant:
         government work report") are left out: they say which document, not what to find in it."""
         if plan.search_language == "en":
             tokens = [t for t in tokenize_zh(plan.standalone) if not t.isascii() or t.isdigit()]
-            if self.options.translate:
-                from assistant.translate import translate_terms
-
-                for translation in translate_terms(plan.standalone):
-                    for word in translation.chinese:
-                        tokens.extend(tokenize_zh(word))
+            for translation in self.translations(plan):
+                for word in translation.chinese:
+                    tokens.extend(tokenize_zh(word))
         else:
             tokens = tokenize_zh(plan.standalone)
         if filters is not None and (filters.date_from or filters.doc_ids):
@@ -97,6 +95,12 @@ class Assistant:
             titles = " ".join(normalize_text(m.title) for d, m in snap.metas.items() if filters.allows(d, m))
             tokens = [t for t in tokens if t not in titles and t not in plan.years]
         return tokens
+
+    def translations(self, plan: QueryPlan) -> list[Translation]:
+        """The Chinese for an English question's terms, as this corpus says it (assistant.translate)."""
+        if plan.search_language != "en" or not self.options.translate:
+            return []
+        return choose_translations(translate_terms(plan.standalone, per_term=8), self.index.passages_with)
 
     def filters_for(self, plan: QueryPlan, filters: Filters) -> tuple[Filters, list[str]]:
         """The user's filters, plus cities and years named in the question when the index has them."""
@@ -209,12 +213,10 @@ class Assistant:
         from vectorstore.keyword import content_words
 
         if plan.search_language == "en":
-            from assistant.translate import translate_terms
-
-            found = [set(t.chinese) for t in translate_terms(plan.standalone)] if self.options.translate else []
+            found = [set(t.chinese) for t in self.translations(plan)]
             chinese = [{w} for w in content_words(plan.standalone) if CJK_ONLY.fullmatch(w) and w not in plan.cities]
             return found + chinese
-        skip = set(plan.cities)  # places are filters too; a speech rarely names its own city
+        skip = set(plan.cities) | FRAMING_WORDS  # places are filters too; a speech rarely names its own city
         return [{w} for w in content_words(plan.standalone) if not re.fullmatch(r"\d{4}年?", w) and w not in skip]
 
     # answering -----------------------------------------------------------------------------
@@ -260,22 +262,22 @@ class Assistant:
         """One retrieval per city on the shared topic, answered side by side."""
         topic_plan = replace(plan, standalone=plan.topic or plan.standalone)
         keywords = self.keywords(topic_plan)
-        rows: list[tuple[str, list[Citation]]] = []
-        citations: list[Citation] = []
-        all_hits: list[Hit] = []
         known = set(self.index.cities())
         per_city = max(3, self.options.top_k // len(plan.cities))
+        found_by_city: list[list[Hit]] = []
         for city in plan.cities:
-            hits = self.retriever.search(
+            found_by_city.append(self.retriever.search(
                 SearchQuery(text=f"{city} {topic_plan.standalone}", keywords=tuple(keywords),
                             weights=weights_for(plan, self.index.specs, self.options.retrievers,
                                                 specific_terms=len(self.specific_concepts(topic_plan)))),
                 k=per_city, filters=replace(filters, cities=(city,)),
-            ).fused if city in known else []
-            cited = self._cite(hits, keywords, start=len(citations) + 1, question=plan.standalone)
-            citations.extend(cited)
-            all_hits.extend(hits)
-            rows.append((city, cited))
+            ).fused if city in known else [])
+        # numbered round robin (each city's best first), so that the first citations cover every city
+        order = [(i, hits[rank]) for rank in range(per_city) for i, hits in enumerate(found_by_city) if rank < len(hits)]
+        all_hits = [h for _, h in order]
+        citations = self._cite(all_hits, keywords, question=plan.standalone)
+        rows = [(city, [c for (owner, _), c in zip(order, citations, strict=True) if owner == i])
+                for i, city in enumerate(plan.cities)]
         table, comparison = compose_comparison(rows, plan.language, plan.script)
         found = any(cited for _, cited in rows)
         return Answer(plan.original, table, tuple(citations), found, plan, comparison=tuple(comparison), hits=tuple(all_hits))

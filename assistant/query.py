@@ -26,6 +26,12 @@ _FILLER = re.compile(
     r"\bdid\b|\bdo\b|\bdoes\b|[\s?？!！,，.。、:：]+)",
     re.I,
 )
+# Words that frame a question about what speeches say ("如何表述", "有什么规定") rather than name
+# its subject: a passage need not repeat them to answer it.
+FRAMING_WORDS = frozenset(
+    "表述 论述 阐述 描述 提到 提及 谈到 谈及 说到 讲到 讲了 认为 表示 规定 安排 部署 说明 介绍 主要 具体 哪几 几个 "
+    "哪几个 有关 关于 报告 会议".split()
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,8 +98,21 @@ def _strip_entities(text: str, cities: Sequence[str]) -> str:
 
 
 def has_own_topic(text: str, cities: Sequence[str]) -> bool:
-    rest = _FILLER.sub("", _strip_entities(text, cities))
+    """Whether anything but entities (cities, years) and filler is left: "那2023年呢？" has no topic."""
+    rest = _FILLER.sub("", re.sub(r"(?<!\d)(?:19|20)\d{2}年?", " ", _strip_entities(text, cities)))
     return len(rest) >= 2
+
+
+def with_years(text: str, old: Sequence[str], new: Sequence[str]) -> str:
+    """`text` about the years `new` instead of `old` ("2022年…赤字率" -> "2023年…赤字率")."""
+    if not new:
+        return text
+    if old and old[0] in text:
+        text = text.replace(old[0], "/".join(new), 1)
+        for year in old[1:]:
+            text = text.replace(year, "")
+        return text
+    return f"{'/'.join(new)} {text}"
 
 
 def is_followup(question: str) -> bool:
@@ -118,8 +137,8 @@ def plan_query(question: str, history: Sequence[str] = ()) -> QueryPlan:
     topic = plan.topic
     if not has_own_topic(question, cities):
         # "And Huizhou?": the previous topic, about the entities named now
-        standalone = f"{previous.topic} {' '.join(cities)}".strip() if cities else previous.standalone
-        topic = previous.topic
+        topic = with_years(previous.topic, previous.years, years)
+        standalone = f"{topic} {' '.join(cities)}".strip() if cities else with_years(previous.standalone, previous.years, years)
         notes.append("topic carried over from the previous question")
     elif not cities and previous.cities:
         # "他对招商有什么要求？": the entities of the conversation, the topic asked now

@@ -2,16 +2,22 @@
 
 The reverse dictionary maps an English definition to Chinese words. Many words share a definition,
 so candidates are ranked by how common the Chinese word is (jieba's frequencies) and how plainly the
-definition says it (first sense, no qualifiers); the top few per term go to the keyword search.
+definition says it (first sense, no qualifiers). `choose_translations` then keeps, for each term, the
+candidates the corpus itself uses, preferring those that occur in the same passages as the other
+terms' candidates (corpus-based translation disambiguation): "party" beside "interfere" and "internal
+affairs" is 共产党/党委, not 派对.
 """
 
 from __future__ import annotations
 
 import re
 from collections import defaultdict
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
+
+import numpy as np
 
 from ingest.lexicon import jieba_dictionary
 
@@ -22,7 +28,8 @@ EN_STOPWORDS = frozenset(
     speech speeches speaker say said says talk talked mention mentioned mentions tell told any some all each
     other more most very much many also into over under between during through up down out off only just
     make made kind kinds way ways thing things city cities one two three four five six seven eight nine ten
-    first second third new according accord now from onwards since per please""".split()
+    first second third new according accord now from onwards since per please describe described state
+    stated express expressed put forward""".split()
 )
 _PAREN = re.compile(r"\([^)]*\)")
 _WORD = re.compile(r"[a-z][a-z\-']*")
@@ -34,12 +41,21 @@ class Translation:
     chinese: tuple[str, ...]
 
 
+_BRITISH = (("isation", "ization"), ("ised", "ized"), ("ise", "ize"), ("ising", "izing"), ("tre", "ter"),
+            ("our", "or"), ("ogue", "og"), ("lled", "led"), ("lling", "ling"), ("yse", "yze"))
+
+
+@lru_cache(maxsize=65536)
 def _lemma(word: str) -> str:
-    for suffix, repl in (("ies", "y"), ("sses", "ss"), ("ing", ""), ("es", "e"), ("s", "")):
-        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
-            stem = word[: -len(suffix)] + repl
-            return stem
-    return word
+    """Dictionary form (simplemma: held -> hold, parties -> party) in American spelling (centre ->
+    center, emphasise -> emphasize), so that questions and CC-CEDICT's definitions meet."""
+    import simplemma
+
+    lemma = simplemma.lemmatize(word, lang="en").lower()
+    for british, american in _BRITISH:
+        if lemma.endswith(british) and len(lemma) > len(british) + 2:
+            return lemma[: -len(british)] + american
+    return lemma
 
 
 def _definition_keys(definition: str) -> list[str]:
@@ -112,8 +128,8 @@ def glossary() -> dict[str, tuple[str, ...]]:
 
 
 def translate_terms(question: str, per_term: int = 3) -> list[Translation]:
-    """Chinese candidates for the question's phrases: the glossary's fixed phrases first, then CC-CEDICT,
-    longest match first (up to 4 words)."""
+    """Chinese candidates for the question's phrases, best first: the glossary's fixed phrases, then
+    CC-CEDICT, longest match first (up to 4 words)."""
     table = reverse_dictionary()
     fixed = glossary()
     words = english_terms(question)
@@ -134,6 +150,38 @@ def translate_terms(question: str, per_term: int = 3) -> list[Translation]:
             break
         else:
             i += 1
+    return out
+
+
+Rows = Callable[[str], np.ndarray]  # a Chinese word -> the (sorted) passages of the corpus that hold it
+
+
+def choose_translations(translations: Sequence[Translation], rows: Rows, keep: int = 3) -> list[Translation]:
+    """For each term, the candidates the corpus uses, best first: the dictionary's order, times how
+    often the corpus uses the word (log of its passage count), times how well the word keeps company
+    with the other terms' candidates (the share of its passages that also hold one of them, best over
+    the other terms). Candidates scoring under half the best are dropped. A term none of whose
+    candidates occurs in the corpus keeps its dictionary best: the corpus lacks the idea, and the
+    abstention check must see that."""
+    found = [[(w, rows(w)) for w in t.chinese] for t in translations]
+    present = [[(w, r) for w, r in cands if len(r)] for cands in found]
+    unions = [np.unique(np.concatenate([r for _, r in cands])) if cands else np.empty(0, dtype=np.int64)
+              for cands in present]
+    out: list[Translation] = []
+    for i, translation in enumerate(translations):
+        if not present[i]:
+            out.append(replace(translation, chinese=translation.chinese[:1]))
+            continue
+        others = [u for j, u in enumerate(unions) if j != i and len(u)]
+        scored = []
+        for position, (word, passages) in enumerate(present[i]):
+            order = translation.chinese.index(word)
+            company = max((np.intersect1d(passages, u, assume_unique=True).size / passages.size for u in others),
+                          default=0.0)
+            scored.append((1 / (1 + 0.3 * order) * np.log1p(passages.size) * (0.2 + company), position, word))
+        scored.sort(key=lambda s: (-s[0], s[1]))
+        best = scored[0][0]
+        out.append(replace(translation, chinese=tuple(w for score, _, w in scored[:keep] if score >= best / 2)))
     return out
 
 

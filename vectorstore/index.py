@@ -263,6 +263,10 @@ class Index:
     def document(self, doc_id: str) -> Document | None:
         return self.catalog.document(doc_id)
 
+    def passages_with(self, word: str) -> np.ndarray:
+        """Row numbers of the chunks whose tokens hold all of `word`'s (for corpus statistics)."""
+        return self.snapshot().bm25.rows_with(tokenize_zh(word))
+
     def keyword_search(self, tokens: Sequence[str], k: int, filters: Filters = Filters()) -> list[Hit]:
         snap = self.snapshot()
         mask = None

@@ -92,6 +92,17 @@ class BM25:
             return float(self.idf.max()) if len(self.idf) else 1.0
         return float(self.idf[col])
 
+    def rows_with(self, tokens: Sequence[str]) -> np.ndarray:
+        """Sorted row numbers of the chunks that hold every one of `tokens` (none for no tokens)."""
+        rows: np.ndarray | None = None
+        for token in dict.fromkeys(tokens):
+            col = self.vocab.get(token)
+            if col is None:
+                return np.empty(0, dtype=np.int64)
+            found = self.matrix.indices[self.matrix.indptr[col]:self.matrix.indptr[col + 1]]
+            rows = np.sort(found) if rows is None else np.intersect1d(rows, found, assume_unique=True)
+        return np.empty(0, dtype=np.int64) if rows is None else rows
+
     def scores(self, query_tokens: Sequence[str]) -> np.ndarray:
         """BM25 score of every chunk (a query term counts once)."""
         cols = sorted({self.vocab[t] for t in query_tokens if t in self.vocab})

@@ -58,6 +58,7 @@ def test_comparison_is_side_by_side_and_says_when_a_side_is_empty(assistant: Ass
     answer = assistant.ask("比较临沂和聊城的招商引资")
     assert [row.entity for row in answer.comparison] == ["临沂", "聊城"]
     assert all(row.citations for row in answer.comparison)
+    assert [c.city for c in answer.citations[:2]] == ["临沂", "聊城"]  # each city's best comes first
     assert answer.text.startswith("| 对象 |")
     empty = assistant.ask("compare Linyi and Harbin on investment")
     assert [r.entity for r in empty.comparison] == ["临沂", "哈尔滨"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from assistant.query import language_of, plan_query
-from assistant.translate import find_english_cities, translate_terms
+from assistant.translate import Translation, choose_translations, find_english_cities, translate_terms
 
 
 @pytest.mark.parametrize(("question", "expected"), [
@@ -35,7 +35,34 @@ def test_followups_carry_topic_or_entities() -> None:
     assert not plan_query("河长制有什么要求？", ["聊城的会议是谁讲话的？"]).followup
 
 
+def test_a_followup_naming_only_another_year_keeps_the_topic() -> None:
+    plan = plan_query("那2023年呢？", ["2022年政府工作报告的赤字率是多少？"])
+    assert plan.years == ("2023",) and plan.standalone == "2023年政府工作报告的赤字率是多少？"
+    plan = plan_query("And 2023?", ["What deficit ratio did the 2024 report plan?"])
+    assert plan.years == ("2023",) and "2024" not in plan.standalone and "deficit ratio" in plan.standalone
+
+
 def test_english_terms_map_to_chinese() -> None:
     chinese = {w for t in translate_terms("mask production during the epidemic") for w in t.chinese}
     assert "口罩" in chinese
     assert find_english_cities("compare Huizhou with Linyi") == ["惠州", "临沂"]
+
+
+def test_irregular_and_british_forms_find_their_entries() -> None:
+    english = {t.english for t in translate_terms("Which meetings were held on the centre's programmes?")}
+    assert {"hold", "center"} <= english
+
+
+def test_the_corpus_chooses_among_dictionary_senses() -> None:
+    """'party' beside 'interfere': the sense whose passages also hold the other terms' words wins,
+    and a word the corpus never uses is not searched for."""
+    import numpy as np
+
+    passages = {"共产党": [1, 2, 3, 9], "干涉": [2, 3], "派对": [], "聚会": [7], "一行": [5, 6, 8]}
+    rows = lambda word: np.asarray(passages.get(word, []), dtype=np.int64)  # noqa: E731
+    chosen = choose_translations([Translation("party", ("一行", "派对", "聚会", "共产党")),
+                                  Translation("interfere", ("干涉", "干扰"))], rows)
+    assert chosen[0].chinese[0] == "共产党" and "派对" not in chosen[0].chinese
+    assert chosen[1].chinese == ("干涉",)
+    missing = choose_translations([Translation("world cup", ("世界杯",))], rows)
+    assert missing[0].chinese == ("世界杯",)  # kept: the abstention check must see the corpus lacks it

@@ -145,6 +145,7 @@ def configurations(embedders: Sequence[str]) -> dict[str, Options]:
         **({f"{e} only": replace(base, retrievers=(e,)) for e in embedders} if len(embedders) > 1 else {}),
         **({f"without {e}": replace(base, retrievers=("bm25", *[x for x in embedders if x != e])) for e in embedders}
            if len(embedders) > 1 else {}),
+        "rrf fusion": replace(base, fusion="rrf"),
         "no translation": replace(base, translate=False),
         "no follow-up rewrite": replace(base, rewrite_followups=False),
         "no entity filters": replace(base, entity_filters=False),

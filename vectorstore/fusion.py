@@ -28,6 +28,22 @@ def reciprocal_rank_fusion(
     return [Hit(chunks[key].chunk, scores[key], "fused") for key in order]
 
 
+def fuse_scores(scores: Mapping[str, Mapping[str, float]], weights: Mapping[str, float] | None = None) -> list[tuple[str, float]]:
+    """Convex combination of complete score tables (every retriever has scored every candidate): the
+    weighted sum of each retriever's scores min-max normalised over the candidates. Unlike RRF it
+    keeps how far ahead a passage is, and a passage one side ranks first is not sunk by a middling
+    score on the other (Bruch et al., "An Analysis of Fusion Functions for Hybrid Retrieval", 2023)."""
+    fused: dict[str, float] = {}
+    for name, table in scores.items():
+        weight = 1.0 if weights is None else weights.get(name, 1.0)
+        if weight <= 0 or not table:
+            continue
+        low, high = min(table.values()), max(table.values())
+        for key, value in table.items():
+            fused[key] = fused.get(key, 0.0) + weight * ((value - low) / (high - low) if high > low else 1.0)
+    return sorted(fused.items(), key=lambda item: -item[1])
+
+
 def _shingles(text: str, n: int = 3) -> set[str]:
     return {text[i:i + n] for i in range(max(1, len(text) - n + 1))}
 

@@ -112,6 +112,7 @@ class Index:
         self._snapshot: _Snapshot | None = None
         self._lock = threading.Lock()
         self._local = threading.local()
+        self._query_vectors: dict[tuple[str, str], np.ndarray] = {}
         self.timer = EmbedTimer()
 
     # components, made on first use --------------------------------------------------------
@@ -267,13 +268,26 @@ class Index:
         """Row numbers of the chunks whose tokens hold all of `word`'s (for corpus statistics)."""
         return self.snapshot().bm25.rows_with(tokenize_zh(word))
 
-    def keyword_search(self, tokens: Sequence[str], k: int, filters: Filters = Filters()) -> list[Hit]:
+    def keyword_search(self, tokens: Sequence[str | Sequence[str]], k: int, filters: Filters = Filters()) -> list[Hit]:
         snap = self.snapshot()
         mask = None
         if not filters.empty:
             mask = np.fromiter((filters.allows(snap.chunks[i].doc_id, snap.metas[snap.chunks[i].doc_id])
                                 for i in snap.bm25.ids), dtype=bool, count=len(snap.bm25.ids))
         return [Hit(snap.chunks[i], s, "bm25") for i, s in snap.bm25.search(tokens, k, mask)]
+
+    def query_vector(self, embedder: Embedder, question: str) -> np.ndarray:
+        """The question's vector; the last few are kept, since one answer asks for it more than once."""
+        key = (embedder.name, question)
+        with self._lock:
+            if key in self._query_vectors:
+                return self._query_vectors[key]
+        vector = embedder.embed_query(question)
+        with self._lock:
+            if len(self._query_vectors) >= 64:
+                self._query_vectors.pop(next(iter(self._query_vectors)))
+            self._query_vectors[key] = vector
+        return vector
 
     def dense_search(self, question: str, k: int, filters: Filters = Filters(),
                      only: Sequence[str] | None = None) -> dict[str, list[Hit]]:
@@ -285,10 +299,26 @@ class Index:
         for embedder, store in zip(self.embedders, self.stores, strict=True):
             if only is not None and embedder.name not in only:
                 continue
-            vector = embedder.embed_query(question)
+            vector = self.query_vector(embedder, question)
             hits = [Hit(snap.chunks[i], s, embedder.name) for i, s in store.query(vector, k, where) if i in snap.chunks]
             out[embedder.name] = hits
         return out
+
+    def dense_scores(self, question: str, chunk_ids: Sequence[str], embedder_name: str) -> dict[str, float]:
+        """Cosine similarity of the question to each of these chunks under one embedder: the score a
+        chunk that the dense search did not rank would have had."""
+        for embedder, store in zip(self.embedders, self.stores, strict=True):
+            if embedder.name == embedder_name:
+                query = self.query_vector(embedder, question)
+                query = query / (np.linalg.norm(query) or 1.0)
+                return {i: float(v @ query / (np.linalg.norm(v) or 1.0)) for i, v in store.vectors(list(chunk_ids)).items()}
+        raise KeyError(embedder_name)
+
+    def keyword_scores(self, tokens: Sequence[str | Sequence[str]], chunk_ids: Sequence[str]) -> dict[str, float]:
+        """BM25 score of each of these chunks for the tokens (0 when none occurs)."""
+        bm25 = self.snapshot().bm25
+        scores = bm25.scores(tokens)
+        return {i: float(scores[bm25.row_of[i]]) for i in chunk_ids if i in bm25.row_of}
 
     def cities(self) -> list[str]:
         return sorted({m.city for m in self.snapshot().metas.values() if m.city and m.city != "unknown"})

@@ -84,6 +84,7 @@ class BM25:
         norm = k1 * (1 - b + b * lengths[tf_coo.row] / max(avg, 1.0))
         weights = tf_coo.data * (k1 + 1) / (tf_coo.data + norm) * self.idf[tf_coo.col]
         self.matrix = sparse.csc_matrix((weights, (tf_coo.row, tf_coo.col)), shape=shape)
+        self.row_of = {chunk_id: row for row, chunk_id in enumerate(self.ids)}
 
     def idf_of(self, token: str) -> float:
         """IDF of a token; a token no chunk contains gets the highest IDF there is (it is rarest)."""
@@ -103,14 +104,21 @@ class BM25:
             rows = np.sort(found) if rows is None else np.intersect1d(rows, found, assume_unique=True)
         return np.empty(0, dtype=np.int64) if rows is None else rows
 
-    def scores(self, query_tokens: Sequence[str]) -> np.ndarray:
-        """BM25 score of every chunk (a query term counts once)."""
-        cols = sorted({self.vocab[t] for t in query_tokens if t in self.vocab})
-        if not cols or not self.ids:
-            return np.zeros(len(self.ids), dtype=np.float32)
-        return np.asarray(self.matrix[:, cols].sum(axis=1)).ravel()
+    def scores(self, query_terms: Sequence[str | Sequence[str]]) -> np.ndarray:
+        """BM25 score of every chunk. A term is a token, or a group of interchangeable tokens (the
+        translations of one English word), which counts as its best-matching member, so that a word
+        with five translations does not weigh five times; each term counts once."""
+        total = np.zeros(len(self.ids), dtype=np.float32)
+        singles = sorted({self.vocab[t] for t in query_terms if isinstance(t, str) and t in self.vocab})
+        if singles and self.ids:
+            total += np.asarray(self.matrix[:, singles].sum(axis=1)).ravel()
+        groups = {tuple(sorted({self.vocab[t] for t in g if t in self.vocab})) for g in query_terms if not isinstance(g, str)}
+        for cols in groups:
+            if cols and self.ids:
+                total += np.asarray(self.matrix[:, list(cols)].max(axis=1).todense()).ravel()
+        return total
 
-    def search(self, query_tokens: Sequence[str], k: int, mask: np.ndarray | None = None) -> list[tuple[str, float]]:
+    def search(self, query_tokens: Sequence[str | Sequence[str]], k: int, mask: np.ndarray | None = None) -> list[tuple[str, float]]:
         """Top k (id, score) with score > 0, among the chunks where mask is True."""
         scores = self.scores(query_tokens)
         if mask is not None:

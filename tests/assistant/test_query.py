@@ -66,3 +66,11 @@ def test_the_corpus_chooses_among_dictionary_senses() -> None:
     assert chosen[1].chinese == ("干涉",)
     missing = choose_translations([Translation("world cup", ("世界杯",))], rows)
     assert missing[0].chinese == ("世界杯",)  # kept: the abstention check must see the corpus lacks it
+
+
+def test_a_compound_is_mentioned_when_all_its_parts_are() -> None:
+    from assistant.qa import mentions
+
+    assert mentions("从主观上讲，我们自身的原因必须深刻剖析", "主观原因")
+    assert not mentions("火星探测取得新进展", "火星移民")
+    assert mentions("河长制", "河长制") and not mentions("河长", "河长制")

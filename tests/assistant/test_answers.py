@@ -102,3 +102,12 @@ def test_chinese_followup_to_an_english_question(assistant: Assistant) -> None:
     assert answer.found and {c.city for c in answer.citations} == {"惠州"}
     assert cited(answer, "把争取用地指标的主动权牢牢掌握在自己手里")
     assert answer.text.startswith("根据所收录的讲话")  # framed in the language of the question asked
+
+
+def test_an_overlong_sentence_is_quoted_at_the_clause_that_answers() -> None:
+    from assistant.compose import best_clauses
+
+    preamble = "，".join(f"坚持第{i}项原则不动摇" for i in range(30))
+    text = f"{preamble}，特别在打好防范化解重大风险、精准脱贫、污染防治的攻坚战方面取得扎实进展，引导和稳定预期。"
+    start, end = best_clauses(text, 0, len(text), ["攻坚战"], 160)
+    assert "攻坚战" in text[start:end] and end - start <= 160 and start > 0

@@ -62,6 +62,7 @@ class Assistant:
         self.options = options
         self.llm = llm
         self.retriever = HybridRetriever(index, reranker=reranker, fusion=options.fusion)
+        self._translations: dict[tuple[str, int], list[Translation]] = {}
 
     def warm_up(self) -> float:
         """Load models, dictionaries and the keyword index now, not on the first question; returns seconds."""
@@ -117,7 +118,14 @@ class Assistant:
         """The Chinese for an English question's terms, as this corpus says it (assistant.translate)."""
         if plan.search_language != "en" or not self.options.translate:
             return []
-        return choose_translations(translate_terms(plan.standalone, per_term=8), self.index.passages_with)
+        key = (plan.standalone, self.index.snapshot().generation)  # asked for by search and evidence alike
+        chosen = self._translations.get(key)
+        if chosen is None:
+            chosen = choose_translations(translate_terms(plan.standalone, per_term=8), self.index.passages_with)
+            if len(self._translations) >= 256:
+                self._translations.clear()
+            self._translations[key] = chosen
+        return chosen
 
     def filters_for(self, plan: QueryPlan, filters: Filters) -> tuple[Filters, list[str]]:
         """The user's filters, plus cities and years named in the question when the index has them."""

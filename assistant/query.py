@@ -99,7 +99,7 @@ def _strip_entities(text: str, cities: Sequence[str]) -> str:
 
 def has_own_topic(text: str, cities: Sequence[str]) -> bool:
     """Whether anything but entities (cities, years) and filler is left: "那2023年呢？" has no topic."""
-    rest = _FILLER.sub("", re.sub(r"(?<!\d)(?:19|20)\d{2}年?", " ", _strip_entities(text, cities)))
+    rest = _FILLER.sub("", _YEAR.sub(" ", _strip_entities(text, cities)))
     return len(rest) >= 2
 
 

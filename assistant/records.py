@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from assistant.query import QueryPlan
-from vectorstore.records import Hit
+from assistant.query.plan import QueryPlan
+from ingest.records import UNKNOWN_CITY
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,6 +28,10 @@ class Citation:
     start: int = 0  # offsets of the chunk in the cleaned document
     end: int = 0
 
+    @property
+    def known_city(self) -> str:
+        return "" if self.city == UNKNOWN_CITY else self.city
+
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 
@@ -48,9 +52,15 @@ class Answer:
     plan: QueryPlan
     comparison: tuple[ComparisonRow, ...] = ()
     related: tuple[Citation, ...] = ()  # "possibly related" passages when the answer abstains
-    hits: tuple[Hit, ...] = field(default=(), repr=False)
+    ranked: tuple[Citation, ...] = field(default=(), repr=False)  # every passage retrieval ranked, in order
     notes: tuple[str, ...] = ()
     mode: str = "extractive"  # or "llm"
+    timings: tuple[tuple[str, float], ...] = field(default=(), repr=False)  # (stage, seconds)
+
+    @property
+    def sources(self) -> tuple[Citation, ...]:
+        """What to show beside the answer: its citations, or the possibly related passages."""
+        return self.citations or self.related
 
     def to_dict(self) -> dict[str, Any]:
         """The batch/JSON form: id-less answer with citations in rank order."""

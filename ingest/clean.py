@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
 
-from ingest.normalize import CJK, fold_width, strip_invisible, to_simplified
+from ingest.headings import HEADING_START, INLINE_HEADING, looks_like_heading
+from ingest.normalize import CJK, fold_width, is_common_char, strip_invisible, to_simplified
 from ingest.records import MojibakeSpan, QualityReport
 
 UNREADABLE = "\ufffd"  # what a mojibake span becomes in the cleaned text
@@ -44,15 +44,6 @@ TONE_VOWELS = "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü"
 PINYIN = re.compile(rf"(?<=[{CJK}])\(([a-z{TONE_VOWELS}]{{1,7}})\)")
 PAGE_MARKER = re.compile(r"^(\d{1,3})、")
 SENTENCE_END = "。！？!?；;：:…”」』）)"
-HEADING_START = re.compile(
-    r"^(第[一二三四五六七八九十]+[，,、]|[一二三四五六七八九十]+、|[（(][一二三四五六七八九十]+[）)]"
-    r"|[一二三四五六七八九十]+要|首先[，,]|其次[，,]|再次[，,]|最后[，,]|\d+[.．、](?!\d))"
-)
-# A heading that starts mid-paragraph after a sentence ends: "…几点意见：一、以时不我待…"
-INLINE_HEADING = re.compile(
-    r"(?<=[。！？；：:!?;])\s*(?=(第[一二三四五六七八九十]+[，,、]|[一二三四五六七八九十]+、|[（(][一二三四五六七八九十]+[）)]"
-    r"|[一二三四五六七八九十]+要[^求点])\S)"
-)
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,16 +101,6 @@ def remove_footnote_markers(text: str) -> str:
     return FOOTNOTE.sub("", text)
 
 
-@lru_cache(maxsize=65536)
-def _is_common_char(ch: str) -> bool:
-    """In the 3,755 most frequent characters (GB2312 level 1), judged on the Simplified form."""
-    try:
-        encoded = to_simplified(ch).encode("gb2312")
-    except UnicodeEncodeError:
-        return False
-    return len(encoded) == 2 and 0xB0 <= encoded[0] <= 0xD7
-
-
 _CJK_CHAR = re.compile(f"[{CJK}]")
 _LATIN = re.compile(f"[A-Za-z{TONE_VOWELS}]")
 _ODD_SYMBOL = set("?!|_@{}()[]")
@@ -129,7 +110,7 @@ def _suspicious(ch: str) -> bool:
     if "\ue000" <= ch <= "\uf8ff":  # private-use code points: never real text
         return True
     if _CJK_CHAR.match(ch):
-        return not _is_common_char(ch)
+        return not is_common_char(ch)
     return bool(_LATIN.match(ch)) or ch in _ODD_SYMBOL
 
 
@@ -245,7 +226,7 @@ def rejoin_broken_lines(text: str) -> tuple[str, int]:
             and not SALUTATION.match(stripped)
             and prev[-1] not in SENTENCE_END
             and not HEADING_START.match(stripped)
-            and not _looks_like_heading(prev)
+            and not looks_like_heading(prev)
             and (_CJK_CHAR.match(prev[-1]) or prev[-1] in "，、,“《（(")
             and (_CJK_CHAR.match(stripped[0]) or stripped[0] in "，。、；：”》）),:;")
         ):
@@ -257,10 +238,6 @@ def rejoin_broken_lines(text: str) -> tuple[str, int]:
 
 
 SALUTATION = re.compile(r"^.{1,12}[:：]$")  # 同志们：
-
-
-def _looks_like_heading(line: str) -> bool:
-    return bool(HEADING_START.match(line)) and len(line) <= 40
 
 
 _ASCII_TO_WIDE = {",": "，", ":": "：", ";": "；", "?": "？", "!": "！", "(": "（", ")": "）"}

@@ -16,6 +16,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from ingest.lexicon import jieba_dictionary
+from ingest.records import UNKNOWN_CITY
 
 _SUFFIXES = ("特别行政区", "维吾尔自治区", "壮族自治区", "回族自治区", "自治区", "自治州", "地区", "盟", "省", "市", "区", "县", "旗")
 # Short forms that read as ordinary words in a speech, whatever the dictionary says.
@@ -130,12 +131,12 @@ def guess_city(simplified_text: str, *, min_score: float = 2.0, dominance: float
                 evidence[city].append(m.group())
             province_of[city] = _short(places()[place.province_code].name)
     if not scores:
-        return CityGuess("unknown", "", 0.0, ())
+        return CityGuess(UNKNOWN_CITY, "", 0.0, ())
     ranked = sorted(scores.items(), key=lambda kv: -kv[1])[:2]
     city, best = ranked[0]
     runner_up = ranked[1][1] if len(ranked) > 1 else 0.0
     confidence = round(best / (best + runner_up) * min(1.0, best / (2 * min_score)), 2)
     if best < min_score or best < dominance * runner_up:
         summary = tuple(f"{c}:{'、'.join(evidence[c][:4])}" for c, _ in sorted(scores.items(), key=lambda kv: -kv[1])[:3])
-        return CityGuess("unknown", "", confidence, summary)
+        return CityGuess(UNKNOWN_CITY, "", confidence, summary)
     return CityGuess(city, province_of[city], confidence, tuple(evidence[city][:8]))

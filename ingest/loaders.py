@@ -13,6 +13,7 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from ingest.errors import LoadError
 from ingest.records import RawDocument
 
 TEXT_SUFFIXES = {".txt", ".md", ".markdown", ".text"}
@@ -22,15 +23,6 @@ MAX_BYTES = 20 * 1024 * 1024  # a speech is a few hundred KB; a 50 MB file is a 
 # Tried in order when the bytes are not UTF-8; GB18030 is a superset of GBK and GB2312.
 _CANDIDATES = ("gb18030", "big5", "utf-16")
 _SKIP_TAGS = ("script", "style", "noscript", "nav", "header", "footer", "aside", "form", "iframe", "svg", "button")
-
-
-class LoadError(Exception):
-    """A file that yields no usable text. str(error) is the one line shown to the user."""
-
-    def __init__(self, path: str | Path, reason: str) -> None:
-        super().__init__(f"{path}: {reason}")
-        self.path = str(path)
-        self.reason = reason
 
 
 def decode_text(data: bytes, path: str | Path = "<bytes>") -> tuple[str, str]:
@@ -94,11 +86,10 @@ def _detect(data: bytes) -> tuple[str, str] | None:
 
 def _rare_share(text: str) -> float:
     """Share of CJK characters outside the common set: high for a wrong decoding."""
-    from ingest.clean import _is_common_char
-    from ingest.normalize import CJK_RE
+    from ingest.normalize import CJK_RE, is_common_char
 
     chars = CJK_RE.findall(text[:5000])
-    return sum(not _is_common_char(c) for c in chars) / len(chars) if chars else 1.0
+    return sum(not is_common_char(c) for c in chars) / len(chars) if chars else 1.0
 
 
 def html_to_text(html: str) -> str:

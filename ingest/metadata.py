@@ -11,6 +11,7 @@ from typing import Any
 
 import yaml
 
+from ingest.errors import ManifestError
 from ingest.gazetteer import guess_city
 from ingest.normalize import script_of, to_simplified
 from ingest.records import DocMeta
@@ -23,10 +24,6 @@ _SPEAKER = re.compile(
     r"(?:同志)?(?:出席会议并讲话|出席并讲话|主持会议并讲话|在会上讲话|讲话)"
 )
 _BOOK_TITLE = re.compile(r"《([^》]{6,80}?)(?:\.docx?|\.pdf)?》")
-
-
-class ManifestError(ValueError):
-    """A manifest that cannot be read; the message names the file and the problem."""
 
 
 def extract_title(raw: str, cleaned: str) -> str:

@@ -76,3 +76,14 @@ def script_of(text: str) -> str:
 def cjk_ratio(text: str) -> float:
     letters = [c for c in text if not c.isspace()]
     return len(CJK_RE.findall(text)) / len(letters) if letters else 0.0
+
+
+@lru_cache(maxsize=65536)
+def is_common_char(ch: str) -> bool:
+    """In the 3,755 most frequent characters (GB2312 level 1), judged on the Simplified form: text
+    decoded with the wrong codec, or double-encoded, is full of rarer ones."""
+    try:
+        encoded = to_simplified(ch).encode("gb2312")
+    except UnicodeEncodeError:
+        return False
+    return len(encoded) == 2 and 0xB0 <= encoded[0] <= 0xD7

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+UNKNOWN_CITY = "unknown"  # DocMeta.city when no city could be told
+
 
 @dataclass(frozen=True, slots=True)
 class RawDocument:
@@ -55,7 +57,7 @@ class DocMeta:
     """What is known about a document; a manifest entry overrides any inferred field."""
 
     title: str = ""
-    city: str = "unknown"
+    city: str = UNKNOWN_CITY
     province: str = ""
     date: str = ""  # ISO: YYYY-MM-DD, YYYY-MM or YYYY; "" when unknown
     speaker: str = ""
@@ -63,6 +65,11 @@ class DocMeta:
     city_evidence: tuple[str, ...] = ()
     script: str = "simplified"  # script of the original text: simplified | traditional
     url: str = ""  # where the text was published, when the file says so
+
+    @property
+    def known_city(self) -> str:
+        """The city, or "" when it is not known."""
+        return "" if self.city == UNKNOWN_CITY else self.city
 
     @property
     def year(self) -> int | None:

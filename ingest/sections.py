@@ -9,33 +9,23 @@ from __future__ import annotations
 
 import re
 
+from ingest.headings import HEADING_MAX, heading_style
 from ingest.records import Paragraph, Section
 
-NUM = "一二三四五六七八九十"
-# (style, pattern). The pattern matches at the start of a paragraph.
-STYLES: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("di", re.compile(rf"^第[{NUM}]+(部分)?[，,、：:\s]")),
-    ("cn", re.compile(rf"^[{NUM}]+、")),
-    ("paren", re.compile(rf"^[（(][{NUM}]+[）)]")),
-    ("yao", re.compile(rf"^[{NUM}]要(?![求点])")),
-    ("seq", re.compile(r"^(首先|其次|再次|最后)[，,：:]")),
-    ("arabic", re.compile(r"^\d{1,2}[.．、](?!\d)")),
-)
-HEADING_MAX = 40  # a heading line longer than this is a paragraph that opens with its heading
 _FIRST_SENTENCE = re.compile(r"^(.+?)[。！？；：!?;:]")
 
 
 def heading_of(paragraph: str) -> tuple[str, str] | None:
     """(style, heading text) when the paragraph opens a section, else None."""
-    for style, pattern in STYLES:
-        if pattern.match(paragraph):
-            if len(paragraph) <= HEADING_MAX and not re.search("[。！？；]", paragraph[:-1]):
-                return style, paragraph.rstrip("。；：:;")
-            m = _FIRST_SENTENCE.match(paragraph)
-            if m and len(m.group(1)) <= HEADING_MAX * 2:
-                return style, m.group(1)
-            return style, paragraph[:HEADING_MAX] + "…"
-    return None
+    style = heading_style(paragraph)
+    if style is None:
+        return None
+    if len(paragraph) <= HEADING_MAX and not re.search("[。！？；]", paragraph[:-1]):
+        return style, paragraph.rstrip("。；：:;")
+    m = _FIRST_SENTENCE.match(paragraph)
+    if m and len(m.group(1)) <= HEADING_MAX * 2:
+        return style, m.group(1)
+    return style, paragraph[:HEADING_MAX] + "…"
 
 
 def split_paragraphs(text: str) -> list[Paragraph]:

@@ -17,9 +17,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from assistant.bench import percentile  # noqa: E402
-from assistant.loadtest import DEFAULT_QUESTIONS  # noqa: E402
-from assistant.qa import Assistant  # noqa: E402
+from assistant.answer.pipeline import Assistant  # noqa: E402
+from evaluation.bench import percentile  # noqa: E402
+from evaluation.loadtest import DEFAULT_QUESTIONS  # noqa: E402
 from vectorstore.chroma_store import ChromaConfig  # noqa: E402
 from vectorstore.index import Index  # noqa: E402
 from vectorstore.sync import sync_paths  # noqa: E402

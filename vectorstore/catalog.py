@@ -15,6 +15,7 @@ from dataclasses import asdict
 from pathlib import Path
 
 from ingest.records import Chunk, DocMeta, Document, MojibakeSpan, QualityReport
+from vectorstore.records import DocumentRow
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS info (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -103,10 +104,6 @@ class Catalog:
             row = db.execute("SELECT file FROM documents WHERE doc_id=?", (doc_id,)).fetchone()
         return row[0] if row else None
 
-    def doc_ids_of_source(self, source: str) -> list[str]:
-        with self.connect() as db:
-            return [r[0] for r in db.execute("SELECT doc_id FROM documents WHERE source=?", (source,))]
-
     def chunk_ids(self, doc_id: str | None = None) -> list[str]:
         with self.connect() as db:
             if doc_id is None:
@@ -157,15 +154,15 @@ class Catalog:
         return Document(doc_id=row[0], source=row[1], text=row[2], meta=_meta_from_json(row[3]),
                         quality=_quality_from_json(row[4]), content_hash=row[5])
 
-    def documents(self) -> list[tuple[Document, int]]:
-        """Every document with its chunk count, by doc_id."""
+    def documents(self) -> list[DocumentRow]:
+        """Every document as a listing row (no text), by doc_id."""
         with self.connect() as db:
             rows = db.execute(
-                "SELECT d.doc_id, d.source, '', d.meta, d.quality, d.content_hash, "
+                "SELECT d.doc_id, d.source, d.meta, d.quality, "
                 "(SELECT COUNT(*) FROM chunks c WHERE c.doc_id=d.doc_id) FROM documents d ORDER BY d.doc_id"
             ).fetchall()
-        return [(Document(doc_id=r[0], source=r[1], text=r[2], meta=_meta_from_json(r[3]),
-                          quality=_quality_from_json(r[4]), content_hash=r[5]), r[6]) for r in rows]
+        return [DocumentRow(doc_id=r[0], source=r[1], meta=_meta_from_json(r[2]), quality=_quality_from_json(r[3]),
+                            chunks=r[4]) for r in rows]
 
     def sources(self) -> dict[str, str]:
         """doc_id -> where it came from (file path, with #line for JSON Lines)."""

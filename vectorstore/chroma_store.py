@@ -5,15 +5,16 @@ from __future__ import annotations
 import hashlib
 import re
 import threading
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from vectorstore.errors import IndexBusy, IndexMismatchError
 
-class IndexMismatchError(RuntimeError):
-    """The index was built with another embedder; mixing vectors of two models gives nonsense."""
+READ_RETRIES = 5  # 0.05 + 0.1 + 0.2 + 0.4 s of waiting at most
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,10 +102,21 @@ class ChromaStore:
         return {i: np.asarray(v, dtype=np.float32) for i, v in zip(got["ids"], got["embeddings"], strict=True)}
 
     def query(self, vector: np.ndarray, k: int, where: dict[str, Any] | None) -> list[tuple[str, float]]:
-        """Top k (chunk id, cosine similarity)."""
+        """Top k (chunk id, cosine similarity). While another process writes the collection's first
+        segment, Chroma cannot open it for a moment ("Nothing found on disk"): a reader retries a few
+        times over about a second, then says the index is being written."""
         if k <= 0:
             return []
-        result = self._collection.query(query_embeddings=[vector], n_results=k, where=where or None, include=["distances"])
+        for attempt in range(READ_RETRIES):
+            try:
+                result = self._collection.query(query_embeddings=[vector], n_results=k, where=where or None,
+                                                include=["distances"])
+                break
+            except Exception as exc:  # chromadb raises its InternalError; the retry is bounded
+                if attempt == READ_RETRIES - 1:
+                    raise IndexBusy(f"the vector index is being written by another process ({exc.__class__.__name__}); "
+                                    "ask again in a moment") from exc
+                time.sleep(0.05 * 2**attempt)
         ids = result["ids"][0] if result["ids"] else []
         distances = result["distances"][0] if result.get("distances") else [1.0] * len(ids)
         return [(i, 1.0 - float(d)) for i, d in zip(ids, distances, strict=False)]

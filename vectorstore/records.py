@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ingest.records import Chunk, DocMeta
+from ingest.records import Chunk, DocMeta, QualityReport
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,3 +39,14 @@ class Hit:
     chunk: Chunk
     score: float
     retriever: str
+
+
+@dataclass(frozen=True, slots=True)
+class DocumentRow:
+    """One line of the document listing (`speechqa docs`, the UI's table): no text."""
+
+    doc_id: str
+    source: str
+    meta: DocMeta
+    quality: QualityReport
+    chunks: int

@@ -9,7 +9,6 @@ import fcntl
 import hashlib
 import json
 import os
-import sys
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -17,9 +16,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ingest.loaders import LoadError, discover, load_file
-from ingest.metadata import ManifestError, find_manifest, load_manifest
+from ingest.errors import LoadError, ManifestError
+from ingest.loaders import discover, load_file
+from ingest.metadata import find_manifest, load_manifest
 from ingest.pipeline import PIPELINE_VERSION, Prepared, doc_id_for, prepare
+from vectorstore.errors import IngestBusy
 from vectorstore.index import Index
 
 
@@ -94,21 +95,20 @@ def sync_paths(
     prune: bool = False,
     progress: bool = True,
     on_progress: Callable[[int, int], None] | None = None,
+    on_wait: Callable[[str], None] | None = None,
 ) -> SyncReport:
     """Ingest files and folders into the index. Raises ManifestError for an unreadable manifest
-    (before anything changes); any other problem is per file, in the report."""
+    (before anything changes); any other problem is per file, in the report. `on_wait` hears who
+    holds the index while another ingestion runs (this one waits for it)."""
     entries = _manifests(paths, manifest)
-    with ingest_lock(index.data_dir):
+    with ingest_lock(index.data_dir, on_wait=on_wait):
         return _sync(index, paths, entries, prune=prune, progress=progress, on_progress=on_progress)
 
 
-class IngestBusy(RuntimeError):
-    """Raised by ingest_lock(wait=False) while another ingestion holds the lock."""
-
-
 @contextmanager
-def ingest_lock(data_dir: Path, *, wait: bool = True) -> Iterator[None]:
-    """One ingestion at a time per index: a second one says who holds the lock and waits for it."""
+def ingest_lock(data_dir: Path, *, wait: bool = True, on_wait: Callable[[str], None] | None = None) -> Iterator[None]:
+    """One ingestion at a time per index: a second one waits for the first (after telling `on_wait` who
+    holds the lock), or with wait=False raises IngestBusy."""
     data_dir.mkdir(parents=True, exist_ok=True)
     path = data_dir / "ingest.lock"
     with path.open("a+") as handle:
@@ -119,8 +119,8 @@ def ingest_lock(data_dir: Path, *, wait: bool = True) -> Iterator[None]:
             holder = handle.read().strip() or "another process"
             if not wait:
                 raise IngestBusy(f"another ingestion is running on {data_dir} ({holder})") from None
-            print(f"speechqa: another ingestion is running on {data_dir} ({holder}); waiting for it to finish …",
-                  file=sys.stderr, flush=True)
+            if on_wait is not None:
+                on_wait(f"another ingestion is running on {data_dir} ({holder}); waiting for it to finish …")
             fcntl.flock(handle, fcntl.LOCK_EX)
         handle.seek(0)
         handle.truncate()
@@ -257,4 +257,4 @@ def _progress_bar(total: int, enabled: bool) -> Any:
     return tqdm(total=total, unit="chunk", desc="embedding", dynamic_ncols=True)
 
 
-__all__ = ["FileResult", "ManifestError", "SyncReport", "sync_paths"]
+__all__ = ["FileResult", "IngestBusy", "ManifestError", "SyncReport", "sync_paths"]

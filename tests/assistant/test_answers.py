@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from assistant.batch import run_batch
-from assistant.qa import Assistant
+from assistant.answer.pipeline import Assistant
+from assistant.app.batch import run_batch
 from tests.conftest import fold
 from vectorstore.index import Index
 from vectorstore.records import Filters
@@ -105,7 +105,7 @@ def test_chinese_followup_to_an_english_question(assistant: Assistant) -> None:
 
 
 def test_an_overlong_sentence_is_quoted_at_the_clause_that_answers() -> None:
-    from assistant.compose import best_clauses
+    from assistant.answer.quotes import best_clauses
 
     preamble = "，".join(f"坚持第{i}项原则不动摇" for i in range(30))
     text = f"{preamble}，特别在打好防范化解重大风险、精准脱贫、污染防治的攻坚战方面取得扎实进展，引导和稳定预期。"

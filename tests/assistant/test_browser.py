@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from assistant.qa import Assistant
-from assistant.ui import build_app
-from assistant.ui_render import CSS
+from assistant.answer.pipeline import Assistant
+from assistant.app.ui import build_app
+from assistant.app.ui_html import CSS
 from tests.assistant.test_ui import free_port
 from vectorstore.index import Index
 

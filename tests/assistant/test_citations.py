@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from assistant.citations import check_answer, split_sentences
+from assistant.answer.checking import check_answer, split_sentences
 
 PASSAGES = {1: "产业类项目投资总额达到6000多亿元，其中工业项目达到4000多亿元。", 2: "要抓好清理拖欠民营企业账款工作。"}
 

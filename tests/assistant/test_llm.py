@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 import prompts
-from assistant.llm import ChatModel
-from assistant.qa import Assistant
+from assistant.answer.pipeline import Assistant
+from assistant.chat_model import OpenAICompatibleModel
 from assistant.settings import LLMSettings
 from tests.assistant.fake_openai import FakeOpenAI
 from vectorstore.index import Index
@@ -28,7 +28,7 @@ def server():  # type: ignore[no-untyped-def]
 
 
 def make(index: Index, server: FakeOpenAI) -> Assistant:
-    return Assistant(index, llm=ChatModel(LLMSettings(base_url=server.base_url, model="test-model", api_key="k")))
+    return Assistant(index, chat_model=OpenAICompatibleModel(LLMSettings(base_url=server.base_url, model="test-model", api_key="k")))
 
 
 def test_generated_answer_keeps_only_supported_cited_sentences(sample_index: Index, server: FakeOpenAI) -> None:
@@ -94,6 +94,6 @@ def test_prompt_templates_fail_loudly() -> None:
 
 def test_streaming_from_the_server(server: FakeOpenAI) -> None:
     server.replies = ["一二三四五六七八九十甲乙丙丁"]
-    model = ChatModel(LLMSettings(base_url=server.base_url, model="m"))
+    model = OpenAICompatibleModel(LLMSettings(base_url=server.base_url, model="m"))
     pieces = list(model.stream("system", "user"))
     assert len(pieces) > 1 and "".join(pieces) == "一二三四五六七八九十甲乙丙丁"

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.query import language_of, plan_query
-from assistant.translate import Translation, choose_translations, find_english_cities, translate_terms
+from assistant.query.english import Translation, choose_translations, translate_terms
+from assistant.query.places import find_english_cities
+from assistant.query.plan import language_of, plan_query
 
 
 @pytest.mark.parametrize(("question", "expected"), [
@@ -69,7 +70,7 @@ def test_the_corpus_chooses_among_dictionary_senses() -> None:
 
 
 def test_a_compound_is_mentioned_when_all_its_parts_are() -> None:
-    from assistant.qa import mentions
+    from assistant.answer.evidence import mentions
 
     assert mentions("从主观上讲，我们自身的原因必须深刻剖析", "主观原因")
     assert not mentions("火星探测取得新进展", "火星移民")

@@ -8,9 +8,9 @@ from typing import Any
 
 import pytest
 
-from assistant.qa import Assistant
-from assistant.ui import build_app, safe_upload_name, store_upload
-from assistant.ui_render import answer_for_chat, document_html
+from assistant.answer.pipeline import Assistant
+from assistant.app.ui import build_app, safe_upload_name, store_upload
+from assistant.app.ui_html import answer_for_chat, document_html
 from ingest.records import DocMeta, Document, QualityReport
 from vectorstore.index import Index
 
@@ -96,7 +96,7 @@ def test_login_is_required_when_configured(sample_index: Index) -> None:
 
 
 def test_small_load_through_the_api_has_no_errors(app_url: str) -> None:
-    from assistant.loadtest import run_load
+    from evaluation.loadtest import run_load
 
     result = run_load(app_url, clients=3, per_client=2, timeout=300)
     assert result["errors"] == 0 and result["answered"] == 6, result

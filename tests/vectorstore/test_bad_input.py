@@ -99,7 +99,7 @@ def test_index_stays_consistent_and_nothing_is_lost(outcome) -> None:  # type: i
 
 def test_encodings_read_as_chinese(outcome) -> None:  # type: ignore[no-untyped-def]
     _, _, index, _ = outcome
-    texts = {d.doc_id: (index.document(d.doc_id).text if index.document(d.doc_id) else "") for d, _ in index.catalog.documents()}
+    texts = {d.doc_id: (index.document(d.doc_id).text if index.document(d.doc_id) else "") for d in index.catalog.documents()}
     assert "县长在全市项目建设会议上的讲话" in texts["gbk"]
     assert "市長在全市項目建設會議上的講話" in texts["big5"]
     assert "区长在全市项目建设会议上的讲话" in texts["utf16"]

@@ -5,7 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from vectorstore.embedders import EmbedderError, make_embedder
+from vectorstore.embedders import make_embedder
+from vectorstore.errors import EmbedderError
 
 
 @pytest.fixture(scope="module")

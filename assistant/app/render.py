@@ -8,14 +8,14 @@ from assistant.records import Answer, Citation
 
 
 def citation_line(c: Citation) -> str:
-    where = " · ".join(p for p in (c.city if c.city != "unknown" else "", c.date, c.section[:60]) if p)
+    where = " · ".join(p for p in (c.known_city, c.date, c.section[:60]) if p)
     return f"[{c.n}] {c.title[:50]} ({c.doc_id}, ¶{c.paragraph}){' — ' + where if where else ''}"
 
 
 def answer_markdown(answer: Answer, *, with_sources: bool = True) -> str:
     """The answer text, then its sources with the quoted passage of each."""
     parts = [answer.text]
-    sources: Sequence[Citation] = answer.citations or answer.related
+    sources: Sequence[Citation] = answer.sources
     if with_sources and sources:
         parts.append("")
         parts.append("**Sources**" if answer.plan.language == "en" else "**出处**")

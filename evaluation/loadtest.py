@@ -12,7 +12,7 @@ import time
 from collections.abc import Sequence
 from typing import Any
 
-from assistant.bench import percentile
+from evaluation.bench import percentile
 
 DEFAULT_QUESTIONS = (
     "各地对重点项目督查考核有什么要求？",

@@ -1,54 +1,19 @@
-"""The offline answer: the most relevant sentences of the retrieved chunks, quoted as written and
-grouped by city or document, each with a numbered citation. No model is needed."""
+"""Which sentence of a retrieved passage to quote: the one that best matches the question's terms
+(and states an amount when one is asked for), cut at its clauses when it is overlong."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Sequence
 
-from assistant.records import Citation, ComparisonRow
+from assistant.records import Citation
 from ingest.chunking import sentence_spans
-from ingest.normalize import normalize_text, to_traditional
+from ingest.normalize import normalize_text
 from ingest.records import DocMeta
 from vectorstore.records import Hit
+from vectorstore.view import IndexView
 
-# Framing text per question language; quotes stay in the script they were written in.
-PHRASES = {
-    "zh": {
-        "intro": "根据所收录的讲话，相关内容如下：",
-        "none": "所收录的讲话没有涉及这个问题。",
-        "related": "以下段落可能相关：",
-        "unknown_city": "城市不详",
-        "nothing_for": "未找到相关内容",
-        "entity": "对象", "said": "讲话内容", "cites": "出处",
-        "no_city_docs": "没有标注为{city}的讲话，以下为全部讲话中的结果。",
-        "dropped": "部分生成内容因缺乏出处支持已删除。",
-    },
-    "en": {
-        "intro": "Here is what the speeches say (quoted in the original Chinese):",
-        "none": "The speeches in the corpus do not cover this question.",
-        "related": "Possibly related passages:",
-        "unknown_city": "city unknown",
-        "nothing_for": "nothing found in the speeches",
-        "entity": "City", "said": "What was said", "cites": "Sources",
-        "no_city_docs": "No speech is tagged {city}; showing results from all speeches.",
-        "dropped": "Some generated statements were removed because the cited passages do not support them.",
-    },
-}
-
-
-def phrase(key: str, language: str, script: str) -> str:
-    text = PHRASES["en" if language == "en" else "zh"][key]
-    return to_traditional(text) if script == "traditional" else text
-
-
-_QUANTITY_QUESTION = re.compile(r"(多少|几|多大|规模|数量|比例|比率|目标|增长|达到|how (much|many)|what (share|percentage|rate|ratio|target|amount)|\bnumber\b)", re.I)
 _NUMBER = re.compile(r"\d")
-
-
-def asks_quantity(question: str) -> bool:
-    return bool(_QUANTITY_QUESTION.search(question))
-
 
 def _sentence_score(sentence: str, keywords: Sequence[str], quantity: bool = False) -> float:
     folded = normalize_text(sentence)
@@ -124,6 +89,7 @@ def elided(citation: Citation) -> str:
 
 def make_citation(n: int, hit: Hit, meta: DocMeta, keywords: Sequence[str], quantity: bool = False,
                   source: str = "") -> Citation:
+    """[n] for a retrieved chunk: the sentence(s) to quote and where the chunk sits in its document."""
     start, end = best_quote(hit, keywords, quantity=quantity)
     chunk = hit.chunk
     paragraph = chunk.paragraphs[0] + chunk.text[:start].count("\n")
@@ -134,47 +100,8 @@ def make_citation(n: int, hit: Hit, meta: DocMeta, keywords: Sequence[str], quan
     )
 
 
-def group_label(citation: Citation, language: str, script: str) -> str:
-    city = citation.city if citation.city != "unknown" else phrase("unknown_city", language, script)
-    date = f", {citation.date}" if citation.date else ""
-    return f"**{city}** · {citation.title[:40]}{date}"
-
-
-def compose_answer(citations: Sequence[Citation], language: str, script: str) -> str:
-    """Quotes grouped by document (in rank order of each group's best citation)."""
-    lines = [phrase("intro", language, script), ""]
-    groups: dict[str, list[Citation]] = {}
-    for citation in citations:
-        groups.setdefault(citation.doc_id, []).append(citation)
-    for members in groups.values():
-        lines.append(group_label(members[0], language, script))
-        for citation in members:
-            lines.append(f"- “{elided(citation)}” [{citation.n}]")
-        lines.append("")
-    return "\n".join(lines).rstrip()
-
-
-def compose_abstention(related: Sequence[Citation], language: str, script: str) -> str:
-    lines = [phrase("none", language, script)]
-    if related:
-        lines += ["", phrase("related", language, script)]
-        lines += [f"- {group_label(c, language, script)}: “{c.quote[:80]}” [{c.n}]" for c in related]
-    return "\n".join(lines)
-
-
-def compose_comparison(
-    rows: Sequence[tuple[str, Sequence[Citation]]], language: str, script: str
-) -> tuple[str, list[ComparisonRow]]:
-    """A side-by-side table: entity | what was said | citations; says so plainly when a side has nothing."""
-    table = [f"| {phrase('entity', language, script)} | {phrase('said', language, script)} | {phrase('cites', language, script)} |",
-             "|---|---|---|"]
-    out_rows = []
-    for entity, citations in rows:
-        if citations:
-            said = " ".join(f"“{c.quote}” [{c.n}]" for c in citations)
-            cites = ", ".join(f"[{c.n}]" for c in citations)
-        else:
-            said, cites = phrase("nothing_for", language, script), "—"
-        table.append(f"| {entity} | {said.replace('|', '｜')} | {cites} |")
-        out_rows.append(ComparisonRow(entity=entity, summary=said if citations else "", citations=tuple(c.n for c in citations)))
-    return "\n".join(table), out_rows
+def cite(hits: Sequence[Hit], highlight: Sequence[str], quantity: bool, view: IndexView, start: int = 1) -> list[Citation]:
+    """Citations numbered from `start`, one per hit, in order."""
+    return [make_citation(start + i, hit, view.meta(hit.chunk.doc_id), highlight, quantity,
+                          source=view.sources.get(hit.chunk.doc_id, ""))
+            for i, hit in enumerate(hits)]

@@ -1,0 +1,61 @@
+"""Comparisons ("比较临沂和聊城的招商引资", "compare Linyi and Liaocheng on investment"): the topic is
+asked once per city, through the same stages as any question (Query, retrieval, evidence check),
+limited to that city's documents; the answer sets the cities side by side and says plainly when a
+city's speeches are silent on the topic."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import TYPE_CHECKING
+
+from assistant.answer.compose import compose_comparison
+from assistant.answer.quotes import cite
+from assistant.query import QueryPlan
+from assistant.records import Answer, Citation
+from vectorstore.records import Filters, Hit
+from vectorstore.view import IndexView
+
+if TYPE_CHECKING:
+    from assistant.answer.pipeline import Assistant, Retrieved, Stopwatch
+
+
+def side_plan(plan: QueryPlan, city: str) -> QueryPlan:
+    """The comparison's topic as a question about one city."""
+    topic = plan.topic or plan.standalone
+    return replace(plan, standalone=topic, topic=topic, cities=(city,), comparison=False)
+
+
+def answer_comparison(assistant: Assistant, plan: QueryPlan, view: IndexView, filters: Filters,
+                      watch: Stopwatch) -> Answer:
+    per_city = max(3, assistant.options.top_k // len(plan.cities))
+    sides = []
+    for city in plan.cities:
+        with watch("query"):
+            query = assistant.query(side_plan(plan, city), view, replace(filters, cities=(city,)))
+            query = replace(query, text=f"{city} {query.text}")  # the embedders hear which city is meant
+        sides.append(assistant.retrieve(query, view, watch))
+    with watch("compose"):
+        # numbered round robin (each city's best first), so the first citations cover every city; a
+        # city whose passages fail the evidence check is silent on the topic and has none quoted
+        order = [(i, side.ranked[rank]) for rank in range(assistant.options.depth)
+                 for i, side in enumerate(sides) if rank < len(side.ranked)]
+        shown_order = [(i, hit) for i, hit in order
+                       if sides[i].evidence.found and sides[i].ranked.index(hit) < per_city]
+        rest = [(i, hit) for i, hit in order if (i, hit) not in shown_order]
+        shown = _cite_sides(shown_order, sides, view, start=1)
+        ranked = shown + _cite_sides(rest, sides, view, start=len(shown) + 1)
+        rows = [(city, [c for (owner, _), c in zip(shown_order, shown, strict=True) if owner == i])
+                for i, city in enumerate(plan.cities)]
+        table, comparison = compose_comparison(rows, plan.language, plan.script)
+        found = bool(shown)
+        return Answer(plan.original, table, tuple(shown) if found else (), found, plan, comparison=tuple(comparison),
+                      related=() if found else tuple(ranked[:3]), ranked=tuple(ranked))
+
+
+def _cite_sides(order: list[tuple[int, Hit]], sides: list[Retrieved], view: IndexView, start: int) -> list[Citation]:
+    """Citations for (side, hit) pairs, each quoted with its own side's terms."""
+    out: list[Citation] = []
+    for i, hit in order:
+        query = sides[i].query
+        out += cite([hit], query.highlight, query.quantity, view, start=start + len(out))
+    return out

@@ -1,0 +1,85 @@
+"""The words of an answer around its quotes: framing phrases in the question's language and script,
+quotes grouped by document, the abstention, the side-by-side comparison. No model is needed."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from assistant.answer.quotes import elided
+from assistant.records import Citation, ComparisonRow
+from ingest.normalize import to_traditional
+
+# Framing text per question language; quotes stay in the script they were written in.
+PHRASES = {
+    "zh": {
+        "intro": "根据所收录的讲话，相关内容如下：",
+        "none": "所收录的讲话没有涉及这个问题。",
+        "related": "以下段落可能相关：",
+        "unknown_city": "城市不详",
+        "nothing_for": "未找到相关内容",
+        "entity": "对象", "said": "讲话内容", "cites": "出处",
+        "no_city_docs": "没有标注为{city}的讲话，以下为全部讲话中的结果。",
+        "dropped": "部分生成内容因缺乏出处支持已删除。",
+    },
+    "en": {
+        "intro": "Here is what the speeches say (quoted in the original Chinese):",
+        "none": "The speeches in the corpus do not cover this question.",
+        "related": "Possibly related passages:",
+        "unknown_city": "city unknown",
+        "nothing_for": "nothing found in the speeches",
+        "entity": "City", "said": "What was said", "cites": "Sources",
+        "no_city_docs": "No speech is tagged {city}; showing results from all speeches.",
+        "dropped": "Some generated statements were removed because the cited passages do not support them.",
+    },
+}
+
+
+def phrase(key: str, language: str, script: str) -> str:
+    text = PHRASES["en" if language == "en" else "zh"][key]
+    return to_traditional(text) if script == "traditional" else text
+
+
+def group_label(citation: Citation, language: str, script: str) -> str:
+    city = citation.known_city or phrase("unknown_city", language, script)
+    date = f", {citation.date}" if citation.date else ""
+    return f"**{city}** · {citation.title[:40]}{date}"
+
+
+def compose_answer(citations: Sequence[Citation], language: str, script: str) -> str:
+    """Quotes grouped by document (in rank order of each group's best citation)."""
+    lines = [phrase("intro", language, script), ""]
+    groups: dict[str, list[Citation]] = {}
+    for citation in citations:
+        groups.setdefault(citation.doc_id, []).append(citation)
+    for members in groups.values():
+        lines.append(group_label(members[0], language, script))
+        for citation in members:
+            lines.append(f"- “{elided(citation)}” [{citation.n}]")
+        lines.append("")
+    return "\n".join(lines).rstrip()
+
+
+def compose_abstention(related: Sequence[Citation], language: str, script: str) -> str:
+    lines = [phrase("none", language, script)]
+    if related:
+        lines += ["", phrase("related", language, script)]
+        lines += [f"- {group_label(c, language, script)}: “{c.quote[:80]}” [{c.n}]" for c in related]
+    return "\n".join(lines)
+
+
+def compose_comparison(
+    rows: Sequence[tuple[str, Sequence[Citation]]], language: str, script: str
+) -> tuple[str, list[ComparisonRow]]:
+    """A side-by-side table: entity | what was said | citations; says so plainly when a side has nothing."""
+    table = [f"| {phrase('entity', language, script)} | {phrase('said', language, script)} | {phrase('cites', language, script)} |",
+             "|---|---|---|"]
+    out_rows = []
+    for entity, citations in rows:
+        if citations:
+            said = " ".join(f"“{c.quote}” [{c.n}]" for c in citations)
+            cites = ", ".join(f"[{c.n}]" for c in citations)
+        else:
+            said, cites = phrase("nothing_for", language, script), "—"
+        table.append(f"| {entity} | {said.replace('|', '｜')} | {cites} |")
+        out_rows.append(ComparisonRow(entity=entity, summary=said if citations else "", citations=tuple(c.n for c in citations)))
+    return "\n".join(table), out_rows

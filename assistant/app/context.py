@@ -1,0 +1,52 @@
+"""What every edge (CLI, UI, evaluation commands) does first: settings from flags and the environment,
+the index they name, the sample corpus on first use, the Assistant with its chat model."""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Callable
+from pathlib import Path
+
+from assistant.answer.pipeline import Assistant
+from assistant.chat_model import make_chat_model
+from assistant.settings import Settings, sample_corpus_dir
+from vectorstore.chroma_store import ChromaConfig
+from vectorstore.index import Index
+
+Say = Callable[[str], None]
+
+
+def settings_from_args(args: argparse.Namespace) -> Settings:
+    """Settings from the common flags (--data-dir, --embedder, --chroma-host/port) over the environment."""
+    return Settings.from_env(
+        data_dir=Path(args.data_dir).expanduser() if args.data_dir else None,
+        embedders=[s for s in args.embedder.split(",") if s] if args.embedder else None,
+        chroma_host=args.chroma_host,
+        chroma_port=args.chroma_port,
+    )
+
+
+def open_index(settings: Settings) -> Index:
+    chroma = ChromaConfig(path=settings.data_dir / "chroma", host=settings.chroma_host, port=settings.chroma_port)
+    return Index(settings.data_dir, settings.embedders, chroma=chroma)
+
+
+def ensure_sample_corpus(index: Index, *, say: Say | None = None, progress: bool = True) -> None:
+    """An empty index gets the bundled sample speeches, so the first question has something to search."""
+    if index.catalog.files():
+        return
+    from vectorstore.sync import sync_paths
+
+    if say is not None:
+        say(f"First run: indexing the sample corpus into {index.data_dir} …")
+    report = sync_paths(index, [sample_corpus_dir()], progress=progress, on_wait=say)
+    if say is not None:
+        say(report.summary())
+
+
+def make_assistant(settings: Settings, *, say: Say | None = None) -> Assistant:
+    """The Assistant over the configured index (the sample corpus on first use), with the chat model
+    when one is configured."""
+    index = open_index(settings)
+    ensure_sample_corpus(index, say=say, progress=say is not None)
+    return Assistant(index, chat_model=make_chat_model(settings.llm))

@@ -1,0 +1,20 @@
+"""Errors of the question path. Messages say what to do; only the edges (CLI, UI, API) print them or
+turn them into exit codes, dialogs and HTTP errors."""
+
+from __future__ import annotations
+
+
+class AssistantError(Exception):
+    """Base of the assistant's errors."""
+
+
+class EmptyQuestion(AssistantError, ValueError):
+    """A question with nothing to search for."""
+
+
+class ChatModelError(AssistantError, RuntimeError):
+    """The chat model failed; the message names the endpoint. Answers fall back to quotes."""
+
+
+class UserError(AssistantError):
+    """A problem the user can fix (a bad flag, a missing file); printed as one line without a traceback."""

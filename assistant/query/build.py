@@ -1,0 +1,191 @@
+"""The Query: everything the later stages need to know about one question, computed once from its
+plan and one view of the index. Retrieval, the evidence check, quoting, comparison and evaluation
+read it; none of them works out a term, a filter or a weight again."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
+
+from assistant.options import Options
+from assistant.query.english import Translation, choose_translations, translate_terms
+from assistant.query.plan import QueryPlan, ordinal_congress
+from assistant.query.words import ASKS_QUANTITY, FRAMING_WORDS
+from ingest.normalize import normalize_text
+from vectorstore.calibration import Calibration
+from vectorstore.hybrid import SearchQuery
+from vectorstore.keyword import content_words, is_known_word, tokenize_zh
+from vectorstore.records import Filters
+from vectorstore.view import IndexView
+
+Term = str | tuple[str, ...]  # a BM25 term: a token, or a group of interchangeable tokens
+_CJK_RUN = re.compile(r"[\u4e00-\u9fff]+")
+_YEAR_WORD = re.compile(r"\d{4}年?")
+RARE_SHARE = 0.01  # a word in at most 1% of the passages (or none) is specific to what is asked
+
+
+@dataclass(frozen=True, slots=True)
+class Concept:
+    """A key term of the question that an answering passage should mention."""
+
+    forms: tuple[str, ...]  # interchangeable forms: a Chinese word, or an English term's translations
+    weight: float  # the highest IDF among the forms: rarer words say more
+    specific: bool  # rare in the corpus (or absent) and a real word: a passage must hold it
+
+
+@dataclass(frozen=True, slots=True)
+class Query:
+    """One question, understood once."""
+
+    plan: QueryPlan
+    text: str  # what the embedders see
+    terms: tuple[Term, ...]  # what BM25 sees (terms naming the filtered documents left out)
+    highlight: tuple[str, ...]  # tokens that pick the sentence to quote
+    translations: tuple[Translation, ...]  # an English question's terms in the corpus's Chinese
+    concepts: tuple[Concept, ...]
+    filters: Filters  # the user's, plus cities, years and documents the question names
+    fallback: Filters  # the user's own: searched when the inferred filters find nothing
+    documents_named: tuple[str, ...]
+    missing_cities: tuple[str, ...]  # cities the question names that no document is tagged with
+    weights: Mapping[str, float]  # retriever -> weight in the fusion
+    quantity: bool  # asks for an amount: quote the sentence that states one
+    max_per_doc: int
+
+    @property
+    def specific(self) -> tuple[Concept, ...]:
+        return tuple(c for c in self.concepts if c.specific)
+
+    @property
+    def search(self) -> SearchQuery:
+        return SearchQuery(text=self.text, keywords=self.terms, weights=self.weights)
+
+
+def build_query(plan: QueryPlan, view: IndexView, *, filters: Filters = Filters(), options: Options = Options(),
+                calibrations: Mapping[str, Calibration]) -> Query:
+    """The Query for a plan, over one view of the index. `calibrations` has one entry per embedder."""
+    english = plan.search_language == "en"
+    translations = tuple(choose_translations(translate_terms(plan.standalone, per_term=8), view.passages_with)
+                         if english and options.translate else ())
+    terms = _terms(plan, translations)
+    applied, named, missing = _filters(plan, view, filters, options)
+    concepts = _concepts(plan, translations, view)
+    return Query(
+        plan=plan,
+        text=plan.standalone,
+        terms=_without_document_words(terms, plan, view, applied),
+        highlight=tuple(token for term in terms for token in ((term,) if isinstance(term, str) else term)),
+        translations=translations,
+        concepts=concepts,
+        filters=applied,
+        fallback=filters,
+        documents_named=named,
+        missing_cities=missing,
+        weights=fusion_weights(english, calibrations, options.retrievers, specific=sum(c.specific for c in concepts)),
+        quantity=bool(ASKS_QUANTITY.search(normalize_text(plan.standalone))),
+        max_per_doc=2 if plan.comparison else options.max_per_doc,
+    )
+
+
+def fusion_weights(english: bool, calibrations: Mapping[str, Calibration], only: Sequence[str] = (),
+                   specific: int = 0) -> dict[str, float]:
+    """How much each retriever counts in the fusion (measured in docs/benchmarks.md). Each embedder
+    brings its own calibrated weight; BM25 counts more for English (the translated keywords are the
+    sharper signal on a Chinese corpus) and for questions with specific terms (河长制), which keywords
+    answer best."""
+    weights = {name: c.fusion_weight for name, c in calibrations.items()}
+    weights["bm25"] = (1.5 if english else 1.0) + 0.5 * min(specific, 2)
+    if only:
+        weights = {name: (weight if name in only else 0.0) for name, weight in weights.items()}
+    return weights
+
+
+def _terms(plan: QueryPlan, translations: Sequence[Translation]) -> list[Term]:
+    """BM25 terms: the question's tokens; for English, its Chinese tokens plus a group per translated
+    term (the term counts once, as its best-matching candidate)."""
+    if plan.search_language != "en":
+        return list(tokenize_zh(plan.standalone))
+    terms: list[Term] = [t for t in tokenize_zh(plan.standalone) if not t.isascii() or t.isdigit()]
+    for translation in translations:
+        terms.append(tuple(dict.fromkeys(t for word in translation.chinese for t in tokenize_zh(word))))
+    return [t for t in terms if t]
+
+
+def _without_document_words(terms: Sequence[Term], plan: QueryPlan, view: IndexView, filters: Filters) -> tuple[Term, ...]:
+    """Under a year or document filter, terms of the chosen documents' titles (政府工作报告 in "the
+    2024 government work report") say which document, not what to find in it: they are left out."""
+    if not (filters.date_from or filters.doc_ids):
+        return tuple(terms)
+    titles = " ".join(view.titles.titles[d] for d in view.documents_allowed(filters))
+
+    def useful(token: str) -> bool:
+        return token not in titles and token not in plan.years
+
+    kept: list[Term] = []
+    for term in terms:
+        if isinstance(term, str):
+            if useful(term):
+                kept.append(term)
+        elif group := tuple(t for t in term if useful(t)):
+            kept.append(group)
+    return tuple(kept)
+
+
+def _filters(plan: QueryPlan, view: IndexView, filters: Filters,
+             options: Options) -> tuple[Filters, tuple[str, ...], tuple[str, ...]]:
+    """(the user's filters plus what the question names, documents named, cities no document has)."""
+    if not options.entity_filters:
+        return filters, (), ()
+    missing: tuple[str, ...] = ()
+    if plan.cities and not filters.cities:
+        missing = tuple(c for c in plan.cities if c not in view.cities)
+        cities = tuple(c for c in plan.cities if c in view.cities)
+        if cities:
+            filters = replace(filters, cities=cities)
+    named: tuple[str, ...] = ()
+    if not filters.doc_ids:
+        named = documents_named(plan, view)
+        if named:
+            filters = replace(filters, doc_ids=named)
+    if plan.years and not (filters.date_from or filters.date_to) and view.years & set(plan.years):
+        years = sorted(plan.years)
+        filters = replace(filters, date_from=years[0], date_to=years[-1])
+    return filters, named, missing
+
+
+def documents_named(plan: QueryPlan, view: IndexView) -> tuple[str, ...]:
+    """The document the question names by a distinctive part of its title (十九大, 20th party congress):
+    the longest stretch of the question (3+ characters) that exactly one title contains and that the
+    passages seldom use (a topic word in a title, like 重点项目, names nothing)."""
+    text = normalize_text(plan.standalone)
+    if plan.search_language == "en":
+        text = ordinal_congress(plan.standalone)
+        if not text:
+            return ()
+    common = max(2, int(view.size * RARE_SHARE))
+    for size in range(min(12, len(text)), 2, -1):
+        for start in range(len(text) - size + 1):
+            piece = text[start:start + size]
+            if not _CJK_RUN.fullmatch(piece):
+                continue
+            owners = view.titles.containing(piece)
+            if len(owners) == 1 and view.passage_count(piece) <= common:
+                return tuple(owners)
+    return ()
+
+
+def _concepts(plan: QueryPlan, translations: Sequence[Translation], view: IndexView) -> tuple[Concept, ...]:
+    """The question's key terms. Years are left out (they are filters, and a passage rarely repeats its
+    own year), and so are places (filters too; a speech rarely names its own city) and framing words."""
+    if plan.search_language == "en":
+        forms = [tuple(t.chinese) for t in translations]
+        forms += [(w,) for w in content_words(plan.standalone) if _CJK_RUN.fullmatch(w) and w not in plan.cities]
+    else:
+        skip = set(plan.cities) | FRAMING_WORDS
+        forms = [(w,) for w in content_words(plan.standalone) if not _YEAR_WORD.fullmatch(w) and w not in skip]
+    rare = max(2, int(view.size * RARE_SHARE))
+    return tuple(
+        Concept(forms=f, weight=max(view.bm25.idf_of(w) for w in f),
+                specific=min(view.passage_count(w) for w in f) <= rare and any(is_known_word(w) for w in f))
+        for f in forms if f
+    )

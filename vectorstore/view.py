@@ -1,0 +1,130 @@
+"""One state of the index, in memory, for answering: the chunks, their documents' metadata, the BM25
+index, and corpus statistics derived once per state (cities, years, a title n-gram index), so that a
+question costs lookups, not scans of the corpus."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from ingest.normalize import normalize_text
+from ingest.records import Chunk, DocMeta
+from vectorstore.keyword import BM25, tokenize_zh
+from vectorstore.records import Filters, Hit
+
+_GRAM = 3  # title pieces shorter than this name no document
+
+
+@dataclass(frozen=True, slots=True)
+class TitleIndex:
+    """Normalised titles with a character-trigram index: which documents' titles contain a piece."""
+
+    titles: dict[str, str]  # doc_id -> normalised title
+    grams: dict[str, frozenset[str]]  # trigram -> doc_ids whose title has it
+
+    @classmethod
+    def build(cls, metas: dict[str, DocMeta]) -> TitleIndex:
+        titles = {doc_id: normalize_text(meta.title) for doc_id, meta in metas.items()}
+        grams: dict[str, set[str]] = defaultdict(set)
+        for doc_id, title in titles.items():
+            for i in range(len(title) - _GRAM + 1):
+                grams[title[i:i + _GRAM]].add(doc_id)
+        return cls(titles, {g: frozenset(d) for g, d in grams.items()})
+
+    def containing(self, piece: str) -> list[str]:
+        """Documents whose normalised title contains `piece` (3 characters or more), by doc_id."""
+        if len(piece) < _GRAM:
+            return []
+        owners: frozenset[str] | None = None
+        for i in range(len(piece) - _GRAM + 1):
+            found = self.grams.get(piece[i:i + _GRAM], frozenset())
+            owners = found if owners is None else owners & found
+            if not owners:
+                return []
+        return sorted(d for d in owners or () if piece in self.titles[d])
+
+
+@dataclass(frozen=True, slots=True)
+class IndexView:
+    """The index as one catalog generation saw it. Built by Index.view(); never changes."""
+
+    generation: int
+    chunks: dict[str, Chunk]
+    metas: dict[str, DocMeta]
+    sources: dict[str, str]
+    bm25: BM25
+    cities: tuple[str, ...]  # known cities, sorted
+    years: frozenset[str]  # years of the dated documents
+    titles: TitleIndex
+    doc_ids: tuple[str, ...]  # every document, in the order doc_of_row numbers them
+    doc_of_row: np.ndarray  # for each BM25 row, the number of its document
+    by_year: dict[str, tuple[str, ...]]  # year -> dated documents of that year
+
+    @classmethod
+    def build(cls, generation: int, rows: Sequence[tuple[Chunk, list[str]]], metas: dict[str, DocMeta],
+              sources: dict[str, str]) -> IndexView:
+        doc_ids = tuple(sorted(metas))
+        number = {d: k for k, d in enumerate(doc_ids)}
+        by_year: dict[str, list[str]] = defaultdict(list)
+        for doc_id in doc_ids:
+            if metas[doc_id].year is not None:
+                by_year[metas[doc_id].date[:4]].append(doc_id)
+        return cls(
+            generation=generation,
+            chunks={c.chunk_id: c for c, _ in rows},
+            metas=metas,
+            sources=sources,
+            bm25=BM25([c.chunk_id for c, _ in rows], [t for _, t in rows]),
+            cities=tuple(sorted({m.known_city for m in metas.values()} - {""})),
+            years=frozenset(by_year),
+            titles=TitleIndex.build(metas),
+            doc_ids=doc_ids,
+            doc_of_row=np.fromiter((number[c.doc_id] for c, _ in rows), dtype=np.int64, count=len(rows)),
+            by_year={year: tuple(docs) for year, docs in by_year.items()},
+        )
+
+    @property
+    def size(self) -> int:
+        """How many chunks."""
+        return len(self.chunks)
+
+    def meta(self, doc_id: str) -> DocMeta:
+        return self.metas[doc_id]
+
+    def documents_allowed(self, filters: Filters) -> list[str]:
+        """The documents the filters allow, looked up by document or year rather than scanned when
+        the filters name them."""
+        if filters.doc_ids:
+            candidates: Sequence[str] = [d for d in filters.doc_ids if d in self.metas]
+        elif filters.date_from or filters.date_to:
+            low, high = filters.date_from[:4] or "0000", filters.date_to[:4] or "9999"
+            candidates = [d for year, docs in self.by_year.items() if low <= year <= high for d in docs]
+        else:
+            candidates = self.doc_ids
+        return [d for d in candidates if filters.allows(d, self.metas[d])]
+
+    def passage_count(self, word: str) -> int:
+        """How many chunks hold all of the word's tokens (its document frequency, from the keyword index)."""
+        return int(self.bm25.rows_with(tokenize_zh(word)).size)
+
+    def passages_with(self, word: str) -> np.ndarray:
+        """Row numbers of the chunks whose tokens hold all of `word`'s (for corpus statistics)."""
+        return self.bm25.rows_with(tokenize_zh(word))
+
+    def _mask(self, filters: Filters) -> np.ndarray | None:
+        if filters.empty:
+            return None
+        allowed = np.fromiter((filters.allows(d, self.metas[d]) for d in self.doc_ids), dtype=bool, count=len(self.doc_ids))
+        return allowed[self.doc_of_row]
+
+    def keyword_search(self, tokens: Sequence[str | Sequence[str]], k: int, filters: Filters = Filters()) -> list[Hit]:
+        """Top k chunks by BM25 among those the filters allow."""
+        return [Hit(self.chunks[i], s, "bm25") for i, s in self.bm25.search(tokens, k, self._mask(filters))]
+
+    def keyword_scores(self, tokens: Sequence[str | Sequence[str]], chunk_ids: Sequence[str]) -> dict[str, float]:
+        """BM25 score of each of these chunks for the tokens (0 when none occurs)."""
+        scores = self.bm25.scores(tokens)
+        return {i: float(scores[self.bm25.row_of[i]]) for i in chunk_ids if i in self.bm25.row_of}

@@ -49,6 +49,11 @@ def is_known_word(word: str) -> bool:
     return bool(_jieba().dt.FREQ.get(word))
 
 
+def words(text: str) -> list[str]:
+    """The normalised text cut into whole words (jieba's precise mode), nothing dropped."""
+    return [w for w in _jieba().cut(normalize_text(text)) if w.strip()]
+
+
 def content_words(text: str) -> list[str]:
     """Whole words (jieba's precise mode) of two or more characters that are not stopwords."""
     jieba = _jieba()

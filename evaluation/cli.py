@@ -7,13 +7,14 @@ import argparse
 import json
 import sys
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from assistant.app.context import ensure_sample_corpus, open_index, settings_from_args
 from assistant.errors import UserError
 
-Command = Any  # Callable[[argparse.Namespace], int]
+Command = Callable[[argparse.Namespace], int]
 
 
 def _questions(path: str, corpus: str | None = None) -> list[dict[str, Any]]:

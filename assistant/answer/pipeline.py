@@ -9,6 +9,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 
+from assistant.answer.comparison import answer_comparison
 from assistant.answer.compose import compose_abstention, compose_answer, phrase
 from assistant.answer.evidence import Evidence, weigh_evidence
 from assistant.answer.generate import generated_answer, rewrite_followup
@@ -103,8 +104,6 @@ class Assistant:
         with watch("understand"):
             plan = self.understand(question, history)
         if plan.comparison and len(plan.cities) > 1 and not filters.cities:
-            from assistant.answer.comparison import answer_comparison
-
             answer = answer_comparison(self, plan, view, filters, watch)
         else:
             answer = self._answer(plan, view, filters, watch)

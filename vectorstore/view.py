@@ -48,6 +48,36 @@ class TitleIndex:
 
 
 @dataclass(frozen=True, slots=True)
+class BigramIndex:
+    """Which passages hold each pair of adjacent characters. Every passage that contains a text holds
+    all of the text's bigrams, so their postings give the candidates for an exact count, whatever
+    jieba makes of the text in context (河长制要 is cut 河长|制要, yet it contains 河长制)."""
+
+    postings: dict[str, np.ndarray]  # bigram -> sorted row numbers
+
+    @classmethod
+    def build(cls, texts: Sequence[str]) -> BigramIndex:
+        rows: dict[str, list[int]] = defaultdict(list)
+        for row, text in enumerate(texts):
+            for gram in {text[i:i + 2] for i in range(len(text) - 1)}:
+                rows[gram].append(row)
+        return cls({g: np.asarray(r, dtype=np.int32) for g, r in rows.items()})
+
+    def candidates(self, needle: str) -> np.ndarray | None:
+        """Rows holding every bigram of `needle` (rarest first); None for a needle under two characters."""
+        grams = {needle[i:i + 2] for i in range(len(needle) - 1)}
+        if not grams:
+            return None
+        lists = sorted((self.postings.get(g, np.empty(0, dtype=np.int32)) for g in grams), key=len)
+        found = lists[0]
+        for more in lists[1:]:
+            if not found.size:
+                break
+            found = np.intersect1d(found, more, assume_unique=True)
+        return found
+
+
+@dataclass(frozen=True, slots=True)
 class IndexView:
     """The index as one catalog generation saw it. Built by Index.view(); never changes."""
 
@@ -62,6 +92,7 @@ class IndexView:
     doc_ids: tuple[str, ...]  # every document, in the order doc_of_row numbers them
     doc_of_row: np.ndarray  # for each BM25 row, the number of its document
     by_year: dict[str, tuple[str, ...]]  # year -> dated documents of that year
+    bigrams: BigramIndex  # over the chunks' search text, rows as in bm25
 
     @classmethod
     def build(cls, generation: int, rows: Sequence[tuple[Chunk, list[str]]], metas: dict[str, DocMeta],
@@ -84,6 +115,7 @@ class IndexView:
             doc_ids=doc_ids,
             doc_of_row=np.fromiter((number[c.doc_id] for c, _ in rows), dtype=np.int64, count=len(rows)),
             by_year={year: tuple(docs) for year, docs in by_year.items()},
+            bigrams=BigramIndex.build([c.search_text for c, _ in rows]),
         )
 
     @property
@@ -108,18 +140,17 @@ class IndexView:
 
     def occurrences(self, text: str, limit: int) -> int:
         """How often `text` (normalised) occurs in the passages, counted up to `limit` + 1. Only the
-        passages that the keyword index says hold all of its tokens are read, so the cost follows the
-        words' document frequency, not the corpus size. Text with no indexable token counts as common."""
-        tokens = tokenize_zh(text)
-        if not tokens:
-            return limit + 1
-        needle = normalize_text(text)
+        passages holding all of its character bigrams are read, rarest bigram first, so the cost follows
+        how rare its characters are together, not the corpus size."""
+        needle = normalize_text(text).strip()
+        candidates = self.bigrams.candidates(needle)
+        rows: Sequence[int] | np.ndarray = range(len(self.bm25.ids)) if candidates is None else candidates
         found = 0
-        for row in self.bm25.rows_with(tokens):
+        for row in rows:
             found += self.chunks[self.bm25.ids[row]].search_text.count(needle)
             if found > limit:
                 break
-        return found
+        return found if needle else limit + 1
 
     def is_rare(self, text: str, share: float) -> bool:
         """At most `share` of the passage count (and at least 2) occurrences in the corpus."""

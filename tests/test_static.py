@@ -20,7 +20,7 @@ def test_ruff() -> None:
 
 
 def test_mypy() -> None:
-    result = run(str(BIN / "mypy"), "assistant", "ingest", "vectorstore", "prompts")
+    result = run(str(BIN / "mypy"), "assistant", "evaluation", "ingest", "vectorstore", "prompts")
     assert result.returncode == 0, result.stdout + result.stderr
 
 

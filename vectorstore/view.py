@@ -15,57 +15,27 @@ from ingest.records import Chunk, DocMeta
 from vectorstore.keyword import BM25, tokenize_zh
 from vectorstore.records import Filters, Hit
 
-_GRAM = 3  # title pieces shorter than this name no document
-
 
 @dataclass(frozen=True, slots=True)
-class TitleIndex:
-    """Normalised titles with a character-trigram index: which documents' titles contain a piece."""
+class NgramIndex:
+    """Which texts hold each run of n adjacent characters. A text that contains a needle holds all of
+    the needle's n-grams, so their postings give every candidate, whatever jieba makes of the needle
+    in context (河长制要 is cut 河长|制要, yet it contains 河长制); callers verify the candidates."""
 
-    titles: dict[str, str]  # doc_id -> normalised title
-    grams: dict[str, frozenset[str]]  # trigram -> doc_ids whose title has it
-
-    @classmethod
-    def build(cls, metas: dict[str, DocMeta]) -> TitleIndex:
-        titles = {doc_id: normalize_text(meta.title) for doc_id, meta in metas.items()}
-        grams: dict[str, set[str]] = defaultdict(set)
-        for doc_id, title in titles.items():
-            for i in range(len(title) - _GRAM + 1):
-                grams[title[i:i + _GRAM]].add(doc_id)
-        return cls(titles, {g: frozenset(d) for g, d in grams.items()})
-
-    def containing(self, piece: str) -> list[str]:
-        """Documents whose normalised title contains `piece` (3 characters or more), by doc_id."""
-        if len(piece) < _GRAM:
-            return []
-        owners: frozenset[str] | None = None
-        for i in range(len(piece) - _GRAM + 1):
-            found = self.grams.get(piece[i:i + _GRAM], frozenset())
-            owners = found if owners is None else owners & found
-            if not owners:
-                return []
-        return sorted(d for d in owners or () if piece in self.titles[d])
-
-
-@dataclass(frozen=True, slots=True)
-class BigramIndex:
-    """Which passages hold each pair of adjacent characters. Every passage that contains a text holds
-    all of the text's bigrams, so their postings give the candidates for an exact count, whatever
-    jieba makes of the text in context (河长制要 is cut 河长|制要, yet it contains 河长制)."""
-
-    postings: dict[str, np.ndarray]  # bigram -> sorted row numbers
+    n: int
+    postings: dict[str, np.ndarray]  # n-gram -> sorted row numbers
 
     @classmethod
-    def build(cls, texts: Sequence[str]) -> BigramIndex:
+    def build(cls, texts: Sequence[str], n: int) -> NgramIndex:
         rows: dict[str, list[int]] = defaultdict(list)
         for row, text in enumerate(texts):
-            for gram in {text[i:i + 2] for i in range(len(text) - 1)}:
+            for gram in {text[i:i + n] for i in range(len(text) - n + 1)}:
                 rows[gram].append(row)
-        return cls({g: np.asarray(r, dtype=np.int32) for g, r in rows.items()})
+        return cls(n, {g: np.asarray(r, dtype=np.int32) for g, r in rows.items()})
 
     def candidates(self, needle: str) -> np.ndarray | None:
-        """Rows holding every bigram of `needle` (rarest first); None for a needle under two characters."""
-        grams = {needle[i:i + 2] for i in range(len(needle) - 1)}
+        """Rows holding every n-gram of `needle` (rarest first); None for a needle shorter than n."""
+        grams = {needle[i:i + self.n] for i in range(len(needle) - self.n + 1)}
         if not grams:
             return None
         lists = sorted((self.postings.get(g, np.empty(0, dtype=np.int32)) for g in grams), key=len)
@@ -75,6 +45,26 @@ class BigramIndex:
                 break
             found = np.intersect1d(found, more, assume_unique=True)
         return found
+
+
+@dataclass(frozen=True, slots=True)
+class TitleIndex:
+    """Normalised titles, and which documents' titles contain a piece (3 characters or more)."""
+
+    doc_ids: tuple[str, ...]
+    titles: dict[str, str]  # doc_id -> normalised title
+    grams: NgramIndex  # trigrams; rows as in doc_ids
+
+    @classmethod
+    def build(cls, metas: dict[str, DocMeta]) -> TitleIndex:
+        titles = {doc_id: normalize_text(meta.title) for doc_id, meta in metas.items()}
+        doc_ids = tuple(titles)
+        return cls(doc_ids, titles, NgramIndex.build([titles[d] for d in doc_ids], 3))
+
+    def containing(self, piece: str) -> list[str]:
+        """Documents whose normalised title contains `piece`, by doc_id; none for a piece under 3 characters."""
+        rows = self.grams.candidates(piece)
+        return [] if rows is None else sorted(d for d in (self.doc_ids[r] for r in rows) if piece in self.titles[d])
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,7 +82,7 @@ class IndexView:
     doc_ids: tuple[str, ...]  # every document, in the order doc_of_row numbers them
     doc_of_row: np.ndarray  # for each BM25 row, the number of its document
     by_year: dict[str, tuple[str, ...]]  # year -> dated documents of that year
-    bigrams: BigramIndex  # over the chunks' search text, rows as in bm25
+    bigrams: NgramIndex  # over the chunks' search text, rows as in bm25
 
     @classmethod
     def build(cls, generation: int, rows: Sequence[tuple[Chunk, list[str]]], metas: dict[str, DocMeta],
@@ -115,7 +105,7 @@ class IndexView:
             doc_ids=doc_ids,
             doc_of_row=np.fromiter((number[c.doc_id] for c, _ in rows), dtype=np.int64, count=len(rows)),
             by_year={year: tuple(docs) for year, docs in by_year.items()},
-            bigrams=BigramIndex.build([c.search_text for c, _ in rows]),
+            bigrams=NgramIndex.build([c.search_text for c, _ in rows], 2),
         )
 
     @property

@@ -32,7 +32,6 @@ class RetrievalTrace:
 
     by_retriever: dict[str, list[Hit]]
     fused: list[Hit]
-    filters: Filters  # the filters the hits were found under (the fallback's when the first found nothing)
 
 
 class HybridRetriever:
@@ -69,7 +68,7 @@ class HybridRetriever:
             fused = merge_near_duplicates(reciprocal_rank_fusion(ranked, query.weights))
         else:
             fused = merge_near_duplicates(self._fuse_completed(view, query, vectors, ranked))
-        return RetrievalTrace(by_retriever=ranked, fused=fused[:k], filters=filters)
+        return RetrievalTrace(by_retriever=ranked, fused=fused[:k])
 
     def _fuse_completed(self, view: IndexView, query: SearchQuery, vectors: dict[str, np.ndarray],
                         ranked: dict[str, list[Hit]]) -> list[Hit]:

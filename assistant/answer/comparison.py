@@ -37,18 +37,19 @@ def answer_comparison(assistant: Assistant, plan: QueryPlan, view: IndexView, fi
     with watch("compose"):
         # numbered round robin (each city's best first), so the first citations cover every city; a
         # city whose passages fail the evidence check is silent on the topic and has none quoted
-        order = [(i, side.ranked[rank]) for rank in range(assistant.options.depth)
-                 for i, side in enumerate(sides) if rank < len(side.ranked)]
-        shown_order = [(i, hit) for i, hit in order
-                       if sides[i].evidence.found and sides[i].ranked.index(hit) < per_city]
-        rest = [(i, hit) for i, hit in order if (i, hit) not in shown_order]
+        shown_order: list[tuple[int, Hit]] = []
+        rest: list[tuple[int, Hit]] = []
+        for rank in range(assistant.options.depth):
+            for i, side in enumerate(sides):
+                if rank < len(side.ranked):
+                    (shown_order if side.evidence.found and rank < per_city else rest).append((i, side.ranked[rank]))
         shown = _cite_sides(shown_order, sides, view, start=1)
         ranked = shown + _cite_sides(rest, sides, view, start=len(shown) + 1)
         rows = [(city, [c for (owner, _), c in zip(shown_order, shown, strict=True) if owner == i])
                 for i, city in enumerate(plan.cities)]
         table, comparison = compose_comparison(rows, plan.language, plan.script)
         found = bool(shown)
-        return Answer(plan.original, table, tuple(shown) if found else (), found, plan, comparison=tuple(comparison),
+        return Answer(plan.original, table, tuple(shown), found, plan, comparison=tuple(comparison),
                       related=() if found else tuple(ranked[:3]), ranked=tuple(ranked))
 
 

@@ -20,7 +20,7 @@ from assistant.options import Options
 from assistant.query import Query, QueryPlan, build_query, plan_query
 from assistant.records import Answer
 from vectorstore.calibration import Calibration
-from vectorstore.hybrid import HybridRetriever, RetrievalTrace
+from vectorstore.hybrid import HybridRetriever
 from vectorstore.index import Index
 from vectorstore.records import Filters, Hit
 from vectorstore.view import IndexView
@@ -46,7 +46,6 @@ class Retrieved:
     """What retrieval found for a Query: the ranking (diversified) and whether it answers."""
 
     query: Query
-    trace: RetrievalTrace
     ranked: list[Hit]
     evidence: Evidence
 
@@ -90,7 +89,7 @@ class Assistant:
             ranked = diversify(trace.fused, query.max_per_doc)[: self.options.depth]
         with watch("evidence"):
             evidence = weigh_evidence(query, trace, ranked, view, self.calibrations, self.options.evidence_share)
-        return Retrieved(query, trace, ranked, evidence)
+        return Retrieved(query, ranked, evidence)
 
     # answering ---------------------------------------------------------------------------------
     def ask(self, question: str, history: Sequence[str] = (), filters: Filters = Filters()) -> Answer:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import re
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -10,6 +12,11 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "assistant" / "sample_corpus"
 SHARED = ROOT.parent / "shared"
+
+# One embedding cache for the whole run, empty at its start: every passage is really embedded once,
+# then shared by the tests' many indexes of the same seeds (and by the processes they start).
+CACHE_ENV = "SPEECHQA_EMBED_CACHE"
+os.environ[CACHE_ENV] = str(Path(tempfile.mkdtemp(prefix="speechqa-test-cache-")) / "embeddings.sqlite")
 
 
 def fold(text: str) -> str:

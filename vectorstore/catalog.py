@@ -15,7 +15,11 @@ from dataclasses import asdict
 from pathlib import Path
 
 from ingest.records import Chunk, DocMeta, Document, MojibakeSpan, QualityReport
+from vectorstore.errors import CorruptIndex
+from vectorstore.faults import classify
 from vectorstore.records import DocumentRow
+
+OUR_TABLES = {"info", "files", "documents", "chunks"}
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS info (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -50,20 +54,46 @@ class Catalog:
     def __init__(self, path: Path) -> None:
         self.path = path
         path.parent.mkdir(parents=True, exist_ok=True)
+        self._check_is_ours()
         with self.connect() as db:
             db.executescript(SCHEMA)
 
+    def _check_is_ours(self) -> None:
+        """An existing file must be a speechqa catalog: a damaged file or another program's database is
+        named and left untouched (never reset, never given our tables)."""
+        if not self.path.exists() or self.path.stat().st_size == 0:
+            return
+        try:
+            db = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, timeout=30)
+            try:
+                tables = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+            finally:
+                db.close()
+        except sqlite3.DatabaseError as exc:
+            raise classify(exc, str(self.path)) or CorruptIndex(
+                f"{self.path} cannot be read as a speechqa catalog ({exc}); it was left as it is") from exc
+        if tables and not OUR_TABLES <= tables:
+            raise CorruptIndex(f"{self.path} is another program's database (tables: {', '.join(sorted(tables)[:5])}), "
+                               "not a speechqa catalog; it was left as it is. Use another --data-dir")
+
     @contextmanager
     def connect(self) -> Iterator[sqlite3.Connection]:
-        """A connection whose transaction commits on success and rolls back on any error."""
-        db = sqlite3.connect(self.path, timeout=30)
-        db.execute("PRAGMA journal_mode=WAL")
-        db.execute("PRAGMA synchronous=NORMAL")
+        """A connection whose transaction commits on success and rolls back on any error; a full disk
+        or a damaged file becomes the index's error (vectorstore.faults)."""
         try:
-            with db:
-                yield db
-        finally:
-            db.close()
+            db = sqlite3.connect(self.path, timeout=30)
+            try:
+                db.execute("PRAGMA journal_mode=WAL")
+                db.execute("PRAGMA synchronous=NORMAL")
+                with db:
+                    yield db
+            finally:
+                db.close()
+        except sqlite3.Error as exc:
+            known = classify(exc, str(self.path))
+            if known is None:
+                raise
+            raise known from exc
 
     # settings -------------------------------------------------------------------------------
     def get_info(self, key: str) -> str | None:

@@ -22,3 +22,19 @@ class IngestBusy(VectorStoreError):
 
 class IndexBusy(VectorStoreError):
     """The vector store could not be read for a moment while another process wrote it."""
+
+
+class StoreUnavailable(VectorStoreError):
+    """The vector store does not answer (a Chroma server stopped or unreachable)."""
+
+
+class StorageFull(VectorStoreError):
+    """The disk (or a file-size limit) is full: nothing of the write that failed was recorded."""
+
+
+class CorruptIndex(VectorStoreError):
+    """A file in the data directory is not what the index expects (damaged, or another program's)."""
+
+
+class IngestInterrupted(VectorStoreError):
+    """An ingestion stopped part way; what it finished is kept and the next run resumes."""

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from vectorstore.errors import IndexBusy, StoreUnavailable
 from vectorstore.fusion import fuse_scores, merge_near_duplicates, reciprocal_rank_fusion
 from vectorstore.index import Index
 from vectorstore.records import Filters, Hit
@@ -32,6 +33,7 @@ class RetrievalTrace:
 
     by_retriever: dict[str, list[Hit]]
     fused: list[Hit]
+    unavailable: dict[str, str] = field(default_factory=dict)  # retriever -> why it could not be asked
 
 
 class HybridRetriever:
@@ -60,15 +62,21 @@ class HybridRetriever:
     def _search(self, view: IndexView, query: SearchQuery, vectors: dict[str, np.ndarray], k: int,
                 filters: Filters) -> RetrievalTrace:
         ranked: dict[str, list[Hit]] = {}
+        unavailable: dict[str, str] = {}
         if query.weights.get("bm25", 1.0) > 0 and query.keywords:
             ranked["bm25"] = view.keyword_search(query.keywords, self.depth, filters)
         for name, vector in vectors.items():
-            ranked[name] = self.index.dense_search_vector(view, name, vector, self.depth, filters)
+            try:
+                ranked[name] = self.index.dense_search_vector(view, name, vector, self.depth, filters)
+            except (StoreUnavailable, IndexBusy) as exc:  # answer from the keyword index, and say so
+                unavailable[name] = str(exc)
+        if not ranked and unavailable:  # nothing else to answer from: the store's message is the answer
+            raise StoreUnavailable("; ".join(dict.fromkeys(unavailable.values())))
         if self.fusion == "rrf" or len(ranked) < 2:
             fused = merge_near_duplicates(reciprocal_rank_fusion(ranked, query.weights))
         else:
             fused = merge_near_duplicates(self._fuse_completed(view, query, vectors, ranked))
-        return RetrievalTrace(by_retriever=ranked, fused=fused[:k])
+        return RetrievalTrace(by_retriever=ranked, fused=fused[:k], unavailable=unavailable)
 
     def _fuse_completed(self, view: IndexView, query: SearchQuery, vectors: dict[str, np.ndarray],
                         ranked: dict[str, list[Hit]]) -> list[Hit]:

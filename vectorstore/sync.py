@@ -20,7 +20,7 @@ from ingest.errors import LoadError, ManifestError
 from ingest.loaders import discover, load_file
 from ingest.metadata import find_manifest, load_manifest
 from ingest.pipeline import PIPELINE_VERSION, Prepared, doc_id_for, prepare
-from vectorstore.errors import IngestBusy
+from vectorstore.errors import IngestBusy, IngestInterrupted, VectorStoreError
 from vectorstore.index import Index
 
 
@@ -163,13 +163,14 @@ def _sync(index: Index, paths: list[Path], entries: dict[str, dict[str, Any]], *
             on_progress(done, total)
 
     try:
-        for item in pending:
-            for prepared in item.prepared:
-                index.put(prepared.document, prepared.chunks, item.file, on_batch=advance)
-                item.result.chunks_added += len(prepared.chunks)
-            for doc_id in item.gone:
-                item.result.chunks_removed += index.remove(doc_id)
-            index.catalog.set_file(item.file, item.file_hash, item.size, item.mtime)
+        for finished, item in enumerate(pending):
+            try:
+                _write(index, item, advance)
+            except VectorStoreError as exc:  # the store stopped, the disk filled: keep what is done, say so
+                raise IngestInterrupted(
+                    f"ingestion stopped at {item.result.path}: {exc}. {finished} of {len(pending)} changed files were "
+                    "written completely and are kept; the next run of the same ingest resumes (finished files are "
+                    "skipped, nothing is written twice)") from exc
     finally:
         if bar is not None:
             bar.close()
@@ -178,6 +179,16 @@ def _sync(index: Index, paths: list[Path], entries: dict[str, dict[str, Any]], *
     report.seconds = time.perf_counter() - started
     report.embed_seconds = index.timer.seconds - embed_before
     return report
+
+
+def _write(index: Index, item: _Pending, advance: Callable[[int], None]) -> None:
+    """One file's documents into the index; the file is marked done only after all of them."""
+    for prepared in item.prepared:
+        index.put(prepared.document, prepared.chunks, item.file, on_batch=advance)
+        item.result.chunks_added += len(prepared.chunks)
+    for doc_id in item.gone:
+        item.result.chunks_removed += index.remove(doc_id)
+    index.catalog.set_file(item.file, item.file_hash, item.size, item.mtime)
 
 
 def _prepare_file(index: Index, path: Path, entry: dict[str, Any] | None) -> _Pending:

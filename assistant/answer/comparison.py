@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from assistant.answer.compose import compose_comparison
+from assistant.answer.compose import compose_comparison, degraded_notes, with_notes
 from assistant.answer.quotes import cite
 from assistant.query import QueryPlan
 from assistant.records import Answer, Citation
@@ -49,8 +49,9 @@ def answer_comparison(assistant: Assistant, plan: QueryPlan, view: IndexView, fi
                 for i, city in enumerate(plan.cities)]
         table, comparison = compose_comparison(rows, plan.language, plan.script)
         found = bool(shown)
-        return Answer(plan.original, table, tuple(shown), found, plan, comparison=tuple(comparison),
-                      related=() if found else tuple(ranked[:3]), ranked=tuple(ranked))
+        notes = degraded_notes(any(side.unavailable for side in sides), plan.language, plan.script)
+        return Answer(plan.original, with_notes(table, notes), tuple(shown), found, plan, comparison=tuple(comparison),
+                      related=() if found else tuple(ranked[:3]), ranked=tuple(ranked), notes=notes)
 
 
 def _cite_sides(order: list[tuple[int, Hit]], sides: list[Retrieved], view: IndexView, start: int) -> list[Citation]:

@@ -20,6 +20,7 @@ PHRASES = {
         "entity": "对象", "said": "讲话内容", "cites": "出处",
         "no_city_docs": "没有标注为{city}的讲话，以下为全部讲话中的结果。",
         "dropped": "部分生成内容因缺乏出处支持已删除。",
+        "keywords_only": "向量检索暂不可用，本回答仅依据关键词检索。",
     },
     "en": {
         "intro": "Here is what the speeches say (quoted in the original Chinese):",
@@ -30,6 +31,7 @@ PHRASES = {
         "entity": "City", "said": "What was said", "cites": "Sources",
         "no_city_docs": "No speech is tagged {city}; showing results from all speeches.",
         "dropped": "Some generated statements were removed because the cited passages do not support them.",
+        "keywords_only": "The vector index cannot be read right now; this answer comes from keyword search alone.",
     },
 }
 
@@ -83,3 +85,13 @@ def compose_comparison(
         table.append(f"| {entity} | {said.replace('|', '｜')} | {cites} |")
         out_rows.append(ComparisonRow(entity=entity, summary=said if citations else "", citations=tuple(c.n for c in citations)))
     return "\n".join(table), out_rows
+
+
+def with_notes(text: str, notes: Sequence[str]) -> str:
+    """An answer's text with its notes (what the reader must know about how it was found) above it."""
+    return "\n".join(f"_{n}_" for n in notes) + "\n\n" + text if notes else text
+
+
+def degraded_notes(degraded: bool, language: str, script: str) -> tuple[str, ...]:
+    """The note a keyword-only answer carries when a retriever could not be asked (a stopped vector store)."""
+    return (phrase("keywords_only", language, script),) if degraded else ()

@@ -10,20 +10,23 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 
 from assistant.answer.comparison import answer_comparison
-from assistant.answer.compose import compose_abstention, compose_answer, phrase
+from assistant.answer.compose import compose_abstention, compose_answer, degraded_notes, phrase, with_notes
 from assistant.answer.evidence import Evidence, weigh_evidence
 from assistant.answer.generate import generated_answer, rewrite_followup
 from assistant.answer.quotes import cite
 from assistant.chat_model import ChatModel
-from assistant.errors import EmptyQuestion
+from assistant.errors import EmptyQuestion, QuestionTooLong
 from assistant.options import Options
 from assistant.query import Query, QueryPlan, build_query, plan_query
+from assistant.query.plan import plain_question
 from assistant.records import Answer
 from vectorstore.calibration import Calibration
 from vectorstore.hybrid import HybridRetriever
 from vectorstore.index import Index
 from vectorstore.records import Filters, Hit
 from vectorstore.view import IndexView
+
+MAX_QUESTION_CHARS = 2000  # a long question is a few hundred characters; more is a pasted document
 
 
 @dataclass
@@ -48,6 +51,7 @@ class Retrieved:
     query: Query
     ranked: list[Hit]
     evidence: Evidence
+    unavailable: tuple[str, ...] = ()  # retrievers that could not be asked (a stopped vector store)
 
 
 class Assistant:
@@ -89,15 +93,18 @@ class Assistant:
             ranked = diversify(trace.fused, query.max_per_doc)[: self.options.depth]
         with watch("evidence"):
             evidence = weigh_evidence(query, trace, ranked, view, self.calibrations, self.options.evidence_share)
-        return Retrieved(query, ranked, evidence)
+        return Retrieved(query, ranked, evidence, tuple(trace.unavailable))
 
     # answering ---------------------------------------------------------------------------------
     def ask(self, question: str, history: Sequence[str] = (), filters: Filters = Filters()) -> Answer:
         """Answer a question; `history` holds the earlier questions of the conversation, oldest first.
         The whole answer is made from one view of the index."""
-        question = question.strip()
+        question = plain_question(question)
         if not question:
             raise EmptyQuestion("empty question: type what you want to know about the speeches")
+        if len(question) > MAX_QUESTION_CHARS:
+            raise QuestionTooLong(f"the question is {len(question):,} characters long; the limit is {MAX_QUESTION_CHARS:,}. "
+                                  "Ask about one thing (a pasted document can be ingested instead)")
         watch = Stopwatch()
         view = self.index.view()
         with watch("understand"):
@@ -119,12 +126,11 @@ class Assistant:
             ranked = tuple(cite(found.ranked, query.highlight, query.quantity, view))
             shown = ranked[: self.options.top_k]
             notes = tuple(phrase("no_city_docs", plan.language, plan.script).format(city=c) for c in query.missing_cities)
+            notes += degraded_notes(bool(found.unavailable), plan.language, plan.script)
             if not found.evidence.found:
-                return Answer(plan.original, compose_abstention(shown[:3], plan.language, plan.script), (), False, plan,
-                              related=shown[:3], ranked=ranked, notes=notes)
-            text = compose_answer(shown, plan.language, plan.script)
-            if notes:
-                text = "\n".join(f"_{n}_" for n in notes) + "\n\n" + text
+                text = with_notes(compose_abstention(shown[:3], plan.language, plan.script), degraded_notes(bool(found.unavailable), plan.language, plan.script))
+                return Answer(plan.original, text, (), False, plan, related=shown[:3], ranked=ranked, notes=notes)
+            text = with_notes(compose_answer(shown, plan.language, plan.script), notes)
             return Answer(plan.original, text, shown, True, plan, ranked=ranked, notes=notes)
 
 

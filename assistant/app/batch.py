@@ -8,6 +8,7 @@ from typing import Any
 
 from assistant.answer.pipeline import Assistant
 from assistant.errors import AssistantError
+from vectorstore.errors import VectorStoreError
 
 CITATION_FIELDS = ("n", "text", "doc_id", "title", "source", "city", "date", "section", "paragraph", "score")
 
@@ -41,7 +42,7 @@ def run_batch(assistant: Assistant, source: Path, target: Path, *, progress: boo
                 answer = assistant.ask(turns[-1], turns[:-1])
                 record = batch_record(item.get("id", number), answer.to_dict())
                 done += 1
-            except (AssistantError, ValueError, KeyError, TypeError) as exc:
+            except (AssistantError, VectorStoreError, ValueError, KeyError, TypeError) as exc:
                 record = {"id": number, "error": f"line {number}: {exc}", "answer": "", "found": False, "citations": []}
                 failed += 1
             out.write(json.dumps(record, ensure_ascii=False) + "\n")

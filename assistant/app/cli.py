@@ -141,7 +141,7 @@ def cmd_chat(args: argparse.Namespace) -> int:
             continue
         try:
             answer = assistant.ask(question, history, filters=_filters(args))
-        except AssistantError as exc:
+        except (AssistantError, VectorStoreError) as exc:  # the conversation goes on
             print(f"speechqa: {exc}")
             continue
         print(answer_markdown(answer))

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import SAMPLE
+from tests.conftest import CACHE_ENV, SAMPLE
 from vectorstore.index import Index
 from vectorstore.keyword import tokenize_zh
 from vectorstore.sync import IngestBusy, ingest_lock, sync_paths
@@ -37,8 +37,9 @@ def test_killed_ingest_leaves_no_partial_document_and_rerun_completes(tmp_path: 
     corpus = tmp_path / "corpus"
     shutil.copytree(SAMPLE, corpus)
     data = tmp_path / "data"
+    fresh_cache = {**os.environ, CACHE_ENV: str(tmp_path / "own-cache.sqlite")}  # so that it really embeds
     process = subprocess.Popen([sys.executable, "-m", "assistant", "ingest", str(corpus), "--data-dir", str(data), "--quiet"],
-                               cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                               cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=fresh_cache)
     deadline = time.time() + 300
     while catalog_docs(data) < 2 and time.time() < deadline and process.poll() is None:
         time.sleep(0.1)
@@ -61,7 +62,13 @@ def test_killed_ingest_leaves_no_partial_document_and_rerun_completes(tmp_path: 
     assert sync_paths(index, [corpus], progress=False).chunks_added == 0
 
 
-def test_queries_during_ingestion_never_fail(tmp_path: Path, sample_index: Index) -> None:
+def test_queries_during_ingestion_never_fail(tmp_path: Path, sample_index: Index,
+                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(CACHE_ENV, str(tmp_path / "own-cache.sqlite"))  # a real, slow ingestion to query during
+    corpus = tmp_path / "corpus"  # two of the speeches: a few seconds of embedding
+    corpus.mkdir()
+    for seed in ("000_*.txt", "004_*.txt"):
+        shutil.copy(next(SAMPLE.glob(seed)), corpus)
     index = Index(tmp_path / "data")
     index.use_embedders(sample_index.embedders)
     errors: list[BaseException] = []
@@ -69,7 +76,7 @@ def test_queries_during_ingestion_never_fail(tmp_path: Path, sample_index: Index
 
     def ingest() -> None:
         try:
-            sync_paths(index, [SAMPLE], progress=False)
+            sync_paths(index, [corpus], progress=False)
         except BaseException as exc:  # pragma: no cover - reported below
             errors.append(exc)
         finally:

@@ -12,6 +12,10 @@ class EmptyQuestion(AssistantError, ValueError):
     """A question with nothing to search for."""
 
 
+class QuestionTooLong(AssistantError, ValueError):
+    """A question longer than anyone types: probably a pasted document."""
+
+
 class ChatModelError(AssistantError, RuntimeError):
     """The chat model failed; the message names the endpoint. Answers fall back to quotes."""
 

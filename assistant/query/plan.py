@@ -7,6 +7,7 @@ comparison words, place names from the gazetteer), never at particular questions
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
@@ -15,6 +16,21 @@ from assistant.query.words import COMPARISON_FRAME, FILLER, FOLLOWUP_EN, FOLLOWU
 from ingest.normalize import CJK_RE, normalize_text, script_of
 
 _YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
+_CODE_BLOCKS = re.compile(r"<(script|style)\b[^>]*>.*?(</\1\s*>|$)", re.I | re.S)
+_TAGS = re.compile(r"</?[A-Za-z][^<>]*>")
+_MD_LINK = re.compile(r"!?\[([^\]]*)\]\((?:[^()]|\([^()]*\))*\)")
+_URL = re.compile(r"\b(?:https?|javascript|data|file):\S*", re.I)
+
+
+def plain_question(text: str) -> str:
+    """What a person asked, without what came along with it: markup (tags, script bodies, link targets,
+    URLs), control and invisible format characters (bidi overrides, zero-width spaces); whitespace
+    collapsed. Pasted or hostile input then reads like typed input in every later stage."""
+    text = _CODE_BLOCKS.sub(" ", text)
+    text = _MD_LINK.sub(r"\1", _TAGS.sub(" ", text))
+    text = _URL.sub(" ", text)
+    text = "".join(ch for ch in text if ch.isspace() or unicodedata.category(ch) not in ("Cc", "Cf"))
+    return re.sub(r"\s+", " ", text).strip()
 
 
 @dataclass(frozen=True, slots=True)

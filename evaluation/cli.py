@@ -107,11 +107,23 @@ def cmd_bench(args: argparse.Namespace) -> int:
 
 
 def cmd_loadtest(args: argparse.Namespace) -> int:
-    from evaluation.loadtest import run_load
-
     auth = tuple(args.auth.split(":", 1)) if args.auth else None
-    result = run_load(args.url, clients=args.clients, per_client=args.questions, auth=auth)  # type: ignore[arg-type]
-    print(json.dumps(result, ensure_ascii=False, indent=1))
+    if args.minutes:
+        from evaluation.soak import markdown_table, run_soak
+
+        result = run_soak(args.url, minutes=args.minutes, clients=args.clients or 4, interval_min=args.interval,
+                          auth=auth, data_dir=Path(args.data_dir) if args.data_dir else None,  # type: ignore[arg-type]
+                          say=lambda line: print(line, file=sys.stderr))
+        print(markdown_table(result), file=sys.stderr)
+    else:
+        from evaluation.loadtest import run_load
+
+        result = run_load(args.url or "http://127.0.0.1:7860/", clients=args.clients or 20, per_client=args.questions,
+                          auth=auth)  # type: ignore[arg-type]
+    text = json.dumps(result, ensure_ascii=False, indent=1)
+    print(text)
+    if args.json:
+        Path(args.json).write_text(text + "\n", encoding="utf-8")
     return 0 if result["errors"] == 0 else 1
 
 
@@ -139,9 +151,19 @@ def register(sub: Any, common: argparse.ArgumentParser) -> dict[str, Command]:
     p.add_argument("--eval-json", help="an `eval --json` report, to chart recall by kind beside latency")
     p.add_argument("--out", default="artifacts", help="folder for bench.json and bench.png (default artifacts/)")
 
-    p = sub.add_parser("loadtest", help="concurrent clients asking a running `speechqa serve` through its API")
-    p.add_argument("--url", default="http://127.0.0.1:7860/", help="the app (loopback only; default 127.0.0.1:7860)")
-    p.add_argument("--clients", type=int, default=20)
-    p.add_argument("--questions", type=int, default=10, help="questions per client")
+    p = sub.add_parser("loadtest", help="concurrent clients using `speechqa serve` through its API: a burst, or a soak "
+                                        "(--minutes) with follow-ups, comparisons, uploads and removals",
+                       description="Without --minutes: CLIENTS clients ask QUESTIONS questions each, as fast as they can "
+                                   "(default: the app at 127.0.0.1:7860). With --minutes: a soak of that many minutes; "
+                                   "without --url it starts its own server on a fresh data directory and reports that "
+                                   "server's memory. Exit status 1 when any request failed.")
+    p.add_argument("--url", help="the running app (loopback; default for a burst: http://127.0.0.1:7860/; a soak "
+                                 "without --url starts its own)")
+    p.add_argument("--clients", type=int, help="concurrent asking clients (default 20 for a burst, 4 for a soak)")
+    p.add_argument("--questions", type=int, default=10, help="questions per client in a burst")
+    p.add_argument("--minutes", type=float, help="run a soak for this many minutes (e.g. 30)")
+    p.add_argument("--interval", type=float, default=5.0, help="soak report interval in minutes (default 5)")
+    p.add_argument("--data-dir", help="the soak's own server uses this data directory (default: a new temporary one)")
+    p.add_argument("--json", help="also write the result to this file")
     p.add_argument("--auth", help="USER:PASSWORD when the app has a login")
     return {"eval": cmd_eval, "calibrate": cmd_calibrate, "bench": cmd_bench, "loadtest": cmd_loadtest}

@@ -18,7 +18,9 @@ from assistant.app.render import conversation_markdown
 from assistant.app.ui_html import CSS, answer_for_chat, document_html, source_choices, sources_html
 from assistant.errors import AssistantError
 from assistant.records import Answer
+from ingest.errors import IngestError
 from ingest.loaders import MAX_BYTES
+from vectorstore.errors import VectorStoreError
 from vectorstore.records import Filters
 
 EXAMPLES = [
@@ -28,6 +30,8 @@ EXAMPLES = [
     "compare Linyi and Liaocheng on attracting investment",
 ]
 MAX_UPLOAD_BYTES = MAX_BYTES  # what ingestion accepts in one file
+# errors whose message is for the user (what happened, what to do): shown in a dialog, never a traceback
+SHOWN_ERRORS = (AssistantError, IngestError, VectorStoreError)
 
 
 @dataclass
@@ -93,7 +97,7 @@ def build_app(assistant: Assistant, *, title: str = "speechqa") -> Any:
         yield chat, conv, sources_html(None, script), gr.update(choices=[], value=None), ""
         try:
             answer = assistant.ask(question, conv.history, filters=_filters(cities, docs, date_from, date_to))
-        except AssistantError as exc:
+        except SHOWN_ERRORS as exc:
             raise gr.Error(str(exc)) from exc
         conv.turns.append((question, answer))
         sources, choices = sources_html(answer, script), gr.update(choices=source_choices(answer), value=None)
@@ -141,26 +145,40 @@ def build_app(assistant: Assistant, *, title: str = "speechqa") -> Any:
                 continue
             stored.append(store_upload(path, index.data_dir / "uploads"))
         if stored:
-            report = sync_paths(index, stored, progress=False,
-                                on_progress=lambda done, total: progress(done / max(total, 1), desc=f"embedding {done}/{total} chunks"))
+            try:
+                report = sync_paths(index, stored, progress=False,
+                                    on_progress=lambda done, total: progress(done / max(total, 1), desc=f"embedding {done}/{total} chunks"))
+            except SHOWN_ERRORS as exc:
+                raise gr.Error(str(exc)) from exc
             for f in report.files:
                 rows.append([Path(f.path).name, f.status, f.chunks_added, f.error or "; ".join(f.warnings)])
-        return rows, doc_rows(), gr.update(choices=index.cities()), gr.update(choices=doc_choices())
+        return rows, *documents_changed()
 
     def remove(choice: str | None) -> tuple[Any, ...]:
         if not choice:
             raise gr.Error("Choose a document to remove.")
         doc_id = choice.split(" ")[0]
-        removed = index.remove(doc_id)
-        return (f"Removed {doc_id} ({removed} chunks).", doc_rows(), gr.update(choices=index.cities()),
-                gr.update(choices=doc_choices(), value=None))
+        if index.document(doc_id) is None:
+            raise gr.Error(f"No document {doc_id}: it may have been removed already.")
+        try:
+            removed = index.remove(doc_id)
+        except SHOWN_ERRORS as exc:
+            raise gr.Error(str(exc)) from exc
+        return f"Removed {doc_id} ({removed} chunks).", *documents_changed()
+
+    def documents_changed() -> tuple[Any, ...]:
+        """Everything that lists documents, after an upload or a removal: the table, the city and
+        document filters, the removal list."""
+        choices = doc_choices()
+        return (doc_rows(), gr.update(choices=index.cities()), gr.update(choices=choices),
+                gr.update(choices=choices, value=None))
 
     def ask_api(question: str, history: list[str] | None = None, cities: list[str] | None = None,
                 docs: list[str] | None = None, date_from: str = "", date_to: str = "") -> dict[str, Any]:
         """Ask one question (with the earlier questions of the conversation) and get the cited answer."""
         try:
             answer = assistant.ask(question or "", list(history or []), filters=_filters(cities, docs, date_from, date_to))
-        except AssistantError as exc:
+        except SHOWN_ERRORS as exc:
             raise gr.Error(str(exc)) from exc
         return answer.to_dict()
 
@@ -201,7 +219,8 @@ def build_app(assistant: Assistant, *, title: str = "speechqa") -> Any:
             ingest = gr.Button("Ingest files", variant="primary")
             results = gr.Dataframe(headers=["file", "status", "chunks added", "warnings / error"], interactive=False, wrap=True)
             with gr.Row():
-                victim = gr.Dropdown(doc_choices(), label="Remove a document")
+                # any document id is accepted (the list may be older than the index); the callback checks it
+                victim = gr.Dropdown(doc_choices(), label="Remove a document", allow_custom_value=True)
                 drop = gr.Button("Remove", variant="stop")
             removed = gr.Markdown()
 
@@ -214,8 +233,8 @@ def build_app(assistant: Assistant, *, title: str = "speechqa") -> Any:
         script.change(rescript, [script, conv, pick], [sources, viewer])
         new.click(new_chat, None, [chat, conv, sources, pick, viewer])
         save.click(export, conv, download)
-        ingest.click(upload, files, [results, table, cities, docs], concurrency_limit=1)
-        drop.click(remove, victim, [removed, table, cities, victim], concurrency_limit=1)
+        ingest.click(upload, files, [results, table, cities, docs, victim], concurrency_limit=1)
+        drop.click(remove, victim, [removed, table, cities, docs, victim], concurrency_limit=1)
         gr.api(ask_api, api_name="ask", concurrency_limit=2)
     app.queue(default_concurrency_limit=2, max_size=64)
     return app

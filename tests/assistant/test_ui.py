@@ -100,3 +100,38 @@ def test_small_load_through_the_api_has_no_errors(app_url: str) -> None:
 
     result = run_load(app_url, clients=3, per_client=2, timeout=300)
     assert result["errors"] == 0 and result["answered"] == 6, result
+
+
+def test_upload_then_remove_through_the_api(tmp_path: Path, sample_index: Index) -> None:
+    """What the soak's writer does: upload a speech, find it listed, remove it by id (the removal list of a
+    session that did not upload it is older than the index), and be told when the id is unknown."""
+    import shutil
+
+    from gradio_client import Client, handle_file
+
+    data = tmp_path / "data"
+    shutil.copytree(sample_index.data_dir, data)
+    index = Index(data)
+    index.use_embedders(sample_index.embedders)
+    app = build_app(Assistant(index))
+    port = free_port()
+    app.launch(server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, quiet=True)
+    try:
+        speech = tmp_path / "新讲话.txt"
+        speech.write_text("县长在全县招商引资大会上的讲话\n同志们：\n今年要把招商引资作为“一号工程”，确保引进亿元以上项目20个。",
+                          encoding="utf-8")
+        client = Client(f"http://127.0.0.1:{port}/", verbose=False)
+        results, table, *_ = client.predict([handle_file(str(speech))], api_name="/upload")
+        assert results["data"][0][:2] == ["新讲话.txt", "added"]
+        new = [row[0] for row in table["data"] if row[0] not in sample_index.catalog.metas()]
+        assert len(new) == 1
+        assert Client(f"http://127.0.0.1:{port}/", verbose=False).predict("亿元以上项目引进多少个？", api_name="/ask")["found"]
+
+        other = Client(f"http://127.0.0.1:{port}/", verbose=False)  # another session
+        message, table, *_ = other.predict(new[0], api_name="/remove")
+        assert message.startswith(f"Removed {new[0]}") and new[0] not in [row[0] for row in table["data"]]
+        assert index.document(new[0]) is None
+        with pytest.raises(Exception, match="No document"):  # noqa: B017 - gradio_client's AppError
+            other.predict(new[0], api_name="/remove")
+    finally:
+        app.close()

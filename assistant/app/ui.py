@@ -94,7 +94,7 @@ def build_app(assistant: Assistant, *, title: str = "speechqa") -> Any:
             raise gr.Error("Type a question first.")
         chat = [*chat, {"role": "user", "content": question}, {"role": "assistant", "content": "…"}]
         # the previous answer's sources go at once: text and sources never belong to two answers
-        yield chat, conv, sources_html(None, script), gr.update(choices=[], value=None), ""
+        yield chat, conv, sources_html(None, script, searching=question), gr.update(choices=[], value=None), ""
         try:
             answer = assistant.ask(question, conv.history, filters=_filters(cities, docs, date_from, date_to))
         except SHOWN_ERRORS as exc:

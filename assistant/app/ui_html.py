@@ -12,6 +12,7 @@ from ingest.normalize import to_simplified
 from ingest.records import Document
 
 CSS = """
+.sq-for {color: #57606a; font-size: 0.9em; margin: 0 0 4px 0;}
 .sq-card {border: 1px solid #d0d7de; border-radius: 8px; padding: 8px 10px; margin: 6px 0; background: #fbfcfd;}
 .sq-card h4 {margin: 0 0 4px 0; font-size: 0.95em;}
 .sq-meta {color: #57606a; font-size: 0.85em; margin-bottom: 4px;}
@@ -52,14 +53,20 @@ def citation_card(c: Citation, script: str) -> str:
     )
 
 
-def sources_html(answer: Answer | None, script: str) -> str:
+def sources_html(answer: Answer | None, script: str, *, searching: str = "") -> str:
+    """The sources panel. It names the question its sources belong to, so that a reader (and a test)
+    can tell at a glance that text and sources are of one answer; while a question is being answered
+    it holds nothing but that question."""
+    if searching:
+        return f'<p class="sq-for" data-state="searching">Looking for sources of “{_escape(searching)}” …</p>'
     if answer is None:
         return "<p>Sources of the latest answer appear here.</p>"
+    head = f'<p class="sq-for" data-state="done">Sources of “{_escape(answer.question)}”</p>'
     cards: Sequence[Citation] = answer.sources
     if not cards:
-        return "<p>No sources.</p>"
-    head = "" if answer.found else "<p><b>Possibly related</b> (the speeches do not answer this directly):</p>"
-    return head + "".join(citation_card(c, script) for c in cards)
+        return head + "<p>No sources.</p>"
+    related = "" if answer.found else "<p><b>Possibly related</b> (the speeches do not answer this directly):</p>"
+    return head + related + "".join(citation_card(c, script) for c in cards)
 
 
 def document_html(document: Document | None, paragraph: int, quote: str, script: str) -> str:

@@ -43,14 +43,37 @@ def page(sample_index: Index):  # type: ignore[no-untyped-def]
     app.close()
 
 
+# Counts every moment, from when the conversation shows the question just asked to the end of its
+# answer, at which the sources panel shows source cards of another question (the panel names its question).
+WATCH_PANEL = """question => {
+    window.sqMismatches = [];
+    if (window.sqObserver) window.sqObserver.disconnect();
+    const check = () => {
+        const panel = document.querySelector('#sq-sources');
+        const head = panel && panel.querySelector('.sq-for');
+        const asked = document.querySelector('#sq-chat').innerText.includes(question);
+        if (asked && panel && panel.querySelector('.sq-card') && !(head && head.innerText.includes(question)))
+            window.sqMismatches.push(head ? head.innerText : '(no heading)');
+    };
+    window.sqObserver = new MutationObserver(check);
+    window.sqObserver.observe(document.body, {subtree: true, childList: true, characterData: true});
+}"""
+
+
 def ask(tab, question: str, expect: str) -> float:  # type: ignore[no-untyped-def]
-    """Type a question, press Ask; returns seconds until the first answer text shows."""
+    """Type a question, press Ask and wait as a person does: until the answer's text shows and the
+    sources panel says it holds this question's sources. Returns seconds until the first answer text;
+    fails if at any moment in between the panel showed another question's sources."""
     tab.fill("#sq-question textarea", question)
+    tab.evaluate(WATCH_PANEL, question)
     began = time.perf_counter()
     tab.click("#sq-ask")
     tab.wait_for_function(f"document.querySelector('#sq-chat').innerText.includes({expect!r})", timeout=60000)
     first = time.perf_counter() - began
-    tab.wait_for_selector("#sq-sources .sq-card", timeout=60000)
+    tab.wait_for_function(f"(document.querySelector('#sq-sources .sq-for[data-state=done]') || {{innerText: ''}})"
+                          f".innerText.includes({question!r})", timeout=60000)
+    assert tab.evaluate("window.sqMismatches") == [], "the sources panel showed another question's sources"
+    assert tab.locator("#sq-sources .sq-card").count() >= 1
     return first
 
 
@@ -74,5 +97,7 @@ def test_english_question_and_followup(page) -> None:  # type: ignore[no-untyped
     page.locator("#sq-script label").nth(1).click()  # Simplified
     page.wait_for_function("document.querySelector('#sq-sources').innerText.includes('口罩生产')", timeout=30000)
     page.screenshot(path=str(ARTIFACTS / "ui_english_answer.png"), full_page=True)
+    ask(page, "And what about Huizhou?", "Huizhou")  # a follow-up: the English topic, about Huizhou
+    assert "惠州" in page.inner_text("#sq-sources")
     page.click("#sq-new")
     page.wait_for_function("!document.querySelector('#sq-chat').innerText.includes('Here is what')", timeout=30000)

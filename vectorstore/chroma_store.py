@@ -86,7 +86,7 @@ class ChromaStore:
     def __init__(self, client: Any, embedder: str, dim: int, config: ChromaConfig = ChromaConfig()) -> None:
         self.embedder = embedder
         self.config = config
-        self._collection = self._call("open", lambda: client.get_or_create_collection(
+        self._collection = self._call("collection", lambda: client.get_or_create_collection(
             collection_name(embedder),
             metadata={"embedder": embedder, "dim": dim},
             configuration={"hnsw": {"space": "cosine"}},
@@ -110,9 +110,9 @@ class ChromaStore:
                 if attempt == retries - 1:
                     if isinstance(known, StoreUnavailable):
                         raise known from exc
-                    if op == "query":
+                    if op in ("query", "read"):  # e.g. "Nothing found on disk", "Error finding id"
                         raise IndexBusy(f"the vector index is being written by another process "
-                                        f"({exc.__class__.__name__}); ask again in a moment") from exc
+                                        f"({exc.__class__.__name__}: {exc}); ask again in a moment") from exc
                     raise known from exc
                 time.sleep(0.05 * 2**attempt)
         raise AssertionError("unreachable")  # pragma: no cover

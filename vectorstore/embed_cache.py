@@ -1,26 +1,26 @@
 """Passage vectors kept by (model, text): a passage embedded once is never embedded again, whether a
 changed file is re-ingested, an index is rebuilt, or another index on the machine holds the same text.
 
-The cache lives beside the catalog (data_dir/embeddings.sqlite) unless $SPEECHQA_EMBED_CACHE names a
-file that several indexes share. It is only an optimisation: a cache that cannot be read or written is
-passed over, and the vectors are computed as if it were empty.
+The cache lives beside the catalog (data_dir/embeddings.sqlite) unless the process names one file that
+all its indexes share (`SHARED`, which the edge sets from $SPEECHQA_EMBED_CACHE). It is only an
+optimisation: a cache that cannot be read or written is passed over, and the vectors are computed as
+if it were empty.
 """
 
 from __future__ import annotations
 
 import hashlib
-import os
 import sqlite3
 from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
 
-ENV = "SPEECHQA_EMBED_CACHE"
+SHARED: Path | None = None  # one cache file for every index of this process, when set
 
 
 def cache_path(data_dir: Path) -> Path:
-    return Path(os.environ[ENV]) if os.environ.get(ENV) else data_dir / "embeddings.sqlite"
+    return SHARED or data_dir / "embeddings.sqlite"
 
 
 def _key(text: str) -> bytes:

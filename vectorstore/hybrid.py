@@ -89,8 +89,12 @@ class HybridRetriever:
         for name, hits in ranked.items():
             table = {h.chunk.chunk_id: h.score for h in hits}
             missing = [i for i in ids if i not in table]
-            if missing:
-                table.update(view.keyword_scores(query.keywords, missing) if name == "bm25"
-                             else self.index.dense_scores(name, vectors[name], missing))
+            if missing and name == "bm25":
+                table.update(view.keyword_scores(query.keywords, missing))
+            elif missing:
+                try:
+                    table.update(self.index.dense_scores(name, vectors[name], missing))
+                except (StoreUnavailable, IndexBusy):  # the store changed under us: fuse what it ranked
+                    pass
             tables[name] = table
         return [Hit(chunks[i], score, "fused") for i, score in fuse_scores(tables, query.weights)]

@@ -25,6 +25,7 @@ from vectorstore.embed_cache import EmbeddingCache, cache_path
 from vectorstore.embedders import DEFAULT_EMBEDDERS, Embedder, check_spec, make_embedder, model_id
 from vectorstore.errors import IndexMismatchError
 from vectorstore.keyword import tokenize_zh
+from vectorstore.lock import ingestion_running
 from vectorstore.records import Filters, Hit
 from vectorstore.view import IndexView
 
@@ -205,6 +206,10 @@ class Index:
                 self._view = IndexView.build(generation, self.catalog.chunks(), self.catalog.metas(),
                                              self.catalog.sources())
             return self._view
+
+    def ingestion_running(self) -> bool:
+        """Whether an ingestion (in any process) is writing this index now."""
+        return ingestion_running(self.data_dir)
 
     def document(self, doc_id: str) -> Document | None:
         return self.catalog.document(doc_id)

@@ -5,13 +5,10 @@ A bad file is reported and skipped; what was indexed from it before stays as it 
 
 from __future__ import annotations
 
-import fcntl
 import hashlib
 import json
-import os
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -22,6 +19,7 @@ from ingest.metadata import find_manifest, load_manifest
 from ingest.pipeline import PIPELINE_VERSION, Prepared, doc_id_for, prepare
 from vectorstore.errors import IngestBusy, IngestInterrupted, VectorStoreError
 from vectorstore.index import Index
+from vectorstore.lock import ingest_lock
 
 
 @dataclass
@@ -103,35 +101,6 @@ def sync_paths(
     entries = _manifests(paths, manifest)
     with ingest_lock(index.data_dir, on_wait=on_wait):
         return _sync(index, paths, entries, prune=prune, progress=progress, on_progress=on_progress)
-
-
-@contextmanager
-def ingest_lock(data_dir: Path, *, wait: bool = True, on_wait: Callable[[str], None] | None = None) -> Iterator[None]:
-    """One ingestion at a time per index: a second one waits for the first (after telling `on_wait` who
-    holds the lock), or with wait=False raises IngestBusy."""
-    data_dir.mkdir(parents=True, exist_ok=True)
-    path = data_dir / "ingest.lock"
-    with path.open("a+") as handle:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            handle.seek(0)
-            holder = handle.read().strip() or "another process"
-            if not wait:
-                raise IngestBusy(f"another ingestion is running on {data_dir} ({holder})") from None
-            if on_wait is not None:
-                on_wait(f"another ingestion is running on {data_dir} ({holder}); waiting for it to finish …")
-            fcntl.flock(handle, fcntl.LOCK_EX)
-        handle.seek(0)
-        handle.truncate()
-        handle.write(f"pid {os.getpid()}")
-        handle.flush()
-        try:
-            yield
-        finally:
-            handle.seek(0)
-            handle.truncate()
-            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def _sync(index: Index, paths: list[Path], entries: dict[str, dict[str, Any]], *, prune: bool, progress: bool,
@@ -268,4 +237,4 @@ def _progress_bar(total: int, enabled: bool) -> Any:
     return tqdm(total=total, unit="chunk", desc="embedding", dynamic_ncols=True)
 
 
-__all__ = ["FileResult", "IngestBusy", "ManifestError", "SyncReport", "sync_paths"]
+__all__ = ["FileResult", "IngestBusy", "ManifestError", "SyncReport", "ingest_lock", "sync_paths"]

@@ -21,6 +21,8 @@ PHRASES = {
         "no_city_docs": "没有标注为{city}的讲话，以下为全部讲话中的结果。",
         "dropped": "部分生成内容因缺乏出处支持已删除。",
         "keywords_only": "向量检索暂不可用，本回答仅依据关键词检索。",
+        "empty_index": "索引中还没有讲话。请先导入讲话（speechqa ingest 或“Documents”页上传）。",
+        "building": "索引正在建立，还没有可检索的讲话；请在导入完成后再问。",
     },
     "en": {
         "intro": "Here is what the speeches say (quoted in the original Chinese):",
@@ -32,6 +34,8 @@ PHRASES = {
         "no_city_docs": "No speech is tagged {city}; showing results from all speeches.",
         "dropped": "Some generated statements were removed because the cited passages do not support them.",
         "keywords_only": "The vector index cannot be read right now; this answer comes from keyword search alone.",
+        "empty_index": "No speeches are indexed yet. Add some first (speechqa ingest, or upload in the Documents tab).",
+        "building": "The index is being built and holds no speeches yet; ask again when the ingestion has finished.",
     },
 }
 

@@ -109,6 +109,10 @@ class Assistant:
         view = self.index.view()
         with watch("understand"):
             plan = self.understand(question, history)
+        if not view.size:  # nothing to search: say why, rather than "the speeches do not cover this"
+            state = "building" if self.index.ingestion_running() else "empty_index"
+            return Answer(plan.original, phrase(state, plan.language, plan.script), (), False, plan,
+                          notes=(phrase(state, plan.language, plan.script),), timings=tuple(watch.laps.items()))
         if plan.comparison and len(plan.cities) > 1 and not filters.cities:
             answer = answer_comparison(self, plan, view, filters, watch)
         else:

@@ -10,6 +10,7 @@ from pathlib import Path
 from assistant.answer.pipeline import Assistant
 from assistant.chat_model import make_chat_model
 from assistant.settings import Settings, sample_corpus_dir
+from vectorstore import embed_cache
 from vectorstore.chroma_store import ChromaConfig
 from vectorstore.index import Index
 
@@ -27,6 +28,7 @@ def settings_from_args(args: argparse.Namespace) -> Settings:
 
 
 def open_index(settings: Settings) -> Index:
+    embed_cache.SHARED = settings.embed_cache
     chroma = ChromaConfig(path=settings.data_dir / "chroma", host=settings.chroma_host, port=settings.chroma_port)
     return Index(settings.data_dir, settings.embedders, chroma=chroma)
 

@@ -4,6 +4,7 @@ Nothing heavy happens at import time; `build_app` makes the Blocks, `serve` laun
 from __future__ import annotations
 
 import hashlib
+import html
 import re
 import shutil
 import tempfile
@@ -97,8 +98,10 @@ def build_app(assistant: Assistant, *, title: str = "speechqa") -> Any:
         yield chat, conv, sources_html(None, script, searching=question), gr.update(choices=[], value=None), ""
         try:
             answer = assistant.ask(question, conv.history, filters=_filters(cities, docs, date_from, date_to))
-        except SHOWN_ERRORS as exc:
-            raise gr.Error(str(exc)) from exc
+        except SHOWN_ERRORS as exc:  # said in the conversation; the question goes back into the box
+            chat[-1] = {"role": "assistant", "content": f"⚠️ {html.escape(str(exc), quote=False)}"}
+            yield chat, conv, sources_html(None, script), gr.update(choices=[], value=None), question
+            return
         conv.turns.append((question, answer))
         sources, choices = sources_html(answer, script), gr.update(choices=source_choices(answer), value=None)
         shown = ""
@@ -143,7 +146,11 @@ def build_app(assistant: Assistant, *, title: str = "speechqa") -> Any:
             if size > MAX_UPLOAD_BYTES:
                 rows.append([path.name, "error", 0, f"file too large ({size // 2**20} MiB; limit {MAX_UPLOAD_BYTES // 2**20} MiB)"])
                 continue
-            stored.append(store_upload(path, index.data_dir / "uploads"))
+            try:
+                stored.append(store_upload(path, index.data_dir / "uploads"))
+            except OSError as exc:  # a full disk, a read-only data directory
+                rows.append([path.name, "error", 0, f"could not be stored in {index.data_dir / 'uploads'}: "
+                                                    f"{exc.strerror or exc}"])
         if stored:
             try:
                 report = sync_paths(index, stored, progress=False,

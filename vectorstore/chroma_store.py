@@ -14,7 +14,7 @@ from typing import Any, TypeVar
 
 import numpy as np
 
-from vectorstore.errors import CorruptIndex, IndexBusy, IndexMismatchError, StorageFull, StoreUnavailable
+from vectorstore.errors import CorruptIndex, IndexBusy, IndexMismatchError, StorageFull, VectorStoreError
 from vectorstore.faults import classify
 
 T = TypeVar("T")
@@ -86,12 +86,9 @@ class ChromaStore:
     def __init__(self, client: Any, embedder: str, dim: int, config: ChromaConfig = ChromaConfig()) -> None:
         self.embedder = embedder
         self.config = config
-        self._collection = self._call("collection", lambda: client.get_or_create_collection(
-            collection_name(embedder),
-            metadata={"embedder": embedder, "dim": dim},
-            configuration={"hnsw": {"space": "cosine"}},
-            embedding_function=None,
-        ), retries=READ_RETRIES)
+        self._collection = self._call("collection", partial(
+            client.get_or_create_collection, collection_name(embedder), metadata={"embedder": embedder, "dim": dim},
+            configuration={"hnsw": {"space": "cosine"}}, embedding_function=None), retries=READ_RETRIES)
         stated = (self._collection.metadata or {}).get("embedder")
         if stated and stated != embedder:
             raise IndexMismatchError(f"collection holds vectors of '{stated}', not '{embedder}'")
@@ -105,16 +102,15 @@ class ChromaStore:
                 return action()
             except Exception as exc:  # chromadb and its HTTP client raise many types; classified below
                 known = _store_error(exc, self.config, op)
-                if isinstance(known, StorageFull | CorruptIndex | IndexMismatchError):
-                    raise known from exc
-                if attempt == retries - 1:
-                    if isinstance(known, StoreUnavailable):
-                        raise known from exc
-                    if op in ("query", "read"):  # e.g. "Nothing found on disk", "Error finding id"
-                        raise IndexBusy(f"the vector index is being written by another process "
-                                        f"({exc.__class__.__name__}: {exc}); ask again in a moment") from exc
-                    raise known from exc
-                time.sleep(0.05 * 2**attempt)
+                final = isinstance(known, StorageFull | CorruptIndex | IndexMismatchError) or attempt == retries - 1
+                if not final:
+                    time.sleep(0.05 * 2**attempt)
+                    continue
+                if op in ("query", "read") and not isinstance(known, VectorStoreError):
+                    # what Chroma says while another process writes: "Nothing found on disk", "Error finding id"
+                    raise IndexBusy(f"the vector index is being written by another process "
+                                    f"({exc.__class__.__name__}: {exc}); ask again in a moment") from exc
+                raise known from exc
         raise AssertionError("unreachable")  # pragma: no cover
 
     def upsert(self, ids: list[str], vectors: np.ndarray, metadatas: list[dict[str, Any]], texts: list[str]) -> None:

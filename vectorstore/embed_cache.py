@@ -35,13 +35,17 @@ class EmbeddingCache:
         self.hits = 0
         self.misses = 0
         self._usable = True
+        self._ready = False  # the file and its table exist (made on first use, once)
 
     def _connect(self) -> sqlite3.Connection:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        if not self._ready:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
         db = sqlite3.connect(self.path, timeout=30)
-        db.execute("PRAGMA journal_mode=WAL")
-        db.execute("CREATE TABLE IF NOT EXISTS vectors (model TEXT NOT NULL, key BLOB NOT NULL, vector BLOB NOT NULL, "
-                   "PRIMARY KEY (model, key))")
+        if not self._ready:
+            db.execute("PRAGMA journal_mode=WAL")
+            db.execute("CREATE TABLE IF NOT EXISTS vectors (model TEXT NOT NULL, key BLOB NOT NULL, "
+                       "vector BLOB NOT NULL, PRIMARY KEY (model, key))")
+            self._ready = True
         return db
 
     def get(self, model: str, texts: Sequence[str], dim: int) -> dict[int, np.ndarray]:

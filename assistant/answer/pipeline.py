@@ -110,9 +110,8 @@ class Assistant:
         with watch("understand"):
             plan = self.understand(question, history)
         if not view.size:  # nothing to search: say why, rather than "the speeches do not cover this"
-            state = "building" if self.index.ingestion_running() else "empty_index"
-            return Answer(plan.original, phrase(state, plan.language, plan.script), (), False, plan,
-                          notes=(phrase(state, plan.language, plan.script),), timings=tuple(watch.laps.items()))
+            why = phrase("building" if self.index.ingestion_running() else "empty_index", plan.language, plan.script)
+            return Answer(plan.original, why, (), False, plan, notes=(why,), timings=tuple(watch.laps.items()))
         if plan.comparison and len(plan.cities) > 1 and not filters.cities:
             answer = answer_comparison(self, plan, view, filters, watch)
         else:
@@ -129,10 +128,11 @@ class Assistant:
         with watch("compose"):
             ranked = tuple(cite(found.ranked, query.highlight, query.quantity, view))
             shown = ranked[: self.options.top_k]
+            degraded = degraded_notes(bool(found.unavailable), plan.language, plan.script)
             notes = tuple(phrase("no_city_docs", plan.language, plan.script).format(city=c) for c in query.missing_cities)
-            notes += degraded_notes(bool(found.unavailable), plan.language, plan.script)
+            notes += degraded
             if not found.evidence.found:
-                text = with_notes(compose_abstention(shown[:3], plan.language, plan.script), degraded_notes(bool(found.unavailable), plan.language, plan.script))
+                text = with_notes(compose_abstention(shown[:3], plan.language, plan.script), degraded)
                 return Answer(plan.original, text, (), False, plan, related=shown[:3], ranked=ranked, notes=notes)
             text = with_notes(compose_answer(shown, plan.language, plan.script), notes)
             return Answer(plan.original, text, shown, True, plan, ranked=ranked, notes=notes)

@@ -165,7 +165,7 @@ def build_app(assistant: Assistant, *, title: str = "speechqa") -> Any:
         if not choice:
             raise gr.Error("Choose a document to remove.")
         doc_id = choice.split(" ")[0]
-        if index.document(doc_id) is None:
+        if index.catalog.doc_file(doc_id) is None:
             raise gr.Error(f"No document {doc_id}: it may have been removed already.")
         try:
             removed = index.remove(doc_id)

@@ -13,7 +13,7 @@ import pytest
 from assistant.answer.pipeline import Assistant
 from assistant.app.ui import build_app
 from assistant.app.ui_html import CSS
-from tests.assistant.test_ui import free_port
+from evaluation.soak import free_port
 from vectorstore.index import Index
 
 CHROMIUM = Path("/usr/bin/chromium")

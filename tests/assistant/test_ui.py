@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import socket
 from pathlib import Path
 from typing import Any
 
@@ -11,14 +10,9 @@ import pytest
 from assistant.answer.pipeline import Assistant
 from assistant.app.ui import build_app, safe_upload_name, store_upload
 from assistant.app.ui_html import answer_for_chat, document_html
+from evaluation.soak import free_port
 from ingest.records import DocMeta, Document, QualityReport
 from vectorstore.index import Index
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @pytest.mark.parametrize("name", ["../../etc/passwd", "..\\..\\boot.ini", ".hidden.txt", "a/b/../c.txt", "讲话 稿.txt", "x<y>.html"])

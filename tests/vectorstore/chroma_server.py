@@ -10,13 +10,11 @@ import subprocess
 import time
 from pathlib import Path
 
+from evaluation.soak import free_port
+
+__all__ = ["ChromaServer", "free_port"]
+
 CHROMA = Path(shutil.which("chroma") or Path(__file__).resolve().parents[2] / ".venv" / "bin" / "chroma")
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 class ChromaServer:

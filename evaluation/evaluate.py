@@ -46,6 +46,8 @@ class QuestionResult:
     boilerplate: int
     cited_chars: float
     seconds: float
+    script: str = ""  # of the question: simplified | traditional | latin
+    precision: float | None = None  # share of quoted passages that bear on the question (answered questions)
     citations: list[dict[str, Any]] = field(default_factory=list)
 
     @property
@@ -74,6 +76,14 @@ def group_matches(group: Any, citation: Citation) -> bool:
     return any(fold(s) in text for s in snippets)
 
 
+def relevant(item: dict[str, Any], citation: Citation) -> bool:
+    """A quoted passage bears on the question when it holds a gold snippet or one of the question's
+    `relevant` words (what a reader would call on topic: 土地 for a question on land quotas)."""
+    text = fold(citation.text)
+    return any(group_matches(g, citation) for g in item.get("gold", [])) or any(
+        fold(w) in text for w in item.get("relevant", []))
+
+
 def evaluate_question(assistant: Assistant, item: dict[str, Any], depth: int = 10) -> QuestionResult:
     turns = item["turns"]
     began = time.perf_counter()
@@ -94,6 +104,9 @@ def evaluate_question(assistant: Assistant, item: dict[str, Any], depth: int = 1
         group_ranks=ranks, found=answer.found, unanswerable=bool(item.get("unanswerable")), fact_ok=fact_ok,
         boilerplate=leaks, cited_chars=statistics.mean(len(c.quote) for c in shown) if shown else 0.0, seconds=seconds,
         citations=[{"n": c.n, "doc_id": c.doc_id, "paragraph": c.paragraph, "quote": c.quote[:80]} for c in shown],
+        script=answer.plan.script,
+        precision=(sum(relevant(item, c) for c in answer.citations) / len(answer.citations)
+                   if answer.citations and not item.get("unanswerable") else None),
     )
 
 
@@ -108,6 +121,8 @@ def summarize(results: Sequence[QuestionResult]) -> dict[str, Any]:
     out["mrr"] = round(statistics.mean(1 / g if g else 0 for g in groups), 3) if groups else None
     out["abstention_acc"] = round(sum(r.abstention_ok for r in results) / len(results), 3) if results else None
     out["facts_stated"] = round(sum(facts) / len(facts), 3) if facts else None
+    precisions = [r.precision for r in results if r.precision is not None]
+    out["citation_precision"] = round(statistics.mean(precisions), 3) if precisions else None
     out["boilerplate_leaks"] = sum(r.boilerplate for r in results)
     out["mean_cited_chars"] = round(statistics.mean(r.cited_chars for r in results), 1) if results else None
     out["p50_ms"] = round(1000 * statistics.median(r.seconds for r in results), 1) if results else None
@@ -117,6 +132,12 @@ def summarize(results: Sequence[QuestionResult]) -> dict[str, Any]:
 def by_kind(results: Sequence[QuestionResult]) -> dict[str, dict[str, Any]]:
     kinds = sorted({r.kind for r in results}, key=lambda k: KINDS.index(k) if k in KINDS else len(KINDS))
     return {kind: summarize([r for r in results if r.kind == kind]) for kind in kinds}
+
+
+def by_script(results: Sequence[QuestionResult]) -> dict[str, dict[str, Any]]:
+    """Simplified, Traditional and English questions apart: English should find what Chinese finds."""
+    return {script: summarize([r for r in results if r.script == script])
+            for script in ("simplified", "traditional", "latin") if any(r.script == script for r in results)}
 
 
 # the configurations compared in one run -------------------------------------------------------
@@ -158,7 +179,7 @@ def run_eval(
     progress: Callable[[str, int, int], None] | None = None,
 ) -> dict[str, Any]:
     """Every configuration over every question; returns summaries, by-kind breakdowns and misses."""
-    report: dict[str, Any] = {"configs": {}, "by_kind": {}, "misses": {}}
+    report: dict[str, Any] = {"configs": {}, "by_kind": {}, "by_script": {}, "misses": {}, "results": {}}
     assistants = {name: make_assistant(options) for name, options in configs.items()}
     assistants.update(extra or {})
     for name, assistant in assistants.items():
@@ -169,13 +190,16 @@ def run_eval(
                 progress(name, i, len(questions))
         report["configs"][name] = summarize(results)
         report["by_kind"][name] = by_kind(results)
+        report["by_script"][name] = by_script(results)
+        report["results"][name] = [asdict(r) for r in results]
         report["misses"][name] = [asdict(r) for r in results
-                                  if not r.abstention_ok or any(g is None or g > 5 for g in r.group_ranks) or r.fact_ok is False]
+                                  if not r.abstention_ok or any(g is None or g > 5 for g in r.group_ranks) or r.fact_ok is False
+                                  or (r.precision is not None and r.precision < 0.9)]
     return report
 
 
 COLUMNS = ("recall@1", "recall@5", "recall@10", "full_hit@5", "mrr", "abstention_acc", "facts_stated",
-           "boilerplate_leaks", "mean_cited_chars", "p50_ms")
+           "citation_precision", "boilerplate_leaks", "mean_cited_chars", "p50_ms")
 
 
 def table(rows: dict[str, dict[str, Any]], first: str = "config") -> str:
@@ -190,13 +214,14 @@ def table(rows: dict[str, dict[str, Any]], first: str = "config") -> str:
 
 def render_report(report: dict[str, Any]) -> str:
     out = ["## All questions", "", table(report["configs"]), "", "## By kind (full pipeline)", "",
-           table(report["by_kind"]["full"], first="kind"), "", "## Misses (full pipeline)", ""]
+           table(report["by_kind"]["full"], first="kind"), "", "## By script of the question (full pipeline)", "",
+           table(report.get("by_script", {}).get("full", {}), first="script"), "", "## Misses (full pipeline)", ""]
     misses = report["misses"]["full"]
     if not misses:
         out.append("none")
     for miss in misses:
         out.append(f"- {miss['id']} ({miss['kind']}): ranks {miss['group_ranks']}, found={miss['found']}, "
-                   f"fact={miss['fact_ok']} — {miss['standalone']}")
+                   f"fact={miss['fact_ok']}, precision={miss['precision']} — {miss['standalone']}")
         for c in miss["citations"][:3]:
             out.append(f"    [{c['n']}] {c['doc_id']} ¶{c['paragraph']}: {c['quote']}")
     return "\n".join(out)

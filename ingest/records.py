@@ -52,6 +52,19 @@ class QualityReport:
         return out
 
 
+LEVELS = ("national", "provincial", "city", "county")  # DocMeta.level, or "" when not told
+
+
+@dataclass(frozen=True, slots=True)
+class Named:
+    """A person or place a document names, with what shows it: a person's post (市政协主席), a place's
+    city (临沂)."""
+
+    name: str
+    kind: str  # person | place
+    note: str = ""
+
+
 @dataclass(frozen=True, slots=True)
 class DocMeta:
     """What is known about a document; a manifest entry overrides any inferred field."""
@@ -65,11 +78,32 @@ class DocMeta:
     city_evidence: tuple[str, ...] = ()
     script: str = "simplified"  # script of the original text: simplified | traditional
     url: str = ""  # where the text was published, when the file says so
+    level: str = ""  # national | provincial | city | county (LEVELS), or "" when not told
+    level_evidence: str = ""  # the words that showed the level (国务院, 市委书记, 全县)
+    names: tuple[Named, ...] = ()  # people (speaker, attendees, reporter) and places it names
+
+    @property
+    def people(self) -> tuple[Named, ...]:
+        return tuple(n for n in self.names if n.kind == "person")
+
+    @property
+    def places(self) -> tuple[Named, ...]:
+        return tuple(n for n in self.names if n.kind == "place")
 
     @property
     def known_city(self) -> str:
         """The city, or "" when it is not known."""
         return "" if self.city == UNKNOWN_CITY else self.city
+
+    @property
+    def where(self) -> str:
+        """How to say where a document is from: its city, "national" or the province for documents of
+        those levels, else "" (city unknown)."""
+        if self.known_city:
+            return self.known_city
+        if self.level == "national":
+            return "national"
+        return self.province if self.level == "provincial" else ""
 
     @property
     def year(self) -> int | None:

@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from dataclasses import asdict
 from pathlib import Path
 
-from ingest.records import Chunk, DocMeta, Document, MojibakeSpan, QualityReport
+from ingest.records import Chunk, DocMeta, Document, MojibakeSpan, Named, QualityReport
 from vectorstore.errors import CorruptIndex
 from vectorstore.faults import classify
 from vectorstore.records import DocumentRow
@@ -39,6 +39,7 @@ CREATE INDEX IF NOT EXISTS chunks_doc ON chunks(doc_id);
 def _meta_from_json(data: str) -> DocMeta:
     fields = json.loads(data)
     fields["city_evidence"] = tuple(fields.get("city_evidence", ()))
+    fields["names"] = tuple(Named(**n) for n in fields.get("names", ()))
     return DocMeta(**fields)
 
 

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from assistant.app.context import make_assistant, open_index
 from assistant.app.context import settings_from_args as _settings
+from assistant.app.render import names_lines, where_line
 from assistant.errors import AssistantError, UserError
 from ingest.errors import IngestError
 from vectorstore.errors import VectorStoreError
@@ -58,15 +59,19 @@ def cmd_docs(args: argparse.Namespace) -> int:
         print(json.dumps([{"doc_id": d.doc_id, "title": d.meta.title, "city": d.meta.city, "province": d.meta.province,
                            "date": d.meta.date, "speaker": d.meta.speaker, "chunks": d.chunks, "source": d.source,
                            "city_confidence": d.meta.city_confidence, "city_evidence": list(d.meta.city_evidence),
+                           "level": d.meta.level, "level_evidence": d.meta.level_evidence,
+                           "people": [{"name": n.name, "post": n.note} for n in d.meta.people],
+                           "places": [{"name": n.name, "city": n.note} for n in d.meta.places],
                            "warnings": d.quality.warnings()} for d in rows], ensure_ascii=False, indent=1))
         return 0
     if not rows:
         print(f"No documents in {index.data_dir}. Add some with: speechqa ingest PATH")
         return 0
     for d in rows:
-        city = d.meta.known_city or f"unknown ({', '.join(d.meta.city_evidence[:2]) or 'no evidence'})"
-        print(f"{d.doc_id}  {d.chunks:>4} chunks  {d.meta.date or '????':<10}  {city}")
+        print(f"{d.doc_id}  {d.chunks:>4} chunks  {d.meta.date or '????':<10}  {where_line(d.meta)}")
         print(f"    {d.meta.title[:70]}")
+        if d.meta.people:
+            print(f"    people: {', '.join(n.name for n in d.meta.people[:6])}")
         for warning in d.quality.warnings():
             print(f"    ! {warning}")
     print(f"{len(rows)} documents, {sum(d.chunks for d in rows)} chunks in {index.data_dir}")
@@ -82,8 +87,10 @@ def cmd_show(args: argparse.Namespace) -> int:
     from ingest.sections import parse_sections
 
     meta = document.meta
-    print(f"{meta.title}\n{document.source}\ncity: {meta.city} {meta.province}  date: {meta.date or 'unknown'}  "
-          f"speaker: {meta.speaker or 'unknown'}  script: {meta.script}")
+    print(f"{meta.title}\n{document.source}\nwhere: {where_line(meta)}  level: {meta.level or 'unknown'}  "
+          f"date: {meta.date or 'unknown'}  speaker: {meta.speaker or 'unknown'}  script: {meta.script}")
+    for line in names_lines(meta):
+        print(line)
     for warning in document.quality.warnings():
         print(f"! {warning}")
     print("\nsections:")

@@ -5,10 +5,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from assistant.records import Answer, Citation
+from ingest.records import DocMeta
 
 
 def citation_line(c: Citation) -> str:
-    where = " · ".join(p for p in (c.known_city, c.date, c.section[:60]) if p)
+    where = " · ".join(p for p in (c.where, c.date, c.section[:60]) if p)
     return f"[{c.n}] {c.title[:50]} ({c.doc_id}, ¶{c.paragraph}){' — ' + where if where else ''}"
 
 
@@ -31,3 +32,23 @@ def conversation_markdown(turns: Sequence[tuple[str, Answer]]) -> str:
     for question, answer in turns:
         out += [f"## {question}", "", answer_markdown(answer), ""]
     return "\n".join(out)
+
+
+def where_line(meta: DocMeta) -> str:
+    """Where a document is from and what shows it: 惠州 (inferred, confidence 0.44: 潼湖、在惠),
+    national (国务院), or unknown with the candidates that were too weak."""
+    evidence = "、".join(meta.city_evidence[:6])
+    if meta.city_evidence == ("manifest",):
+        return f"{meta.city} (set in the manifest)"
+    if meta.known_city:
+        return f"{meta.city} (inferred, confidence {meta.city_confidence:.2f}: {evidence})"
+    if meta.level in ("national", "provincial"):
+        return f"{meta.where or meta.level} ({meta.level_evidence})"
+    return f"unknown ({'too weak: ' + evidence if evidence else 'no evidence'})"
+
+
+def names_lines(meta: DocMeta, limit: int = 12) -> list[str]:
+    """People with their posts and places with their cities, as `speechqa show` prints them."""
+    people = ", ".join(f"{n.name} ({n.note})" if n.note else n.name for n in meta.people[:limit])
+    places = ", ".join(f"{n.name} ({n.note})" if n.note else n.name for n in meta.places[:limit])
+    return [f"people: {people or 'none found'}", f"places: {places or 'none found'}"]

@@ -10,6 +10,8 @@ from ingest.clean import clean_text
 from ingest.gazetteer import find_city, guess_city
 from ingest.metadata import ManifestError, infer_meta, load_manifest
 from ingest.normalize import to_simplified
+from ingest.tagging import tag_words
+from tests.conftest import SHARED
 
 
 def test_meta_of_seed_000_from_text(seed_text: dict[str, str]) -> None:
@@ -28,9 +30,50 @@ def test_meta_of_news_report_004(seed_text: dict[str, str]) -> None:
     assert meta.city == "聊城" and meta.speaker == "孙爱军"
 
 
+def _guess(text: str):  # type: ignore[no-untyped-def]
+    simplified = to_simplified(text)
+    return guess_city(tag_words(simplified), simplified)
+
+
+def test_cities_from_their_parts_without_a_manifest(seed_text: dict[str, str]) -> None:
+    """The seeds as a user's own files: each city from its districts, counties and towns, with the
+    evidence; a partner city named in passing (深圳) or an everyday word (惠民, 中原, 顺利通过's 利通) is
+    not evidence; 001 and 003 name no city (003 names a town two cities have)."""
+    metas = {k: infer_meta(v, clean_text(v).text, {}) for k, v in seed_text.items()}
+    assert (metas["000"].city, metas["002"].city, metas["004"].city) == ("临沂", "惠州", "聊城")
+    assert {"兰山", "罗庄", "莒南", "兰陵"} <= set(metas["000"].city_evidence)
+    assert {"潼湖", "在惠"} <= set(metas["002"].city_evidence) and "深圳" not in metas["002"].city_evidence
+    assert metas["001"].city == metas["003"].city == "unknown"
+    assert metas["003"].city_confidence < 0.3
+    assert all(m.level in ("city", "county") for m in metas.values()) and metas["001"].level == "county"
+
+
 def test_weak_evidence_is_unknown(seed_text: dict[str, str]) -> None:
-    assert guess_city(to_simplified(clean_text(seed_text["001"]).text)).city == "unknown"
-    assert guess_city("资源要比如何利用").city == "unknown"  # words that are also county names
+    assert _guess(clean_text(seed_text["001"]).text).city == "unknown"
+    assert _guess("资源要比如何利用").city == "unknown"  # words that are also county names
+    assert _guess("加强党的建设和政治建设，坚持创新和发展，确保顺利通过验收").city == "unknown"  # 和政, 新和, 利通
+    assert _guess("我们主动接受深圳的辐射，把深圳的项目引进来").city == "unknown"  # a partner, no parts
+
+
+def test_people_and_places_named_with_their_evidence(seed_text: dict[str, str]) -> None:
+    raw = seed_text["004"]
+    meta = infer_meta(raw, clean_text(raw).text, {})
+    people = {n.name: n.note for n in meta.people}
+    assert people["张旋宇"] == "市政协主席" and people["李春田"] == "市委副书记" and people["曹天伟"] == "记者"
+    assert people["孙爱军"] == "市委书记"
+    places = {n.name: n.note for n in meta.places}
+    assert places["高唐县"] == places["东昌府区"] == "聊城"
+    meta2 = infer_meta(seed_text["002"], clean_text(seed_text["002"]).text, {})
+    assert {"潼湖", "仲恺", "大亚湾"} <= {n.name for n in meta2.places}
+
+
+def test_national_reports_have_a_level_and_no_city() -> None:
+    from ingest.loaders import load_file
+
+    corpus = SHARED / "corpora" / "government_work_reports.jsonl"
+    for raw in load_file(corpus).documents[::6]:
+        meta = infer_meta(raw.text, clean_text(raw.text).text, raw.fields)
+        assert meta.level == "national" and meta.city == "unknown" and meta.where == "national", meta.title
 
 
 def test_find_city_in_questions() -> None:

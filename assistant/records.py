@@ -27,10 +27,16 @@ class Citation:
     score: float
     start: int = 0  # offsets of the chunk in the cleaned document
     end: int = 0
+    level: str = ""  # of the document: national | provincial | city | county | ""
 
     @property
     def known_city(self) -> str:
         return "" if self.city == UNKNOWN_CITY else self.city
+
+    @property
+    def where(self) -> str:
+        """The city, or "national" for a national document, or "" when not known."""
+        return self.known_city or ("national" if self.level == "national" else "")
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -59,8 +65,8 @@ class Answer:
 
     @property
     def sources(self) -> tuple[Citation, ...]:
-        """What to show beside the answer: its citations, or the possibly related passages."""
-        return self.citations or self.related
+        """What to show beside the answer: its citations, then the possibly related passages."""
+        return self.citations + self.related
 
     def to_dict(self) -> dict[str, Any]:
         """The batch/JSON form: id-less answer with citations in rank order."""

@@ -12,6 +12,7 @@ import numpy as np
 
 from ingest.normalize import normalize_text
 from ingest.records import Chunk, DocMeta
+from ingest.romanize import romanised_index
 from vectorstore.keyword import BM25, tokenize_zh
 from vectorstore.records import Filters, Hit
 
@@ -83,6 +84,8 @@ class IndexView:
     doc_of_row: np.ndarray  # for each BM25 row, the number of its document
     by_year: dict[str, tuple[str, ...]]  # year -> dated documents of that year
     bigrams: NgramIndex  # over the chunks' search text, rows as in bm25
+    romanised: dict[str, tuple[str, ...]]  # pinyin letters (zhangxuanyu) -> names the documents hold (张旋宇)
+    names: frozenset[str]  # every person and place name the documents' metadata holds
 
     @classmethod
     def build(cls, generation: int, rows: Sequence[tuple[Chunk, list[str]]], metas: dict[str, DocMeta],
@@ -106,6 +109,8 @@ class IndexView:
             doc_of_row=np.fromiter((number[c.doc_id] for c, _ in rows), dtype=np.int64, count=len(rows)),
             by_year={year: tuple(docs) for year, docs in by_year.items()},
             bigrams=NgramIndex.build([c.search_text for c, _ in rows], 2),
+            romanised=romanised_index(n for m in metas.values() for n in m.names),
+            names=frozenset(n.name for m in metas.values() for n in m.names),
         )
 
     @property
@@ -127,6 +132,19 @@ class IndexView:
         else:
             candidates = self.doc_ids
         return [d for d in candidates if filters.allows(d, self.metas[d])]
+
+    def documents_naming(self, city: str) -> list[tuple[str, tuple[str, ...]]]:
+        """Documents that no city is given for but that name `city` or places in it (its districts,
+        counties, towns), with those names, most evidence first; national documents are not any
+        city's. For a city no document is tagged with."""
+        found = []
+        for doc_id, meta in self.metas.items():
+            if meta.known_city or meta.level in ("national", "provincial"):
+                continue
+            evidence = tuple(n.name for n in meta.places if city in n.note.split("、"))
+            if evidence:
+                found.append((doc_id, evidence))
+        return sorted(found, key=lambda f: (-len(f[1]), f[0]))
 
     def occurrences(self, text: str, limit: int) -> int:
         """How often `text` (normalised) occurs in the passages, counted up to `limit` + 1. Only the

@@ -8,7 +8,8 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from assistant.answer.compose import compose_comparison, degraded_notes, with_notes
+from assistant.answer.compose import city_notes, compose_comparison, degraded_notes, with_notes
+from assistant.answer.evidence import Evidence, Retrieved
 from assistant.answer.quotes import cite
 from assistant.query import QueryPlan
 from assistant.records import Answer, Citation
@@ -16,7 +17,7 @@ from vectorstore.records import Filters, Hit
 from vectorstore.view import IndexView
 
 if TYPE_CHECKING:
-    from assistant.answer.pipeline import Assistant, Retrieved, Stopwatch
+    from assistant.answer.pipeline import Assistant, Stopwatch
 
 
 def side_plan(plan: QueryPlan, city: str) -> QueryPlan:
@@ -31,8 +32,14 @@ def answer_comparison(assistant: Assistant, plan: QueryPlan, view: IndexView, fi
     sides = []
     for city in plan.cities:
         with watch("query"):
-            query = assistant.query(side_plan(plan, city), view, replace(filters, cities=(city,)))
+            # a city no document is tagged with is left to the Query, which searches the documents
+            # that name it or its places (and notes so), or finds that there are none
+            side_filters = replace(filters, cities=(city,)) if city in view.cities else filters
+            query = assistant.query(side_plan(plan, city), view, side_filters)
             query = replace(query, text=f"{city} {query.text}")  # the embedders hear which city is meant
+        if city not in view.cities and not query.inferred:
+            sides.append(Retrieved(query, [], Evidence(False, 0.0, False)))  # no speeches from this city
+            continue
         sides.append(assistant.retrieve(query, view, watch))
     with watch("compose"):
         # numbered round robin (each city's best first), so the first citations cover every city; a
@@ -45,11 +52,14 @@ def answer_comparison(assistant: Assistant, plan: QueryPlan, view: IndexView, fi
                     (shown_order if side.evidence.found and rank < per_city else rest).append((i, side.ranked[rank]))
         shown = _cite_sides(shown_order, sides, view, start=1)
         ranked = shown + _cite_sides(rest, sides, view, start=len(shown) + 1)
-        rows = [(city, [c for (owner, _), c in zip(shown_order, shown, strict=True) if owner == i])
+        rows = [(city, [c for (owner, _), c in zip(shown_order, shown, strict=True) if owner == i],
+                 city in view.cities or bool(sides[i].query.inferred))
                 for i, city in enumerate(plan.cities)]
         table, comparison = compose_comparison(rows, plan.language, plan.script)
         found = bool(shown)
-        notes = degraded_notes(any(side.unavailable for side in sides), plan.language, plan.script)
+        # a city with no speeches at all says so in its own row
+        notes = tuple(n for side in sides for n in city_notes(side.query, plan.language, plan.script, searched_all=False))
+        notes += degraded_notes(any(side.unavailable for side in sides), plan.language, plan.script)
         return Answer(plan.original, with_notes(table, notes), tuple(shown), found, plan, comparison=tuple(comparison),
                       related=() if found else tuple(ranked[:3]), ranked=tuple(ranked), notes=notes)
 

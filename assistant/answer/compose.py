@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from assistant.answer.quotes import elided
+from assistant.query import Query
 from assistant.records import Citation, ComparisonRow
 from ingest.normalize import to_traditional
 
@@ -16,7 +17,10 @@ PHRASES = {
         "none": "所收录的讲话没有涉及这个问题。",
         "related": "以下段落可能相关：",
         "unknown_city": "城市不详",
-        "nothing_for": "未找到相关内容",
+        "national": "全国",
+        "nothing_for": "{city}的讲话没有谈到这个话题",
+        "no_speeches_for": "索引中没有{city}的讲话",
+        "inferred_city": "没有讲话标注为{city}；{city}是从讲话中提到的地名推断的：{evidence}。",
         "entity": "对象", "said": "讲话内容", "cites": "出处",
         "no_city_docs": "没有标注为{city}的讲话，以下为全部讲话中的结果。",
         "dropped": "部分生成内容因缺乏出处支持已删除。",
@@ -29,7 +33,10 @@ PHRASES = {
         "none": "The speeches in the corpus do not cover this question.",
         "related": "Possibly related passages:",
         "unknown_city": "city unknown",
-        "nothing_for": "nothing found in the speeches",
+        "national": "national",
+        "nothing_for": "the {city} speeches say nothing on this topic",
+        "no_speeches_for": "no speeches from {city} are indexed",
+        "inferred_city": "No speech is tagged {city}; {city} was inferred from the places the speeches name: {evidence}.",
         "entity": "City", "said": "What was said", "cites": "Sources",
         "no_city_docs": "No speech is tagged {city}; showing results from all speeches.",
         "dropped": "Some generated statements were removed because the cited passages do not support them.",
@@ -45,14 +52,22 @@ def phrase(key: str, language: str, script: str) -> str:
     return to_traditional(text) if script == "traditional" else text
 
 
+def where_label(citation: Citation, language: str, script: str) -> str:
+    """City, "national" (全国) for a national document, or "city unknown"."""
+    if citation.known_city:
+        return citation.known_city
+    return phrase("national" if citation.level == "national" else "unknown_city", language, script)
+
+
 def group_label(citation: Citation, language: str, script: str) -> str:
-    city = citation.known_city or phrase("unknown_city", language, script)
+    city = where_label(citation, language, script)
     date = f", {citation.date}" if citation.date else ""
     return f"**{city}** · {citation.title[:40]}{date}"
 
 
-def compose_answer(citations: Sequence[Citation], language: str, script: str) -> str:
-    """Quotes grouped by document (in rank order of each group's best citation)."""
+def compose_answer(citations: Sequence[Citation], language: str, script: str, related: Sequence[Citation] = ()) -> str:
+    """Quotes grouped by document (in rank order of each group's best citation); then passages found
+    beside them that do not bear on the question as closely, as possibly related."""
     lines = [phrase("intro", language, script), ""]
     groups: dict[str, list[Citation]] = {}
     for citation in citations:
@@ -62,6 +77,9 @@ def compose_answer(citations: Sequence[Citation], language: str, script: str) ->
         for citation in members:
             lines.append(f"- “{elided(citation)}” [{citation.n}]")
         lines.append("")
+    if related:
+        lines.append(phrase("related", language, script))
+        lines += [f"- {group_label(c, language, script)}: “{c.quote[:80]}” [{c.n}]" for c in related]
     return "\n".join(lines).rstrip()
 
 
@@ -74,21 +92,35 @@ def compose_abstention(related: Sequence[Citation], language: str, script: str) 
 
 
 def compose_comparison(
-    rows: Sequence[tuple[str, Sequence[Citation]]], language: str, script: str
+    rows: Sequence[tuple[str, Sequence[Citation], bool]], language: str, script: str
 ) -> tuple[str, list[ComparisonRow]]:
-    """A side-by-side table: entity | what was said | citations; says so plainly when a side has nothing."""
+    """A side-by-side table: entity | what was said | citations. A side with nothing says so plainly:
+    its speeches are silent on the topic (an answer), or there are no speeches from it at all."""
     table = [f"| {phrase('entity', language, script)} | {phrase('said', language, script)} | {phrase('cites', language, script)} |",
              "|---|---|---|"]
     out_rows = []
-    for entity, citations in rows:
+    for entity, citations, has_speeches in rows:
         if citations:
             said = " ".join(f"“{c.quote}” [{c.n}]" for c in citations)
             cites = ", ".join(f"[{c.n}]" for c in citations)
         else:
-            said, cites = phrase("nothing_for", language, script), "—"
+            said = phrase("nothing_for" if has_speeches else "no_speeches_for", language, script).format(city=entity)
+            cites = "—"
         table.append(f"| {entity} | {said.replace('|', '｜')} | {cites} |")
         out_rows.append(ComparisonRow(entity=entity, summary=said if citations else "", citations=tuple(c.n for c in citations)))
     return "\n".join(table), out_rows
+
+
+def city_notes(query: Query, language: str, script: str, *, searched_all: bool = True) -> tuple[str, ...]:
+    """For each city the question names that no document is tagged with: which documents were searched
+    for it and the places in them that point to it, or (`searched_all`) that all speeches were."""
+    notes = []
+    for city in query.missing_cities:
+        found = [f"{doc_id} ({'、'.join(names[:4])})" for c, doc_id, names in query.inferred if c == city]
+        if found or searched_all:
+            key = "inferred_city" if found else "no_city_docs"
+            notes.append(phrase(key, language, script).format(city=city, evidence="; ".join(found[:3])))
+    return tuple(notes)
 
 
 def with_notes(text: str, notes: Sequence[str]) -> str:

@@ -5,7 +5,8 @@ that embedder (vectorstore.calibration), or one of the top passages (with its ti
 holding an IDF-weighted share of the question's key terms. A passage that lacks a *specific* term of
 the question (one the corpus seldom or never uses) holds no share at all: a passage on 火星 that says
 nothing of 移民 does not answer a question about 火星移民. English questions may miss one such term,
-since dictionary translations miss some.
+since dictionary translations miss some, but not a term the corpus never writes in any of its
+translations (space tourism -> 太空游): that idea is missing from the corpus, and so is the evidence.
 """
 
 from __future__ import annotations
@@ -31,6 +32,16 @@ class Evidence:
     found: bool
 
 
+@dataclass(frozen=True, slots=True)
+class Retrieved:
+    """What retrieval found for a Query: the ranking (diversified) and whether it answers."""
+
+    query: Query
+    ranked: list[Hit]
+    evidence: Evidence
+    unavailable: tuple[str, ...] = ()  # retrievers that could not be asked (a stopped vector store)
+
+
 def weigh_evidence(query: Query, trace: RetrievalTrace, ranked: Sequence[Hit], view: IndexView,
                    calibrations: Mapping[str, Calibration], share_needed: float) -> Evidence:
     if not ranked:
@@ -39,6 +50,47 @@ def weigh_evidence(query: Query, trace: RetrievalTrace, ranked: Sequence[Hit], v
                   for name, c in calibrations.items())
     share = keyword_share(query, ranked[:TOP_PASSAGES], view)
     return Evidence(similar, share, similar or share >= share_needed)
+
+
+def specific_first(query: Query, hits: Sequence[Hit], view: IndexView) -> list[Hit]:
+    """The ranking with passages holding more of the question's specific terms first (a name, 潼湖,
+    河长制), in fused order otherwise: a passage that holds them together answers before one that
+    shares only the question's general words. Its document's title counts (县长 in 县长讲话中… names
+    the document whose passages answer)."""
+    if not query.specific:
+        return list(hits)
+    held = [sum(any(mentions(_context(hit, view), w) for w in c.forms) for c in query.specific)
+            for hit in hits]
+    return [hit for _, _, hit in sorted(zip((-h for h in held), range(len(hits)), hits, strict=True))]
+
+
+BEARING = 0.6  # a passage holding at least this share of what the best one holds bears on the question
+
+
+def bearing(query: Query, hits: Sequence[Hit], view: IndexView) -> list[bool]:
+    """Which passages bear on the question, to be quoted; the others are only possibly related. The
+    first always does (the evidence check passed on it). Another must hold as many of the question's
+    specific terms (a name, 潼湖, 河长制) as the passage holding most of them (an English question may
+    hold one fewer, translations being uncertain), and `BEARING` of the IDF-weighted share of all its
+    key terms that the best passage holds: fewer right quotes beat five padded ones. The passage and
+    its section path count, not its document's title, which every passage of the document shares."""
+    if not query.concepts:
+        return [True] * len(hits)
+    total = sum(c.weight for c in query.concepts) or 1.0
+    held = [[c for c in query.concepts if any(mentions(_context(hit, view, title=False), w) for w in c.forms)]
+             for hit in hits]
+    shares = [sum(c.weight for c in h) / total for h in held]
+    specific = [sum(c.specific for c in h) for h in held]
+    best, most = max(shares, default=0.0), max(specific, default=0)
+    slack = 1 if query.plan.search_language == "en" and most > 1 else 0
+    return [i == 0 or best == 0.0 or (share >= BEARING * best and count >= most - slack)
+            for i, (share, count) in enumerate(zip(shares, specific, strict=True))]
+
+
+def _context(hit: Hit, view: IndexView, title: bool = True) -> str:
+    """What a passage says, with its section path (headings of speeches are summaries) and its title."""
+    meta = view.metas.get(hit.chunk.doc_id)
+    return hit.chunk.search_text + normalize_text(f"{meta.title if meta and title else ''} {hit.chunk.section}")
 
 
 def keyword_share(query: Query, hits: Sequence[Hit], view: IndexView) -> float:
@@ -52,9 +104,9 @@ def keyword_share(query: Query, hits: Sequence[Hit], view: IndexView) -> float:
     total = sum(c.weight for c in concepts) or 1.0
     best = 0.0
     for hit in hits:
-        meta = view.metas.get(hit.chunk.doc_id)
-        context = hit.chunk.search_text + normalize_text(f"{meta.title if meta else ''} {hit.chunk.section}")
-        if sum(not any(mentions(context, w) for w in c.forms) for c in specific) > allowed_misses:
+        context = _context(hit, view)
+        missed = [c for c in specific if not any(mentions(context, w) for w in c.forms)]
+        if len(missed) > allowed_misses or any(c.absent for c in missed):
             continue
         held = sum(c.weight for c in concepts if any(mentions(context, w) for w in c.forms))
         best = max(best, held / total)

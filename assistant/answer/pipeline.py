@@ -10,8 +10,15 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 
 from assistant.answer.comparison import answer_comparison
-from assistant.answer.compose import compose_abstention, compose_answer, degraded_notes, phrase, with_notes
-from assistant.answer.evidence import Evidence, weigh_evidence
+from assistant.answer.compose import (
+    city_notes,
+    compose_abstention,
+    compose_answer,
+    degraded_notes,
+    phrase,
+    with_notes,
+)
+from assistant.answer.evidence import Retrieved, bearing, specific_first, weigh_evidence
 from assistant.answer.generate import generated_answer, rewrite_followup
 from assistant.answer.quotes import cite
 from assistant.chat_model import ChatModel
@@ -42,16 +49,6 @@ class Stopwatch:
             yield
         finally:
             self.laps[stage] = self.laps.get(stage, 0.0) + time.perf_counter() - began
-
-
-@dataclass(frozen=True, slots=True)
-class Retrieved:
-    """What retrieval found for a Query: the ranking (diversified) and whether it answers."""
-
-    query: Query
-    ranked: list[Hit]
-    evidence: Evidence
-    unavailable: tuple[str, ...] = ()  # retrievers that could not be asked (a stopped vector store)
 
 
 class Assistant:
@@ -90,7 +87,7 @@ class Assistant:
         with watch("retrieve"):
             trace = self.retriever.search(view, query.search, k=2 * self.options.depth, filters=query.filters,
                                           fallback=query.fallback)
-            ranked = diversify(trace.fused, query.max_per_doc)[: self.options.depth]
+            ranked = specific_first(query, diversify(trace.fused, query.max_per_doc)[: self.options.depth], view)
         with watch("evidence"):
             evidence = weigh_evidence(query, trace, ranked, view, self.calibrations, self.options.evidence_share)
         return Retrieved(query, ranked, evidence, tuple(trace.unavailable))
@@ -126,16 +123,18 @@ class Assistant:
             query = self.query(plan, view, filters)
         found = self.retrieve(query, view, watch)
         with watch("compose"):
-            ranked = tuple(cite(found.ranked, query.highlight, query.quantity, view))
-            shown = ranked[: self.options.top_k]
+            top = found.ranked[: self.options.top_k]
+            bears = bearing(query, top, view) if found.evidence.found else [True] * len(top)
+            order = [h for h, b in zip(top, bears, strict=True) if b] + [h for h, b in zip(top, bears, strict=True) if not b]
+            ranked = tuple(cite(order + found.ranked[len(top):], query.highlight, query.quantity, view))
+            quoted, aside = ranked[: sum(bears)], ranked[sum(bears): len(top)]
             degraded = degraded_notes(bool(found.unavailable), plan.language, plan.script)
-            notes = tuple(phrase("no_city_docs", plan.language, plan.script).format(city=c) for c in query.missing_cities)
-            notes += degraded
+            notes = city_notes(query, plan.language, plan.script) + degraded
             if not found.evidence.found:
-                text = with_notes(compose_abstention(shown[:3], plan.language, plan.script), degraded)
-                return Answer(plan.original, text, (), False, plan, related=shown[:3], ranked=ranked, notes=notes)
-            text = with_notes(compose_answer(shown, plan.language, plan.script), notes)
-            return Answer(plan.original, text, shown, True, plan, ranked=ranked, notes=notes)
+                text = with_notes(compose_abstention(ranked[:3], plan.language, plan.script), degraded)
+                return Answer(plan.original, text, (), False, plan, related=ranked[:3], ranked=ranked, notes=notes)
+            text = with_notes(compose_answer(quoted, plan.language, plan.script, related=aside), notes)
+            return Answer(plan.original, text, quoted, True, plan, related=aside, ranked=ranked, notes=notes)
 
 
 def diversify(hits: Sequence[Hit], max_per_doc: int) -> list[Hit]:

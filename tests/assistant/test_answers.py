@@ -62,7 +62,8 @@ def test_comparison_is_side_by_side_and_says_when_a_side_is_empty(assistant: Ass
     assert answer.text.startswith("| 对象 |")
     empty = assistant.ask("compare Linyi and Harbin on investment")
     assert [r.entity for r in empty.comparison] == ["临沂", "哈尔滨"]
-    assert empty.comparison[1].citations == () and "nothing found" in empty.text
+    assert empty.comparison[1].citations == () and "no speeches from 哈尔滨 are indexed" in empty.text
+    assert "showing results from all speeches" not in empty.text
 
 
 def test_filters_apply_inside_retrieval(assistant: Assistant) -> None:

@@ -51,3 +51,15 @@ def sample_index(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-u
     report = sync_paths(index, [SAMPLE], progress=False)
     assert not report.errors, report.errors
     return index
+
+
+@pytest.fixture(scope="session")
+def own_files_index(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+    """The five seeds as a user's own files: no manifest, everything inferred from the text."""
+    from vectorstore.index import Index
+    from vectorstore.sync import sync_paths
+
+    index = Index(tmp_path_factory.mktemp("own-files"))
+    report = sync_paths(index, [SHARED / "seeds"], progress=False)
+    assert not report.errors, report.errors
+    return index

@@ -32,6 +32,17 @@ from vectorstore.view import IndexView
 EMBED_BATCH = 16
 
 
+def keyword_tokens(chunk: Chunk, meta: DocMeta, *, with_sections: bool = True) -> list[str]:
+    """What BM25 indexes for a chunk: its tokens, and those of the headings above it (the headings of a
+    speech summarise what follows them: 一要强化组织领导), but not of the title, which every chunk shares."""
+    tokens = tokenize_zh(chunk.search_text)
+    if with_sections:
+        from ingest.normalize import normalize_text
+
+        tokens += tokenize_zh(normalize_text(" ".join(h for h in chunk.heading_path if h != meta.title)))
+    return tokens
+
+
 def passage_text(chunk: Chunk, meta: DocMeta, *, with_sections: bool = True) -> str:
     """What the embedders see for a chunk: title and section path (context a bare paragraph lacks), then
     the Simplified text."""
@@ -171,7 +182,8 @@ class Index:
             vectors = self.embed_passages(embedder, texts, on_batch if embedder is self.embedders[0] else None)
             if ids:
                 store.upsert(ids, vectors, metadatas, [c.text for c in chunks])
-        self.catalog.put_document(document, file, chunks, [tokenize_zh(c.search_text) for c in chunks])
+        self.catalog.put_document(document, file, chunks,
+                                  [keyword_tokens(c, document.meta, with_sections=self.with_sections) for c in chunks])
         stale = sorted(old_ids - set(ids))
         for store in self.stores:
             store.delete(stale)

@@ -45,7 +45,7 @@ def _highlight(text: str, quote: str) -> str:
 
 
 def citation_card(c: Citation, script: str) -> str:
-    meta = " · ".join(_escape(p) for p in (c.known_city, c.date, f"¶{c.paragraph}", c.doc_id) if p)
+    meta = " · ".join(_escape(p) for p in (c.where, c.date, f"¶{c.paragraph}", c.doc_id) if p)
     return (
         f'<div class="sq-card" id="src-{c.n}"><h4>[{c.n}] {_escape(shown(c.title, script))}</h4>'
         f'<div class="sq-meta">{meta}<br>{_escape(shown(c.section, script))}</div>'
@@ -65,8 +65,12 @@ def sources_html(answer: Answer | None, script: str, *, searching: str = "") -> 
     cards: Sequence[Citation] = answer.sources
     if not cards:
         return head + "<p>No sources.</p>"
-    related = "" if answer.found else "<p><b>Possibly related</b> (the speeches do not answer this directly):</p>"
-    return head + related + "".join(citation_card(c, script) for c in cards)
+    if not answer.found:
+        related = "<p><b>Possibly related</b> (the speeches do not answer this directly):</p>"
+        return head + related + "".join(citation_card(c, script) for c in cards)
+    aside = ("<p><b>Possibly related</b> (found beside the answer, not quoted in it):</p>"
+             + "".join(citation_card(c, script) for c in answer.related)) if answer.related else ""
+    return head + "".join(citation_card(c, script) for c in answer.citations) + aside
 
 
 def document_html(document: Document | None, paragraph: int, quote: str, script: str) -> str:
@@ -75,7 +79,7 @@ def document_html(document: Document | None, paragraph: int, quote: str, script:
         return "<p>Choose a source to read it in its document.</p>"
     meta = document.meta
     rows = [f"<h4>{_escape(shown(meta.title, script))}</h4>",
-            f'<div class="sq-meta">{_escape(" · ".join(p for p in (meta.known_city, meta.province, meta.date, meta.speaker) if p))}</div>']
+            f'<div class="sq-meta">{_escape(" · ".join(p for p in (meta.where, meta.province if meta.known_city else "", meta.date, meta.speaker) if p))}</div>']
     for number, line in enumerate(document.text.split("\n"), start=1):
         line = shown(line, script)
         here = number == paragraph

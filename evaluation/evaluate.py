@@ -77,9 +77,10 @@ def group_matches(group: Any, citation: Citation) -> bool:
 
 
 def relevant(item: dict[str, Any], citation: Citation) -> bool:
-    """A quoted passage bears on the question when it holds a gold snippet or one of the question's
-    `relevant` words (what a reader would call on topic: 土地 for a question on land quotas)."""
-    text = fold(citation.text)
+    """A quoted passage bears on the question when it holds a gold snippet, or when it or the section
+    heading it is shown under holds one of the question's `relevant` words (what a reader would call on
+    topic: 土地 for a question on land quotas)."""
+    text = fold(citation.text + citation.section)
     return any(group_matches(g, citation) for g in item.get("gold", [])) or any(
         fold(w) in text for w in item.get("relevant", []))
 

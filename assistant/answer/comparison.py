@@ -9,7 +9,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from assistant.answer.compose import city_notes, compose_comparison, degraded_notes, with_notes
-from assistant.answer.evidence import Evidence, Retrieved
+from assistant.answer.evidence import Evidence, Retrieved, bearing
 from assistant.answer.quotes import cite
 from assistant.query import QueryPlan
 from assistant.records import Answer, Citation
@@ -43,13 +43,16 @@ def answer_comparison(assistant: Assistant, plan: QueryPlan, view: IndexView, fi
         sides.append(assistant.retrieve(query, view, watch))
     with watch("compose"):
         # numbered round robin (each city's best first), so the first citations cover every city; a
-        # city whose passages fail the evidence check is silent on the topic and has none quoted
+        # city whose passages fail the evidence check is silent on the topic and has none quoted, and
+        # of the others only passages that bear on the topic are quoted
         shown_order: list[tuple[int, Hit]] = []
         rest: list[tuple[int, Hit]] = []
+        bears = [bearing(side.query, side.ranked[:per_city], view) for side in sides]
         for rank in range(assistant.options.depth):
             for i, side in enumerate(sides):
                 if rank < len(side.ranked):
-                    (shown_order if side.evidence.found and rank < per_city else rest).append((i, side.ranked[rank]))
+                    quoted = side.evidence.found and rank < per_city and bears[i][rank]
+                    (shown_order if quoted else rest).append((i, side.ranked[rank]))
         shown = _cite_sides(shown_order, sides, view, start=1)
         ranked = shown + _cite_sides(rest, sides, view, start=len(shown) + 1)
         rows = [(city, [c for (owner, _), c in zip(shown_order, shown, strict=True) if owner == i],

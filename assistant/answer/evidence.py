@@ -53,15 +53,21 @@ def weigh_evidence(query: Query, trace: RetrievalTrace, ranked: Sequence[Hit], v
 
 
 def specific_first(query: Query, hits: Sequence[Hit], view: IndexView) -> list[Hit]:
-    """The ranking with passages holding more of the question's specific terms first (a name, 潼湖,
-    河长制), in fused order otherwise: a passage that holds them together answers before one that
-    shares only the question's general words. Its document's title counts (县长 in 县长讲话中… names
-    the document whose passages answer)."""
+    """The ranking with passages holding more of the names the question spells, then more of its
+    specific terms (潼湖, 河长制), first, in fused order otherwise: a passage that holds them together
+    answers before one that shares only the question's general words. A name counts before a
+    translated term, which may be the wrong sense. Its document's title counts (县长 in 县长讲话中…
+    names the document whose passages answer)."""
     if not query.specific:
         return list(hits)
-    held = [sum(any(mentions(_context(hit, view), w) for w in c.forms) for c in query.specific)
-            for hit in hits]
-    return [hit for _, _, hit in sorted(zip((-h for h in held), range(len(hits)), hits, strict=True))]
+
+    def held(hit: Hit) -> tuple[int, int]:
+        context = _context(hit, view)
+        found = [c for c in query.specific if any(mentions(context, w) for w in c.forms)]
+        return -sum(c.name for c in found), -len(found)
+
+    keys = [held(hit) for hit in hits]
+    return [hit for _, _, hit in sorted(zip(keys, range(len(hits)), hits, strict=True))]
 
 
 BEARING = 0.6  # a passage holding at least this share of what the best one holds bears on the question
@@ -69,9 +75,10 @@ BEARING = 0.6  # a passage holding at least this share of what the best one hold
 
 def bearing(query: Query, hits: Sequence[Hit], view: IndexView) -> list[bool]:
     """Which passages bear on the question, to be quoted; the others are only possibly related. The
-    first always does (the evidence check passed on it). Another must hold as many of the question's
-    specific terms (a name, 潼湖, 河长制) as the passage holding most of them (an English question may
-    hold one fewer, translations being uncertain), and `BEARING` of the IDF-weighted share of all its
+    first always does (the evidence check passed on it). Another must hold as many of the names the
+    question spells as any passage does, as many of its specific terms (潼湖, 河长制) as the passage
+    holding most of them (an English question may hold one fewer, translations being uncertain), and
+    `BEARING` of the IDF-weighted share of all its
     key terms that the best passage holds: fewer right quotes beat five padded ones. The passage and
     its section path count, not its document's title, which every passage of the document shares."""
     if not query.concepts:
@@ -81,10 +88,11 @@ def bearing(query: Query, hits: Sequence[Hit], view: IndexView) -> list[bool]:
              for hit in hits]
     shares = [sum(c.weight for c in h) / total for h in held]
     specific = [sum(c.specific for c in h) for h in held]
-    best, most = max(shares, default=0.0), max(specific, default=0)
+    names = [sum(c.name for c in h) for h in held]
+    best, most, named = max(shares, default=0.0), max(specific, default=0), max(names, default=0)
     slack = 1 if query.plan.search_language == "en" and most > 1 else 0
-    return [i == 0 or best == 0.0 or (share >= BEARING * best and count >= most - slack)
-            for i, (share, count) in enumerate(zip(shares, specific, strict=True))]
+    return [i == 0 or best == 0.0 or (share >= BEARING * best and count >= most - slack and name >= named)
+            for i, (share, count, name) in enumerate(zip(shares, specific, names, strict=True))]
 
 
 def _context(hit: Hit, view: IndexView, title: bool = True) -> str:

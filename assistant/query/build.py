@@ -33,6 +33,7 @@ class Concept:
     weight: float  # the highest IDF among the forms: rarer words say more
     specific: bool  # rare in the corpus (or absent) and a real word: a passage must hold it
     absent: bool = False  # the corpus never writes any of the forms: the idea is missing, not mistranslated
+    name: bool = False  # a person or place the documents name (spelled in pinyin, or in characters)
 
 
 @dataclass(frozen=True, slots=True)
@@ -188,15 +189,17 @@ def _concepts(plan: QueryPlan, translations: Sequence[Translation], view: IndexV
     if plan.search_language == "en":
         forms = [tuple(t.chinese) for t in translations]
         actions = {tuple(t.chinese) for t in translations if t.action}
+        names = {tuple(t.chinese) for t in translations if t.name}
         forms += [(w,) for w in content_words(plan.standalone) if _CJK_RUN.fullmatch(w) and w not in plan.cities]
     else:
         skip = set(plan.cities) | FRAMING_WORDS
         forms = [(w,) for w in content_words(plan.standalone) if not _YEAR_WORD.fullmatch(w) and w not in skip]
         actions = set()
+        names = {f for f in forms if f[0] in view.names}
     return tuple(
         Concept(forms=f, weight=max(view.bm25.idf_of(w) for w in f),
                 specific=f not in actions and any(view.is_rare(w, RARE_SHARE) for w in f)
                 and any(is_known_word(w) or w in view.names for w in f),
-                absent=f not in actions and all(view.occurrences(w, limit=0) == 0 for w in f))
+                absent=f not in actions and all(not view.passages_with(w).size for w in f), name=f in names)
         for f in forms if f
     )

@@ -34,6 +34,7 @@ class Translation:
     english: str
     chinese: tuple[str, ...]
     action: bool = False  # a verb (write, support): its absence from the corpus is a missed translation, not a missing idea
+    name: bool = False  # spells a name the documents hold (Zhang Xuanyu -> 张旋宇)
 
 
 _BRITISH = (("isation", "ization"), ("ised", "ized"), ("ise", "ize"), ("ising", "izing"), ("tre", "ter"),
@@ -217,7 +218,7 @@ def _names(question: str, names: Mapping[str, tuple[str, ...]]) -> tuple[list[Tr
             for candidate in ((letters("".join(t for t, _ in window[:-1])) + kind) if kind else None, key):
                 if candidate and candidate in names and all(t[0][:1].isupper() or t[0].lower() in _PLACE_KIND_SYLLABLE
                                                              for t in window):
-                    match = (size, Translation(" ".join(t for t, _ in window), names[candidate]))
+                    match = (size, Translation(" ".join(t for t, _ in window), names[candidate], name=True))
                     break
             if match:
                 break

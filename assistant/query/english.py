@@ -54,13 +54,14 @@ def _lemma(word: str) -> str:
     return lemma
 
 
-def _definition_keys(definition: str) -> list[str]:
+def _definition_keys(definition: str, *, titles: bool = False) -> list[str]:
     """English keys of one CC-CEDICT sense; none for names (a sense starting with a capital:
-    "Hyundai, South Korean company" must not make 现代 a translation of "company")."""
+    "Hyundai, South Korean company" must not make 现代 a translation of "company"). With `titles`,
+    only the keys of such capitalised senses (Five-Year Plan), for the caller to check."""
     text = _PAREN.sub("", definition.lower()).strip()
     if not text or text.startswith(("cl:", "variant of", "surname", "old variant", "see ", "abbr")):
         return []
-    if definition.strip()[:1].isupper():
+    if definition.strip()[:1].isupper() != titles:
         return []
     keys = []
     for part in re.split(r"[;,]", text):
@@ -80,6 +81,7 @@ def reverse_dictionary() -> dict[str, list[tuple[float, str]]]:
 
     freq = {word: count for word, (count, _) in jieba_dictionary().items()}
     table: dict[str, dict[str, float]] = defaultdict(dict)
+    titled: list[tuple[str, str, float]] = []
     for entry in CcCedict().get_entries():
         word = entry["simplified"]
         if not re.fullmatch(r"[\u4e00-\u9fff]{2,6}", word):
@@ -99,6 +101,13 @@ def reverse_dictionary() -> dict[str, list[tuple[float, str]]]:
                 if 1 < len(key.split()) <= 3:
                     for part in parts:
                         table[part][word] = max(table[part].get(word, 0.0), score * 0.45)
+            for key in _definition_keys(definition, titles=True):
+                titled.append((key, word, 0.8 * (1 + len(str(count)))))
+    # a capitalised sense made of ordinary words is a fixed term (Five-Year Plan -> 五年计划), not a name
+    for key, word, score in titled:
+        words = key.split()
+        if len(words) >= 2 and all(w in table or w in EN_STOPWORDS for w in words):
+            table[key][word] = max(table[key].get(word, 0.0), score)
     return {key: sorted(((s, w) for w, s in words.items()), reverse=True) for key, words in table.items()}
 
 
@@ -159,10 +168,11 @@ def translate_terms(question: str, per_term: int = 3, *, names: Mapping[str, tup
     composed from its words' translations as the corpus writes it (common prosperity -> 共同+富裕,
     a phrase the corpus uses); else the word alone."""
     names_found, rest = _names(question, names or {})
+    with_function_words, rest = _phrases_with_function_words(rest)
     table = reverse_dictionary()
     fixed = glossary()
     words = english_terms(rest)
-    out: list[Translation] = list(names_found)
+    out: list[Translation] = [*names_found, *with_function_words]
     i = 0
     while i < len(words):
         best: tuple[int, Translation] | None = None
@@ -188,6 +198,33 @@ def translate_terms(question: str, per_term: int = 3, *, names: Mapping[str, tup
         out.append(best[1])
         i += best[0]
     return out
+
+
+def _phrases_with_function_words(question: str) -> tuple[list[Translation], str]:
+    """Dictionary terms that hold a word the term list drops (five-year plan, rule of law), found in
+    the question's own words before those are dropped; and the question without them. Phrasal verbs
+    (call for, centre on) are left to the words: they say what the question does, not its topic."""
+    table = reverse_dictionary()
+    tokens = [(_lemma(m.group().lower()), m.span()) for m in _WORD.finditer(_without_possessives(question.lower()))]
+    found: list[Translation] = []
+    spans: list[tuple[int, int]] = []
+    i = 0
+    while i < len(tokens):
+        for size in (5, 4, 3, 2):
+            window = tokens[i:i + size]
+            phrase = " ".join(w for w, _ in window)
+            if len(window) == size and phrase in table and phrase not in verb_keys() and any(
+                    w in EN_STOPWORDS for w, _ in window) and not all(w in EN_STOPWORDS for w, _ in window):
+                found.append(Translation(phrase, tuple(w for _, w in table[phrase][:3])))
+                spans.append((window[0][1][0], window[-1][1][1]))
+                i += size
+                break
+        else:
+            i += 1
+    rest = question.lower() if spans else question
+    for start, end in reversed(spans):
+        rest = rest[:start] + " " + rest[end:]
+    return found, rest
 
 
 # Kinds of place English names end with, and how the Chinese name ends (Daya Bay -> 大亚湾).

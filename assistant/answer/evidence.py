@@ -53,18 +53,21 @@ def weigh_evidence(query: Query, trace: RetrievalTrace, ranked: Sequence[Hit], v
 
 
 def specific_first(query: Query, hits: Sequence[Hit], view: IndexView) -> list[Hit]:
-    """The ranking with passages holding more of the names the question spells, then more of its
-    specific terms (潼湖, 河长制), first, in fused order otherwise: a passage that holds them together
-    answers before one that shares only the question's general words. A name counts before a
-    translated term, which may be the wrong sense. Its document's title counts (县长 in 县长讲话中…
-    names the document whose passages answer)."""
-    if not query.specific:
+    """The ranking with passages holding more of the names the question spells first, then more of
+    its specific terms (潼湖, 河长制), then more of its key terms (not its verbs) in their own text; in fused order
+    otherwise. A passage that holds them together answers before one that shares only the question's
+    general words, or only its document's title (the opening passage of a speech carries the title,
+    which names the document, not the answer). A name counts before a translated term, which may be
+    the wrong sense. For the specific terms the title counts (县长 in 县长讲话中… names the document
+    whose passages answer)."""
+    if not query.concepts:
         return list(hits)
 
-    def held(hit: Hit) -> tuple[int, int]:
-        context = _context(hit, view)
+    def held(hit: Hit) -> tuple[int, int, int]:
+        context, own = _context(hit, view), _context(hit, view, title=False)
         found = [c for c in query.specific if any(mentions(context, w) for w in c.forms)]
-        return -sum(c.name for c in found), -len(found)
+        in_text = sum(any(mentions(own, w) for w in c.forms) for c in query.concepts if not c.action)
+        return -sum(c.name for c in found), -len(found), -in_text
 
     keys = [held(hit) for hit in hits]
     return [hit for _, _, hit in sorted(zip(keys, range(len(hits)), hits, strict=True))]

@@ -34,6 +34,7 @@ class Concept:
     specific: bool  # rare in the corpus (or absent) and a real word: a passage must hold it
     absent: bool = False  # the corpus never writes any of the forms: the idea is missing, not mistranslated
     name: bool = False  # a person or place the documents name (spelled in pinyin, or in characters)
+    action: bool = False  # what the question does (hold, write, support), not what it is about
 
 
 @dataclass(frozen=True, slots=True)
@@ -200,6 +201,7 @@ def _concepts(plan: QueryPlan, translations: Sequence[Translation], view: IndexV
         Concept(forms=f, weight=max(view.bm25.idf_of(w) for w in f),
                 specific=f not in actions and any(view.is_rare(w, RARE_SHARE) for w in f)
                 and any(is_known_word(w) or w in view.names for w in f),
-                absent=f not in actions and all(not view.passages_with(w).size for w in f), name=f in names)
+                absent=f not in actions and all(not view.passages_with(w).size for w in f), name=f in names,
+                action=f in actions)
         for f in forms if f
     )

@@ -23,6 +23,8 @@ from assistant.query.places import english_place_names, english_province_names
 from assistant.query.words import EN_NOT_TERMS, EN_STOPWORDS
 from ingest.lexicon import jieba_dictionary
 from ingest.romanize import letters
+from vectorstore.keyword import STOPWORDS
+from vectorstore.keyword import words as words_of
 
 _PAREN = re.compile(r"\([^)]*\)")
 _WORD = re.compile(r"[a-z]+")  # hyphenated terms are split (supply-side -> supply side); 's is dropped
@@ -200,10 +202,14 @@ def translate_terms(question: str, per_term: int = 3, *, names: Mapping[str, tup
     return out
 
 
+_NUMBERS = frozenset("one two three four five six seven eight nine ten first second third".split())
+
+
 def _phrases_with_function_words(question: str) -> tuple[list[Translation], str]:
     """Dictionary terms that hold a word the term list drops (five-year plan, rule of law), found in
-    the question's own words before those are dropped; and the question without them. Phrasal verbs
-    (call for, centre on) are left to the words: they say what the question does, not its topic."""
+    the question's own words before those are dropped; and the question without them. The function
+    word is inside the term or a number before it; phrasal verbs (call for, hold on, centre on) are
+    left to the words: they say what the question does, not its topic."""
     table = reverse_dictionary()
     tokens = [(_lemma(m.group().lower()), m.span()) for m in _WORD.finditer(_without_possessives(question.lower()))]
     found: list[Translation] = []
@@ -213,8 +219,9 @@ def _phrases_with_function_words(question: str) -> tuple[list[Translation], str]
         for size in (5, 4, 3, 2):
             window = tokens[i:i + size]
             phrase = " ".join(w for w, _ in window)
-            if len(window) == size and phrase in table and phrase not in verb_keys() and any(
-                    w in EN_STOPWORDS for w, _ in window) and not all(w in EN_STOPWORDS for w, _ in window):
+            inner = [w for w, _ in window]
+            if len(window) == size and phrase in table and phrase not in verb_keys() and inner[-1] not in EN_STOPWORDS \
+                    and (inner[0] not in EN_STOPWORDS or inner[0] in _NUMBERS) and any(w in EN_STOPWORDS for w in inner):
                 found.append(Translation(phrase, tuple(w for _, w in table[phrase][:3])))
                 spans.append((window[0][1][0], window[-1][1][1]))
                 i += size
@@ -331,7 +338,8 @@ def _corpus_phrase(words: Sequence[str], occurs: Occurs, min_size: int = 2, keep
 
     def extend(prefix: str, k: int, size: int) -> list[tuple[int, str]]:
         if k == size:
-            uses = occurs(prefix) if len(prefix) >= 3 else 0
+            # a phrase, not words around a particle: 企业的 (company + 的 "target") is no term
+            uses = occurs(prefix) if len(prefix) >= 3 and not STOPWORDS.intersection(words_of(prefix)) else 0
             return [(uses, prefix)] if uses >= MIN_PHRASE_USES else []
         found = []
         for span, chinese in pieces[k]:

@@ -98,6 +98,14 @@ def bearing(query: Query, hits: Sequence[Hit], view: IndexView) -> list[bool]:
             for i, (share, count, name) in enumerate(zip(shares, specific, names, strict=True))]
 
 
+def touches(query: Query, hit: Hit, view: IndexView) -> bool:
+    """The passage holds at least one of the question's key terms (verbs aside), or the question has
+    none: worth listing as possibly related."""
+    topics = [c for c in query.concepts if not c.action]
+    context = _context(hit, view, title=False)
+    return not topics or any(mentions(context, w) for c in topics for w in c.forms)
+
+
 def _context(hit: Hit, view: IndexView, title: bool = True) -> str:
     """What a passage says, with its section path (headings of speeches are summaries) and its title."""
     meta = view.metas.get(hit.chunk.doc_id)

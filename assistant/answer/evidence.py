@@ -107,9 +107,12 @@ def touches(query: Query, hit: Hit, view: IndexView) -> bool:
 
 
 def _context(hit: Hit, view: IndexView, title: bool = True) -> str:
-    """What a passage says, with its section path (headings of speeches are summaries) and its title."""
+    """What a passage says, with its section path (headings of speeches are summaries) and, unless
+    `title` is False, its document's title (which also heads the opening section's path)."""
     meta = view.metas.get(hit.chunk.doc_id)
-    return hit.chunk.search_text + normalize_text(f"{meta.title if meta and title else ''} {hit.chunk.section}")
+    doc_title = meta.title if meta else ""
+    headings = " ".join(h for h in hit.chunk.heading_path if title or h != doc_title)
+    return hit.chunk.search_text + normalize_text(f"{doc_title if title else ''} {headings}")
 
 
 def keyword_share(query: Query, hits: Sequence[Hit], view: IndexView) -> float:

@@ -98,6 +98,15 @@ def bearing(query: Query, hits: Sequence[Hit], view: IndexView) -> list[bool]:
             for i, (share, count, name) in enumerate(zip(shares, specific, names, strict=True))]
 
 
+def quoted_and_related(query: Query, hits: Sequence[Hit], view: IndexView) -> tuple[list[Hit], list[Hit]]:
+    """The passages to quote (those that bear on the question) and those to list beside them as
+    possibly related (the others that share a key term with it); the rest are not shown."""
+    bears = bearing(query, hits, view)
+    quoted = [hit for hit, b in zip(hits, bears, strict=True) if b]
+    related = [hit for hit, b in zip(hits, bears, strict=True) if not b and touches(query, hit, view)]
+    return quoted, related
+
+
 def touches(query: Query, hit: Hit, view: IndexView) -> bool:
     """The passage holds at least one of the question's key terms (verbs aside), or the question has
     none: worth listing as possibly related."""

@@ -18,7 +18,7 @@ from assistant.answer.compose import (
     phrase,
     with_notes,
 )
-from assistant.answer.evidence import Retrieved, bearing, specific_first, touches, weigh_evidence
+from assistant.answer.evidence import Retrieved, quoted_and_related, specific_first, weigh_evidence
 from assistant.answer.generate import generated_answer, rewrite_followup
 from assistant.answer.quotes import cite
 from assistant.chat_model import ChatModel
@@ -124,13 +124,10 @@ class Assistant:
         found = self.retrieve(query, view, watch)
         with watch("compose"):
             top = found.ranked[: self.options.top_k]
-            bears = bearing(query, top, view) if found.evidence.found else [True] * len(top)
-            order = [h for h, b in zip(top, bears, strict=True) if b] + [h for h, b in zip(top, bears, strict=True) if not b]
-            ranked = tuple(cite(order + found.ranked[len(top):], query.highlight, query.quantity, view))
-            quoted = ranked[: sum(bears)]
-            # passages beside the answer that share nothing with the question are not shown at all
-            aside = tuple(c for c, h in zip(ranked[sum(bears): len(top)], order[sum(bears):], strict=True)
-                          if touches(query, h, view))
+            quoted_hits, related_hits = quoted_and_related(query, top, view) if found.evidence.found else (top, [])
+            shown = quoted_hits + related_hits
+            ranked = tuple(cite(shown + [h for h in found.ranked if h not in shown], query.highlight, query.quantity, view))
+            quoted, aside = ranked[: len(quoted_hits)], ranked[len(quoted_hits): len(shown)]
             degraded = degraded_notes(bool(found.unavailable), plan.language, plan.script)
             notes = city_notes(query, plan.language, plan.script) + degraded
             if not found.evidence.found:

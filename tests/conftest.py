@@ -13,7 +13,7 @@ from vectorstore import embed_cache
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "assistant" / "sample_corpus"
-SHARED = ROOT.parent / "shared"
+DATA = ROOT / "tests" / "data"
 
 # One embedding cache for the whole run, empty at its start: every passage is really embedded once,
 # then shared by the tests' many indexes of the same seeds (and, through the environment, by the
@@ -56,10 +56,15 @@ def sample_index(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-u
 @pytest.fixture(scope="session")
 def own_files_index(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
     """The five seeds as a user's own files: no manifest, everything inferred from the text."""
+    import shutil
+
     from vectorstore.index import Index
     from vectorstore.sync import sync_paths
 
+    files = tmp_path_factory.mktemp("own-files-src")
+    for path in SAMPLE.glob("*.txt"):
+        shutil.copy(path, files / path.name)
     index = Index(tmp_path_factory.mktemp("own-files"))
-    report = sync_paths(index, [SHARED / "seeds"], progress=False)
+    report = sync_paths(index, [files], progress=False)
     assert not report.errors, report.errors
     return index

@@ -80,8 +80,8 @@ def ask(tab, question: str, expect: str) -> float:  # type: ignore[no-untyped-de
 def test_chinese_question_answer_and_source_in_context(page) -> None:  # type: ignore[no-untyped-def]
     first = ask(page, "聊城对清理拖欠民营企业账款有什么要求？", "根据所收录的讲话")
     assert "[1]" in page.inner_text("#sq-chat")
-    cards = page.locator("#sq-sources .sq-card")
-    assert cards.count() >= 3 and "聊城" in cards.first.inner_text()
+    cards = page.locator("#sq-sources .sq-card")  # only passages on the question: no padding to five
+    assert cards.count() >= 1 and "聊城" in cards.first.inner_text() and "拖欠" in cards.first.inner_text()
     assert page.locator("#sq-sources mark").count() >= 1  # the quoted sentence is highlighted
     page.screenshot(path=str(ARTIFACTS / "ui_chinese_answer.png"), full_page=True)
     page.locator("#sq-open label").first.click()

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import pytest
+
 from ingest.clean import clean_text
-from ingest.gazetteer import guess_city
-from ingest.metadata import infer_meta
+from ingest.gazetteer import find_city, guess_city
+from ingest.metadata import ManifestError, infer_meta, load_manifest
 from ingest.normalize import to_simplified
 from ingest.tagging import tag_words
 from tests.conftest import DATA
@@ -74,3 +78,31 @@ def test_national_reports_have_a_level_and_no_city() -> None:
         assert _guess(clean_text(text).text).city == "临沂"  # the places alone would say 临沂
         meta = infer_meta(text, clean_text(text).text, raw.fields)
         assert meta.level == "national" and meta.city == "unknown" and meta.where == "national", meta.title
+
+
+def test_find_city_in_questions() -> None:
+    assert find_city("比较临沂和聊城的招商") == ["临沂", "聊城"]
+    assert find_city("惠州市去年") == ["惠州"]
+
+
+def test_manifest_yaml_csv_and_errors(tmp_path: Path) -> None:
+    yaml_file = tmp_path / "m.yaml"
+    yaml_file.write_text("documents:\n  a.txt:\n    city: 惠州\n    date: '2019'\n", encoding="utf-8")
+    assert load_manifest(yaml_file) == {"a.txt": {"city": "惠州", "date": "2019"}}
+    csv_file = tmp_path / "m.csv"
+    csv_file.write_text("file,city\nb.txt,聊城\n", encoding="utf-8")
+    assert load_manifest(csv_file) == {"b.txt": {"city": "聊城"}}
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("documents:\n  a.txt:\n    town: x\n", encoding="utf-8")
+    with pytest.raises(ManifestError, match="unknown field"):
+        load_manifest(bad)
+
+
+def test_titles_of_all_seeds(seed_text: dict[str, str]) -> None:
+    from ingest.metadata import extract_title
+
+    titles = {k: extract_title(v, clean_text(v).text) for k, v in seed_text.items()}
+    assert titles["001"] == "縣長在重點項目謀劃推進機制座談會上的講話"
+    assert titles["002"] == "市委書記在全市重點項目建設推進會上的講話"
+    assert titles["003"] == "在全市20**年重点工作调度会上的讲话"
+    assert titles["004"].startswith("全市新旧动能转换重点项目现场观摩总结会议召开")

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from assistant.answer.pipeline import Assistant
-from assistant.app.render import conversation_markdown
+from assistant.app.render import conversation_markdown, where_line
 from assistant.app.ui_html import CSS, answer_for_chat, document_html, source_choices, sources_html
 from assistant.errors import AssistantError
 from assistant.records import Answer
@@ -81,7 +81,8 @@ def build_app(assistant: Assistant, *, title: str = "speechqa") -> Any:
     index = assistant.index
 
     def doc_rows() -> list[list[Any]]:
-        return [[d.doc_id, d.meta.title[:60], d.meta.city, d.meta.date, d.chunks, "; ".join(d.quality.warnings())]
+        return [[d.doc_id, d.meta.title[:60], where_line(d.meta), d.meta.date, "、".join(n.name for n in d.meta.people[:6]),
+                 d.chunks, "; ".join(d.quality.warnings())]
                 for d in index.catalog.documents()]
 
     def doc_choices() -> list[str]:
@@ -220,8 +221,9 @@ def build_app(assistant: Assistant, *, title: str = "speechqa") -> Any:
                     pick = gr.Radio([], label="Open a source in its document", elem_id="sq-open")
                     viewer = gr.HTML(document_html(None, 0, "", "original"), elem_id="sq-viewer")
         with gr.Tab("Documents"):
-            table = gr.Dataframe(doc_rows(), headers=["doc_id", "title", "city", "date", "chunks", "warnings"],
-                                 interactive=False, wrap=True)
+            table = gr.Dataframe(doc_rows(), headers=["doc_id", "title", "where (and why)", "date", "people", "chunks", "warnings"],
+                                 interactive=False, wrap=True,
+                                 column_widths=["13%", "24%", "25%", "8%", "12%", "6%", "12%"])
             files = gr.File(file_count="multiple", label="Add speeches (txt, md, html, docx, pdf, jsonl; ≤20 MB each)")
             ingest = gr.Button("Ingest files", variant="primary")
             results = gr.Dataframe(headers=["file", "status", "chunks added", "warnings / error"], interactive=False, wrap=True)

@@ -147,7 +147,15 @@ def english_terms(question: str) -> list[str]:
 
 
 def _without_possessives(text: str) -> str:
-    return re.sub(r"(?<=[a-z])'s?\b", "", text, flags=re.I)
+    """people's -> people, with spaces in its place, so that offsets into the text stay valid."""
+    return re.sub(r"(?<=[a-z])'s?\b", lambda m: " " * len(m.group()), text, flags=re.I)
+
+
+def _cut(text: str, spans: Sequence[tuple[int, int]]) -> str:
+    """The text with these (start, end) spans blanked out, for the words left to translate."""
+    for start, end in reversed(spans):
+        text = text[:start] + " " + text[end:]
+    return text
 
 
 @lru_cache(maxsize=1)
@@ -232,10 +240,7 @@ def _phrases_with_function_words(question: str) -> tuple[list[Translation], str]
                 break
         else:
             i += 1
-    rest = question.lower() if spans else question
-    for start, end in reversed(spans):
-        rest = rest[:start] + " " + rest[end:]
-    return found, rest
+    return found, _cut(question, spans)
 
 
 # Kinds of place English names end with, and how the Chinese name ends (Daya Bay -> 大亚湾).
@@ -276,10 +281,7 @@ def _names(question: str, names: Mapping[str, tuple[str, ...]]) -> tuple[list[Tr
             i += match[0]
         else:
             i += 1
-    rest = question
-    for start, end in reversed(spans):
-        rest = rest[:start] + " " + rest[end:]
-    return found, rest
+    return found, _cut(question, spans)
 
 
 _STEM_CANDIDATES = 10
@@ -302,7 +304,6 @@ def stem_dictionary() -> dict[str, tuple[str, ...]]:
     """English stem -> Chinese words (single characters included) whose definitions use a word of
     that stem: prosper -> 富裕 ("prosperous"), revit -> 振兴 ("to revitalize"), carbon -> 碳. For
     composing phrases only: a single character is never searched alone."""
-    stem = _stem
     freq = {word: count for word, (count, _) in jieba_dictionary().items()}
     table: dict[str, dict[str, float]] = defaultdict(dict)
     for entry in cedict_entries():
@@ -319,7 +320,7 @@ def stem_dictionary() -> dict[str, tuple[str, ...]]:
                     continue
                 score = (1.0 if position == 0 else 0.6) * (1 + len(str(count))) / len(parts)
                 for part in parts:
-                    root = stem(part)
+                    root = _stem(part)
                     table[root][word] = max(table[root].get(word, 0.0), score)
     return {root: tuple(w for w, _ in sorted(words.items(), key=lambda kv: -kv[1])[:_STEM_CANDIDATES])
             for root, words in table.items()}
@@ -334,12 +335,11 @@ def _corpus_phrase(words: Sequence[str], occurs: Occurs, min_size: int = 2, keep
     one after another, make phrases the corpus uses (the `keep` most used): whole-process people's
     democracy -> 全+过程+人民+民主. A piece is one word's translation or a dictionary phrase's
     (productive forces -> 生产力). Built left to right; a prefix the corpus never writes is not extended."""
-    stem = _stem
     table, stems, fixed = reverse_dictionary(), stem_dictionary(), glossary()
     pieces: list[list[tuple[int, str]]] = []  # at each word: (words covered, Chinese)
     for k, word in enumerate(words):
         here = [(1, w) for w in dict.fromkeys([w for _, w in table.get(word, [])[:_STEM_CANDIDATES]]
-                                             + list(stems.get(stem(word), ())))]
+                                             + list(stems.get(_stem(word), ())))]
         for span in (2, 3):
             phrase = " ".join(words[k:k + span])
             if len(words[k:k + span]) == span:

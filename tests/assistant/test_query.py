@@ -75,3 +75,11 @@ def test_a_compound_is_mentioned_when_all_its_parts_are() -> None:
     assert mentions("从主观上讲，我们自身的原因必须深刻剖析", "主观原因")
     assert not mentions("火星探测取得新进展", "火星移民")
     assert mentions("河长制", "河长制") and not mentions("河长", "河长制")
+
+
+def test_terms_with_function_words_are_found_after_a_possessive() -> None:
+    """A dictionary term holding a function word (rule of law, five-year plan) is taken whole, and the
+    words after a possessive are still cut at the right place."""
+    found = {t.english: t.chinese for t in translate_terms("What did the people's congress say about socialist rule of law?")}
+    assert found["rule of law"][0] == "法治" and {"congress", "socialist"} <= set(found) and "law" not in found
+    assert {t.english for t in translate_terms("the first five-year plan")} == {"five year plan"}

@@ -12,12 +12,11 @@ from typing import Any
 import yaml
 
 from ingest.errors import ManifestError
-from ingest.gazetteer import COMMON_WORD, guess_city, place_mentions
-from ingest.lexicon import jieba_dictionary
-from ingest.names import document_level, people_named
+from ingest.gazetteer import guess_city
+from ingest.names import MAX_NAMES, document_level, people_named, places_named
 from ingest.normalize import script_of, to_simplified
 from ingest.records import UNKNOWN_CITY, DocMeta, Named
-from ingest.tagging import Word, tag_words
+from ingest.tagging import tag_words
 
 _FULL_DATE = re.compile(r"((?:19|20)\d{2})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?")
 _YEAR = re.compile(r"((?:19|20)\d{2})年")
@@ -55,30 +54,6 @@ def extract_date(raw: str) -> str:
 def extract_speaker(simplified: str) -> str:
     m = _SPEAKER.search(simplified[:3000])
     return m.group(1) if m else ""
-
-
-_PLACE_KIND = re.compile(r"^(?:高新区|新区|开发区|经开区|园区|产业园|工业园|宾馆|酒店|饭店|湾|湖|港|镇|村|街道|大学|学院|广场|公园)")
-RARE_PLACE_WORD = 30  # jieba tags many everyday words as places (滑坡, 并联); a rare one is a name (沂蒙)
-MAX_NAMES = 60  # of each kind, in order of first appearance: enough to find a document by its names
-
-
-def places_named(words: list[Word], text: str) -> list[Named]:
-    """Places the text names as whole words: those of the gazetteer, with their city, and names the
-    tagger marks as places or that a kind of place follows (仲恺 in 仲恺高新区, 东昌 in 东昌宾馆), which
-    no table lists, with no city."""
-    found: dict[str, str] = {}
-    for mention in place_mentions(words, strict=False):
-        found.setdefault(mention.name, "、".join(mention.cities[:2]))
-    common = jieba_dictionary()
-    for word in words[:-1]:
-        if not (2 <= len(word.text) <= 4 and re.fullmatch(r"[\u4e00-\u9fff]+", word.text)) or word.text in found:
-            continue
-        known = common.get(word.text)
-        kind_follows = _PLACE_KIND.match(text[word.start + len(word.text):]) is not None
-        if kind_follows and (known is None or known[1] == "ns" and known[0] < COMMON_WORD) or (
-                word.tag == "ns" and (known is None or known[0] < RARE_PLACE_WORD)):
-            found[word.text] = ""
-    return [Named(name, "place", city) for name, city in list(found.items())[:MAX_NAMES]]
 
 
 def infer_meta(raw: str, cleaned: str, fields: dict[str, Any]) -> DocMeta:

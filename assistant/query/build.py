@@ -22,6 +22,7 @@ from vectorstore.view import IndexView
 Term = str | tuple[str, ...]  # a BM25 term: a token, or a group of interchangeable tokens
 _CJK_RUN = re.compile(r"[\u4e00-\u9fff]+")
 _YEAR_WORD = re.compile(r"\d{4}年?")
+Inferred = tuple[tuple[str, str, tuple[str, ...]], ...]  # (city, document, places it names) for a city no document has
 RARE_SHARE = 0.01  # a word used at most once per 100 passages (or never) is specific to what is asked
 
 
@@ -51,7 +52,7 @@ class Query:
     fallback: Filters  # the user's own: searched when the inferred filters find nothing
     documents_named: tuple[str, ...]
     missing_cities: tuple[str, ...]  # cities the question names that no document is tagged with
-    inferred: tuple[tuple[str, str, tuple[str, ...]], ...]  # (city, document, places named) searched for a missing city
+    inferred: Inferred  # documents searched for a missing city because they name it or its places
     weights: Mapping[str, float]  # retriever -> weight in the fusion
     quantity: bool  # asks for an amount: quote the sentence that states one
     max_per_doc: int
@@ -137,9 +138,6 @@ def _without_document_words(terms: Sequence[Term], plan: QueryPlan, view: IndexV
         elif group := tuple(t for t in term if useful(t)):
             kept.append(group)
     return tuple(kept)
-
-
-Inferred = tuple[tuple[str, str, tuple[str, ...]], ...]
 
 
 def _filters(plan: QueryPlan, view: IndexView, filters: Filters,

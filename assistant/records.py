@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from assistant.answer.checking import SentenceCheck
 from assistant.query.plan import QueryPlan
 from ingest.records import UNKNOWN_CITY
 
@@ -50,6 +51,30 @@ class ComparisonRow:
 
 
 @dataclass(frozen=True, slots=True)
+class Verification:
+    """How a chat model's answer was checked: every sentence it wrote, kept or removed and why."""
+
+    sentences: tuple[SentenceCheck, ...]
+    failure: str = ""  # why the model stopped early (a timeout, an error), or ""
+
+    @property
+    def kept(self) -> int:
+        return sum(s.kept for s in self.sentences)
+
+    @property
+    def total(self) -> int:
+        return len(self.sentences)
+
+    @property
+    def removed(self) -> tuple[SentenceCheck, ...]:
+        return tuple(s for s in self.sentences if not s.kept)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"kept": self.kept, "total": self.total, "failure": self.failure,
+                "removed": [{"sentence": s.sentence, "reason": s.reason, "why": s.why} for s in self.removed]}
+
+
+@dataclass(frozen=True, slots=True)
 class Answer:
     question: str
     text: str  # Markdown with [n] markers
@@ -61,6 +86,7 @@ class Answer:
     ranked: tuple[Citation, ...] = field(default=(), repr=False)  # every passage retrieval ranked, in order
     notes: tuple[str, ...] = ()
     mode: str = "extractive"  # or "llm"
+    verification: Verification | None = None  # a chat model's sentences and what became of them
     timings: tuple[tuple[str, float], ...] = field(default=(), repr=False)  # (stage, seconds)
 
     @property
@@ -80,5 +106,46 @@ class Answer:
             "comparison": [asdict(r) for r in self.comparison],
             "notes": list(self.notes),
             "mode": self.mode,
+            "verification": self.verification.to_dict() if self.verification else None,
             "timings_ms": {stage: round(1000 * seconds, 2) for stage, seconds in self.timings},
         }
+
+
+# -- an answer as it is made (Assistant.stream) ------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class Sources:
+    """Retrieval is done: the extractive answer, whose citations are the sources to show now."""
+
+    answer: Answer
+
+
+@dataclass(frozen=True, slots=True)
+class Waiting:
+    """Nothing new from the chat model for a while: it is still reading (`writing` False) or writing."""
+
+    seconds: float
+    writing: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Draft:
+    """The sentence the model is writing, as far as it has got (not yet checked)."""
+
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Checked:
+    """A sentence the model finished, checked against the passages it cites."""
+
+    check: SentenceCheck
+
+
+@dataclass(frozen=True, slots=True)
+class Done:
+    """The final answer: what the check kept (or the quotes); the last event of every stream."""
+
+    answer: Answer
+
+
+AnswerEvent = Sources | Waiting | Draft | Checked | Done

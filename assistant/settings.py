@@ -24,6 +24,10 @@ def sample_corpus_dir() -> Path:
     return Path(str(resources.files("assistant").joinpath("sample_corpus")))
 
 
+LOCAL_TIMEOUT = 300.0  # a model on this machine's CPU may read a long prompt for minutes before it writes
+REMOTE_TIMEOUT = 60.0  # a hosted API that says nothing for a minute is not coming back
+
+
 class LLMSettings(BaseModel):
     """An OpenAI-compatible chat endpoint (DeepSeek, Qwen, Ollama, vLLM, llama.cpp server)."""
 
@@ -31,11 +35,30 @@ class LLMSettings(BaseModel):
     base_url: str = ""
     model: str = ""
     api_key: str = ""
-    timeout: float = 60.0
+    timeout: float | None = None  # seconds without a byte from the model; None: by where the model runs
 
     @property
     def enabled(self) -> bool:
         return bool(self.base_url and self.model)
+
+    @property
+    def local(self) -> bool:
+        """The endpoint runs on this machine or its network (Ollama, llama.cpp, vLLM at home)."""
+        from ipaddress import ip_address
+        from urllib.parse import urlparse
+
+        host = urlparse(self.base_url).hostname or ""
+        if host == "localhost" or host.endswith(".local"):
+            return True
+        try:
+            address = ip_address(host)
+        except ValueError:
+            return False
+        return address.is_loopback or address.is_private
+
+    @property
+    def read_timeout(self) -> float:
+        return self.timeout if self.timeout is not None else (LOCAL_TIMEOUT if self.local else REMOTE_TIMEOUT)
 
 
 class Settings(BaseModel):
@@ -63,7 +86,11 @@ class Settings(BaseModel):
             base_url=os.environ.get("SPEECHQA_LLM_BASE_URL", ""),
             model=os.environ.get("SPEECHQA_LLM_MODEL", ""),
             api_key=os.environ.get("SPEECHQA_LLM_API_KEY", "") or os.environ.get("OPENAI_API_KEY", ""),
+            timeout=float(os.environ["SPEECHQA_LLM_TIMEOUT"]) if os.environ.get("SPEECHQA_LLM_TIMEOUT") else None,
         )
+        llm_flags = overrides.pop("llm", None)
+        if isinstance(llm_flags, dict):  # flags over the environment, field by field
+            llm = llm.model_copy(update={k: v for k, v in llm_flags.items() if v is not None})
         env["llm"] = llm
         env.update({k: v for k, v in overrides.items() if v is not None})
         return cls(**env)  # type: ignore[arg-type]

@@ -1,75 +1,248 @@
-"""Checking a generated answer against its passages: markers must point at retrieved passages, and a
-sentence that states a number or a name must find it in the passages it cites. Pure functions."""
+"""Sentence-level verification of a generated answer, without a model. Pure functions.
+
+A sentence is kept only when
+- it cites a passage that retrieval found ([n] markers; a marker that points at no passage is removed);
+- every number it states is in a passage it cites (Chinese numerals, 万/亿 and English scales compared
+  by value: 6000多亿元 supports "600 billion yuan");
+- most of its content words are in the passages it cites, after the normalisation retrieval uses
+  (script, widths, case), English words through their Chinese translations;
+- at least one of those words is in the passage's text beyond its header (title, section, city,
+  date): echoing where a passage comes from is not stating what it says.
+"""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+import warnings
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from ingest.normalize import normalize_text
 
 MARKER = re.compile(r"\[(\d{1,3})\]")
-_SENTENCE = re.compile(r"[^。！？!?\n]+(?:[。！？!?]+|(?:\.(?=\s|$)))?(?:\s*\[\d{1,3}\])*", re.S)
-_NUMBER = re.compile(r"\d+(?:\.\d+)?|[一二三四五六七八九十两百千]+[十百千万亿]+")
+SUPPORT_SHARE = 0.6  # of a sentence's content words found in its passages (docs/benchmarks.md: checking cases)
 _URL = re.compile(r"(?:https?://|www\.)\S+")
-_QUOTED = re.compile(r"[“\"「]([^”\"」]{2,30})[”\"」]")
+_MARKUP = re.compile(r"\*\*|__|`|^\s*(?:[-*•]|\d{1,2}[.)、])\s+|^#+\s*", re.M)
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+# a number, with what scales it: 6000多亿, 5.5%, 1,200, 1.5 billion
+_NUMBER = re.compile(r"(\d+(?:,\d{3})*(?:\.\d+)?)\s*(?:[多余几]?\s*(万亿|亿|万|千)|\s+(thousand|million|billion|trillion)\b)?", re.I)
+_SCALE = {"千": 1e3, "万": 1e4, "亿": 1e8, "万亿": 1e12, "thousand": 1e3, "million": 1e6, "billion": 1e9, "trillion": 1e12}
+
+REASONS = {
+    "uncited": "cites no retrieved passage",
+    "numbers": "states a number the cited passage does not",
+    "url": "gives a link the cited passage does not",
+    "place": "names a city the cited passage is not about",
+    "unsupported": "the cited passage does not say this",
+    "header_only": "repeats only the passage's title, section or date",
+}
+
+Translate = Callable[[str], Sequence[tuple[str, tuple[str, ...]]]]  # English text -> (phrase, Chinese candidates)
+
+
+@dataclass(frozen=True, slots=True)
+class Passage:
+    """What a generated sentence may lean on: the cited chunk's text, and its header (which the model
+    was shown, and which does not count as support)."""
+
+    n: int
+    body: str
+    header: str
 
 
 @dataclass(frozen=True, slots=True)
 class SentenceCheck:
-    sentence: str
-    markers: tuple[int, ...]  # valid markers only
-    invalid: tuple[int, ...]  # markers that point at no passage
-    unsupported: tuple[str, ...]  # numbers or names not found in the cited passages
+    sentence: str  # as the model wrote it
+    shown: str  # as the answer shows it: markers that point at no passage removed
+    markers: tuple[int, ...]  # markers that point at a passage
     kept: bool
-
-
-@dataclass(frozen=True, slots=True)
-class CheckedAnswer:
-    text: str  # the answer with unsupported sentences dropped and invalid markers removed
-    sentences: tuple[SentenceCheck, ...]
+    reason: str = ""  # a key of REASONS; "" when kept
+    missing: tuple[str, ...] = ()  # the numbers or words not found
+    found: int = 0  # content words found in the cited passages
+    words: int = 0  # content words in all
 
     @property
-    def dropped(self) -> list[str]:
-        return [s.sentence for s in self.sentences if not s.kept]
+    def why(self) -> str:
+        """Why the sentence was removed, for a person: the reason and what was not found."""
+        if self.kept:
+            return ""
+        detail = f" ({', '.join(self.missing[:4])})" if self.missing else ""
+        return f"{REASONS[self.reason]}{detail}"
 
-    @property
-    def used(self) -> list[int]:
-        return sorted({n for s in self.sentences if s.kept for n in s.markers})
+
+# -- sentences -------------------------------------------------------------------------------------
+_END = re.compile(r"[。！？!?]+|\.(?=\s)|\n")
+_TRAILING = re.compile(r"(?:\s*\[\d{1,3}\])+")
+
+
+def _cut_point(text: str, final: bool) -> int:
+    """The end of the first complete sentence in `text` (with the markers that follow it), or -1 when
+    none is complete yet: a sentence is complete once something other than a marker follows it."""
+    for end in _END.finditer(text):
+        stop = end.end()
+        if end.group() == "\n" and not text[: end.start()].strip():
+            continue  # a blank line is no sentence
+        trailing = _TRAILING.match(text, stop)
+        stop = trailing.end() if trailing else stop
+        rest = text[stop:]
+        if final or (rest and not re.fullmatch(r"\s*\[?\d{0,3}", rest)):
+            return stop
+        return -1
+    return len(text) if final and text.strip() else -1
+
+
+class SentenceSplitter:
+    """Sentences as they complete in a stream of text pieces: "…6000多亿元。[1]" stays one sentence,
+    and a sentence is given out only once the next one has begun (its markers may still follow)."""
+
+    def __init__(self) -> None:
+        self.buffer = ""
+
+    def feed(self, piece: str) -> list[str]:
+        self.buffer += piece
+        return self._take(final=False)
+
+    def flush(self) -> list[str]:
+        return self._take(final=True)
+
+    def _take(self, final: bool) -> list[str]:
+        out = []
+        while (stop := _cut_point(self.buffer, final)) > 0:
+            sentence, self.buffer = self.buffer[:stop].strip(), self.buffer[stop:]
+            if sentence:
+                out.append(sentence)
+        return out
 
 
 def split_sentences(text: str) -> list[str]:
-    """Sentences with the markers that follow them: "…增长5.5%左右。[1]" stays one sentence."""
-    return [m.group().strip() for m in _SENTENCE.finditer(text) if m.group().strip()]
+    splitter = SentenceSplitter()
+    return splitter.feed(text) + splitter.flush()
 
 
-def facts_in(sentence: str, names: tuple[str, ...] = ()) -> list[str]:
-    """Numbers and names a sentence states: Arabic numbers, quoted terms, and known names (cities)."""
-    bare = MARKER.sub("", sentence)
-    found = _URL.findall(bare)
-    found += _NUMBER.findall(_URL.sub("", bare)) + _QUOTED.findall(bare)
-    found += [n for n in names if n and n in bare]
-    return found
+# -- facts -----------------------------------------------------------------------------------------
+@lru_cache(maxsize=4096)
+def _searchable(text: str) -> str:
+    """Normalised as retrieval normalises, Chinese numerals as digits (三千亩 -> 3000亩)."""
+    import cn2an
+
+    folded = normalize_text(text)
+    with warnings.catch_warnings():  # cn2an warns about every 亿 it cannot attach to a number
+        warnings.simplefilter("ignore")
+        try:
+            return str(cn2an.transform(folded, "cn2an"))
+        except (ValueError, KeyError, IndexError):
+            return folded
 
 
-def check_answer(text: str, passages: Mapping[int, str], names: tuple[str, ...] = ()) -> CheckedAnswer:
-    """Drop sentences whose facts are not in the passages they cite, and every sentence without a valid
-    marker except a fact-free opening line; remove markers that point at no passage."""
-    folded = {n: normalize_text(p) for n, p in passages.items()}
-    checks: list[SentenceCheck] = []
-    kept: list[str] = []
-    for position, sentence in enumerate(split_sentences(text)):
-        numbers = [int(m) for m in MARKER.findall(sentence)]
-        valid = tuple(dict.fromkeys(n for n in numbers if n in passages))
-        invalid = tuple(dict.fromkeys(n for n in numbers if n not in passages))
-        cleaned = MARKER.sub(lambda m: m.group() if int(m.group(1)) in passages else "", sentence).strip()
-        facts = facts_in(sentence, names)
-        support = "".join(folded[n] for n in valid)
-        unsupported = tuple(f for f in facts if normalize_text(f) not in support)
-        ok = not unsupported and (bool(valid) or (position == 0 and not facts))
-        checks.append(SentenceCheck(sentence, valid, invalid, unsupported, ok))
-        if ok:
-            kept.append(cleaned)
-    joined = "".join(s if re.search(r"[\u4e00-\u9fff]", s) else s + " " for s in kept).strip()
-    return CheckedAnswer(text=joined, sentences=tuple(checks))
+_SCALED_EN = re.compile(r"(\d+(?:,\d{3})*(?:\.\d+)?)\s+(thousand|million|billion|trillion)\b", re.I)
+
+
+def _english_numbers(text: str) -> str:
+    """English numbers as digits: 600 billion -> 600000000000, ten million -> 10000000."""
+    if _CJK.search(text):
+        return text
+    from text_to_num import alpha2digit
+
+    text = _SCALED_EN.sub(lambda m: f"{float(m.group(1).replace(',', '')) * _SCALE[m.group(2).lower()]:.0f}", text)
+    return str(alpha2digit(text, "en"))
+
+
+def number_values(text: str) -> set[float]:
+    """Every number in the text, as written and scaled (6000多亿 -> 6000 and 6e11)."""
+    values: set[float] = set()
+    for match in _NUMBER.finditer(text):
+        value = float(match.group(1).replace(",", ""))
+        values.add(round(value, 6))
+        scale = match.group(2) or (match.group(3) or "").lower()
+        if scale:
+            values.add(round(value * _SCALE[scale], 6))
+    return values
+
+
+def _numbers_stated(bare: str) -> list[tuple[str, set[float]]]:
+    """The numbers a sentence states, each with its values (any one of them must be supported)."""
+    text = _searchable(_english_numbers(bare))
+    out = []
+    for match in _NUMBER.finditer(text):
+        out.append((match.group().strip(), number_values(match.group())))
+    return out
+
+
+def content_units(bare: str, translate: Translate) -> list[tuple[str, tuple[str, ...]]]:
+    """(what the sentence says, the Chinese forms that would support it): Chinese content words as
+    they are; English words through every sense the dictionary gives them, and through the phrases
+    (glossary terms, names in pinyin) they are part of; a word with none supports nothing."""
+    from assistant.query.words import ANSWER_FRAMING_EN, FRAMING_WORDS
+    from vectorstore.keyword import content_words
+
+    if _CJK.search(bare):
+        text = re.sub(r"\d+(?:\.\d+)?%?", " ", _searchable(bare))
+        return [(w, (w,)) for w in content_words(text) if w not in FRAMING_WORDS]
+    from assistant.query.english import _lemma, english_terms, senses
+
+    phrases = [(english.lower(), tuple(normalize_text(c) for c in chinese)) for english, chinese in translate(bare)]
+    units = []
+    for term in english_terms(bare):
+        if term in ANSWER_FRAMING_EN:
+            continue
+        forms = senses(term) + tuple(f for english, chinese in phrases
+                                     if term in {_lemma(w) for w in re.findall(r"[a-z]+", english)} for f in chinese)
+        units.append((term, forms))
+    units += [(english, chinese) for english, chinese in phrases if not re.search(r"[a-z]", english[:1] or "")]
+    return units
+
+
+# -- one sentence ----------------------------------------------------------------------------------
+def check_sentence(sentence: str, passages: Mapping[int, Passage], translate: Translate) -> SentenceCheck:
+    numbers = [int(m) for m in MARKER.findall(sentence)]
+    markers = tuple(dict.fromkeys(n for n in numbers if n in passages))
+    shown = MARKER.sub(lambda m: m.group() if int(m.group(1)) in passages else "", sentence).strip()
+    if not markers:
+        return SentenceCheck(sentence, shown, (), False, "uncited")
+    bare = _MARKUP.sub("", MARKER.sub(" ", sentence))
+    cited = [passages[n] for n in markers]
+    body = "\n".join(_searchable(p.body) for p in cited)
+    header = "\n".join(_searchable(p.header) for p in cited)
+    links = [u for u in _URL.findall(bare) if normalize_text(u) not in body]
+    if links:
+        return SentenceCheck(sentence, shown, markers, False, "url", tuple(links))
+    bare = _URL.sub(" ", bare)
+    known = number_values(body) | number_values(header)
+    wrong = [written for written, values in _numbers_stated(bare) if not values & known]
+    if wrong:
+        return SentenceCheck(sentence, shown, markers, False, "numbers", tuple(wrong))
+    from assistant.query.places import cities_in
+
+    places = [city for city in cities_in(bare) if normalize_text(city) not in body + header]
+    if places:
+        return SentenceCheck(sentence, shown, markers, False, "place", tuple(places))
+    units = content_units(bare, translate)
+    # the header supports as much as it says (the city, the title's words), but not alone
+    found = [(said, forms) for said, forms in units if any(f and (f in body or f in header) for f in forms)]
+    missing = tuple(said for said, forms in units if (said, forms) not in found)
+    beyond = [said for said, forms in found if any(f and f in body and f not in header for f in forms)]
+    if units and len(found) < SUPPORT_SHARE * len(units):
+        return SentenceCheck(sentence, shown, markers, False, "unsupported", missing, len(found), len(units))
+    if not beyond and not (_numbers_stated(bare) and not units):
+        return SentenceCheck(sentence, shown, markers, False, "header_only", (), len(found), len(units))
+    return SentenceCheck(sentence, shown, markers, True, "", missing, len(found), len(units))
+
+
+def check_answer(text: str, passages: Mapping[int, Passage], translate: Translate) -> list[SentenceCheck]:
+    """Every sentence of a whole reply, checked."""
+    return [check_sentence(s, passages, translate) for s in split_sentences(text)]
+
+
+def separator(previous: str, sentence: str) -> str:
+    """What goes between two kept sentences: nothing between Chinese ones, a space otherwise."""
+    return "" if not previous or (_CJK.search(previous) and _CJK.search(sentence)) else " "
+
+
+def joined(sentences: Sequence[str]) -> str:
+    """Kept sentences as one text; sent one by one with `separator`, they add up to the same text."""
+    out, previous = "", ""
+    for sentence in sentences:
+        out += separator(previous, sentence) + sentence
+        previous = sentence
+    return out

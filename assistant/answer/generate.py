@@ -1,26 +1,37 @@
 """Answers written by a chat model, shown only where the passages support them.
 
-The model gets the question and the numbered passages (prompts/answer_*.md); every sentence it writes
-is checked against the passages it cites (assistant.answer.checking). What cannot be verified is
-dropped and said so; when nothing verifiable is left, or the model fails, the extractive answer stands.
+The model gets the question and the numbered passages (prompts/answer_*.md) and streams its reply;
+each sentence is checked as it completes (assistant.answer.checking). The final answer is the kept
+sentences with how many were kept; when too little survives, the passages' own quotes follow them, and
+when nothing does (or the model fails before writing anything verifiable), the extractive answer stands.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import queue
+import threading
+import time
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import replace
-from functools import lru_cache
 
 import prompts
-from assistant.answer.checking import check_answer
+from assistant.answer.checking import (
+    Passage,
+    SentenceCheck,
+    SentenceSplitter,
+    Translate,
+    check_sentence,
+    joined,
+)
 from assistant.answer.compose import phrase
 from assistant.chat_model import ChatModel
 from assistant.errors import ChatModelError
 from assistant.query import QueryPlan
-from assistant.records import Answer, Citation
+from assistant.records import Answer, AnswerEvent, Checked, Citation, Done, Draft, Verification, Waiting
 
 LANGUAGE_NAMES = {("zh", "simplified"): "Simplified Chinese", ("zh", "traditional"): "Traditional Chinese",
                   ("en", "latin"): "English"}
+HEARTBEAT = 1.0  # seconds without a token before the reader is told the model is still at work
 
 
 def rewrite_followup(model: ChatModel, question: str, history: Sequence[str]) -> str:
@@ -33,46 +44,121 @@ def rewrite_followup(model: ChatModel, question: str, history: Sequence[str]) ->
     return text.strip().splitlines()[0].strip() if text.strip() else ""
 
 
+def header(c: Citation) -> str:
+    """Where a passage is from, as the model is shown it: the city, title, date and section."""
+    return f"{c.known_city} {c.title} {c.date}; {c.section}"
+
+
 def answer_prompt(plan: QueryPlan, citations: Sequence[Citation]) -> tuple[str, str]:
     """(system, user) messages: the rules, then the question with the numbered passages."""
     system = prompts.render("answer_system", language=LANGUAGE_NAMES.get((plan.language, plan.script), "Chinese"),
                             max_sentences="8")
-    passages = "\n\n".join(
-        f"[{c.n}] ({c.known_city} {c.title[:40]} {c.date}; {c.section[:60]})\n<passage>\n{c.text}\n</passage>"
-        for c in citations
-    )
+    passages = "\n\n".join(f"[{c.n}] ({header(c)})\n<passage>\n{c.text}\n</passage>" for c in citations)
     return system, prompts.render("answer_user", question=plan.standalone, passages=passages)
 
 
-def generated_answer(model: ChatModel, extractive: Answer) -> Answer:
-    """The model's answer over the extractive answer's citations, checked; on failure, `extractive`
-    with a note saying why."""
-    system, user = answer_prompt(extractive.plan, extractive.citations)
+def paced(pieces: Iterator[str], every: float = HEARTBEAT) -> Iterator[str | None]:
+    """The model's pieces as they come, and None after every `every` seconds without one, so that the
+    caller can show that the model is still at work. The model is read on a thread of its own."""
+    box: queue.Queue[tuple[str, object]] = queue.Queue()
+    stop = threading.Event()
+
+    def read() -> None:
+        try:
+            for piece in pieces:
+                if stop.is_set():
+                    return
+                box.put(("piece", piece))
+            box.put(("end", None))
+        except Exception as exc:  # handed over to the reader of the queue, raised there
+            box.put(("error", exc))
+
+    threading.Thread(target=read, daemon=True, name="chat-model-stream").start()
     try:
-        reply = model.complete(system, user)
+        while True:
+            try:
+                kind, value = box.get(timeout=every)
+            except queue.Empty:
+                yield None
+                continue
+            if kind == "end":
+                return
+            if kind == "error":
+                raise value  # type: ignore[misc]
+            yield str(value)
+    finally:
+        stop.set()  # the reader went away (a closed browser tab): stop reading the model
+
+
+def generate(model: ChatModel, extractive: Answer, translate: Translate) -> Iterator[AnswerEvent]:
+    """The model's answer as it is written: Waiting while it is silent, Draft as a sentence grows,
+    Checked as each one completes, then Done with the final answer."""
+    system, user = answer_prompt(extractive.plan, extractive.citations)
+    passages = {c.n: Passage(c.n, c.text, header(c)) for c in extractive.citations}
+    splitter = SentenceSplitter()
+    checks: list[SentenceCheck] = []
+    began = time.monotonic()
+
+    def finished(sentences: Sequence[str]) -> Iterator[AnswerEvent]:
+        for sentence in sentences:
+            checks.append(check_sentence(sentence, passages, translate))
+            yield Checked(checks[-1])
+
+    try:
+        for piece in paced(model.stream(system, user)):
+            if piece is None:
+                yield Waiting(time.monotonic() - began, writing=bool(checks or splitter.buffer.strip()))
+                continue
+            yield from finished(splitter.feed(piece))
+            yield Draft(splitter.buffer.strip())
+        yield from finished(splitter.flush())
     except ChatModelError as exc:
-        return replace(extractive, notes=(*extractive.notes, str(exc)))
-    return checked_answer(reply, extractive)
+        yield Done(final_answer(extractive, checks, failure=str(exc)))
+        return
+    yield Done(final_answer(extractive, checks))
 
 
-@lru_cache(maxsize=1)
-def _city_names() -> tuple[str, ...]:
-    from ingest.gazetteer import places
-
-    return tuple(sorted({p.short for p in places().values() if p.level == 1}))
-
-
-def checked_answer(reply: str, extractive: Answer) -> Answer:
-    """Keep the sentences of `reply` that the passages they cite support; fall back to `extractive`
-    when none is left."""
-    citations = extractive.citations
-    # the passage header (city, title, date) was shown to the model too: it may state those
-    passages = {c.n: f"{c.city} {c.title} {c.date}\n{c.text}" for c in citations}
-    checked = check_answer(reply, passages, names=_city_names())
-    dropped = tuple(f"dropped an unsupported sentence: {s}" for s in checked.dropped)
-    used = tuple(c for c in citations if c.n in checked.used)
-    if not used:  # nothing the model said could be verified: the passages speak for themselves
-        return replace(extractive, notes=(*extractive.notes, *dropped))
+def final_answer(extractive: Answer, checks: Sequence[SentenceCheck], failure: str = "") -> Answer:
+    """What the check kept, with how much; the quotes after it when less than half survived or the
+    model stopped early; the extractive answer alone when nothing did."""
     plan = extractive.plan
-    text = checked.text if not dropped else f"{checked.text}\n\n_{phrase('dropped', plan.language, plan.script)}_"
-    return replace(extractive, text=text, citations=used, notes=(*extractive.notes, *dropped), mode="llm")
+    verification = Verification(tuple(checks), failure)
+    kept = [c for c in checks if c.kept]
+    notes = (*extractive.notes, *([failure] if failure else []),
+             *(f"removed: {c.sentence} — {c.why}" for c in verification.removed))
+    if not kept:
+        why = phrase("model_failed" if failure else "unverified", plan.language, plan.script)
+        return replace(extractive, text=f"_{why}_\n\n{extractive.text}", notes=notes, verification=verification)
+    text = joined([c.shown for c in kept])
+    citations: tuple[Citation, ...] = tuple(c for c in extractive.citations if any(c.n in k.markers for k in kept))
+    if failure or 2 * len(kept) < len(checks):  # too little survived: the passages speak for themselves too
+        text += f"\n\n_{phrase('quotes_too', plan.language, plan.script)}_\n\n{extractive.text}"
+        citations = extractive.citations
+    counted = phrase("kept", plan.language, plan.script).format(kept=len(kept), total=len(checks))
+    return replace(extractive, text=f"{text}\n\n_{counted}_", citations=citations, notes=notes, mode="llm",
+                   verification=verification)
+
+
+def translator(names: Mapping[str, tuple[str, ...]]) -> Translate:
+    """English text -> its phrases with their Chinese forms, names in pinyin included (for checking
+    English sentences against Chinese passages)."""
+    from assistant.query.english import translate_terms
+
+    def translate(text: str) -> list[tuple[str, tuple[str, ...]]]:
+        return [(t.english, t.chinese) for t in translate_terms(text, per_term=6, names=names)]
+
+    return translate
+
+
+def generated_answer(model: ChatModel, extractive: Answer, translate: Translate) -> Answer:
+    """The final answer of `generate`, for callers that do not show it as it is written."""
+    done = [e for e in generate(model, extractive, translate) if isinstance(e, Done)]
+    return done[-1].answer
+
+
+def streamed_text(emitted: str, answer: Answer) -> str:
+    """What is left to send of `answer.text` after the kept sentences already sent as `emitted`."""
+    return answer.text[len(emitted):] if answer.text.startswith(emitted) else answer.text
+
+
+__all__ = ["Checked", "Draft", "Waiting", "final_answer", "generate", "generated_answer", "streamed_text", "translator"]

@@ -19,14 +19,14 @@ from assistant.answer.compose import (
     with_notes,
 )
 from assistant.answer.evidence import Retrieved, quoted_and_related, specific_first, weigh_evidence
-from assistant.answer.generate import generated_answer, rewrite_followup
+from assistant.answer.generate import generate, rewrite_followup, translator
 from assistant.answer.quotes import cite
 from assistant.chat_model import ChatModel
 from assistant.errors import EmptyQuestion, QuestionTooLong
 from assistant.options import Options
 from assistant.query import Query, QueryPlan, build_query, plan_query
 from assistant.query.plan import plain_question
-from assistant.records import Answer
+from assistant.records import Answer, AnswerEvent, Done, Sources
 from vectorstore.calibration import Calibration
 from vectorstore.hybrid import HybridRetriever
 from vectorstore.index import Index
@@ -96,27 +96,51 @@ class Assistant:
     def ask(self, question: str, history: Sequence[str] = (), filters: Filters = Filters()) -> Answer:
         """Answer a question; `history` holds the earlier questions of the conversation, oldest first.
         The whole answer is made from one view of the index."""
+        final = None
+        for event in self.stream(question, history, filters):
+            if isinstance(event, Done):
+                final = event.answer
+        assert final is not None, "every stream ends with Done"
+        return final
+
+    def stream(self, question: str, history: Sequence[str] = (), filters: Filters = Filters()) -> Iterator[AnswerEvent]:
+        """The answer as it is made: Sources as soon as retrieval is done, then (with a chat model)
+        Waiting, Draft and Checked while it writes, and Done with the final answer, always last.
+        Bad questions raise (EmptyQuestion, QuestionTooLong) before anything is yielded."""
         question = plain_question(question)
         if not question:
             raise EmptyQuestion("empty question: type what you want to know about the speeches")
         if len(question) > MAX_QUESTION_CHARS:
             raise QuestionTooLong(f"the question is {len(question):,} characters long; the limit is {MAX_QUESTION_CHARS:,}. "
                                   "Ask about one thing (a pasted document can be ingested instead)")
+        return self._stream(question, history, filters)
+
+    def _stream(self, question: str, history: Sequence[str], filters: Filters) -> Iterator[AnswerEvent]:
         watch = Stopwatch()
         view = self.index.view()
         with watch("understand"):
             plan = self.understand(question, history)
         if not view.size:  # nothing to search: say why, rather than "the speeches do not cover this"
             why = phrase("building" if self.index.ingestion_running() else "empty_index", plan.language, plan.script)
-            return Answer(plan.original, why, (), False, plan, notes=(why,), timings=tuple(watch.laps.items()))
+            empty = Answer(plan.original, why, (), False, plan, notes=(why,), timings=tuple(watch.laps.items()))
+            yield Sources(empty)
+            yield Done(empty)
+            return
         if plan.comparison and len(plan.cities) > 1 and not filters.cities:
             answer = answer_comparison(self, plan, view, filters, watch)
         else:
             answer = self._answer(plan, view, filters, watch)
-        if self.chat_model is not None and answer.found:
-            with watch("generate"):
-                answer = generated_answer(self.chat_model, answer)
-        return replace(answer, timings=tuple(watch.laps.items()))
+        answer = replace(answer, timings=tuple(watch.laps.items()))
+        yield Sources(answer)
+        if self.chat_model is None or not answer.found:
+            yield Done(answer)
+            return
+        began = time.perf_counter()
+        for event in generate(self.chat_model, answer, translator(view.romanised)):
+            if isinstance(event, Done):
+                watch.laps["generate"] = time.perf_counter() - began
+                event = Done(replace(event.answer, timings=tuple(watch.laps.items())))
+            yield event
 
     def _answer(self, plan: QueryPlan, view: IndexView, filters: Filters, watch: Stopwatch) -> Answer:
         with watch("query"):

@@ -120,6 +120,28 @@ def reverse_dictionary() -> dict[str, list[tuple[float, str]]]:
 
 
 @lru_cache(maxsize=1)
+def character_senses() -> dict[str, tuple[str, ...]]:
+    """English key -> single characters with that sense (county -> 县, province -> 省). Too loose to
+    search with, which is why the reverse dictionary leaves them out; checking that an English
+    sentence restates a Chinese passage needs them (市县 says "counties")."""
+    table: dict[str, list[str]] = defaultdict(list)
+    for entry in cedict_entries():
+        word = entry["simplified"]
+        if not re.fullmatch(r"[\u4e00-\u9fff]", word):
+            continue
+        for definition in entry["definitions"][:3]:
+            for key in _definition_keys(definition):
+                if len(key.split()) == 1 and word not in table[key]:
+                    table[key].append(word)
+    return {key: tuple(words) for key, words in table.items()}
+
+
+def senses(lemma: str) -> tuple[str, ...]:
+    """Every Chinese word or character CC-CEDICT gives for an English word, for verification."""
+    return tuple(w for _, w in reverse_dictionary().get(lemma, [])) + character_senses().get(lemma, ())
+
+
+@lru_cache(maxsize=1)
 def verb_keys() -> frozenset[str]:
     """English words CC-CEDICT mostly uses as verbs ("to write", "to support"): what a question does
     with a topic, not the topic."""

@@ -59,6 +59,13 @@ EN_STOPWORDS = frozenset(
     first second third new according accord now from onwards since per please describe described state
     stated express expressed put forward""".split()
 )
+# Words a written answer uses to report speech rather than to state what was said ("he stressed that
+# …"): a generated sentence need not find them in the passage it cites.
+ANSWER_FRAMING_EN = frozenset(
+    """stress emphasize emphasise urge call note point highlight underline underscore ask require need must
+    also noted pointed called urged asked required stressed emphasized emphasised highlighted outline outlined
+    set forth mention mentioned include including includes included note notes""".split()
+)
 # An English word that only says "compare" is no search term.
 EN_NOT_TERMS = frozenset(COMPARE_EN) | {"between"}
 

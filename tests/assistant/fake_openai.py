@@ -1,21 +1,35 @@
-"""A local HTTP server that speaks the OpenAI chat-completions protocol with canned replies.
+"""A local HTTP server that speaks the OpenAI chat-completions protocol, with canned replies that it
+streams token by token at a set pace, as a model on a slow machine does.
 
-It records every request it gets, so tests can check what the assistant sent (prompts, passages).
+It records every request it gets (tests check what the assistant sent: prompts, passages) and the
+wall-clock time at which it sent each token (tests measure how soon a reader sees it).
 """
 
 from __future__ import annotations
 
 import json
+import re
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
+TOKEN = re.compile(r"\[\d{1,3}\]|[A-Za-z]+|\d+(?:\.\d+)?|\s+|.", re.S)
+
+
+def tokens(text: str) -> list[str]:
+    """Roughly as a tokenizer cuts: a marker, a word or a number, a space, else one character."""
+    return TOKEN.findall(text)
+
 
 class FakeOpenAI:
-    def __init__(self) -> None:
+    def __init__(self, *, token_delay: float = 0.0, first_delay: float = 0.0) -> None:
         self.replies: list[str] = []
         self.requests: list[dict[str, Any]] = []
+        self.sent_at: list[float] = []  # time.time() of every token of the latest streamed reply
         self.status = 200
+        self.token_delay = token_delay  # seconds between two tokens
+        self.first_delay = first_delay  # seconds before the first (reading the prompt)
         server_self = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -33,15 +47,9 @@ class FakeOpenAI:
                     return
                 text = server_self.replies.pop(0) if server_self.replies else "无法回答。"
                 if body.get("stream"):
-                    self.send_response(200)
-                    self.send_header("Content-Type", "text/event-stream")
-                    self.end_headers()
-                    for piece in (text[i:i + 8] for i in range(0, len(text), 8)):
-                        chunk = {"id": "c", "object": "chat.completion.chunk", "created": 0, "model": body["model"],
-                                 "choices": [{"index": 0, "delta": {"content": piece}, "finish_reason": None}]}
-                        self.wfile.write(f"data: {json.dumps(chunk)}\n\n".encode())
-                    self.wfile.write(b"data: [DONE]\n\n")
+                    self.stream(body, text)
                     return
+                time.sleep(server_self.first_delay)
                 payload = {"id": "c", "object": "chat.completion", "created": 0, "model": body["model"],
                            "choices": [{"index": 0, "message": {"role": "assistant", "content": text},
                                         "finish_reason": "stop"}],
@@ -53,7 +61,27 @@ class FakeOpenAI:
                 self.end_headers()
                 self.wfile.write(data)
 
+            def stream(self, body: dict[str, Any], text: str) -> None:
+                self.send_response(200)
+                self.send_header("Content-Type", "text/event-stream")
+                self.end_headers()
+                server_self.sent_at = []
+                time.sleep(server_self.first_delay)
+                try:
+                    for n, piece in enumerate(tokens(text)):
+                        if n:
+                            time.sleep(server_self.token_delay)
+                        chunk = {"id": "c", "object": "chat.completion.chunk", "created": 0, "model": body["model"],
+                                 "choices": [{"index": 0, "delta": {"content": piece}, "finish_reason": None}]}
+                        self.wfile.write(f"data: {json.dumps(chunk)}\n\n".encode())
+                        self.wfile.flush()
+                        server_self.sent_at.append(time.time())
+                    self.wfile.write(b"data: [DONE]\n\n")
+                except (BrokenPipeError, ConnectionResetError):  # the reader went away
+                    return
+
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.httpd.daemon_threads = True
         self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
 
     @property

@@ -16,9 +16,9 @@ from typing import Any
 
 from assistant.answer.pipeline import Assistant
 from assistant.app.render import conversation_markdown, where_line
-from assistant.app.ui_html import CSS, answer_for_chat, document_html, source_choices, sources_html
+from assistant.app.ui_html import CSS, LiveAnswer, answer_for_chat, document_html, source_choices, sources_html
 from assistant.errors import AssistantError
-from assistant.records import Answer
+from assistant.records import Answer, Done, Sources
 from ingest.errors import IngestError
 from ingest.loaders import MAX_BYTES
 from vectorstore.errors import VectorStoreError
@@ -98,18 +98,29 @@ def build_app(assistant: Assistant, *, title: str = "speechqa") -> Any:
         # the previous answer's sources go at once: text and sources never belong to two answers
         yield chat, conv, sources_html(None, script, searching=question), gr.update(choices=[], value=None), ""
         try:
-            answer = assistant.ask(question, conv.history, filters=_filters(cities, docs, date_from, date_to))
+            events = assistant.stream(question, conv.history, filters=_filters(cities, docs, date_from, date_to))
         except SHOWN_ERRORS as exc:  # said in the conversation; the question goes back into the box
             chat[-1] = {"role": "assistant", "content": f"⚠️ {html.escape(str(exc), quote=False)}"}
             yield chat, conv, sources_html(None, script), gr.update(choices=[], value=None), question
             return
-        conv.turns.append((question, answer))
-        sources, choices = sources_html(answer, script), gr.update(choices=source_choices(answer), value=None)
-        shown = ""
-        for piece in re.split(r"(?<=\n)", answer_for_chat(answer, script)):  # stream the answer line by line
-            shown += piece
-            chat[-1] = {"role": "assistant", "content": shown}
+        live = LiveAnswer()
+        sources, choices = gr.skip(), gr.skip()
+        for event in events:
+            if isinstance(event, Sources):  # the cards as soon as retrieval is done, before any text
+                sources = sources_html(event.answer, script)
+                choices = gr.update(choices=source_choices(event.answer), value=None)
+                chat[-1] = {"role": "assistant", "content": "▍"}
+            elif isinstance(event, Done):
+                answer = event.answer
+                conv.turns.append((question, answer))
+                chat[-1] = {"role": "assistant", "content": answer_for_chat(answer, script)}
+                yield chat, conv, sources_html(answer, script), gr.update(choices=source_choices(answer), value=None), ""
+                return
+            else:
+                live.take(event)
+                chat[-1] = {"role": "assistant", "content": live.markdown(script)}
             yield chat, conv, sources, choices, ""
+            sources, choices = gr.skip(), gr.skip()  # sent once; the text alone changes from here on
 
     def open_source(choice: str | None, conv: Conversation, script: str) -> str:
         answer = conv.last

@@ -7,7 +7,10 @@ import html
 import re
 from collections.abc import Sequence
 
-from assistant.records import Answer, Citation
+from dataclasses import dataclass, field
+
+from assistant.answer.checking import MARKER, joined
+from assistant.records import Answer, AnswerEvent, Checked, Citation, Draft, SentenceCheck, Waiting
 from ingest.normalize import to_simplified
 from ingest.records import Document
 
@@ -22,8 +25,14 @@ CSS = """
 .sq-doc p {margin: 4px 0;}
 .sq-doc p.sq-here {background: #eef6ff; border-left: 3px solid #4a78b5; padding-left: 6px;}
 .sq-num {color: #8c959f; font-size: 0.8em; margin-right: 6px;}
+.sq-draft {color: #57606a;}
+.sq-status {color: #8c959f; font-size: 0.85em;}
 .sq-unreadable {color: #cf222e; font-size: 0.8em; border: 1px dashed #cf222e; border-radius: 3px; padding: 0 3px;}
 """
+
+
+def without_markers(text: str) -> str:
+    return MARKER.sub("", text).strip()
 
 
 def shown(text: str, script: str) -> str:
@@ -88,11 +97,54 @@ def document_html(document: Document | None, paragraph: int, quote: str, script:
     return f'<div class="sq-doc" id="sq-doc">{"".join(rows)}</div>'
 
 
+def chat_text(text: str, script: str) -> str:
+    """Text for the chat: in the chosen script, HTML escaped, [n] linking to its source card."""
+    return re.sub(r"\[(\d{1,3})\]", r"[[\1]](#src-\1)", html.escape(shown(text, script), quote=False))
+
+
+def removed_markdown(removed: Sequence[SentenceCheck]) -> str:
+    """The model's sentences the check removed, struck through, each with why (never silently)."""
+    if not removed:
+        return ""
+    lines = [f"- ~~{chat_text(without_markers(c.sentence), 'original').replace('~', '')}~~ — {c.why}" for c in removed]
+    return "\n\n<details><summary>Removed by the check (" + str(len(removed)) + ")</summary>\n\n" + "\n".join(lines) + "\n\n</details>"
+
+
 def answer_for_chat(answer: Answer, script: str) -> str:
-    """The answer as chat Markdown: quotes in the chosen script, HTML escaped, [n] linking to its card."""
-    text = shown(answer.text, script)
-    text = html.escape(text, quote=False)
-    return re.sub(r"\[(\d{1,3})\]", r"[[\1]](#src-\1)", text)
+    """The answer as chat Markdown: quotes in the chosen script, HTML escaped, [n] linking to its card,
+    and what the check removed from a chat model's answer."""
+    removed = answer.verification.removed if answer.verification else ()
+    return chat_text(answer.text, script) + removed_markdown(removed)
+
+
+@dataclass
+class LiveAnswer:
+    """A chat model's answer while it is written: the sentences kept so far, those removed, the one
+    being written, and how long the model has been silent."""
+
+    kept: list[SentenceCheck] = field(default_factory=list)
+    removed: list[SentenceCheck] = field(default_factory=list)
+    draft: str = ""
+    waiting: Waiting | None = None
+
+    def take(self, event: AnswerEvent) -> None:
+        if isinstance(event, Checked):
+            (self.kept if event.check.kept else self.removed).append(event.check)
+            self.draft, self.waiting = "", None
+        elif isinstance(event, Draft):
+            self.draft, self.waiting = event.text, None
+        elif isinstance(event, Waiting):
+            self.waiting = event
+
+    def markdown(self, script: str) -> str:
+        text = chat_text(joined([c.shown for c in self.kept]), script)
+        if self.draft:
+            text += (" " if text else "") + f'<span class="sq-draft">{chat_text(self.draft, script)}</span>'
+        text += " ▍"
+        if self.waiting is not None:
+            doing = "still writing" if self.waiting.writing else "the model is reading the passages"
+            text += f'\n\n<span class="sq-status">{doing} · {self.waiting.seconds:.0f} s</span>'
+        return text + removed_markdown(self.removed)
 
 
 def source_choices(answer: Answer | None) -> list[tuple[str, str]]:

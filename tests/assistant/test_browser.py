@@ -23,23 +23,36 @@ FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "-
 
 
 @pytest.fixture(scope="module")
-def page(sample_index: Index):  # type: ignore[no-untyped-def]
+def browser():  # type: ignore[no-untyped-def]
+    """One headless chromium for the module (Playwright's sync API runs one instance at a time)."""
     assert CHROMIUM.exists(), "install Debian's chromium (apt-get install chromium); .ci/run does it"
     from playwright.sync_api import sync_playwright
 
-    assistant = Assistant(sample_index)
-    assistant.warm_up()
+    ARTIFACTS.mkdir(exist_ok=True)
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=FLAGS)
+        yield chromium
+        chromium.close()
+
+
+def open_app(browser, assistant: Assistant, width: int = 1400, height: int = 1000):  # type: ignore[no-untyped-def]
+    """The UI over `assistant` on a free port, and a browser tab on it."""
     app = build_app(assistant)
     port = free_port()
     app.launch(server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, quiet=True, css=CSS)
-    ARTIFACTS.mkdir(exist_ok=True)
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=FLAGS)
-        tab = browser.new_page(viewport={"width": 1400, "height": 1000})
-        tab.goto(f"http://127.0.0.1:{port}/")
-        tab.wait_for_selector("#sq-question textarea", timeout=60000)
-        yield tab
-        browser.close()
+    tab = browser.new_page(viewport={"width": width, "height": height})
+    tab.goto(f"http://127.0.0.1:{port}/")
+    tab.wait_for_selector("#sq-question textarea", timeout=60000)
+    return app, tab
+
+
+@pytest.fixture(scope="module")
+def page(browser, sample_index: Index):  # type: ignore[no-untyped-def]
+    assistant = Assistant(sample_index)
+    assistant.warm_up()
+    app, tab = open_app(browser, assistant)
+    yield tab
+    tab.close()
     app.close()
 
 
@@ -112,3 +125,58 @@ def test_a_refused_question_is_explained_and_kept(page) -> None:  # type: ignore
     page.wait_for_function("document.querySelector('#sq-chat').innerText.includes('the limit is 2,000')", timeout=60000)
     assert page.input_value("#sq-question textarea") == question
     assert "Traceback" not in page.inner_text("#sq-chat")
+
+
+# Records when (epoch ms) the first source card and the first appearance of `token` in the answer show.
+WATCH_STREAM = """token => {
+    window.sqFirstCard = null; window.sqFirstToken = null;
+    if (window.sqStreamObserver) window.sqStreamObserver.disconnect();
+    const now = () => performance.timeOrigin + performance.now();
+    const check = () => {
+        if (!window.sqFirstCard && document.querySelector('#sq-sources .sq-card')) window.sqFirstCard = now();
+        const bots = document.querySelectorAll('#sq-chat .bot');
+        const last = bots.length ? bots[bots.length - 1].innerText : '';
+        if (!window.sqFirstToken && last.includes(token)) window.sqFirstToken = now();
+    };
+    window.sqStreamObserver = new MutationObserver(check);
+    window.sqStreamObserver.observe(document.body, {subtree: true, childList: true, characterData: true});
+}"""
+
+
+@pytest.fixture(scope="module")
+def model_page(browser, sample_index: Index):  # type: ignore[no-untyped-def]
+    """The UI with a chat model: the streaming fake at 0.1 s a token after 1 s of reading."""
+    from assistant.chat_model import OpenAICompatibleModel
+    from assistant.settings import LLMSettings
+    from tests.assistant.fake_openai import FakeOpenAI
+
+    with FakeOpenAI(token_delay=0.1, first_delay=1.0) as fake:
+        assistant = Assistant(sample_index, chat_model=OpenAICompatibleModel(LLMSettings(base_url=fake.base_url, model="m")))
+        app, tab = open_app(browser, assistant, 1280, 900)
+        yield tab, fake
+        tab.close()
+        app.close()
+
+
+def test_a_chat_models_answer_shows_as_it_is_written(model_page, sample_index: Index) -> None:  # type: ignore[no-untyped-def]
+    """Source cards first, then each token within half a second of the model sending it; the
+    sentence the check removes is shown struck through with the reason, not dropped silently."""
+    page, fake = model_page
+    question = "惠州去年产业类项目投资总额是多少？"
+    n = next(c.n for c in Assistant(sample_index).ask(question).citations if "6000多億元" in c.text)
+    fake.replies = [f"过去一年，惠州产业类项目投资总额达到6000多亿元[{n}]。其中工业项目达到9000亿元[{n}]。"
+                    f"其中工业项目达到4000多亿元[{n}]。"]
+    page.evaluate(WATCH_STREAM, "过")
+    page.fill("#sq-question textarea", question)
+    page.click("#sq-ask")
+    page.wait_for_function("document.querySelector('#sq-chat').innerText.includes('3句中有2句')", timeout=60000)
+    card, seen = page.evaluate("window.sqFirstCard"), page.evaluate("window.sqFirstToken")
+    lag = seen / 1000 - fake.sent_at[0]
+    (ARTIFACTS / "ui_stream_first_token_lag_seconds.txt").write_text(f"{lag:.3f}\n")
+    assert card is not None and card < seen, "the source cards come before the first token"
+    assert lag < 0.5, f"the first token showed {lag:.2f} s after the model sent it"
+    text = page.inner_text("#sq-chat")
+    assert "9000" not in text.split("Removed by the check")[0] and "Removed by the check (1)" in text
+    page.locator("#sq-chat details summary").last.click()
+    assert "numbers" in page.inner_text("#sq-chat") or "number" in page.inner_text("#sq-chat")
+    page.screenshot(path=str(ARTIFACTS / "ui_streamed_answer.png"), full_page=True)

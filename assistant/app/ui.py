@@ -16,7 +16,14 @@ from typing import Any
 
 from assistant.answer.pipeline import Assistant
 from assistant.app.render import conversation_markdown, where_line
-from assistant.app.ui_html import CSS, LiveAnswer, answer_for_chat, document_html, source_choices, sources_html
+from assistant.app.ui_html import (
+    CSS,
+    LiveAnswer,
+    answer_for_chat,
+    document_html,
+    source_choices,
+    sources_html,
+)
 from assistant.errors import AssistantError
 from assistant.records import Answer, Done, Sources
 from ingest.errors import IngestError

@@ -6,7 +6,6 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Sequence
-
 from dataclasses import dataclass, field
 
 from assistant.answer.checking import MARKER, joined

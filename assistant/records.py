@@ -111,6 +111,45 @@ class Answer:
         }
 
 
+# -- retrieval alone (Assistant.search) --------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class RetrieverScore:
+    """One retriever's view of a passage: its rank in that retriever's own list (None when it did not
+    list it) and its own score (BM25, or cosine similarity; None when it could not score it)."""
+
+    retriever: str
+    rank: int | None
+    score: float | None
+
+
+@dataclass(frozen=True, slots=True)
+class Ranked:
+    rank: int
+    citation: Citation  # the passage, with the sentence an answer would quote
+    score: float  # fused
+    retrievers: tuple[RetrieverScore, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"rank": self.rank, "score": round(self.score, 4), **citation_fields(self.citation),
+                "retrievers": {r.retriever: {"rank": r.rank, "score": None if r.score is None else round(r.score, 4)}
+                               for r in self.retrievers}}
+
+
+@dataclass(frozen=True, slots=True)
+class Search:
+    query: Any  # assistant.query.Query (typed loosely: records must not import the query builder)
+    passages: tuple[Ranked, ...]
+    found: bool  # whether the evidence check would answer from these passages
+    unavailable: tuple[str, ...] = ()
+
+
+def citation_fields(c: Citation) -> dict[str, Any]:
+    """A citation as an API gives it: where it is (document, section path, paragraph) and the quote."""
+    return {"n": c.n, "doc_id": c.doc_id, "chunk_id": c.chunk_id, "title": c.title, "city": c.where, "date": c.date,
+            "section": [part.strip() for part in c.section.split(" > ") if part.strip()], "paragraph": c.paragraph,
+            "quote": c.quote, "text": c.text, "source": c.source}
+
+
 # -- an answer as it is made (Assistant.stream) ------------------------------------------------------
 @dataclass(frozen=True, slots=True)
 class Sources:

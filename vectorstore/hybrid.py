@@ -34,6 +34,7 @@ class RetrievalTrace:
     by_retriever: dict[str, list[Hit]]
     fused: list[Hit]
     unavailable: dict[str, str] = field(default_factory=dict)  # retriever -> why it could not be asked
+    scores: dict[str, dict[str, float]] = field(default_factory=dict)  # retriever -> chunk_id -> its own score
 
 
 class HybridRetriever:
@@ -74,12 +75,15 @@ class HybridRetriever:
             raise StoreUnavailable("; ".join(dict.fromkeys(unavailable.values())))
         if self.fusion == "rrf" or len(ranked) < 2:
             fused = merge_near_duplicates(reciprocal_rank_fusion(ranked, query.weights))
+            tables = {name: {h.chunk.chunk_id: h.score for h in hits} for name, hits in ranked.items()}
         else:
-            fused = merge_near_duplicates(self._fuse_completed(view, query, vectors, ranked))
-        return RetrievalTrace(by_retriever=ranked, fused=fused[:k], unavailable=unavailable)
+            tables = self._complete_scores(view, query, vectors, ranked)
+            chunks = {h.chunk.chunk_id: h.chunk for hits in ranked.values() for h in hits}
+            fused = merge_near_duplicates([Hit(chunks[i], score, "fused") for i, score in fuse_scores(tables, query.weights)])
+        return RetrievalTrace(by_retriever=ranked, fused=fused[:k], unavailable=unavailable, scores=tables)
 
-    def _fuse_completed(self, view: IndexView, query: SearchQuery, vectors: dict[str, np.ndarray],
-                        ranked: dict[str, list[Hit]]) -> list[Hit]:
+    def _complete_scores(self, view: IndexView, query: SearchQuery, vectors: dict[str, np.ndarray],
+                         ranked: dict[str, list[Hit]]) -> dict[str, dict[str, float]]:
         """Every candidate any retriever found gets a score from every retriever (its BM25 score, its
         cosine similarity from the stored vector), so that a passage one side ranks first and the other
         did not list is not fused as if the other side had scored it zero."""
@@ -97,4 +101,4 @@ class HybridRetriever:
                 except (StoreUnavailable, IndexBusy):  # the store changed under us: fuse what it ranked
                     pass
             tables[name] = table
-        return [Hit(chunks[i], score, "fused") for i, score in fuse_scores(tables, query.weights)]
+        return tables

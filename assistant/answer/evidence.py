@@ -40,6 +40,7 @@ class Retrieved:
     ranked: list[Hit]
     evidence: Evidence
     unavailable: tuple[str, ...] = ()  # retrievers that could not be asked (a stopped vector store)
+    trace: RetrievalTrace | None = None  # each retriever's own ranking and scores, for the search view
 
 
 def weigh_evidence(query: Query, trace: RetrievalTrace, ranked: Sequence[Hit], view: IndexView,

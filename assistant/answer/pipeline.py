@@ -26,7 +26,7 @@ from assistant.errors import EmptyQuestion, QuestionTooLong
 from assistant.options import Options
 from assistant.query import Query, QueryPlan, build_query, plan_query
 from assistant.query.plan import plain_question
-from assistant.records import Answer, AnswerEvent, Done, Sources
+from assistant.records import Answer, AnswerEvent, Done, Ranked, RetrieverScore, Search, Sources
 from vectorstore.calibration import Calibration
 from vectorstore.hybrid import HybridRetriever
 from vectorstore.index import Index
@@ -90,7 +90,36 @@ class Assistant:
             ranked = specific_first(query, diversify(trace.fused, query.max_per_doc)[: self.options.depth], view)
         with watch("evidence"):
             evidence = weigh_evidence(query, trace, ranked, view, self.calibrations, self.options.evidence_share)
-        return Retrieved(query, ranked, evidence, tuple(trace.unavailable))
+        return Retrieved(query, ranked, evidence, tuple(trace.unavailable), trace)
+
+    def search(self, question: str, k: int = 10, filters: Filters = Filters(), history: Sequence[str] = ()) -> Search:
+        """Retrieval alone, as the answer would run it: the Query (terms, translations, filters) and
+        the ranked passages, each with every retriever's own rank and score (the Retrieval test tab,
+        POST /v1/search)."""
+        question = self._checked(question)
+        view = self.index.view()
+        query = self.query(self.understand(question, history), view, filters)
+        found = self.retrieve(query, view, Stopwatch())
+        hits = found.ranked[:k]
+        trace = found.trace
+        own_ranks = {name: {h.chunk.chunk_id: rank for rank, h in enumerate(hits_of, start=1)}
+                     for name, hits_of in (trace.by_retriever.items() if trace else ())}
+        passages = tuple(
+            Ranked(rank, citation, hit.score,
+                   tuple(RetrieverScore(name, own_ranks[name].get(hit.chunk.chunk_id), table.get(hit.chunk.chunk_id))
+                         for name, table in (trace.scores.items() if trace else ())))
+            for rank, (hit, citation) in enumerate(zip(hits, cite(hits, query.highlight, query.quantity, view), strict=True),
+                                                   start=1))
+        return Search(query, passages, found.evidence.found, tuple(found.unavailable))
+
+    def _checked(self, question: str) -> str:
+        question = plain_question(question)
+        if not question:
+            raise EmptyQuestion("empty question: type what you want to know about the speeches")
+        if len(question) > MAX_QUESTION_CHARS:
+            raise QuestionTooLong(f"the question is {len(question):,} characters long; the limit is {MAX_QUESTION_CHARS:,}. "
+                                  "Ask about one thing (a pasted document can be ingested instead)")
+        return question
 
     # answering ---------------------------------------------------------------------------------
     def ask(self, question: str, history: Sequence[str] = (), filters: Filters = Filters()) -> Answer:
@@ -107,13 +136,7 @@ class Assistant:
         """The answer as it is made: Sources as soon as retrieval is done, then (with a chat model)
         Waiting, Draft and Checked while it writes, and Done with the final answer, always last.
         Bad questions raise (EmptyQuestion, QuestionTooLong) before anything is yielded."""
-        question = plain_question(question)
-        if not question:
-            raise EmptyQuestion("empty question: type what you want to know about the speeches")
-        if len(question) > MAX_QUESTION_CHARS:
-            raise QuestionTooLong(f"the question is {len(question):,} characters long; the limit is {MAX_QUESTION_CHARS:,}. "
-                                  "Ask about one thing (a pasted document can be ingested instead)")
-        return self._stream(question, history, filters)
+        return self._stream(self._checked(question), history, filters)
 
     def _stream(self, question: str, history: Sequence[str], filters: Filters) -> Iterator[AnswerEvent]:
         watch = Stopwatch()

@@ -172,7 +172,7 @@ def cmd_batch(args: argparse.Namespace) -> int:
 def cmd_serve(args: argparse.Namespace) -> int:
     import os
 
-    from assistant.app.ui import serve
+    from assistant.app.server import serve
 
     auth_text = args.auth or os.environ.get("SPEECHQA_AUTH", "")
     auth = None
@@ -181,9 +181,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
             raise UserError("--auth takes USER:PASSWORD")
         user, password = auth_text.split(":", 1)
         auth = (user, password)
+    api_key = args.api_key or os.environ.get("SPEECHQA_API_KEY", "")
     assistant = make_assistant(_settings(args), say=_say)
     _say(f"open http://{args.host}:{args.port} (Ctrl-C to stop)")
-    serve(assistant, host=args.host, port=args.port, auth=auth)
+    serve(assistant, host=args.host, port=args.port, auth=auth, api_key=api_key)
     return 0
 
 
@@ -243,10 +244,13 @@ def build_parser() -> tuple[argparse.ArgumentParser, dict[str, Command]]:
     p.add_argument("output")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
 
-    p = sub.add_parser("serve", parents=[common], help="open the chat UI in the browser (Gradio, 127.0.0.1:7860)")
+    p = sub.add_parser("serve", parents=[common], help="the chat UI (127.0.0.1:7860) and an OpenAI-compatible API at /v1 "
+                                                       "on the same port")
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1: this machine only)")
     p.add_argument("--port", type=int, default=7860)
-    p.add_argument("--auth", help="USER:PASSWORD login (or $SPEECHQA_AUTH); strongly advised beyond 127.0.0.1")
+    p.add_argument("--auth", help="USER:PASSWORD login for the UI (or $SPEECHQA_AUTH); strongly advised beyond 127.0.0.1")
+    p.add_argument("--api-key", help="require this key as 'Authorization: Bearer KEY' on the OpenAI-compatible API "
+                                     "at /v1 (or $SPEECHQA_API_KEY)")
 
     handlers = dict(COMMANDS)
     for entry in entry_points(group="speechqa.commands"):

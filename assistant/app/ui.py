@@ -17,7 +17,6 @@ from typing import Any
 from assistant.answer.pipeline import Assistant
 from assistant.app.render import conversation_markdown, where_line
 from assistant.app.ui_html import (
-    CSS,
     LiveAnswer,
     answer_for_chat,
     document_html,
@@ -264,25 +263,4 @@ def build_app(assistant: Assistant, *, title: str = "speechqa") -> Any:
         drop.click(remove, victim, [removed, table, cities, docs, victim], concurrency_limit=1)
         gr.api(ask_api, api_name="ask", concurrency_limit=2)
     app.queue(default_concurrency_limit=2, max_size=64)
-    return app
-
-
-def is_loopback(host: str) -> bool:
-    return host in ("127.0.0.1", "localhost", "::1") or host.startswith("127.")
-
-
-def serve(assistant: Assistant, *, host: str = "127.0.0.1", port: int = 7860, auth: tuple[str, str] | None = None,
-          quiet: bool = False, block: bool = True) -> Any:
-    """Launch the app; warns when it listens beyond this machine without a login."""
-    import sys
-
-    if not is_loopback(host) and auth is None:
-        print(f"WARNING: serving on {host} without a login: anyone who can reach this address can read and change "
-              "the index. Use --auth USER:PASSWORD or SPEECHQA_AUTH.", file=sys.stderr)
-    seconds = assistant.warm_up()
-    if not quiet:
-        print(f"speechqa: models and indexes loaded in {seconds:.1f}s", file=sys.stderr)
-    app = build_app(assistant)
-    app.launch(server_name=host, server_port=port, auth=auth, quiet=quiet, prevent_thread_lock=not block,
-               max_file_size=MAX_UPLOAD_BYTES, css=CSS, footer_links=["api"], show_error=True)
     return app

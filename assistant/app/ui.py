@@ -17,9 +17,12 @@ from typing import Any
 from assistant.answer.pipeline import Assistant
 from assistant.app.render import conversation_markdown, where_line
 from assistant.app.ui_html import (
+    RANKED_HEADERS,
     LiveAnswer,
     answer_for_chat,
     document_html,
+    plan_markdown,
+    ranked_rows,
     source_choices,
     sources_html,
 )
@@ -207,6 +210,16 @@ def build_app(assistant: Assistant, *, title: str = "speechqa") -> Any:
             raise gr.Error(str(exc)) from exc
         return answer.to_dict()
 
+    def test_retrieval(query: str, k: float, cities: list[str], docs: list[str], date_from: str,
+                       date_to: str) -> tuple[str, list[list[Any]]]:
+        """The Retrieval test tab: how a question is read, and every passage found with each
+        retriever's own rank and score."""
+        try:
+            found = assistant.search(query or "", int(k), filters=_filters(cities, docs, date_from, date_to))
+        except SHOWN_ERRORS as exc:
+            raise gr.Error(str(exc)) from exc
+        return plan_markdown(found), ranked_rows(found)
+
     # layout --------------------------------------------------------------------------------------
     with gr.Blocks(title=title) as app:
         conv = gr.State(Conversation())
@@ -237,6 +250,18 @@ def build_app(assistant: Assistant, *, title: str = "speechqa") -> Any:
                     sources = gr.HTML(sources_html(None, "original"), elem_id="sq-sources")
                     pick = gr.Radio([], label="Open a source in its document", elem_id="sq-open")
                     viewer = gr.HTML(document_html(None, 0, "", "original"), elem_id="sq-viewer")
+        with gr.Tab("Retrieval test"):
+            gr.Markdown("See how a question is read and what retrieval finds, before any answer is written: "
+                        "its terms and translations, the filters it implies, and each passage with the rank and "
+                        "score every retriever gave it (uses the Chat tab's filters). The same as `POST /v1/search`.")
+            with gr.Row():
+                probe = gr.Textbox(label="Query", placeholder="例如：土地指标 / land quotas in Huizhou", scale=5,
+                                   elem_id="sq-probe")
+                depth = gr.Slider(1, 30, value=10, step=1, label="Passages", scale=1)
+                run = gr.Button("Search", variant="primary", scale=1, elem_id="sq-probe-run")
+            plan = gr.Markdown(elem_id="sq-plan")
+            hits = gr.Dataframe(headers=RANKED_HEADERS, interactive=False, wrap=True, elem_id="sq-hits",
+                                column_widths=["5%", "7%", "14%", "14%", "9%", "18%", "33%"])
         with gr.Tab("Documents"):
             table = gr.Dataframe(doc_rows(), headers=["doc_id", "title", "where (and why)", "date", "people", "chunks", "warnings"],
                                  interactive=False, wrap=True,
@@ -262,5 +287,7 @@ def build_app(assistant: Assistant, *, title: str = "speechqa") -> Any:
         ingest.click(upload, files, [results, table, cities, docs, victim], concurrency_limit=1)
         drop.click(remove, victim, [removed, table, cities, docs, victim], concurrency_limit=1)
         gr.api(ask_api, api_name="ask", concurrency_limit=2)
+        for trigger in (run.click, probe.submit):
+            trigger(test_retrieval, [probe, depth, cities, docs, date_from, date_to], [plan, hits], concurrency_limit=2)
     app.queue(default_concurrency_limit=2, max_size=64)
     return app

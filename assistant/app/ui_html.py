@@ -7,9 +7,20 @@ import html
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from assistant.answer.checking import MARKER, joined
-from assistant.records import Answer, AnswerEvent, Checked, Citation, Draft, SentenceCheck, Waiting
+from assistant.records import (
+    Answer,
+    AnswerEvent,
+    Checked,
+    Citation,
+    Draft,
+    RetrieverScore,
+    Search,
+    SentenceCheck,
+    Waiting,
+)
 from ingest.normalize import to_simplified
 from ingest.records import Document
 
@@ -151,3 +162,42 @@ def source_choices(answer: Answer | None) -> list[tuple[str, str]]:
         return []
     cards = answer.sources
     return [(f"[{c.n}] {c.title[:24]} ¶{c.paragraph}", str(c.n)) for c in cards]
+
+
+# -- the Retrieval test tab ----------------------------------------------------------------------------
+RANKED_HEADERS = ["rank", "fused", "bm25 (rank · score)", "dense (rank · score)", "where", "section", "passage (quoted sentence)"]
+
+
+def _own(r: RetrieverScore | None) -> str:
+    if r is None:
+        return "—"
+    rank = f"#{r.rank}" if r.rank is not None else "not listed"
+    return f"{rank} · {r.score:.3f}" if r.score is not None else rank
+
+
+def ranked_rows(found: Search) -> list[list[Any]]:
+    rows = []
+    for p in found.passages:
+        own = {r.retriever: r for r in p.retrievers}
+        dense = [f"{name}: {_own(r)}" for name, r in own.items() if name != "bm25"]
+        c = p.citation
+        rows.append([p.rank, f"{p.score:.3f}", _own(own.get("bm25")), "; ".join(dense) or "—",
+                     " · ".join(x for x in (c.where, c.date) if x), c.section[:80], c.quote[:160]])
+    return rows
+
+
+def plan_markdown(found: Search) -> str:
+    q = found.query
+    plan = q.plan
+    terms = ", ".join("/".join(t) if isinstance(t, tuple) else t for t in q.terms) or "—"
+    translations = "; ".join(f"{t.english} → {'、'.join(t.chinese)}" for t in q.translations) or "—"
+    applied = q.filters
+    filters = ", ".join(x for x in (f"cities {'、'.join(applied.cities)}" if applied.cities else "",
+                                     f"documents {', '.join(applied.doc_ids)}" if applied.doc_ids else "",
+                                     f"from {applied.date_from}" if applied.date_from else "",
+                                     f"to {applied.date_to}" if applied.date_to else "") if x) or "none"
+    weights = ", ".join(f"{name} {weight:g}" for name, weight in q.weights.items())
+    verdict = "answers from these passages" if found.found else "would abstain: no passage passes the evidence check"
+    return (f"**Read as** {plan.language} ({plan.script}): “{plan.standalone}”  \n**Terms (BM25)**: {terms}  \n"
+            f"**Translations**: {translations}  \n**Filters applied**: {filters}  \n**Fusion weights**: {weights}  \n"
+            f"**Evidence**: {verdict}" + (f"  \n**Unavailable**: {', '.join(found.unavailable)}" if found.unavailable else ""))

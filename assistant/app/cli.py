@@ -12,6 +12,7 @@ from assistant.app.context import make_assistant, open_index
 from assistant.app.context import settings_from_args as _settings
 from assistant.app.render import names_lines, where_line
 from assistant.errors import AssistantError, UserError
+from assistant.records import Answer
 from ingest.errors import IngestError
 from vectorstore.errors import VectorStoreError
 
@@ -111,10 +112,54 @@ def _filters(args: argparse.Namespace):  # type: ignore[no-untyped-def]
                    date_from=args.date_from or "", date_to=args.date_to or "")
 
 
+def _streams(assistant, args: argparse.Namespace) -> bool:  # type: ignore[no-untyped-def]
+    """Show a chat model's answer as it is written: only in a terminal (a pipe gets the final answer)."""
+    return assistant.chat_model is not None and not getattr(args, "json", False) and sys.stdout.isatty()
+
+
+def _print_streamed(events) -> Answer:  # type: ignore[no-untyped-def]
+    """Sources first, then the model's text as it comes; a sentence the check removes is marked at
+    once with the reason; then what the final answer adds (the count kept, quotes when needed)."""
+    from assistant.answer.generate import streamed_text
+    from assistant.app.render import citation_line
+    from assistant.records import Checked, Done, Draft, Sources, Waiting
+
+    shown, kept = "", []
+    for event in events:
+        if isinstance(event, Sources):
+            for c in event.answer.sources:
+                print(f"  {citation_line(c)}")
+            print(flush=True)
+        elif isinstance(event, Waiting):
+            print(f"\r(the model is {'writing' if event.writing else 'reading'}: {event.seconds:.0f} s)", end="",
+                  file=sys.stderr, flush=True)
+        elif isinstance(event, Draft):
+            print(event.text[len(shown):], end="", flush=True)
+            shown = event.text
+        elif isinstance(event, Checked):
+            print(event.check.sentence[len(shown):], end="", flush=True)
+            shown = ""
+            if event.check.kept:
+                kept.append(event.check.shown)
+            else:
+                print(f" \033[2m[removed: {event.check.why}]\033[0m", end="", flush=True)
+        elif isinstance(event, Done):
+            from assistant.answer.checking import joined
+
+            answer = event.answer
+            rest = streamed_text(joined(kept), answer) if answer.mode == "llm" else "\n\n" + answer.text
+            print(rest.rstrip() + "\n", flush=True)
+            return answer
+    raise RuntimeError("the answer stream ended without an answer")
+
+
 def cmd_ask(args: argparse.Namespace) -> int:
     from assistant.app.render import answer_markdown
 
     assistant = make_assistant(_settings(args), say=None if args.json else _say)
+    if _streams(assistant, args):
+        _print_streamed(assistant.stream(args.question, filters=_filters(args)))
+        return 0
     answer = assistant.ask(args.question, filters=_filters(args))
     if args.json:
         print(json.dumps(answer.to_dict(), ensure_ascii=False, indent=1))
@@ -147,11 +192,14 @@ def cmd_chat(args: argparse.Namespace) -> int:
             print(f"saved {target}")
             continue
         try:
-            answer = assistant.ask(question, history, filters=_filters(args))
+            if _streams(assistant, args):
+                answer = _print_streamed(assistant.stream(question, history, filters=_filters(args)))
+            else:
+                answer = assistant.ask(question, history, filters=_filters(args))
+                print(answer_markdown(answer))
         except (AssistantError, VectorStoreError) as exc:  # the conversation goes on
             print(f"speechqa: {exc}")
             continue
-        print(answer_markdown(answer))
         history.append(question)
         turns.append((question, answer))
     return 0

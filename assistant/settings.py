@@ -88,9 +88,6 @@ class Settings(BaseModel):
             api_key=os.environ.get("SPEECHQA_LLM_API_KEY", "") or os.environ.get("OPENAI_API_KEY", ""),
             timeout=float(os.environ["SPEECHQA_LLM_TIMEOUT"]) if os.environ.get("SPEECHQA_LLM_TIMEOUT") else None,
         )
-        llm_flags = overrides.pop("llm", None)
-        if isinstance(llm_flags, dict):  # flags over the environment, field by field
-            llm = llm.model_copy(update={k: v for k, v in llm_flags.items() if v is not None})
         env["llm"] = llm
         env.update({k: v for k, v in overrides.items() if v is not None})
         return cls(**env)  # type: ignore[arg-type]

@@ -3,9 +3,6 @@
 
 from __future__ import annotations
 
-import json
-import re
-
 import pytest
 
 from assistant.answer.checking import (
@@ -16,9 +13,8 @@ from assistant.answer.checking import (
     separator,
     split_sentences,
 )
-from assistant.answer.generate import header, translator
+from assistant.answer.generate import translator
 from assistant.answer.pipeline import Assistant
-from ingest.normalize import normalize_text
 from tests.conftest import DATA
 from vectorstore.index import Index
 
@@ -84,27 +80,12 @@ def test_numbers_are_compared_by_value_across_scripts_and_scales() -> None:
     assert check_sentence("New construction land quotas total 4,000 mu [1].", passages, translate).reason == "numbers"
 
 
-def _cases(name: str) -> list[dict[str, object]]:
-    return [json.loads(line) for line in (DATA / name).read_text(encoding="utf-8").splitlines() if line.strip()]
-
-
 @pytest.mark.parametrize("name", ["checking_cases.jsonl", "checking_heldout.jsonl"])
 def test_written_cases_over_the_seeds(sample_index: Index, name: str) -> None:
-    """Every unsupported sentence caught, no supported one dropped. A case names its passage by a
-    phrase of it ([{不再切塊}]), so that it does not depend on the order of retrieval."""
-    assistant = Assistant(sample_index)
-    translate = translator(sample_index.view().romanised)
-    answers: dict[str, object] = {}
-    wrong = []
-    for case in _cases(name):
-        answer = answers.setdefault(str(case["question"]), assistant.ask(str(case["question"])))
+    """Every unsupported sentence caught, no supported one dropped (evaluation.checking_cases prints
+    the same as a table)."""
+    from evaluation.checking_cases import run_cases
 
-        def marker(m: re.Match[str], answer=answer) -> str:  # type: ignore[no-untyped-def]
-            return f"[{next(c.n for c in answer.citations if normalize_text(m.group(1)) in normalize_text(c.text))}]"
-
-        sentence = re.sub(r"\[\{([^}]+)\}\]", marker, str(case["sentence"]))
-        passages = {c.n: Passage(c.n, c.text, header(c)) for c in answer.citations}  # type: ignore[attr-defined]
-        checked = check_sentence(sentence, passages, translate)
-        if checked.kept != case["kept"]:
-            wrong.append((case["case"], sentence, checked.reason, checked.missing))
+    wrong = [(case["case"], sentence, check.reason, check.missing)
+             for case, sentence, check in run_cases(Assistant(sample_index), DATA / name) if check.kept != case["kept"]]
     assert not wrong, wrong

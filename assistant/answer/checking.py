@@ -229,11 +229,6 @@ def check_sentence(sentence: str, passages: Mapping[int, Passage], translate: Tr
     return SentenceCheck(sentence, shown, markers, True, "", missing, len(found), len(units))
 
 
-def check_answer(text: str, passages: Mapping[int, Passage], translate: Translate) -> list[SentenceCheck]:
-    """Every sentence of a whole reply, checked."""
-    return [check_sentence(s, passages, translate) for s in split_sentences(text)]
-
-
 def separator(previous: str, sentence: str) -> str:
     """What goes between two kept sentences: nothing between Chinese ones, a space otherwise."""
     return "" if not previous or (_CJK.search(previous) and _CJK.search(sentence)) else " "

@@ -150,15 +150,6 @@ def translator(names: Mapping[str, tuple[str, ...]]) -> Translate:
     return translate
 
 
-def generated_answer(model: ChatModel, extractive: Answer, translate: Translate) -> Answer:
-    """The final answer of `generate`, for callers that do not show it as it is written."""
-    done = [e for e in generate(model, extractive, translate) if isinstance(e, Done)]
-    return done[-1].answer
-
-
 def streamed_text(emitted: str, answer: Answer) -> str:
     """What is left to send of `answer.text` after the kept sentences already sent as `emitted`."""
     return answer.text[len(emitted):] if answer.text.startswith(emitted) else answer.text
-
-
-__all__ = ["Checked", "Draft", "Waiting", "final_answer", "generate", "generated_answer", "streamed_text", "translator"]

@@ -19,11 +19,18 @@ def answer_markdown(answer: Answer, *, with_sources: bool = True) -> str:
     sources: Sequence[Citation] = answer.sources
     if with_sources and sources:
         parts.append("")
-        parts.append("**Sources**" if answer.plan.language == "en" else "**出处**")
+        parts.append(f"**{sources_heading(answer)}**")
         for c in sources:
             parts.append(f"- {citation_line(c)}")
             parts.append(f"  > {c.text.replace(chr(10), ' ')}")
     return "\n".join(parts)
+
+
+def sources_heading(answer: Answer) -> str:
+    """"Sources" in the question's language and script."""
+    if answer.plan.language == "en":
+        return "Sources"
+    return "出處" if answer.plan.script == "traditional" else "出处"
 
 
 def conversation_markdown(turns: Sequence[tuple[str, Answer]]) -> str:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from assistant.answer.pipeline import MAX_QUESTION_CHARS
-from assistant.app.render import citation_line
+from assistant.app.render import citation_line, sources_heading
 from assistant.records import Answer, Search, citation_fields
 from vectorstore.records import Filters
 
@@ -126,7 +126,7 @@ def sources_block(answer: Answer) -> str:
     """For clients that only show text: each cited passage, where it is and what it says."""
     if not answer.sources:
         return ""
-    head = "Sources" if answer.plan.language == "en" else "出处"
+    head = sources_heading(answer)
     lines = [f"[{c.n}] {citation_line(c)[len(f'[{c.n}] '):]}\n    “{c.quote}”" for c in answer.sources]
     return f"\n\n**{head}**\n" + "\n".join(lines)
 

@@ -27,7 +27,7 @@ from assistant.app.ui_html import (
     sources_html,
 )
 from assistant.errors import AssistantError
-from assistant.records import Answer, Done, Sources
+from assistant.records import Answer, Checked, Done, Sources
 from ingest.errors import IngestError
 from ingest.loaders import MAX_BYTES
 from vectorstore.errors import VectorStoreError
@@ -210,6 +210,23 @@ def build_app(assistant: Assistant, *, title: str = "speechqa") -> Any:
             raise gr.Error(str(exc)) from exc
         return answer.to_dict()
 
+    def ask_stream_api(question: str, history: list[str] | None = None, cities: list[str] | None = None,
+                       docs: list[str] | None = None, date_from: str = "", date_to: str = "") -> Iterator[dict[str, Any]]:
+        """The answer as it is made: {"event": "sources", "citations"} once retrieval is done; with a chat
+        model {"event": "sentence", "text", "kept", "why"} as each sentence is checked; then {"event":
+        "done", "answer"} with the same dict as /ask."""
+        try:
+            events = assistant.stream(question or "", list(history or []), filters=_filters(cities, docs, date_from, date_to))
+            for event in events:
+                if isinstance(event, Sources):
+                    yield {"event": "sources", "citations": [c.to_dict() for c in event.answer.sources]}
+                elif isinstance(event, Checked):
+                    yield {"event": "sentence", "text": event.check.shown, "kept": event.check.kept, "why": event.check.why}
+                elif isinstance(event, Done):
+                    yield {"event": "done", "answer": event.answer.to_dict()}
+        except SHOWN_ERRORS as exc:
+            raise gr.Error(str(exc)) from exc
+
     def test_retrieval(query: str, k: float, cities: list[str], docs: list[str], date_from: str,
                        date_to: str) -> tuple[str, list[list[Any]]]:
         """The Retrieval test tab: how a question is read, and every passage found with each
@@ -287,6 +304,7 @@ def build_app(assistant: Assistant, *, title: str = "speechqa") -> Any:
         ingest.click(upload, files, [results, table, cities, docs, victim], concurrency_limit=1)
         drop.click(remove, victim, [removed, table, cities, docs, victim], concurrency_limit=1)
         gr.api(ask_api, api_name="ask", concurrency_limit=2)
+        gr.api(ask_stream_api, api_name="ask_stream", concurrency_limit=2)
         for trigger in (run.click, probe.submit):
             trigger(test_retrieval, [probe, depth, cities, docs, date_from, date_to], [plan, hits], concurrency_limit=2)
     app.queue(default_concurrency_limit=2, max_size=64)

@@ -132,3 +132,32 @@ def test_upload_then_remove_through_the_api(tmp_path: Path, sample_index: Index)
             other.predict(new[0], api_name="/remove")
     finally:
         app.close()
+
+
+def test_gradio_client_streams_an_answer_with_a_chat_model(sample_index: Index) -> None:
+    """/ask_stream through gradio_client: the sources first, each checked sentence, then the answer."""
+    from gradio_client import Client
+
+    from assistant.chat_model import OpenAICompatibleModel
+    from assistant.settings import LLMSettings
+    from tests.assistant.fake_openai import FakeOpenAI
+
+    question = "惠州去年产业类项目投资总额是多少？"
+    n = next(c.n for c in Assistant(sample_index).ask(question).citations if "6000多億元" in c.text)
+    with FakeOpenAI(token_delay=0.01) as fake:
+        fake.replies = [f"惠州产业类项目投资总额达到6000多亿元[{n}]。其中工业项目达到9000亿元[{n}]。"]
+        model = OpenAICompatibleModel(LLMSettings(base_url=fake.base_url, model="m"))
+        app = build_app(Assistant(sample_index, chat_model=model))
+        port = free_port()
+        app.launch(server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, quiet=True)
+        try:
+            job = Client(f"http://127.0.0.1:{port}/", verbose=False).submit(question, [], [], [], "", "",
+                                                                          api_name="/ask_stream")
+            events = list(job)
+        finally:
+            app.close()
+    kinds = [e["event"] for e in events]
+    assert kinds[0] == "sources" and kinds[-1] == "done" and kinds.count("sentence") == 2
+    assert [e["kept"] for e in events if e["event"] == "sentence"] == [True, False]
+    final = events[-1]["answer"]
+    assert final["mode"] == "llm" and final["verification"]["kept"] == 1 and "9000" not in final["answer"]

@@ -4,10 +4,7 @@
 from __future__ import annotations
 
 import json
-import statistics
-import time
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -22,7 +19,6 @@ from tests.assistant.fake_openai import FakeOpenAI
 from vectorstore.index import Index
 
 KEY = "sk-speechqa-test"
-ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts"
 AUTH = {"Authorization": f"Bearer {KEY}"}
 
 
@@ -196,24 +192,3 @@ def test_a_chat_models_answer_streams_only_checked_sentences(sample_index: Index
     extra = chunks[-1].model_extra["speechqa"]
     assert extra["mode"] == "llm" and extra["verification"]["kept"] == 2 and extra["verification"]["total"] == 3
     assert extra["verification"]["removed"][0]["reason"] == "numbers"
-
-
-def test_api_overhead_over_a_direct_ask(assistant: Assistant, server: Running) -> None:
-    """The API adds HTTP, JSON and a thread hop to Assistant.ask: its median cost, measured in one run."""
-    question = "聊城对清理拖欠民营企业账款有什么要求？"
-    body = {"model": "speechqa", "messages": [{"role": "user", "content": question}]}
-    direct, through = [], []
-    with httpx.Client(headers=AUTH) as http:  # one connection, kept alive, as a client keeps it
-        for _ in range(21):
-            began = time.perf_counter()
-            assistant.ask(question)
-            direct.append(time.perf_counter() - began)
-            began = time.perf_counter()
-            assert http.post(f"{server.url}/v1/chat/completions", json=body).status_code == 200
-            through.append(time.perf_counter() - began)
-    overhead = statistics.median(through) - statistics.median(direct)
-    ARTIFACTS.mkdir(exist_ok=True)
-    (ARTIFACTS / "api_overhead_ms.txt").write_text(
-        f"direct p50 {1000 * statistics.median(direct):.1f} ms; API p50 {1000 * statistics.median(through):.1f} ms; "
-        f"overhead {1000 * overhead:.1f} ms\n")
-    assert overhead < 0.010, f"the API adds {1000 * overhead:.1f} ms at the median"

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from assistant.answer.checking import SentenceCheck
 from assistant.query.plan import QueryPlan
 from ingest.records import UNKNOWN_CITY
+
+if TYPE_CHECKING:
+    from assistant.query import Query
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,7 +140,7 @@ class Ranked:
 
 @dataclass(frozen=True, slots=True)
 class Search:
-    query: Any  # assistant.query.Query (typed loosely: records must not import the query builder)
+    query: Query  # how the question was read: terms, translations, filters, weights
     passages: tuple[Ranked, ...]
     found: bool  # whether the evidence check would answer from these passages
     unavailable: tuple[str, ...] = ()

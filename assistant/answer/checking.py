@@ -209,7 +209,8 @@ def check_sentence(sentence: str, passages: Mapping[int, Passage], translate: Tr
         return SentenceCheck(sentence, shown, markers, False, "url", tuple(links))
     bare = _URL.sub(" ", bare)
     known = number_values(body) | number_values(header)
-    wrong = [written for written, values in _numbers_stated(bare) if not values & known]
+    stated = _numbers_stated(bare)
+    wrong = [written for written, values in stated if not values & known]
     if wrong:
         return SentenceCheck(sentence, shown, markers, False, "numbers", tuple(wrong))
     from assistant.query.places import cities_in
@@ -224,7 +225,7 @@ def check_sentence(sentence: str, passages: Mapping[int, Passage], translate: Tr
     beyond = [said for said, forms in found if any(f and f in body and f not in header for f in forms)]
     if units and len(found) < SUPPORT_SHARE * len(units):
         return SentenceCheck(sentence, shown, markers, False, "unsupported", missing, len(found), len(units))
-    if not beyond and not (_numbers_stated(bare) and not units):
+    if not beyond and not (stated and not units):
         return SentenceCheck(sentence, shown, markers, False, "header_only", (), len(found), len(units))
     return SentenceCheck(sentence, shown, markers, True, "", missing, len(found), len(units))
 

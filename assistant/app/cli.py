@@ -120,6 +120,7 @@ def _streams(assistant, args: argparse.Namespace) -> bool:  # type: ignore[no-un
 def _print_streamed(events) -> Answer:  # type: ignore[no-untyped-def]
     """Sources first, then the model's text as it comes; a sentence the check removes is marked at
     once with the reason; then what the final answer adds (the count kept, quotes when needed)."""
+    from assistant.answer.checking import joined
     from assistant.answer.generate import streamed_text
     from assistant.app.render import citation_line
     from assistant.records import Checked, Done, Draft, Sources, Waiting
@@ -144,8 +145,6 @@ def _print_streamed(events) -> Answer:  # type: ignore[no-untyped-def]
             else:
                 print(f" \033[2m[removed: {event.check.why}]\033[0m", end="", flush=True)
         elif isinstance(event, Done):
-            from assistant.answer.checking import joined
-
             answer = event.answer
             rest = streamed_text(joined(kept), answer) if answer.mode == "llm" else "\n\n" + answer.text
             print(rest.rstrip() + "\n", flush=True)

@@ -7,7 +7,6 @@ from __future__ import annotations
 import json
 import time
 import uuid
-from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -189,6 +188,3 @@ def filters_dict(filters: Filters) -> dict[str, Any]:
     return {"cities": list(filters.cities), "documents": list(filters.doc_ids), "date_from": filters.date_from,
             "date_to": filters.date_to}
 
-
-__all__: Sequence[str] = ["DONE", "ApiError", "ChatRequest", "chunk", "completion", "error_event", "parse_chat",
-                          "parse_search", "search_result", "sources_block"]

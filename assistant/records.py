@@ -78,6 +78,23 @@ class Verification:
 
 
 @dataclass(frozen=True, slots=True)
+class Timeline:
+    """A question about time answered over every dated passage that mentions the topic."""
+
+    kind: str  # first | latest | trend
+    topic: tuple[str, ...]  # the forms a mention holds (one per concept; an English topic's in Chinese)
+    first: str  # date of the earliest mention found
+    latest: str  # date of the latest mention found
+    per_year: tuple[tuple[str, int], ...]  # (year, passages mentioning the topic), in year order
+    searched: tuple[str, ...]  # the years of the dated documents searched (filters applied)
+    undated: int = 0  # passages mentioning it in undated documents (not placed in time)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"kind": self.kind, "topic": list(self.topic), "first": self.first, "latest": self.latest,
+                "per_year": dict(self.per_year), "years_searched": list(self.searched), "undated": self.undated}
+
+
+@dataclass(frozen=True, slots=True)
 class Answer:
     question: str
     text: str  # Markdown with [n] markers
@@ -90,6 +107,7 @@ class Answer:
     notes: tuple[str, ...] = ()
     mode: str = "extractive"  # or "llm"
     verification: Verification | None = None  # a chat model's sentences and what became of them
+    timeline: Timeline | None = None  # first and latest mention, per year: a question about time
     timings: tuple[tuple[str, float], ...] = field(default=(), repr=False)  # (stage, seconds)
 
     @property
@@ -110,6 +128,7 @@ class Answer:
             "notes": list(self.notes),
             "mode": self.mode,
             "verification": self.verification.to_dict() if self.verification else None,
+            "timeline": self.timeline.to_dict() if self.timeline else None,
             "timings_ms": {stage: round(1000 * seconds, 2) for stage, seconds in self.timings},
         }
 

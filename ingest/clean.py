@@ -24,9 +24,9 @@ SITE_LINE = re.compile(
             r"客服请联系", r"在线客服", r"由会员分享", r"由會員分享", r"装配图网", r"裝配圖網",
             r"如遇卡顿", r"扫码下载", r"下载文档", r"本文档由网友提供", r"^微信[:：]", r"擅长领域",
             r"在线观看", r"在线播放", r"^收藏《", r"^摘要[:：]", r"格式[:：]\s*DOC", r"^\s*点击[:：]?\s*$",
-            r"^(上一篇|下一篇)[:：]", r"^责任编辑", r"^扫一扫", r"^分享到", r"^打印本页", r"^关闭窗口",
+            r"^(上一篇|下一篇)[:：]", r"^当前位置[:：]", r"【(打印本页|关闭窗口)】", r"^责任编辑", r"^扫一扫", r"^分享到", r"^打印本页", r"^关闭窗口",
             r"^本作品是中华人民共和国的", r"公有领域", r"^Public domain$", r"^(true|false)$",
-            r"^注：中文维基文库", r"(发布时间|發布時間)[:：].*(来源|來源)[:：]", r"维基文库", r"^目录/提纲", r"^目錄/提綱", r"微笑上岗",
+            r"^注：中文维基文库", r"((来源|发布时间|发布日期|浏览次数|阅读次数|点击|作者|编辑|字号)\s*[:：].*){2}", r"维基文库", r"^目录/提纲", r"^目錄/提綱", r"微笑上岗",
         ]
     )
 )
@@ -41,7 +41,7 @@ SITE_PREFIX = re.compile(r"^\s*【(Word文档|PDF文档|文档)】\s*")
 FOOTNOTE = re.compile(r"\[\s*\d{1,3}\s*\]")
 
 TONE_VOWELS = "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü"
-PINYIN = re.compile(rf"(?<=[{CJK}])\(([a-z{TONE_VOWELS}]{{1,7}})\)")
+PINYIN = re.compile(rf"(?<=[{CJK}])[(（]\s?([a-z{TONE_VOWELS}]{{1,7}})\s?[)）]")  # ASCII or full-width brackets
 PAGE_MARKER = re.compile(r"^(\d{1,3})、")
 SENTENCE_END = "。！？!?；;：:…”」』）)"
 
@@ -92,7 +92,7 @@ def remove_notices(text: str) -> tuple[str, int, bool]:
 
 
 def strip_pinyin(text: str) -> tuple[str, int]:
-    """`點(diǎn)` -> `點`: pinyin in parentheses right after a Chinese character."""
+    """`點(diǎn)`, `點（diǎn）` -> `點`: pinyin in parentheses right after a Chinese character."""
     return PINYIN.subn("", text)
 
 

@@ -21,3 +21,8 @@ class LoadError(IngestError):
 
 class ManifestError(IngestError, ValueError):
     """A manifest that cannot be read; the message names the file and the problem."""
+
+
+class MetadataError(IngestError, ValueError):
+    """A value a person set for a document that cannot be right (an unknown city, an impossible date);
+    the message says which and why, and nothing was changed."""

@@ -247,3 +247,15 @@ def guess_city(words: Sequence[Word], text: str, *, min_score: float = 2.0, domi
         summary = tuple(f"{c}:{'、'.join(evidence[c][:4])}" for c, _ in ranked[:3])
         return CityGuess(UNKNOWN_CITY, "", confidence, summary)
     return CityGuess(city, province_of[city], confidence, tuple(evidence[city][:8]))
+
+
+def city_named(name: str) -> tuple[str, str] | None:
+    """(city, province) for a name that is exactly a prefecture-level city or a municipality, full or
+    short (惠州市, 惠州, 北京); None for anything else (a county, a misspelling)."""
+    _, by_name = _name_index()
+    for place in by_name.get(name.strip(), ()):
+        if place.level == 1 or (place.level == 0 and place.name.endswith("市")):
+            city = city_name(place) if place.level == 1 else place.short
+            province = places().get(place.province_code)
+            return city, (province.short if province is not None else "")
+    return None

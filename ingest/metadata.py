@@ -4,6 +4,7 @@ manifest, which overrides everything else."""
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import re
 from dataclasses import replace
 from pathlib import Path
@@ -11,8 +12,9 @@ from typing import Any
 
 import yaml
 
-from ingest.errors import ManifestError
-from ingest.gazetteer import guess_city
+from ingest.calendar import meeting_year
+from ingest.errors import ManifestError, MetadataError
+from ingest.gazetteer import city_named, guess_city
 from ingest.names import MAX_NAMES, document_level, people_named, places_named
 from ingest.normalize import script_of, to_simplified
 from ingest.records import UNKNOWN_CITY, DocMeta, Named
@@ -72,7 +74,7 @@ def infer_meta(raw: str, cleaned: str, fields: dict[str, Any]) -> DocMeta:
         date = str(fields["year"])
     if not date:
         m = _YEAR.search(to_simplified(title))
-        date = m.group(1) if m else ""
+        date = m.group(1) if m else meeting_year(title, fields)
     speaker = str(fields.get("speaker") or extract_speaker(simplified))
     people = people_named(words, simplified)
     if speaker and speaker not in {p.name for p in people}:
@@ -138,3 +140,58 @@ def find_manifest(folder: Path) -> Path | None:
         if (folder / name).is_file():
             return folder / name
     return None
+
+
+# -- values a person sets (speechqa set, the Documents tab) ---------------------------------------
+EDITABLE = ("title", "city", "date", "speaker")  # the fields a person may set; the order shown
+SET_BY_YOU = "set by you"  # DocMeta.city_evidence of a city a person set
+_ISO_DATE = re.compile(r"^(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?$")
+
+
+def check_edit(field: str, value: str, *, today: dt.date | None = None) -> str:
+    """The value to store for `field`, normalised (惠州市 -> 惠州, 2019-1-5 -> 2019-01-05); raises
+    MetadataError naming what is wrong. An empty value is refused: clearing is a separate action."""
+    value = " ".join(value.split())
+    if field not in EDITABLE:
+        raise MetadataError(f"'{field}' cannot be set; the fields are {', '.join(EDITABLE)}")
+    if not value:
+        raise MetadataError(f"an empty {field}: to go back to the inferred {field}, clear it instead")
+    if field == "city":
+        found = city_named(to_simplified(value))
+        if found is None:
+            raise MetadataError(f"'{value}' is not a prefecture-level city or municipality in the gazetteer "
+                                "(write it in Chinese, as 惠州 or 惠州市; a county belongs to its city)")
+        return found[0]
+    if field == "date":
+        return _checked_date(value, today or dt.date.today())
+    limit = 200 if field == "title" else 40
+    if len(value) > limit:
+        raise MetadataError(f"the {field} is {len(value)} characters long; at most {limit}")
+    return value
+
+
+def _checked_date(value: str, today: dt.date) -> str:
+    m = _ISO_DATE.match(value.replace("/", "-").replace(".", "-"))
+    if m is None:
+        raise MetadataError(f"'{value}' is not a date: write YYYY-MM-DD, YYYY-MM or YYYY (2019-12-05)")
+    year, month, day = int(m.group(1)), int(m.group(2) or 1), int(m.group(3) or 1)
+    try:
+        when = dt.date(year, month, day)
+    except ValueError as exc:
+        raise MetadataError(f"'{value}' is not a date that exists ({exc})") from None
+    if when > today or year < 1900:
+        raise MetadataError(f"'{value}' is {'in the future' if when > today else 'before 1900'}: not the date of a speech")
+    parts = [f"{year:04d}"] + [f"{int(p):02d}" for p in (m.group(2), m.group(3)) if p]
+    return "-".join(parts)
+
+
+def apply_edits(meta: DocMeta, edits: dict[str, str]) -> DocMeta:
+    """The metadata with the values a person set in place of the inferred ones; a city set is certain
+    and brings its province."""
+    if not edits:
+        return meta
+    updates: dict[str, Any] = {k: v for k, v in edits.items() if k in EDITABLE}
+    if "city" in updates:
+        found = city_named(updates["city"])
+        updates.update(city_confidence=1.0, city_evidence=(SET_BY_YOU,), province=found[1] if found else meta.province)
+    return replace(meta, **updates, edited=tuple(k for k in EDITABLE if k in updates))

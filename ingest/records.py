@@ -81,6 +81,7 @@ class DocMeta:
     level: str = ""  # national | provincial | city | county (LEVELS), or "" when not told
     level_evidence: str = ""  # the words that showed the level (国务院, 市委书记, 全县)
     names: tuple[Named, ...] = ()  # people (speaker, attendees, reporter) and places it names
+    edited: tuple[str, ...] = ()  # the fields a person set (speechqa set, the Documents tab), not inferred
 
     @property
     def people(self) -> tuple[Named, ...]:

@@ -14,6 +14,7 @@ from contextlib import contextmanager
 from dataclasses import asdict
 from pathlib import Path
 
+from ingest.metadata import apply_edits
 from ingest.records import Chunk, DocMeta, Document, MojibakeSpan, Named, QualityReport
 from vectorstore.errors import CorruptIndex
 from vectorstore.faults import classify
@@ -33,6 +34,10 @@ CREATE TABLE IF NOT EXISTS chunks (
     search_text TEXT NOT NULL, tokens TEXT NOT NULL, heading_path TEXT NOT NULL, paragraphs TEXT NOT NULL,
     start INTEGER NOT NULL, end_ INTEGER NOT NULL, content_hash TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS chunks_doc ON chunks(doc_id);
+CREATE TABLE IF NOT EXISTS edits (doc_id TEXT NOT NULL, field TEXT NOT NULL, value TEXT NOT NULL, at REAL NOT NULL,
+    PRIMARY KEY (doc_id, field));
+CREATE TABLE IF NOT EXISTS copies (doc_id TEXT PRIMARY KEY, original TEXT NOT NULL, similarity REAL NOT NULL);
+CREATE TABLE IF NOT EXISTS signatures (doc_id TEXT PRIMARY KEY, signature BLOB NOT NULL);
 """
 
 
@@ -40,6 +45,7 @@ def _meta_from_json(data: str) -> DocMeta:
     fields = json.loads(data)
     fields["city_evidence"] = tuple(fields.get("city_evidence", ()))
     fields["names"] = tuple(Named(**n) for n in fields.get("names", ()))
+    fields["edited"] = tuple(fields.get("edited", ()))
     return DocMeta(**fields)
 
 
@@ -157,6 +163,7 @@ class Catalog:
         with self.connect() as db:
             self._bump(db)
             db.execute("DELETE FROM chunks WHERE doc_id=?", (document.doc_id,))
+            db.execute("DELETE FROM signatures WHERE doc_id=?", (document.doc_id,))  # signed again from the new text
             db.execute(
                 "INSERT OR REPLACE INTO documents VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 (document.doc_id, file, document.source, document.content_hash, document.text,
@@ -174,6 +181,7 @@ class Catalog:
             self._bump(db)
             db.execute("DELETE FROM chunks WHERE doc_id=?", (doc_id,))
             db.execute("DELETE FROM documents WHERE doc_id=?", (doc_id,))
+            db.execute("DELETE FROM signatures WHERE doc_id=?", (doc_id,))  # edits stay: the file may come back
 
     def document(self, doc_id: str) -> Document | None:
         with self.connect() as db:
@@ -182,18 +190,35 @@ class Catalog:
             ).fetchone()
         if row is None:
             return None
-        return Document(doc_id=row[0], source=row[1], text=row[2], meta=_meta_from_json(row[3]),
+        meta = apply_edits(_meta_from_json(row[3]), self.edits().get(doc_id, {}))
+        return Document(doc_id=row[0], source=row[1], text=row[2], meta=meta,
                         quality=_quality_from_json(row[4]), content_hash=row[5])
 
+    def inferred_meta(self, doc_id: str) -> DocMeta:
+        """What ingestion inferred for a document, before a person's edits."""
+        with self.connect() as db:
+            row = db.execute("SELECT meta FROM documents WHERE doc_id=?", (doc_id,)).fetchone()
+        return _meta_from_json(row[0]) if row else DocMeta()
+
     def documents(self) -> list[DocumentRow]:
-        """Every document as a listing row (no text), by doc_id."""
+        """Every document as a listing row (no text), by doc_id: the metadata with a person's edits, the
+        inferred metadata beside it, and the copies of it found elsewhere."""
         with self.connect() as db:
             rows = db.execute(
                 "SELECT d.doc_id, d.source, d.meta, d.quality, "
                 "(SELECT COUNT(*) FROM chunks c WHERE c.doc_id=d.doc_id) FROM documents d ORDER BY d.doc_id"
             ).fetchall()
-        return [DocumentRow(doc_id=r[0], source=r[1], meta=_meta_from_json(r[2]), quality=_quality_from_json(r[3]),
-                            chunks=r[4]) for r in rows]
+        edits, copies = self.edits(), self.copies()
+        held: dict[str, list[str]] = {}
+        for copy, original in sorted(copies.items()):
+            held.setdefault(original, []).append(copy)
+        out = []
+        for r in rows:
+            inferred = _meta_from_json(r[2])
+            out.append(DocumentRow(doc_id=r[0], source=r[1], meta=apply_edits(inferred, edits.get(r[0], {})),
+                                   quality=_quality_from_json(r[3]), chunks=r[4], inferred=inferred,
+                                   copy_of=copies.get(r[0], ""), copies=tuple(held.get(r[0], ()))))
+        return out
 
     def sources(self) -> dict[str, str]:
         """doc_id -> where it came from (file path, with #line for JSON Lines)."""
@@ -201,8 +226,56 @@ class Catalog:
             return dict(db.execute("SELECT doc_id, source FROM documents"))
 
     def metas(self) -> dict[str, DocMeta]:
+        """doc_id -> metadata, with the values a person set in place of the inferred ones."""
+        edits = self.edits()
         with self.connect() as db:
-            return {r[0]: _meta_from_json(r[1]) for r in db.execute("SELECT doc_id, meta FROM documents")}
+            return {r[0]: apply_edits(_meta_from_json(r[1]), edits.get(r[0], {}))
+                    for r in db.execute("SELECT doc_id, meta FROM documents")}
+
+    # a person's edits: kept apart from the inferred metadata, so re-ingestion and pruning keep them --
+    def edits(self) -> dict[str, dict[str, str]]:
+        """doc_id -> field -> the value a person set."""
+        out: dict[str, dict[str, str]] = {}
+        with self.connect() as db:
+            for doc_id, field_, value in db.execute("SELECT doc_id, field, value FROM edits ORDER BY doc_id"):
+                out.setdefault(doc_id, {})[field_] = value
+        return out
+
+    def set_edits(self, doc_id: str, values: dict[str, str], clear: tuple[str, ...] = ()) -> None:
+        """Store a person's values for a document and forget the cleared ones, in one transaction."""
+        with self.connect() as db:
+            self._bump(db)
+            db.executemany("DELETE FROM edits WHERE doc_id=? AND field=?", [(doc_id, f) for f in clear])
+            db.executemany("INSERT OR REPLACE INTO edits VALUES (?, ?, ?, ?)",
+                           [(doc_id, f, v, time.time()) for f, v in values.items()])
+
+    # reposts: the same speech from several sites ---------------------------------------------
+    def signatures(self) -> dict[str, bytes]:
+        with self.connect() as db:
+            return dict(db.execute("SELECT doc_id, signature FROM signatures"))
+
+    def set_signature(self, doc_id: str, signature: bytes) -> None:
+        with self.connect() as db:
+            db.execute("INSERT OR REPLACE INTO signatures VALUES (?, ?)", (doc_id, signature))
+
+    def ingested_at(self) -> dict[str, float]:
+        """doc_id -> when its current text was written (seconds since the epoch)."""
+        with self.connect() as db:
+            return dict(db.execute("SELECT doc_id, updated FROM documents"))
+
+    def copies(self) -> dict[str, str]:
+        """copy doc_id -> the document it repeats."""
+        with self.connect() as db:
+            return {r[0]: r[1] for r in db.execute("SELECT doc_id, original FROM copies")}
+
+    def set_copies(self, links: dict[str, tuple[str, float]]) -> None:
+        """Replace every copy link (copy -> (original, similarity)) in one transaction."""
+        if self.copies() == {c: o for c, (o, _) in links.items()}:
+            return
+        with self.connect() as db:
+            self._bump(db)
+            db.execute("DELETE FROM copies")
+            db.executemany("INSERT INTO copies VALUES (?, ?, ?)", [(c, o, s) for c, (o, s) in links.items()])
 
     def chunks(self, doc_id: str | None = None) -> list[tuple[Chunk, list[str]]]:
         """Chunks with their keyword tokens, in document order."""

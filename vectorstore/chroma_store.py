@@ -121,6 +121,13 @@ class ChromaStore:
                                         metadatas=metadatas[start:end], documents=texts[start:end]),
                        retries=WRITE_RETRIES)
 
+    def set_metadata(self, ids: list[str], metadatas: list[dict[str, Any]]) -> None:
+        """New filter metadata for stored vectors (a city or date a person corrected): no re-embedding."""
+        for start in range(0, len(ids), 1000):
+            end = start + 1000
+            self._call("write", partial(self._collection.update, ids=ids[start:end], metadatas=metadatas[start:end]),
+                       retries=WRITE_RETRIES)
+
     def delete(self, ids: list[str]) -> None:
         for start in range(0, len(ids), 1000):
             self._call("write", partial(self._collection.delete, ids=ids[start:start + 1000]), retries=WRITE_RETRIES)

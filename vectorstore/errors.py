@@ -38,3 +38,10 @@ class CorruptIndex(VectorStoreError):
 
 class IngestInterrupted(VectorStoreError):
     """An ingestion stopped part way; what it finished is kept and the next run resumes."""
+
+
+class UnknownDocument(VectorStoreError, KeyError):
+    """A document id the index does not hold."""
+
+    def __str__(self) -> str:  # KeyError would quote the message
+        return str(self.args[0]) if self.args else ""

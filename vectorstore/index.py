@@ -17,13 +17,15 @@ from typing import Any
 
 import numpy as np
 
+from ingest.errors import MetadataError
+from ingest.metadata import EDITABLE, apply_edits, check_edit
 from ingest.records import Chunk, DocMeta, Document
 from vectorstore.calibration import MEASURED, Calibration, unmeasured
 from vectorstore.catalog import Catalog
 from vectorstore.chroma_store import ChromaConfig, ChromaStore, make_client
 from vectorstore.embed_cache import EmbeddingCache, cache_path
 from vectorstore.embedders import DEFAULT_EMBEDDERS, Embedder, check_spec, make_embedder, model_id
-from vectorstore.errors import IndexMismatchError
+from vectorstore.errors import IndexMismatchError, UnknownDocument
 from vectorstore.keyword import tokenize_zh
 from vectorstore.lock import ingestion_running
 from vectorstore.records import Filters, Hit
@@ -60,8 +62,11 @@ def date_number(date: str) -> int:
     return int(digits.ljust(8, "0")) if digits[:4].isdigit() else -1
 
 
-def chroma_where(filters: Filters) -> dict[str, Any] | None:
+def chroma_where(filters: Filters, exclude: Sequence[str] = ()) -> dict[str, Any] | None:
+    """The filters as a Chroma `where`; `exclude`: documents never to return (reposted copies)."""
     clauses: list[dict[str, Any]] = []
+    if exclude:
+        clauses.append({"doc_id": {"$nin": sorted(exclude)}})
     if filters.cities:
         clauses.append({"city": {"$in": list(filters.cities)}})
     if filters.doc_ids:
@@ -73,6 +78,11 @@ def chroma_where(filters: Filters) -> dict[str, Any] | None:
     if not clauses:
         return None
     return clauses[0] if len(clauses) == 1 else {"$and": clauses}
+
+
+def _vector_metadata(doc_id: str, meta: DocMeta, chunk: Chunk) -> dict[str, Any]:
+    """What the vector store keeps beside a chunk's vectors, for filtering inside it."""
+    return {"doc_id": doc_id, "city": meta.city, "date_num": date_number(meta.date), "section": chunk.section[:200]}
 
 
 @dataclass
@@ -173,11 +183,8 @@ class Index:
         old_ids = set(self.catalog.chunk_ids(document.doc_id))
         ids = [c.chunk_id for c in chunks]
         texts = [passage_text(c, document.meta, with_sections=self.with_sections) for c in chunks]
-        metadatas = [
-            {"doc_id": document.doc_id, "city": document.meta.city, "date_num": date_number(document.meta.date),
-             "section": c.section[:200]}
-            for c in chunks
-        ]
+        filed = apply_edits(document.meta, self.catalog.edits().get(document.doc_id, {}))  # a person's edits stay
+        metadatas = [_vector_metadata(document.doc_id, filed, c) for c in chunks]
         for embedder, store in zip(self.embedders, self.stores, strict=True):
             vectors = self.embed_passages(embedder, texts, on_batch if embedder is self.embedders[0] else None)
             if ids:
@@ -188,6 +195,28 @@ class Index:
         for store in self.stores:
             store.delete(stale)
         self._view = None
+
+    def edit(self, doc_id: str, values: dict[str, str], clear: Sequence[str] = ()) -> DocMeta:
+        """Set fields of a document's metadata (title, city, date, speaker) over what ingestion inferred,
+        or clear them back to the inferred values. Every value is checked first (MetadataError, nothing
+        changed); the vectors' filter metadata is updated in place (no re-embedding), then the catalog.
+        The edits outlive re-ingestion and pruning. Returns the metadata as it now is."""
+        document = self.catalog.document(doc_id)
+        if document is None:
+            raise UnknownDocument(f"no document '{doc_id}' in the index (speechqa docs lists them)")
+        checked = {field: check_edit(field, value) for field, value in values.items()}
+        unknown = [field for field in clear if field not in EDITABLE]
+        if unknown:
+            raise MetadataError(f"'{unknown[0]}' cannot be cleared; the fields are {', '.join(EDITABLE)}")
+        kept = {f: v for f, v in self.catalog.edits().get(doc_id, {}).items() if f not in clear}
+        inferred = self.catalog.inferred_meta(doc_id)
+        after = apply_edits(inferred, {**kept, **checked})
+        chunks = [c for c, _ in self.catalog.chunks(doc_id)]
+        for store in self.stores:
+            store.set_metadata([c.chunk_id for c in chunks], [_vector_metadata(doc_id, after, c) for c in chunks])
+        self.catalog.set_edits(doc_id, checked, tuple(clear))
+        self._view = None
+        return after
 
     def remove(self, doc_id: str) -> int:
         """Delete a document and its chunks; returns how many chunks went."""
@@ -216,7 +245,7 @@ class Index:
         with self._lock:
             if self._view is None or self._view.generation != generation:
                 self._view = IndexView.build(generation, self.catalog.chunks(), self.catalog.metas(),
-                                             self.catalog.sources())
+                                             self.catalog.sources(), self.catalog.copies())
             return self._view
 
     def ingestion_running(self) -> bool:
@@ -258,7 +287,7 @@ class Index:
         if not view.size:  # nothing indexed in this view (a first ingestion may be writing vectors)
             return []
         _, store = self._embedder(embedder_name)
-        return [Hit(view.chunks[i], s, embedder_name) for i, s in store.query(vector, k, chroma_where(filters))
+        return [Hit(view.chunks[i], s, embedder_name) for i, s in store.query(vector, k, chroma_where(filters, tuple(view.copies)))
                 if i in view.chunks]
 
     def dense_search(self, question: str, k: int, filters: Filters = Filters()) -> dict[str, list[Hit]]:

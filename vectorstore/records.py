@@ -50,3 +50,6 @@ class DocumentRow:
     meta: DocMeta
     quality: QualityReport
     chunks: int
+    inferred: DocMeta | None = None  # what ingestion inferred, where a person set some fields (meta.edited)
+    copy_of: str = ""  # the document this one repeats (a repost from another site)
+    copies: tuple[str, ...] = ()  # the documents that repeat this one

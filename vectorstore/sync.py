@@ -17,6 +17,7 @@ from ingest.errors import LoadError, ManifestError
 from ingest.loaders import discover, load_file
 from ingest.metadata import find_manifest, load_manifest
 from ingest.pipeline import PIPELINE_VERSION, Prepared, doc_id_for, prepare
+from vectorstore.copies import link_copies
 from vectorstore.errors import IngestBusy, IngestInterrupted, VectorStoreError
 from vectorstore.index import Index
 from vectorstore.lock import ingest_lock
@@ -39,6 +40,7 @@ class SyncReport:
     seconds: float = 0.0
     embed_seconds: float = 0.0
     chars: int = 0
+    copies: dict[str, tuple[str, float]] = field(default_factory=dict)  # copy -> (original, share): reposts
 
     @property
     def chunks_added(self) -> int:
@@ -53,8 +55,9 @@ class SyncReport:
         for f in self.files:
             counts[f.status] = counts.get(f.status, 0) + 1
         parts = ", ".join(f"{n} {s}" for s, n in sorted(counts.items()))
+        copies = f"; {len(self.copies)} reposted copies linked to their originals" if self.copies else ""
         return (f"{len(self.files)} files ({parts or 'none'}); {self.chunks_added} chunks added "
-                f"in {self.seconds:.1f}s ({self.embed_seconds:.1f}s embedding)")
+                f"in {self.seconds:.1f}s ({self.embed_seconds:.1f}s embedding){copies}")
 
 
 @dataclass
@@ -145,6 +148,8 @@ def _sync(index: Index, paths: list[Path], entries: dict[str, dict[str, Any]], *
             bar.close()
     if prune:
         report.files.extend(_prune(index))
+    if pending or prune or not index.catalog.signatures():
+        report.copies = link_copies(index.catalog)
     report.seconds = time.perf_counter() - started
     report.embed_seconds = index.timer.seconds - embed_before
     return report

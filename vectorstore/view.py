@@ -86,15 +86,19 @@ class IndexView:
     bigrams: NgramIndex  # over the chunks' search text, rows as in bm25
     romanised: dict[str, tuple[str, ...]]  # pinyin letters (zhangxuanyu) -> names the documents hold (张旋宇)
     names: frozenset[str]  # every person and place name the documents' metadata holds
+    copies: dict[str, str]  # a reposted copy -> the document it repeats; copies are not searched
 
     @classmethod
     def build(cls, generation: int, rows: Sequence[tuple[Chunk, list[str]]], metas: dict[str, DocMeta],
-              sources: dict[str, str]) -> IndexView:
+              sources: dict[str, str], copies: dict[str, str] | None = None) -> IndexView:
+        """`copies`: reposted documents, left out of the search so that a speech is found (and cited) once."""
+        copies = dict(copies or {})
+        rows = [row for row in rows if row[0].doc_id not in copies]
         doc_ids = tuple(sorted(metas))
         number = {d: k for k, d in enumerate(doc_ids)}
         by_year: dict[str, list[str]] = defaultdict(list)
         for doc_id in doc_ids:
-            if metas[doc_id].year is not None:
+            if metas[doc_id].year is not None and doc_id not in copies:
                 by_year[metas[doc_id].date[:4]].append(doc_id)
         return cls(
             generation=generation,
@@ -111,6 +115,7 @@ class IndexView:
             bigrams=NgramIndex.build([c.search_text for c, _ in rows], 2),
             romanised=romanised_index(n for m in metas.values() for n in m.names),
             names=frozenset(n.name for m in metas.values() for n in m.names),
+            copies=copies,
         )
 
     @property
@@ -120,6 +125,10 @@ class IndexView:
 
     def meta(self, doc_id: str) -> DocMeta:
         return self.metas[doc_id]
+
+    def copies_of(self, doc_id: str) -> tuple[str, ...]:
+        """Where else the same speech was published: the sources of its reposted copies."""
+        return tuple(sorted(self.sources[c] for c, original in self.copies.items() if original == doc_id and c in self.sources))
 
     def documents_allowed(self, filters: Filters) -> list[str]:
         """The documents the filters allow, looked up by document or year rather than scanned when

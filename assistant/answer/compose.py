@@ -30,6 +30,11 @@ PHRASES = {
         "keywords_only": "向量检索暂不可用，本回答仅依据关键词检索。",
         "empty_index": "索引中还没有讲话。请先导入讲话（speechqa ingest 或“Documents”页上传）。",
         "building": "索引正在建立，还没有可检索的讲话；请在导入完成后再问。",
+        "first_latest": "在所检索的{years}个年份（{start}—{end}年）的文件中，“{topic}”最早见于{first}年 [{first_n}]，最近一次见于{latest}年 [{latest_n}]；共有{mention_years}个年份的{passages}段提到。",
+        "by_date": "按时间顺序：",
+        "year_label": "{year}年",
+        "undated": "另有{n}段提到它的文件没有日期，未计入时间顺序。",
+        "no_dated": "没有找到提到它的有日期的段落，无法按时间回答；以下为一般检索结果。",
     },
     "en": {
         "intro": "Here is what the speeches say (quoted in the original Chinese):",
@@ -49,6 +54,11 @@ PHRASES = {
         "keywords_only": "The vector index cannot be read right now; this answer comes from keyword search alone.",
         "empty_index": "No speeches are indexed yet. Add some first (speechqa ingest, or upload in the Documents tab).",
         "building": "The index is being built and holds no speeches yet; ask again when the ingestion has finished.",
+        "first_latest": "Across the documents of the {years} years searched ({start}–{end}), “{topic}” first appears in {first} [{first_n}] and most recently in {latest} [{latest_n}]; {passages} passages in {mention_years} years mention it.",
+        "by_date": "In date order:",
+        "year_label": "{year}",
+        "undated": "{n} more passages mentioning it are in undated documents and are not placed in time.",
+        "no_dated": "No dated passage mentioning it was found, so this cannot be answered in time order; general results follow.",
     },
 }
 

@@ -27,6 +27,8 @@ from assistant.options import Options
 from assistant.query import Query, QueryPlan, build_query, plan_query
 from assistant.query.plan import plain_question
 from assistant.records import Answer, AnswerEvent, Done, Ranked, RetrieverScore, Search, Sources
+from assistant.research.mentions import find_mentions, topic_forms
+from assistant.research.timeline import compose_timeline, make_timeline, pick, topic_label
 from vectorstore.calibration import Calibration
 from vectorstore.hybrid import HybridRetriever
 from vectorstore.index import Index
@@ -151,6 +153,8 @@ class Assistant:
             return
         if plan.comparison and len(plan.cities) > 1 and not filters.cities:
             answer = answer_comparison(self, plan, view, filters, watch)
+        elif plan.timeline:
+            answer = self._timeline_answer(plan, view, filters, watch)
         else:
             answer = self._answer(plan, view, filters, watch)
         answer = replace(answer, timings=tuple(watch.laps.items()))
@@ -182,6 +186,32 @@ class Assistant:
                 return Answer(plan.original, text, (), False, plan, related=ranked[:3], ranked=ranked, notes=notes)
             text = with_notes(compose_answer(quoted, plan.language, plan.script, related=aside), notes)
             return Answer(plan.original, text, quoted, True, plan, related=aside, ranked=ranked, notes=notes)
+
+
+    def _timeline_answer(self, plan: QueryPlan, view: IndexView, filters: Filters, watch: Stopwatch) -> Answer:
+        """A question about time: every dated passage mentioning the topic, the first and the latest
+        cited, in date order (research.timeline). Without a dated mention, the ordinary answer, saying so."""
+        with watch("query"):
+            query = self.query(plan, view, filters)
+        with watch("retrieve"):
+            mentions = find_mentions(query, view)
+            if not mentions and query.filters != query.fallback:
+                mentions = find_mentions(query, view, query.fallback)
+        if not any(m.year for m in mentions):
+            answer = self._answer(plan, view, filters, watch)
+            note = phrase("no_dated", plan.language, plan.script)
+            return replace(answer, text=with_notes(answer.text, (note,)), notes=(*answer.notes, note))
+        with watch("compose"):
+            chosen = pick(mentions, self.options.top_k)
+            hits = [Hit(view.chunks[m.chunk_id], m.score, "mentions") for m in chosen]
+            citations = tuple(cite(hits, query.highlight, query.quantity, view))
+            forms = tuple(f[0] for f in topic_forms(query, view))
+            timeline = make_timeline(plan.timeline, forms, mentions, view, view.documents_allowed(query.filters))
+            label = topic_label(query, forms)
+            text = compose_timeline(citations, timeline, label, plan.language, plan.script)
+            notes = city_notes(query, plan.language, plan.script)
+            return Answer(plan.original, with_notes(text, notes), citations, True, plan, ranked=citations, notes=notes,
+                          timeline=timeline)
 
 
 def diversify(hits: Sequence[Hit], max_per_doc: int) -> list[Hit]:

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from assistant.app.context import make_assistant, open_index
 from assistant.app.context import settings_from_args as _settings
-from assistant.app.render import names_lines, where_line
+from assistant.app.render import edits_lines, names_lines, where_line
 from assistant.errors import AssistantError, UserError
 from assistant.records import Answer
 from ingest.errors import IngestError
@@ -63,6 +63,7 @@ def cmd_docs(args: argparse.Namespace) -> int:
                            "level": d.meta.level, "level_evidence": d.meta.level_evidence,
                            "people": [{"name": n.name, "post": n.note} for n in d.meta.people],
                            "places": [{"name": n.name, "city": n.note} for n in d.meta.places],
+                           "edited": list(d.meta.edited), "copy_of": d.copy_of, "copies": list(d.copies),
                            "warnings": d.quality.warnings()} for d in rows], ensure_ascii=False, indent=1))
         return 0
     if not rows:
@@ -71,6 +72,12 @@ def cmd_docs(args: argparse.Namespace) -> int:
     for d in rows:
         print(f"{d.doc_id}  {d.chunks:>4} chunks  {d.meta.date or '????':<10}  {where_line(d.meta)}")
         print(f"    {d.meta.title[:70]}")
+        for line in edits_lines(d.meta, d.inferred):
+            print(f"    {line}")
+        if d.copy_of:
+            print(f"    = a copy of {d.copy_of} (the same speech from another site; cited as that one)")
+        if d.copies:
+            print(f"    copies: {', '.join(d.copies)}")
         if d.meta.people:
             print(f"    people: {', '.join(n.name for n in d.meta.people[:6])}")
         for warning in d.quality.warnings():
@@ -299,7 +306,10 @@ def build_parser() -> tuple[argparse.ArgumentParser, dict[str, Command]]:
     p.add_argument("--api-key", help="require this key as 'Authorization: Bearer KEY' on the OpenAI-compatible API "
                                      "at /v1 (or $SPEECHQA_API_KEY)")
 
+    from assistant.app.research_cli import register as research_commands
+
     handlers = dict(COMMANDS)
+    handlers.update(research_commands(sub, common, filters))
     for entry in entry_points(group="speechqa.commands"):
         handlers.update(entry.load()(sub, common))
     return parser, handlers

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from assistant.records import Answer, Citation
+from ingest.metadata import SET_BY_YOU
 from ingest.records import DocMeta
 
 
@@ -47,6 +48,8 @@ def where_line(meta: DocMeta) -> str:
     evidence = "、".join(meta.city_evidence[:6])
     if meta.city_evidence == ("manifest",):
         return f"{meta.city} (set in the manifest)"
+    if "city" in meta.edited:
+        return f"{meta.city} ({SET_BY_YOU})"
     if meta.known_city:
         return f"{meta.city} (inferred, confidence {meta.city_confidence:.2f}: {evidence})"
     if meta.level in ("national", "provincial"):
@@ -59,3 +62,15 @@ def names_lines(meta: DocMeta, limit: int = 12) -> list[str]:
     people = ", ".join(f"{n.name} ({n.note})" if n.note else n.name for n in meta.people[:limit])
     places = ", ".join(f"{n.name} ({n.note})" if n.note else n.name for n in meta.places[:limit])
     return [f"people: {people or 'none found'}", f"places: {places or 'none found'}"]
+
+
+def edits_lines(meta: DocMeta, inferred: DocMeta | None) -> list[str]:
+    """Each field a person set, beside what ingestion had inferred: "date: 2019-12-05 (set by you;
+    inferred: unknown)"."""
+    if inferred is None:
+        return []
+    out = []
+    for field in meta.edited:
+        before = where_line(inferred) if field == "city" else getattr(inferred, field) or "unknown"
+        out.append(f"{field}: {getattr(meta, field)} ({SET_BY_YOU}; inferred: {before})")
+    return out

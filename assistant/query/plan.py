@@ -12,8 +12,19 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
 from assistant.query.places import cities_in, english_place_names
-from assistant.query.words import COMPARISON_FRAME, FILLER, FOLLOWUP_EN, FOLLOWUP_ZH, IS_COMPARISON
-from ingest.normalize import CJK_RE, normalize_text, script_of
+from assistant.query.words import (
+    ASK_WHEN,
+    COMPARISON_FRAME,
+    FILLER,
+    FOLLOWUP_EN,
+    FOLLOWUP_ZH,
+    IS_COMPARISON,
+    TIME_FIRST,
+    TIME_LATEST,
+    TIME_TREND,
+    TIME_TREND_ASKED,
+)
+from ingest.normalize import CJK_RE, normalize_text, script_of, to_simplified
 
 _YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
 _CODE_BLOCKS = re.compile(r"<(script|style)\b[^>]*>.*?(</\1\s*>|$)", re.I | re.S)
@@ -46,6 +57,7 @@ class QueryPlan:
     comparison: bool = False
     followup: bool = False
     topic: str = ""  # the standalone question without its entities, for per-entity searches
+    timeline: str = ""  # a question about time: first | latest | trend (how it changed), or ""
     notes: tuple[str, ...] = field(default_factory=tuple)
 
     @property
@@ -98,6 +110,20 @@ def with_years(text: str, old: Sequence[str], new: Sequence[str]) -> str:
     return f"{'/'.join(new)} {text}"
 
 
+def time_question(question: str) -> tuple[str, str]:
+    """(first | latest | trend | "", the question without its time framing): "乡村振兴最早是什么时候提出的？"
+    -> ("first", "乡村振兴是什么"). Several kinds asked at once count as a trend."""
+    text = to_simplified(question)
+    kinds = [kind for kind, pattern in (("first", TIME_FIRST), ("latest", TIME_LATEST), ("trend", TIME_TREND),
+                                        ("trend", TIME_TREND_ASKED)) if pattern.search(text)]
+    if not kinds:
+        return "", question
+    for pattern in (TIME_TREND, TIME_FIRST, TIME_LATEST, ASK_WHEN):
+        text = pattern.sub(" ", text)
+    rest = re.sub(r"\s+", " ", text).strip(" ？?，,。.")
+    return (kinds[0] if len(set(kinds)) == 1 else "trend"), (rest or question)
+
+
 def is_followup(question: str) -> bool:
     q = normalize_text(question.strip())
     return bool(FOLLOWUP_ZH.search(q) or FOLLOWUP_EN.search(q)) or len(q) <= 6
@@ -109,23 +135,25 @@ def plan_query(question: str, history: Sequence[str] = ()) -> QueryPlan:
     cities = cities_in(question)
     years = years_in(question)
     comparison = bool(IS_COMPARISON.search(normalize_text(question))) or len(cities) > 1
-    plan = QueryPlan(original=question, standalone=question, language=language, script=script,
+    timeline, searched = time_question(question)
+    plan = QueryPlan(original=question, standalone=searched, language=language, script=script,
                      cities=tuple(cities), years=tuple(years), comparison=comparison,
-                     topic=_strip_entities(question, cities).strip())
+                     topic=_strip_entities(searched, cities).strip(), timeline=timeline)
     if not history or not is_followup(question):
         return plan
     previous = plan_query(history[-1], history[:-1])
     notes = []
-    standalone = question
+    standalone = searched
     topic = plan.topic
     if not has_own_topic(question, cities):
-        # "And Huizhou?": the previous topic, about the entities named now
+        # "And Huizhou?": the previous topic, about the entities named now (and asked the same way)
+        plan = replace(plan, timeline=plan.timeline or previous.timeline)
         topic = with_years(previous.topic, previous.years, years)
         standalone = f"{topic} {' '.join(cities)}".strip() if cities else with_years(previous.standalone, previous.years, years)
         notes.append("topic carried over from the previous question")
     elif not cities and previous.cities:
         # "他对招商有什么要求？": the entities of the conversation, the topic asked now
-        standalone = f"{''.join(previous.cities)} {question}" if language == "zh" else f"{question} ({', '.join(previous.cities)})"
+        standalone = f"{''.join(previous.cities)} {searched}" if language == "zh" else f"{searched} ({', '.join(previous.cities)})"
         notes.append("cities carried over from the previous question")
     carried_cities = tuple(cities) or previous.cities
     carried_years = tuple(years) or previous.years

@@ -57,7 +57,7 @@ EN_STOPWORDS = frozenset(
     other more most very much many also into over under between during through up down out off only just
     make made kind kinds way ways thing things city cities one two three four five six seven eight nine ten
     first second third new according accord now from onwards since per please describe described state
-    stated express expressed put forward""".split()
+    stated express expressed put forward emphasis""".split()
 )
 # Words a written answer uses to report speech rather than to state what was said ("he stressed that
 # …"): a generated sentence need not find them in the passage it cites.
@@ -74,3 +74,21 @@ ASKS_QUANTITY = re.compile(
     r"(多少|几|多大|规模|数量|比例|比率|目标|增长|达到|how (much|many)|what (share|percentage|rate|ratio|target|amount)|\bnumber\b)",
     re.I,
 )
+
+# -- time: when a topic first came up, when last, how it changed ------------------------------
+# Each pattern finds a way of asking; what it matches is framing and is left out of the search.
+TIME_FIRST = re.compile(
+    r"(最早|首次|最先|最初|首提|起初|第一次(?=提|出现|使用|写入)|\bearliest\b|\bfirst\b(?=.*\b(appear|mention|rais|introduc|"
+    r"talk|propos|put forward|use|came up|come up|time)))", re.I)
+TIME_LATEST = re.compile(r"(最近一次|最后一次|最近|最新|最晚|\blatest\b|\bmost recent(ly)?\b|\blast (time|mention(ed)?)\b)", re.I)
+TIME_TREND = re.compile(
+    r"((有何|有什么|如何|怎样|怎么|发生了?什么样?的?)(变化|演变|变迁|发展)|(历年|历次|历届|逐年|多年来|这些年|各年)(来)?|"
+    r"(变化|演变|演进|变迁)(过程|趋势|脉络|情况)?(?=[？?]?$)|\bover the years\b|\bover time\b|\bthrough the years\b|"
+    r"\byear (by|after) year\b|\b(evolution|evolved|evolve|trend)\b)", re.I)
+TIME_TREND_ASKED = re.compile(r"\bhow (has|have|did)\b.*\b(change|changed|evolve|evolved)\b", re.I)  # found, not cut out
+# Words that ask "when" once a question is known to be about time; framing too.
+ASK_WHEN = re.compile(
+    r"(什么时候|何时|哪一年|哪年|哪些年份?|是在|提出的?|出现的?|提到的?|提及的?|开始|写入|被|了|\bwhen\b|\bwhat years?\b|"
+    r"\bwhich years?\b|\bin\b(?= what)|\b(was|were|is|did|does|has|have)\b|\bappear(ed|s)?\b|\bmention(ed|s)?\b|"
+    r"\bcame up\b|\bcome up\b|\b(raised|introduced|proposed|put forward|talked about)\b|\bfor the\b|\btime\b|\bhow\b|"
+    r"\bchange[ds]?\b)", re.I)

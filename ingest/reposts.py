@@ -1,0 +1,96 @@
+"""The same speech published by several sites: the texts differ in their noise (site lines, pinyin,
+page markers, script, a paywall cutting the end) but share almost all of their wording.
+
+Candidates come from MinHash LSH (datasketch) over character shingles of the normalised text, so
+finding them costs about the same per document however large the corpus; each candidate pair is then
+verified exactly: the shorter text's shingles must lie almost all in the longer's.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Mapping
+
+import numpy as np
+from datasketch import MinHash, MinHashLSH
+
+from ingest.normalize import normalize_text
+
+SHINGLE = 5  # characters: long enough that two different speeches share few, short enough to survive noise
+NUM_PERM = 128
+SCHEME = "affine32"  # datasketch's hashing scheme, fixed so that stored signatures stay comparable
+CANDIDATE_JACCARD = 0.3  # LSH threshold: low, so that a copy cut short by a paywall is still a candidate
+SAME_SPEECH = 0.8  # share of the shorter text's shingles found in the longer one
+MIN_LENGTH_SHARE = 0.25  # a text under a quarter of the other's length is an excerpt, not a repost
+_NOT_WORDING = re.compile(r"[^\u4e00-\u9fff0-9a-z]+")
+
+
+def shingles(text: str) -> set[str]:
+    """Character shingles of the wording alone: Simplified, lower case, no punctuation or spaces."""
+    letters = _NOT_WORDING.sub("", normalize_text(text).lower())
+    return {letters[i:i + SHINGLE] for i in range(max(1, len(letters) - SHINGLE + 1))} if letters else set()
+
+
+def signature(text: str) -> bytes:
+    """The MinHash signature of a text, as bytes to store beside it."""
+    sketch = MinHash(num_perm=NUM_PERM, scheme=SCHEME)
+    sketch.update_batch([s.encode("utf-8") for s in shingles(text)])
+    return np.asarray(sketch.hashvalues, dtype=np.uint32).tobytes()
+
+
+def candidate_pairs(signatures: Mapping[str, bytes]) -> set[tuple[str, str]]:
+    """Pairs of documents (sorted ids) whose signatures suggest shared wording."""
+    lsh = MinHashLSH(threshold=CANDIDATE_JACCARD, num_perm=NUM_PERM)
+    sketches = {doc_id: MinHash(num_perm=NUM_PERM, scheme=SCHEME,
+                                          hashvalues=np.frombuffer(raw, dtype=np.uint32))
+                for doc_id, raw in signatures.items()}
+    for doc_id, sketch in sketches.items():
+        lsh.insert(doc_id, sketch)
+    return {tuple(sorted((doc_id, other))) for doc_id, sketch in sketches.items()  # type: ignore[misc]
+            for other in lsh.query(sketch) if other != doc_id}
+
+
+def same_speech(a: set[str], b: set[str]) -> float:
+    """How far two shingle sets are one text: the share of the smaller in the larger, 0 when one is
+    too short beside the other to be more than an excerpt."""
+    small, large = sorted((a, b), key=len)
+    if not small or len(small) < MIN_LENGTH_SHARE * len(large):
+        return 0.0
+    return len(small & large) / len(small)
+
+
+def group_copies(pairs: Iterable[tuple[str, str]], text_of: Callable[[str], str],
+                 preference: Callable[[str], tuple]) -> dict[str, tuple[str, float]]:  # type: ignore[type-arg]
+    """copy -> (original, share) for every verified pair, grouped transitively; in each group the
+    document `preference` ranks highest is the original (the most complete metadata, the least noise)."""
+    cache: dict[str, set[str]] = {}
+
+    def grams(doc_id: str) -> set[str]:
+        if doc_id not in cache:
+            cache[doc_id] = shingles(text_of(doc_id))
+        return cache[doc_id]
+
+    parent: dict[str, str] = {}
+
+    def root(x: str) -> str:
+        while parent.get(x, x) != x:
+            x = parent[x]
+        return x
+
+    share: dict[str, float] = {}
+    for a, b in sorted(pairs):
+        score = same_speech(grams(a), grams(b))
+        if score >= SAME_SPEECH:
+            parent[root(a)] = root(b)
+            share[a] = max(share.get(a, 0.0), score)
+            share[b] = max(share.get(b, 0.0), score)
+    groups: dict[str, list[str]] = {}
+    for doc_id in share:
+        groups.setdefault(root(doc_id), []).append(doc_id)
+    links = {}
+    for members in groups.values():
+        original = max(sorted(members), key=preference)
+        for doc_id in members:
+            if doc_id != original:
+                links[doc_id] = (original, round(share[doc_id], 3))
+    return links

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from assistant.query import Query
+from ingest.normalize import normalize_text
 from vectorstore.records import Filters
 from vectorstore.view import IndexView
 
@@ -33,21 +34,52 @@ class Mention:
 
 
 TITLE_SHARE = 0.3  # a word in this share of the titles names the kind of document (报告, 讲话), not a topic
+_QUOTED = re.compile(r"[“「『\"]([^”」』\"]{2,24})[”」』\"]")
 
 
 def topic_forms(query: Query, view: IndexView) -> tuple[tuple[str, ...], ...]:
-    """The concepts a mention must hold: the specific ones when the question has any (they name the
-    topic: 河长制), else every concept that is not an action, a name, or a word of many titles ("the
-    reports", 政府工作报告); each as its interchangeable forms."""
-    titles = list(view.titles.titles.values())
-
-    def names_documents(forms: tuple[str, ...]) -> bool:
-        return len(titles) > 2 and sum(any(f in t for f in forms) for t in titles) >= TITLE_SHARE * len(titles)
-
-    concepts = [c for c in query.concepts if not c.action and not c.absent and not names_documents(c.forms)]
+    """The concepts a mention must hold, each as its interchangeable forms:
+    - what a Chinese question puts in quotation marks, exactly as written (“互联网+”), when the corpus has it;
+    - else the specific concepts when there are any (河长制), else every concept that is not an action or
+      a name; words of many titles ("the reports", 讲话) only when nothing else is left;
+    - concepts the question writes together stay together when the corpus writes them so (乡村振兴
+      is cut 乡村|振兴, 小康社会 小康|社会: the mention holds the whole)."""
+    plan = query.plan
+    if plan.search_language != "en":
+        quoted = [q.strip() for q in _QUOTED.findall(normalize_text(plan.original))]
+        quoted = [q for q in quoted if q and view.occurrences(q, limit=0)]
+        if quoted:
+            return tuple((q,) for q in quoted)
+    concepts = [c for c in query.concepts if not c.action and not c.absent]
     specific = [c for c in concepts if c.specific]
     chosen = specific or [c for c in concepts if not c.name] or concepts
-    return tuple(tuple(f for f in c.forms if f) for c in chosen if c.forms)
+    shares = {c.forms: _title_share(c.forms, view) for c in chosen}
+    topical = [c for c in chosen if shares[c.forms] < TITLE_SHARE]
+    if not topical and chosen:  # only words of titles: the least common of them
+        topical = [c for c in chosen if shares[c.forms] == min(shares.values())]
+    forms = [tuple(f for f in c.forms if f) for c in topical if c.forms]
+    return tuple(_written_together(forms, normalize_text(plan.standalone), view)) if plan.search_language != "en" else tuple(forms)
+
+
+def _title_share(forms: tuple[str, ...], view: IndexView) -> float:
+    titles = view.titles.titles
+    if len(titles) <= 2:
+        return 0.0
+    return sum(any(f in t for f in forms) for t in titles.values()) / len(titles)
+
+
+def _written_together(concepts: list[tuple[str, ...]], question: str, view: IndexView) -> list[tuple[str, ...]]:
+    """Runs of single-form concepts that the question writes as one string and the corpus uses as one
+    (小康|社会 -> 小康社会), merged."""
+    out: list[tuple[str, ...]] = []
+    for forms in concepts:
+        if out and len(out[-1]) == 1 and len(forms) == 1:
+            joined = out[-1][0] + forms[0]
+            if joined in question and view.occurrences(joined, limit=0):
+                out[-1] = (joined,)
+                continue
+        out.append(forms)
+    return out
 
 
 def _rows_with_any(view: IndexView, forms: Iterable[str]) -> np.ndarray:

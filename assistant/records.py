@@ -11,6 +11,7 @@ from ingest.records import UNKNOWN_CITY
 
 if TYPE_CHECKING:
     from assistant.query import Query
+    from assistant.research.scope import Scope
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,6 +109,7 @@ class Answer:
     mode: str = "extractive"  # or "llm"
     verification: Verification | None = None  # a chat model's sentences and what became of them
     timeline: Timeline | None = None  # first and latest mention, per year: a question about time
+    scope: Scope | None = None  # what the question was resolved to (the UI's chips, the API's scope)
     timings: tuple[tuple[str, float], ...] = field(default=(), repr=False)  # (stage, seconds)
 
     @property
@@ -129,6 +131,7 @@ class Answer:
             "mode": self.mode,
             "verification": self.verification.to_dict() if self.verification else None,
             "timeline": self.timeline.to_dict() if self.timeline else None,
+            "scope": self.scope.to_dict() if self.scope else None,
             "timings_ms": {stage: round(1000 * seconds, 2) for stage, seconds in self.timings},
         }
 

@@ -28,6 +28,7 @@ from assistant.query import Query, QueryPlan, build_query, plan_query
 from assistant.query.plan import plain_question
 from assistant.records import Answer, AnswerEvent, Done, Ranked, RetrieverScore, Search, Sources
 from assistant.research.mentions import find_mentions, topic_forms
+from assistant.research.scope import make_scope
 from assistant.research.timeline import compose_timeline, make_timeline, pick, topic_label
 from vectorstore.calibration import Calibration
 from vectorstore.hybrid import HybridRetriever
@@ -157,7 +158,7 @@ class Assistant:
             answer = self._timeline_answer(plan, view, filters, watch)
         else:
             answer = self._answer(plan, view, filters, watch)
-        answer = replace(answer, timings=tuple(watch.laps.items()))
+        answer = replace(answer, timings=tuple(watch.laps.items()), scope=make_scope(plan, view, filters))
         yield Sources(answer)
         if self.chat_model is None or not answer.found:
             yield Done(answer)

@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import argparse
 from collections.abc import Callable
+from pathlib import Path
 
-from assistant.app.context import open_index
+from assistant.app.context import make_assistant, open_index
 from assistant.app.context import settings_from_args as _settings
 from assistant.app.render import edits_lines, where_line
 from assistant.errors import UserError
+from vectorstore.records import Filters
 
 Command = Callable[[argparse.Namespace], int]
 
@@ -31,6 +33,48 @@ def cmd_set(args: argparse.Namespace) -> int:
     return 0
 
 
+def _filters(args: argparse.Namespace) -> Filters:
+    return Filters(cities=tuple(args.city or ()), doc_ids=tuple(args.doc or ()),
+                   date_from=args.date_from or "", date_to=args.date_to or "")
+
+
+def cmd_trend(args: argparse.Namespace) -> int:
+    from assistant.research.trends import to_csv, to_png, trend
+
+    t = trend(make_assistant(_settings(args)), args.topic, args.by, _filters(args))
+    if not t.total:
+        print(f"No passage mentions “{args.topic}” ({'、'.join(t.forms) or 'no searchable words'}).")
+        return 0
+    print(f"“{t.topic}” — passages holding {' + '.join(t.forms)}, by {t.by}:")
+    width = max(p.passages for p in t.points) or 1
+    for p in t.points:
+        print(f"  {p.key or '?':>10}  {'█' * round(30 * p.passages / width):<30}  {p.passages:>4} passages in {p.documents} documents")
+    if t.unplaced:
+        print(f"  ({t.unplaced} more in documents without a {'date' if t.by == 'year' else 'city'})")
+    for label, m in (("first", t.first), ("latest", t.latest)):
+        if m is not None:
+            print(f"{label}: {m.date} {m.doc_id} ({m.chunk_id})")
+    if args.csv:
+        Path(args.csv).write_text(to_csv(t), encoding="utf-8")
+        print(f"saved {args.csv}")
+    if args.png:
+        print(f"saved {to_png(t, Path(args.png))}")
+    return 0
+
+
+def cmd_digest(args: argparse.Namespace) -> int:
+    from assistant.research.digest import digest, to_docx, to_markdown
+
+    d = digest(make_assistant(_settings(args)), args.topic, _filters(args))
+    out = Path(args.out)
+    if out.suffix.lower() == ".docx":
+        to_docx(d, out)
+    else:
+        out.write_text(to_markdown(d), encoding="utf-8")
+    print(f"{d.paragraphs} paragraphs in {len(d.groups)} groups -> {out}")
+    return 0
+
+
 def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser,  # type: ignore[type-arg]
              filters: argparse.ArgumentParser) -> dict[str, Command]:
     p = sub.add_parser(
@@ -47,4 +91,18 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser,  
     p.add_argument("--title", help="the document's title")
     p.add_argument("--clear", action="append", choices=("title", "city", "date", "speaker"),
                    help="go back to the inferred value of this field (repeatable)")
-    return {"set": cmd_set}
+    p = sub.add_parser("trend", parents=[common, filters], help="how often a topic is mentioned per year or per city",
+                       description="Count the passages that mention a topic (its words; an English topic is translated "
+                                   "as questions are) per year or per city, with the first and the latest mention.",
+                       epilog="example: speechqa trend 乡村振兴 --by year --csv trend.csv --png trend.png")
+    p.add_argument("topic")
+    p.add_argument("--by", choices=("year", "city"), default="year")
+    p.add_argument("--csv", help="also write the counts as CSV")
+    p.add_argument("--png", help="also draw the chart as a PNG")
+
+    p = sub.add_parser("digest", parents=[common, filters], help="every paragraph on a topic, by city and date, as "
+                                                                 "Markdown or .docx",
+                       epilog="example: speechqa digest 招商引资 --city 临沂 --city 聊城 --out digest.docx")
+    p.add_argument("topic")
+    p.add_argument("--out", required=True, help="the report: .md or .docx")
+    return {"set": cmd_set, "trend": cmd_trend, "digest": cmd_digest}

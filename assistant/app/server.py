@@ -13,7 +13,7 @@ from typing import Any
 from assistant.answer.pipeline import Assistant
 from assistant.app.api import api_router, install_error_handlers
 from assistant.app.ui import MAX_UPLOAD_BYTES, build_app
-from assistant.app.ui_html import CSS
+from assistant.app.ui_html import CSS, OPEN_CITATION_JS
 
 
 def server_app(assistant: Assistant, *, auth: tuple[str, str] | None = None, api_key: str = "") -> Any:
@@ -25,7 +25,7 @@ def server_app(assistant: Assistant, *, auth: tuple[str, str] | None = None, api
     install_error_handlers(app)
     app.include_router(api_router(assistant, api_key=api_key))
     return gr.mount_gradio_app(app, build_app(assistant), path="", auth=auth, max_file_size=MAX_UPLOAD_BYTES,
-                               css=CSS, footer_links=["api"], show_error=True)
+                               css=CSS, js=OPEN_CITATION_JS, footer_links=["api"], show_error=True)
 
 
 def is_loopback(host: str) -> bool:

@@ -20,16 +20,20 @@ from assistant.app.ui_html import (
     RANKED_HEADERS,
     LiveAnswer,
     answer_for_chat,
+    chips_html,
+    comparison_html,
     document_html,
     plan_markdown,
     ranked_rows,
     source_choices,
     sources_html,
 )
+from assistant.app.ui_research import build_metadata_editor, build_trends_tab
 from assistant.errors import AssistantError
 from assistant.records import Answer, Checked, Done, Sources
 from ingest.errors import IngestError
 from ingest.loaders import MAX_BYTES
+from ingest.metadata import SET_BY_YOU
 from vectorstore.errors import VectorStoreError
 from vectorstore.records import Filters
 
@@ -90,46 +94,94 @@ def build_app(assistant: Assistant, *, title: str = "speechqa") -> Any:
     index = assistant.index
 
     def doc_rows() -> list[list[Any]]:
-        return [[d.doc_id, d.meta.title[:60], where_line(d.meta), d.meta.date, "、".join(n.name for n in d.meta.people[:6]),
-                 d.chunks, "; ".join(d.quality.warnings())]
-                for d in index.catalog.documents()]
+        def mark(field: str, value: str) -> str:
+            return f"{value} ({SET_BY_YOU})" if field in d.meta.edited else value
+
+        rows = []
+        for d in index.catalog.documents():
+            people = "、".join(n.name for n in d.meta.people[:6])
+            notes = [f"copy of {d.copy_of}" if d.copy_of else "", f"copies: {', '.join(d.copies)}" if d.copies else "",
+                     *d.quality.warnings()]
+            rows.append([d.doc_id, mark("title", d.meta.title[:60]), where_line(d.meta), mark("date", d.meta.date),
+                         mark("speaker", d.meta.speaker) + (f" · {people}" if people else ""), d.chunks,
+                         "; ".join(n for n in notes if n)])
+        return rows
 
     def doc_choices() -> list[str]:
         return [f"{d.doc_id} {d.meta.title[:30]}" for d in index.catalog.documents()]
 
     # callbacks -----------------------------------------------------------------------------------
-    def respond(question: str, chat: list[dict[str, str]], conv: Conversation, cities: list[str], docs: list[str],
-                date_from: str, date_to: str, script: str) -> Iterator[tuple[Any, ...]]:
-        question = (question or "").strip()
-        if not question:
-            raise gr.Error("Type a question first.")
-        chat = [*chat, {"role": "user", "content": question}, {"role": "assistant", "content": "…"}]
+    def answer_into_chat(question: str, shown_question: str, history: list[str], filters: Filters, chat: list[dict[str, str]],
+            conv: Conversation, script: str) -> Iterator[tuple[Any, ...]]:
+        """Ask and stream into the chat: the sources, the scope chips and a comparison's columns as soon
+        as retrieval is done, then the text. Yields the outputs of `respond`."""
+        chat = [*chat, {"role": "user", "content": shown_question}, {"role": "assistant", "content": "…"}]
         # the previous answer's sources go at once: text and sources never belong to two answers
-        yield chat, conv, sources_html(None, script, searching=question), gr.update(choices=[], value=None), ""
+        yield (chat, conv, sources_html(None, script, searching=shown_question), gr.update(choices=[], value=None), "",
+               *scope_outputs(None), gr.update(value="", visible=False))
         try:
-            events = assistant.stream(question, conv.history, filters=_filters(cities, docs, date_from, date_to))
+            events = assistant.stream(question, history, filters=filters)
         except SHOWN_ERRORS as exc:  # said in the conversation; the question goes back into the box
             chat[-1] = {"role": "assistant", "content": f"⚠️ {html.escape(str(exc), quote=False)}"}
-            yield chat, conv, sources_html(None, script), gr.update(choices=[], value=None), question
+            yield (chat, conv, sources_html(None, script), gr.update(choices=[], value=None), shown_question,
+                   *scope_outputs(conv.last), gr.skip())
             return
         live = LiveAnswer()
-        sources, choices = gr.skip(), gr.skip()
+        head: tuple[Any, ...] = (gr.skip(),) * 5
         for event in events:
             if isinstance(event, Sources):  # the cards as soon as retrieval is done, before any text
-                sources = sources_html(event.answer, script)
-                choices = gr.update(choices=source_choices(event.answer), value=None)
+                head = (sources_html(event.answer, script), gr.update(choices=source_choices(event.answer), value=None),
+                        *scope_outputs(event.answer), compare_update(event.answer, script))
                 chat[-1] = {"role": "assistant", "content": "▍"}
             elif isinstance(event, Done):
                 answer = event.answer
                 conv.turns.append((question, answer))
                 chat[-1] = {"role": "assistant", "content": answer_for_chat(answer, script)}
-                yield chat, conv, sources_html(answer, script), gr.update(choices=source_choices(answer), value=None), ""
+                yield (chat, conv, sources_html(answer, script), gr.update(choices=source_choices(answer), value=None), "",
+                       *scope_outputs(answer), compare_update(answer, script))
                 return
             else:
                 live.take(event)
                 chat[-1] = {"role": "assistant", "content": live.markdown(script)}
-            yield chat, conv, sources, choices, ""
-            sources, choices = gr.skip(), gr.skip()  # sent once; the text alone changes from here on
+            yield chat, conv, head[0], head[1], "", *head[2:]
+            head = (gr.skip(),) * 5  # sent once; the text alone changes from here on
+
+    def respond(question: str, chat: list[dict[str, str]], conv: Conversation, cities: list[str], docs: list[str],
+                date_from: str, date_to: str, script: str) -> Iterator[tuple[Any, ...]]:
+        question = (question or "").strip()
+        if not question:
+            raise gr.Error("Type a question first.")
+        yield from answer_into_chat(question, question, conv.history, _filters(cities, docs, date_from, date_to), chat, conv, script)
+
+    def rescope(chips: list[str] | None, chat: list[dict[str, str]], conv: Conversation, cities: list[str],
+                docs: list[str], date_from: str, date_to: str, script: str) -> Iterator[tuple[Any, ...]]:
+        """A chip removed: the last question asked again within the scope still shown; the conversation
+        goes on from that scope (its question takes the last one's place in the history)."""
+        answer = conv.last
+        if answer is None or answer.scope is None:
+            return
+        scope = answer.scope.keeping(list(chips or []))
+        if scope == answer.scope:
+            return
+        question = scope.question() or answer.question
+        conv.turns = conv.turns[:-1]  # the scope's question takes the last one's place
+        filters = _filters(cities, docs, date_from, date_to)
+        if scope.documents:
+            filters = Filters(filters.cities, scope.filters().doc_ids, filters.date_from, filters.date_to)
+        history = conv.history
+        yield from answer_into_chat(question, f"↻ {question}", history, filters, chat, conv, script)
+
+    def scope_outputs(answer: Answer | None) -> tuple[Any, Any]:
+        """The removable chips (a multiselect whose values show as chips) and the fixed ones."""
+        if answer is None or answer.scope is None:
+            return gr.update(choices=[], value=[], visible=False), gr.update(value="", visible=False)
+        chips = answer.scope.chips()
+        return (gr.update(choices=chips, value=chips, visible=True),
+                gr.update(value=chips_html(answer.scope.fixed()), visible=True))
+
+    def compare_update(answer: Answer, script: str) -> Any:
+        view = comparison_html(answer, script)
+        return gr.update(value=view, visible=bool(view))
 
     def open_source(choice: str | None, conv: Conversation, script: str) -> str:
         answer = conv.last
@@ -141,18 +193,21 @@ def build_app(assistant: Assistant, *, title: str = "speechqa") -> Any:
             return document_html(None, 0, "", script)
         return document_html(index.document(citation.doc_id), citation.paragraph, citation.quote, script)
 
-    def rescript(script: str, conv: Conversation, choice: str | None) -> tuple[str, str]:
-        return sources_html(conv.last, script), open_source(choice, conv, script)
+    def rescript(script: str, conv: Conversation, choice: str | None) -> tuple[Any, ...]:
+        view = comparison_html(conv.last, script)
+        return sources_html(conv.last, script), open_source(choice, conv, script), gr.update(value=view, visible=bool(view))
 
     def new_chat() -> tuple[Any, ...]:
-        return [], Conversation(), sources_html(None, "original"), gr.update(choices=[], value=None), document_html(None, 0, "", "original")
+        return ([], Conversation(), sources_html(None, "original"), gr.update(choices=[], value=None),
+                document_html(None, 0, "", "original"), *scope_outputs(None), gr.update(value="", visible=False),
+                gr.update(value=None, visible=False))
 
-    def export(conv: Conversation) -> str:
+    def export(conv: Conversation) -> Any:
         if not conv.turns:
             raise gr.Error("Nothing to export yet.")
         target = Path(tempfile.mkdtemp(prefix="speechqa-")) / f"conversation-{time.strftime('%Y%m%d-%H%M%S')}.md"
         target.write_text(conversation_markdown(conv.turns), encoding="utf-8")
-        return str(target)
+        return gr.update(value=str(target), visible=True)
 
     def upload(files: list[Any] | None, progress: Any = gr.Progress()) -> tuple[Any, ...]:  # noqa: B008 (Gradio idiom)
         from vectorstore.sync import sync_paths
@@ -201,6 +256,10 @@ def build_app(assistant: Assistant, *, title: str = "speechqa") -> Any:
         return (doc_rows(), gr.update(choices=index.cities()), gr.update(choices=choices),
                 gr.update(choices=choices, value=None))
 
+    def documents_edited() -> tuple[Any, ...]:
+        """After a metadata edit: the table and the filters (the edited document stays chosen)."""
+        return doc_rows(), gr.update(choices=index.cities()), gr.update(choices=doc_choices())
+
     def ask_api(question: str, history: list[str] | None = None, cities: list[str] | None = None,
                 docs: list[str] | None = None, date_from: str = "", date_to: str = "") -> dict[str, Any]:
         """Ask one question (with the earlier questions of the conversation) and get the cited answer."""
@@ -245,7 +304,12 @@ def build_app(assistant: Assistant, *, title: str = "speechqa") -> Any:
         with gr.Tab("Chat"):
             with gr.Row():
                 with gr.Column(scale=3):
-                    chat = gr.Chatbot(label="Conversation", height=480, elem_id="sq-chat")
+                    with gr.Row(equal_height=True):
+                        scope = gr.Dropdown([], value=[], multiselect=True, visible=False, scale=3, elem_id="sq-scope",
+                                            label="Scope of the last answer: remove a chip to ask again without it")
+                        fixed = gr.HTML(visible=False, elem_id="sq-scope-fixed")
+                    chat = gr.Chatbot(label="Conversation", height=380, elem_id="sq-chat")
+                    compare = gr.HTML(visible=False, elem_id="sq-compare")
                     with gr.Row():
                         box = gr.Textbox(placeholder="例如：各地对重点项目督查考核有什么要求？", show_label=False, scale=5,
                                          elem_id="sq-question")
@@ -253,7 +317,8 @@ def build_app(assistant: Assistant, *, title: str = "speechqa") -> Any:
                     with gr.Row():
                         new = gr.Button("New chat", elem_id="sq-new")
                         save = gr.Button("Export Markdown", elem_id="sq-export")
-                        download = gr.File(label="Exported conversation", interactive=False, height=60)
+                    download = gr.File(label="Exported conversation", interactive=False, height=60, visible=False,
+                                       elem_id="sq-download")
                     gr.Examples(EXAMPLES, inputs=box, label="Examples")
                     with gr.Accordion("Filters", open=False):
                         cities = gr.Dropdown(index.cities(), multiselect=True, label="City", elem_id="sq-city")
@@ -262,11 +327,11 @@ def build_app(assistant: Assistant, *, title: str = "speechqa") -> Any:
                             date_from = gr.Textbox(label="From (YYYY or YYYY-MM-DD)")
                             date_to = gr.Textbox(label="To")
                 with gr.Column(scale=2):
+                    viewer = gr.HTML(document_html(None, 0, "", "original"), elem_id="sq-viewer")
                     script = gr.Radio([("Original script", "original"), ("Simplified", "simplified")], value="original",
                                       label="Show quotes in", elem_id="sq-script")
+                    pick = gr.Radio([], label="Open a source", elem_id="sq-open")
                     sources = gr.HTML(sources_html(None, "original"), elem_id="sq-sources")
-                    pick = gr.Radio([], label="Open a source in its document", elem_id="sq-open")
-                    viewer = gr.HTML(document_html(None, 0, "", "original"), elem_id="sq-viewer")
         with gr.Tab("Retrieval test"):
             gr.Markdown("See how a question is read and what retrieval finds, before any answer is written: "
                         "its terms and translations, the filters it implies, and each passage with the rank and "
@@ -291,15 +356,18 @@ def build_app(assistant: Assistant, *, title: str = "speechqa") -> Any:
                 victim = gr.Dropdown(doc_choices(), label="Remove a document", allow_custom_value=True)
                 drop = gr.Button("Remove", variant="stop")
             removed = gr.Markdown()
+            build_metadata_editor(assistant, doc_choices, documents_edited, [table, cities, docs])
+        build_trends_tab(assistant, index.cities)
 
-        outputs = [chat, conv, sources, pick, box]
+        outputs = [chat, conv, sources, pick, box, scope, fixed, compare]
         inputs = [box, chat, conv, cities, docs, date_from, date_to, script]
         send.click(respond, inputs, outputs, concurrency_limit=2)
         box.submit(respond, inputs, outputs, concurrency_limit=2)
+        scope.input(rescope, [scope, *inputs[1:]], outputs, concurrency_limit=2)
         pick.change(open_source, [pick, conv, script], viewer).then(
             None, js="() => { const p = document.querySelector('#sq-viewer .sq-here'); if (p) p.scrollIntoView({block: 'center'}); }")
-        script.change(rescript, [script, conv, pick], [sources, viewer])
-        new.click(new_chat, None, [chat, conv, sources, pick, viewer])
+        script.change(rescript, [script, conv, pick], [sources, viewer, compare])
+        new.click(new_chat, None, [chat, conv, sources, pick, viewer, scope, fixed, compare, download])
         save.click(export, conv, download)
         ingest.click(upload, files, [results, table, cities, docs, victim], concurrency_limit=1)
         drop.click(remove, victim, [removed, table, cities, docs, victim], concurrency_limit=1)

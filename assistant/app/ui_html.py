@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from assistant.answer.checking import MARKER, joined
+from assistant.answer.compose import phrase
 from assistant.records import (
     Answer,
     AnswerEvent,
@@ -31,13 +32,39 @@ CSS = """
 .sq-meta {color: #57606a; font-size: 0.85em; margin-bottom: 4px;}
 .sq-text {line-height: 1.6;}
 .sq-text mark, .sq-doc mark {background: #fff3b0; padding: 0 2px;}
-.sq-doc {max-height: 520px; overflow-y: auto; line-height: 1.7; border: 1px solid #d0d7de; border-radius: 8px; padding: 8px 12px;}
+.sq-doc {max-height: 440px; overflow-y: auto; line-height: 1.7; border: 1px solid #d0d7de; border-radius: 8px; padding: 8px 12px;}
 .sq-doc p {margin: 4px 0;}
 .sq-doc p.sq-here {background: #eef6ff; border-left: 3px solid #4a78b5; padding-left: 6px;}
 .sq-num {color: #8c959f; font-size: 0.8em; margin-right: 6px;}
 .sq-draft {color: #57606a;}
 .sq-status {color: #8c959f; font-size: 0.85em;}
 .sq-unreadable {color: #cf222e; font-size: 0.8em; border: 1px dashed #cf222e; border-radius: 3px; padding: 0 3px;}
+.sq-compare {display: grid; gap: 10px; margin: 6px 0;}
+.sq-compare .sq-col {border: 1px solid #d0d7de; border-radius: 8px; padding: 8px 10px; background: #fbfcfd; min-width: 0;}
+.sq-compare h3 {margin: 0 0 6px 0; font-size: 1.05em;}
+.sq-compare .sq-quote {margin: 0 0 8px 0; line-height: 1.55; font-size: 0.92em;}
+.sq-compare .sq-silent {color: #57606a; font-style: italic;}
+.sq-chips {display: flex; flex-wrap: wrap; gap: 6px; margin: 2px 0;}
+.sq-chip {background: #eef2f7; border: 1px solid #d0d7de; border-radius: 12px; padding: 1px 10px; font-size: 0.85em; color: #24292f;}
+.sq-panel-head {display: flex; justify-content: space-between; align-items: baseline; color: #57606a; font-size: 0.85em;}
+a.sq-cite {cursor: pointer;}
+"""
+
+# Clicking [n] in the chat or in the side-by-side view opens that passage in the panel beside the chat:
+# it picks the n-th entry of the "Open a source" list, whose change event fills the panel.
+OPEN_CITATION_JS = """
+() => {
+  if (window.sqCitations) return;
+  window.sqCitations = true;
+  document.addEventListener('click', (event) => {
+    const link = event.target.closest('#sq-chat a[href^="#src-"], #sq-compare a[href^="#src-"]');
+    if (!link) return;
+    event.preventDefault();
+    const n = link.getAttribute('href').slice(5);
+    const label = [...document.querySelectorAll('#sq-open label')].find(l => l.innerText.trim().startsWith(`[${n}]`));
+    if (label) { label.click(); document.querySelector('#sq-viewer')?.scrollIntoView({block: 'nearest'}); }
+  }, true);
+}
 """
 
 
@@ -95,7 +122,7 @@ def sources_html(answer: Answer | None, script: str, *, searching: str = "") -> 
 def document_html(document: Document | None, paragraph: int, quote: str, script: str) -> str:
     """The whole cleaned document, numbered by paragraph, the cited paragraph marked and scrolled to."""
     if document is None:
-        return "<p>Choose a source to read it in its document.</p>"
+        return "<p>Click a citation [n] in the answer to read that passage here, in its document.</p>"
     meta = document.meta
     rows = [f"<h4>{_escape(shown(meta.title, script))}</h4>",
             f'<div class="sq-meta">{_escape(" · ".join(p for p in (meta.where, meta.province if meta.known_city else "", meta.date, meta.speaker) if p))}</div>']
@@ -122,9 +149,42 @@ def removed_markdown(removed: Sequence[SentenceCheck]) -> str:
 
 def answer_for_chat(answer: Answer, script: str) -> str:
     """The answer as chat Markdown: quotes in the chosen script, HTML escaped, [n] linking to its card,
-    and what the check removed from a chat model's answer."""
+    and what the check removed from a chat model's answer. A comparison's table is not squeezed into
+    the bubble: it is said to be beside the chat (comparison_html)."""
     removed = answer.verification.removed if answer.verification else ()
-    return chat_text(answer.text, script) + removed_markdown(removed)
+    text = answer.text
+    if answer.comparison and answer.mode != "llm":
+        lines = text.split("\n")
+        table = [k for k, line in enumerate(lines) if line.startswith("|") or line.rstrip().endswith("|")]
+        if table:  # the whole table, cells that run over several lines included
+            lines = lines[:table[0]] + lines[table[-1] + 1:]
+        pointer = "Side by side below ↓" if answer.plan.language == "en" else "并排对比见下方 ↓"
+        text = "\n".join(lines).rstrip() + "\n\n" + " · ".join(
+            f"**{row.entity}** {' '.join(f'[{n}]' for n in row.citations) or '—'}" for row in answer.comparison) + f"\n\n{pointer}"
+    return chat_text(text, script) + removed_markdown(removed)
+
+
+def comparison_html(answer: Answer | None, script: str) -> str:
+    """A comparison as columns, one per city, each with its cited quotes ([n] opens the passage)."""
+    if answer is None or not answer.comparison:
+        return ""
+    by_n = {c.n: c for c in answer.citations}
+    silent = phrase("nothing_for", answer.plan.language, answer.plan.script)
+    columns = []
+    for row in answer.comparison:
+        cited = [by_n[n] for n in row.citations if n in by_n]
+        body = "".join(
+            f'<p class="sq-quote">“{_escape(shown(c.quote, script))}” <a class="sq-cite" href="#src-{c.n}">[{c.n}]</a>'
+            f'<br><span class="sq-meta">{_escape(shown(c.title[:30], script))} · {_escape(c.date)} · ¶{c.paragraph}</span></p>'
+            for c in cited) or f'<p class="sq-silent">{_escape(silent.format(city=row.entity))}</p>'
+        columns.append(f'<div class="sq-col"><h3>{_escape(row.entity)}</h3>{body}</div>')
+    return (f'<div class="sq-compare" style="grid-template-columns: repeat({len(columns)}, minmax(0, 1fr));">'
+            + "".join(columns) + "</div>")
+
+
+def chips_html(labels: Sequence[str]) -> str:
+    """The scope's fixed chips (topic, search language)."""
+    return '<div class="sq-chips">' + "".join(f'<span class="sq-chip">{_escape(x)}</span>' for x in labels if x) + "</div>"
 
 
 @dataclass

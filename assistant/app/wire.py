@@ -136,7 +136,9 @@ def extra_fields(answer: Answer) -> dict[str, Any]:
         "citations": [citation_fields(c) for c in answer.citations],
         "speechqa": {"found": answer.found, "mode": answer.mode, "standalone": answer.plan.standalone,
                      "related": [citation_fields(c) for c in answer.related], "notes": list(answer.notes),
-                     "verification": answer.verification.to_dict() if answer.verification else None},
+                     "verification": answer.verification.to_dict() if answer.verification else None,
+                     "scope": answer.scope.to_dict() if answer.scope else None,
+                     "timeline": answer.timeline.to_dict() if answer.timeline else None},
     }
 
 

@@ -12,7 +12,7 @@ import pytest
 
 from assistant.answer.pipeline import Assistant
 from assistant.app.ui import build_app
-from assistant.app.ui_html import CSS
+from assistant.app.ui_html import CSS, OPEN_CITATION_JS
 from evaluation.soak import free_port
 from vectorstore.index import Index
 
@@ -39,7 +39,8 @@ def open_app(browser, assistant: Assistant, width: int = 1400, height: int = 100
     """The UI over `assistant` on a free port, and a browser tab on it."""
     app = build_app(assistant)
     port = free_port()
-    app.launch(server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, quiet=True, css=CSS)
+    app.launch(server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, quiet=True, css=CSS,
+               js=OPEN_CITATION_JS)
     tab = browser.new_page(viewport={"width": width, "height": height})
     tab.goto(f"http://127.0.0.1:{port}/")
     tab.wait_for_selector("#sq-question textarea", timeout=60000)

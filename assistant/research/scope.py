@@ -1,0 +1,87 @@
+"""The scope of an answer: what the question was resolved to (cities, years, documents, topic, search
+language). The UI shows it as chips above the chat; removing one asks again without it, and the next
+follow-up starts from the scope as shown. The API returns it with every answer."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+from typing import Any
+
+from assistant.query.build import documents_named
+from assistant.query.plan import QueryPlan
+from assistant.query.words import EN_STOPWORDS
+from vectorstore.records import Filters
+from vectorstore.view import IndexView
+
+KINDS = ("city", "year", "document")  # the chips that can be removed; topic and language are what is asked
+LABELS = {"zh": {"city": "城市", "year": "年份", "document": "文件", "topic": "话题", "language": "检索语言"},
+          "en": {"city": "city", "year": "year", "document": "document", "topic": "topic", "language": "searched in"}}
+LANGUAGES = {"zh": "中文", "en": "English → 中文"}
+
+
+@dataclass(frozen=True, slots=True)
+class Scope:
+    cities: tuple[str, ...] = ()
+    years: tuple[str, ...] = ()
+    documents: tuple[tuple[str, str], ...] = ()  # (doc_id, title)
+    topic: str = ""
+    language: str = "zh"  # the language retrieval searched in: zh | en (translated)
+    asked_in: str = "zh"  # the language of the question: chips are labelled in it
+
+    def chips(self) -> list[str]:
+        """Labels of the removable chips, "城市: 惠州", in the question's language."""
+        names = LABELS["en" if self.asked_in == "en" else "zh"]
+        return ([f"{names['city']}: {c}" for c in self.cities] + [f"{names['year']}: {y}" for y in self.years]
+                + [f"{names['document']}: {doc_id} {title[:24]}" for doc_id, title in self.documents])
+
+    def fixed(self) -> list[str]:
+        """The chips that stay: the topic and the search language."""
+        names = LABELS["en" if self.asked_in == "en" else "zh"]
+        return [f"{names['topic']}: {self.topic}" if self.topic else "", f"{names['language']}: {LANGUAGES[self.language]}"]
+
+    def keeping(self, chips: list[str]) -> Scope:
+        """This scope with only the removable chips still shown."""
+        kept = set(chips)
+        names = LABELS["en" if self.asked_in == "en" else "zh"]
+        return replace(self, cities=tuple(c for c in self.cities if f"{names['city']}: {c}" in kept),
+                       years=tuple(y for y in self.years if f"{names['year']}: {y}" in kept),
+                       documents=tuple(d for d in self.documents if f"{names['document']}: {d[0]} {d[1][:24]}" in kept))
+
+    def question(self) -> str:
+        """The scope as a standalone question: the conversation's last question once chips are removed."""
+        if self.asked_in == "en":
+            parts = [self.topic] + ([f"in {' and '.join(self.cities)}"] if self.cities else []) + (
+                [f"in {', '.join(self.years)}"] if self.years else [])
+            return " ".join(p for p in parts if p)
+        years = "".join(f"{y}年" for y in self.years)
+        return " ".join(p for p in ("、".join(self.cities), years, self.topic) if p)
+
+    def filters(self) -> Filters:
+        """What the documents chips keep (documents cannot be named in a question's words)."""
+        return Filters(doc_ids=tuple(d for d, _ in self.documents))
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"cities": list(self.cities), "years": list(self.years),
+                "documents": [{"doc_id": d, "title": t} for d, t in self.documents], "topic": self.topic,
+                "search_language": self.language}
+
+
+def make_scope(plan: QueryPlan, view: IndexView, filters: Filters) -> Scope:
+    """What a question was resolved to, with the user's filters."""
+    cities = tuple(dict.fromkeys((*plan.cities, *filters.cities)))
+    years = tuple(dict.fromkeys(plan.years))
+    # a comparison or a question about time searches each city, each year: no document is named in them
+    doc_ids = filters.doc_ids or (documents_named(plan, view) if not (plan.comparison or plan.timeline) else ())
+    documents = tuple((d, view.metas[d].title) for d in doc_ids if d in view.metas)
+    return Scope(cities=cities, years=years, documents=documents, topic=topic_of(plan),
+                 language=plan.search_language, asked_in=plan.language)
+
+
+def topic_of(plan: QueryPlan) -> str:
+    """The topic without years and, in English, without the words that only frame a question
+    ("what did the speeches say about land quotas in" -> "land quotas")."""
+    topic = re.sub(r"(?<!\d)(19|20)\d{2}年?(?!\d)", " ", plan.topic)
+    if plan.language == "en":
+        topic = " ".join(w for w in re.findall(r"[\w'+-]+", topic) if w.lower() not in EN_STOPWORDS)
+    return re.sub(r"\s+", " ", topic).strip(" ?？，,。、和与及")

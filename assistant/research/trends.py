@@ -1,0 +1,107 @@
+"""How often a topic is mentioned per year or per city: every passage that mentions it
+(research.mentions), counted; the passages behind each point kept; the first and latest mention; CSV
+and PNG for a report."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections import defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+
+from assistant.answer.pipeline import Assistant
+from assistant.query import plan_query
+from assistant.research.mentions import Mention, find_mentions, topic_forms
+from vectorstore.records import Filters
+
+BY = ("year", "city")
+
+
+@dataclass(frozen=True, slots=True)
+class Point:
+    key: str  # a year, or a city ("national", "" for unknown)
+    passages: int
+    documents: int
+    mentions: tuple[Mention, ...]  # the passages behind the point, best first
+
+
+@dataclass(frozen=True, slots=True)
+class Trend:
+    topic: str  # as asked
+    forms: tuple[str, ...]  # what a mention holds (an English topic's in Chinese)
+    by: str  # year | city
+    points: tuple[Point, ...]  # years in order (every searched year, zeros included), or cities by count
+    first: Mention | None
+    latest: Mention | None
+    unplaced: int  # mentions with no year (by year) or no city (by city)
+
+    @property
+    def total(self) -> int:
+        return sum(p.passages for p in self.points) + self.unplaced
+
+    def point(self, key: str) -> Point | None:
+        return next((p for p in self.points if p.key == key), None)
+
+
+def trend(assistant: Assistant, topic: str, by: str = "year", filters: Filters = Filters()) -> Trend:
+    """Mentions of `topic` (words, or an English phrase translated as questions are) per year or city."""
+    if by not in BY:
+        raise ValueError(f"by must be one of {', '.join(BY)}")
+    topic = topic.strip()
+    view = assistant.index.view()
+    query = assistant.query(plan_query(topic), view, filters)
+    mentions = find_mentions(query, view)
+    groups: dict[str, list[Mention]] = defaultdict(list)
+    unplaced = 0
+    for m in mentions:
+        key = m.year if by == "year" else m.city
+        if key:
+            groups[key].append(m)
+        else:
+            unplaced += 1
+    if by == "year":
+        searched = {view.metas[d].date[:4] for d in view.documents_allowed(query.filters) if view.metas[d].year is not None}
+        keys = sorted(searched | set(groups))
+        if groups:  # from the first year with a mention to the last searched
+            keys = [k for k in keys if min(groups) <= k]
+    else:
+        keys = sorted(groups, key=lambda k: (-len(groups[k]), k))
+    points = tuple(Point(k, len(groups.get(k, ())), len({m.doc_id for m in groups.get(k, ())}),
+                         tuple(sorted(groups.get(k, ()), key=lambda m: (-m.score, m.date)))) for k in keys)
+    dated = [m for m in mentions if m.year]
+    return Trend(topic=topic, forms=tuple(f[0] for f in topic_forms(query, view)), by=by, points=points,
+                 first=dated[0] if dated else None, latest=max(dated, key=lambda m: m.date) if dated else None,
+                 unplaced=unplaced)
+
+
+def to_csv(t: Trend) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow([t.by, "passages", "documents", "topic"])
+    for p in t.points:
+        writer.writerow([p.key, p.passages, p.documents, t.topic])
+    return out.getvalue()
+
+
+def to_png(t: Trend, target: Path) -> Path:
+    """A bar chart of the passages per point, written to `target` (matplotlib, no display needed)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from matplotlib import font_manager
+
+    cjk = [f.name for f in font_manager.fontManager.ttflist if any(k in f.name for k in ("Noto Sans CJK", "WenQuanYi", "Droid Sans Fallback", "AR PL"))]
+    if cjk:
+        plt.rcParams["font.family"] = cjk[0]
+    fig, ax = plt.subplots(figsize=(max(6.0, 0.28 * len(t.points) + 2), 3.2), dpi=110)
+    ax.bar([p.key or "?" for p in t.points], [p.passages for p in t.points], color="#4a78b5")
+    ax.set_ylabel("passages mentioning")
+    ax.set_title(f"{t.topic} ({'、'.join(t.forms)}) by {t.by}" if cjk else f"mentions by {t.by}")
+    ax.tick_params(axis="x", labelrotation=90 if len(t.points) > 12 else 0, labelsize=7)
+    fig.tight_layout()
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(target)
+    plt.close(fig)
+    return target

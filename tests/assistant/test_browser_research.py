@@ -1,0 +1,136 @@
+"""The research workflow in a real browser at 1280×800 (Debian's chromium through Playwright): a
+citation opened beside the chat, a three-city comparison side by side, a city corrected in the
+Documents tab and then compared, the scope chips after a follow-up, the Trends chart. Screenshots go
+to artifacts/ for a person to look at."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from assistant.answer.pipeline import Assistant
+from tests.assistant.test_browser import ARTIFACTS, browser, open_app  # noqa: F401 (the browser fixture)
+from tests.conftest import SAMPLE
+from vectorstore.index import Index
+from vectorstore.sync import sync_paths
+
+WIDTH, HEIGHT = 1280, 800
+DONE = '#sq-sources .sq-for[data-state="done"]'
+
+
+def ask(page, question: str) -> None:  # type: ignore[no-untyped-def]
+    page.fill("#sq-question textarea", question)
+    page.keyboard.press("Enter")
+    page.wait_for_selector(f'{DONE}:has-text("{question}")', timeout=90000)
+    page.wait_for_timeout(300)
+
+
+@pytest.fixture(scope="module")
+def page(browser, sample_index: Index):  # type: ignore[no-untyped-def]  # noqa: F811
+    app, tab = open_app(browser, Assistant(sample_index), WIDTH, HEIGHT)
+    yield tab
+    tab.close()
+    app.close()
+
+
+def test_clicking_a_citation_opens_its_passage_beside_the_chat(page) -> None:  # type: ignore[no-untyped-def]
+    ask(page, "各地对重点项目督查考核有什么要求？")
+    page.locator('#sq-chat a[href="#src-2"]').first.click()
+    page.wait_for_selector("#sq-viewer .sq-here", timeout=30000)
+    chat, viewer = page.locator("#sq-chat").bounding_box(), page.locator("#sq-viewer").bounding_box()
+    assert chat is not None and viewer is not None
+    assert viewer["x"] >= chat["x"] + chat["width"] - 5  # beside the chat, not below the source cards
+    assert viewer["y"] < chat["y"] + chat["height"] / 2
+    passage = page.inner_text("#sq-viewer .sq-here")
+    cited = page.inner_text("#sq-sources #src-2 .sq-text")
+    assert passage[:10].strip("0123456789 \n") and passage.split("\n")[-1][:12] in cited or cited[:12] in passage
+    page.screenshot(path=str(ARTIFACTS / "ui_citation_beside_chat.png"))
+
+
+def test_a_three_city_comparison_reads_side_by_side(page) -> None:  # type: ignore[no-untyped-def]
+    ask(page, "比较临沂、聊城和惠州在重点项目建设方面的要求")
+    columns = page.locator("#sq-compare .sq-col")
+    assert columns.count() == 3
+    assert [columns.nth(k).locator("h3").inner_text() for k in range(3)] == ["临沂", "聊城", "惠州"]
+    for k in range(3):
+        box = columns.nth(k).bounding_box()
+        assert box is not None and box["width"] >= 200  # no letter-by-letter wrapping
+    assert page.locator("#sq-chat table").count() == 0  # no table squeezed into the bubble
+    page.locator("#sq-compare").scroll_into_view_if_needed()
+    page.screenshot(path=str(ARTIFACTS / "ui_comparison_side_by_side.png"))
+    page.locator('#sq-compare a[href^="#src-"]').first.click()
+    page.wait_for_selector("#sq-viewer .sq-here", timeout=30000)
+
+
+def test_scope_chips_after_a_followup_and_removing_one(page) -> None:  # type: ignore[no-untyped-def]
+    ask(page, "比较临沂和聊城在招商引资方面的要求")
+    assert page.locator("#sq-scope .token").all_inner_texts() == ["城市: 临沂", "城市: 聊城"]
+    ask(page, "那惠州呢？")
+    assert page.locator("#sq-scope .token").all_inner_texts() == ["城市: 惠州"]
+    assert "招商引资" in page.inner_text("#sq-scope-fixed")
+    page.screenshot(path=str(ARTIFACTS / "ui_scope_chips.png"))
+    page.locator('#sq-scope .token:has-text("城市: 惠州") .token-remove').click()
+    page.wait_for_selector(f'{DONE}:has-text("“招商引资方面的要求”")', timeout=90000)  # asked again, no city
+    assert "↻ 招商引资方面的要求" in page.inner_text("#sq-chat")
+    assert page.locator("#sq-scope .token").count() == 0
+    cities = {page.inner_text(f"#sq-sources #src-{n} .sq-meta").split(" · ")[0] for n in (1, 2, 3)}
+    assert len(cities - {"national"}) >= 2  # asked again across cities
+    ask(page, "那聊城呢？")  # starts from the scope as shown: the topic, now in 聊城
+    assert page.locator("#sq-scope .token").all_inner_texts() == ["城市: 聊城"]
+    assert all(page.inner_text(f"#sq-sources #src-{n} .sq-meta").startswith("聊城") for n in (1, 2))
+    page.screenshot(path=str(ARTIFACTS / "ui_scope_chip_removed.png"))
+
+
+def test_the_trends_chart_and_the_passages_behind_a_point(page) -> None:  # type: ignore[no-untyped-def]
+    page.get_by_role("tab", name="Trends").click()
+    page.fill("#sq-trend-topic textarea", "招商引资")
+    page.click("#sq-trend-run")
+    page.wait_for_selector("#sq-trend-chart img", timeout=60000)
+    summary = page.inner_text("#sq-trend-summary")
+    assert "First mention: 2019" in summary and "Latest mention: 2021" in summary
+    points = page.locator("#sq-trend-point label")
+    assert points.all_inner_texts()[0].startswith("2019")
+    points.first.click()
+    page.wait_for_selector("#sq-trend-passages .sq-card", timeout=30000)
+    assert "2019" in page.inner_text("#sq-trend-passages .sq-meta")
+    page.screenshot(path=str(ARTIFACTS / "ui_trends.png"), full_page=True)
+    page.get_by_role("tab", name="Chat").click()
+
+
+def test_a_city_corrected_in_the_documents_tab_is_used_by_a_comparison(browser, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+    files = tmp_path / "files"
+    files.mkdir()
+    for path in SAMPLE.glob("*.txt"):  # the user's own files: no manifest, 001's city unknown
+        shutil.copy(path, files / path.name)
+    index = Index(tmp_path / "index")
+    sync_paths(index, [files], progress=False)
+    app, tab = open_app(browser, Assistant(index), WIDTH, HEIGHT)
+    try:
+        tab.get_by_role("tab", name="Documents").click()
+        tab.locator("#sq-edit-doc input").fill("001_f95cae93732fd9ad")
+        tab.keyboard.press("Enter")
+        tab.wait_for_selector("#sq-edit-about:has-text('001_f95cae93732fd9ad')", timeout=30000)
+        tab.locator("#sq-edit-city textarea").fill("惠州市")
+        tab.locator("#sq-edit-date textarea").fill("2019-02-30")
+        tab.click("#sq-edit-save")
+        tab.wait_for_selector("#sq-edit-result:has-text('Nothing was changed')", timeout=30000)
+        assert "not a date that exists" in tab.inner_text("#sq-edit-result")
+        assert index.catalog.edits() == {}
+        tab.locator("#sq-edit-date textarea").fill("2019-06-01")
+        tab.click("#sq-edit-save")
+        tab.wait_for_selector("#sq-edit-result:has-text('Saved for')", timeout=30000)
+        tab.wait_for_selector("#sq-edit-about:has-text('set by you')", timeout=30000)
+        about = tab.inner_text("#sq-edit-about")
+        assert "city: 惠州 (set by you; inferred: unknown" in about and "date: 2019-06-01 (set by you" in about
+        tab.screenshot(path=str(ARTIFACTS / "ui_metadata_edited.png"), full_page=True)
+        tab.get_by_role("tab", name="Chat").click()
+        ask(tab, "比较惠州和聊城在重点项目谋划推进机制方面的要求")
+        huizhou = tab.locator("#sq-compare .sq-col").first
+        assert huizhou.locator("h3").inner_text() == "惠州"
+        assert "縣長在重點項目謀劃" in huizhou.inner_text()  # the corrected document now speaks for 惠州
+        tab.screenshot(path=str(ARTIFACTS / "ui_comparison_after_edit.png"))
+    finally:
+        tab.close()
+        app.close()

@@ -12,7 +12,7 @@ from typing import Any
 
 import yaml
 
-from ingest.calendar import meeting_year
+from ingest.calendar import congress_year
 from ingest.errors import ManifestError, MetadataError
 from ingest.gazetteer import city_named, guess_city
 from ingest.names import MAX_NAMES, document_level, people_named, places_named
@@ -74,7 +74,7 @@ def infer_meta(raw: str, cleaned: str, fields: dict[str, Any]) -> DocMeta:
         date = str(fields["year"])
     if not date:
         m = _YEAR.search(to_simplified(title))
-        date = m.group(1) if m else meeting_year(title, fields)
+        date = m.group(1) if m else congress_year(title, fields)
     speaker = str(fields.get("speaker") or extract_speaker(simplified))
     people = people_named(words, simplified)
     if speaker and speaker not in {p.name for p in people}:

@@ -191,9 +191,13 @@ class Assistant:
 
     def _timeline_answer(self, plan: QueryPlan, view: IndexView, filters: Filters, watch: Stopwatch) -> Answer:
         """A question about time: every dated passage mentioning the topic, the first and the latest
-        cited, in date order (research.timeline). Without a dated mention, the ordinary answer, saying so."""
+        cited, in date order (research.timeline). A question about one document or one year ("十九大报告
+        如何表述…的变化") is answered from it as any other; without a dated mention, the ordinary answer,
+        saying so."""
         with watch("query"):
             query = self.query(plan, view, filters)
+        if query.documents_named or len(plan.years) == 1:  # one document, one year: what it says, not when
+            return self._answer(plan, view, filters, watch)
         with watch("retrieve"):
             mentions = find_mentions(query, view)
             if not mentions and query.filters != query.fallback:

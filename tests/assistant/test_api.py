@@ -84,6 +84,16 @@ def test_a_cited_answer_with_history_and_filters(server: Running) -> None:
         model="speechqa", messages=[{"role": "user", "content": "项目建设有什么要求？"}],
         extra_body={"filters": {"cities": ["惠州"]}})
     assert {c["city"] for c in filtered.model_extra["citations"]} == {"惠州"}
+    scope = reply.model_extra["speechqa"]["scope"]  # what the follow-up was resolved to, as the UI's chips show it
+    assert scope["cities"] == ["聊城"] and "招商" in scope["topic"] and scope["search_language"] == "zh"
+
+
+def test_a_question_about_time_carries_its_timeline(server: Running) -> None:
+    reply = client(server).chat.completions.create(model="speechqa", messages=[
+        {"role": "user", "content": "When did the speeches first mention attracting investment?"}])
+    timeline = reply.model_extra["speechqa"]["timeline"]
+    assert timeline["first"] == "2019-12-05" and timeline["years_searched"] == ["2019", "2020", "2021"]
+    assert reply.model_extra["citations"][0]["date"] == "2019-12-05"
 
 
 def test_streamed_answer_equals_the_whole_one(server: Running) -> None:

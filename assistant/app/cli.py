@@ -22,6 +22,8 @@ EPILOG = """examples:
   speechqa ask "各地对重点项目督查考核有什么要求？"
   speechqa ask "What did the speeches say about land quotas?" --city 惠州 --json
   speechqa chat
+  speechqa set 001_f95cae93732fd9ad --city 惠州 --date 2019-12-05
+  speechqa trend 乡村振兴 --by year --png trend.png
 
 Every command uses the index under --data-dir (default: $SPEECHQA_HOME or ~/.local/share/speechqa).
 The first question on an empty index indexes the bundled sample corpus (five speeches) first."""
@@ -329,6 +331,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("speechqa: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # `speechqa docs | head`: the reader had enough
+        sys.stderr.close()
+        return 0
 
 
 if __name__ == "__main__":

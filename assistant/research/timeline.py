@@ -12,7 +12,7 @@ from assistant.answer.quotes import elided
 from assistant.query import Query
 from assistant.records import Citation, Timeline
 from assistant.research.mentions import Mention
-from ingest.normalize import normalize_text
+from ingest.normalize import normalize_text, to_traditional
 from vectorstore.view import IndexView
 
 
@@ -58,7 +58,8 @@ def topic_label(query: Query, forms: Sequence[str]) -> str:
         english = [f"{t.english} ({t.chinese[0]})" for t in query.translations if t.chinese and t.chinese[0] in forms]
         return ", ".join(english) or "、".join(forms)
     joined = "".join(forms)
-    return joined if joined in normalize_text(query.plan.standalone) else "、".join(forms)
+    label = joined if joined in normalize_text(query.plan.standalone) else "、".join(forms)
+    return to_traditional(label) if query.plan.script == "traditional" else label
 
 
 def compose_timeline(citations: Sequence[Citation], timeline: Timeline, topic: str, language: str, script: str) -> str:

@@ -86,9 +86,12 @@ def to_csv(t: Trend) -> str:
 
 def to_png(t: Trend, target: Path) -> Path:
     """A bar chart of the passages per point, written to `target` (matplotlib, no display needed)."""
+    import logging
+
     import matplotlib
 
     matplotlib.use("Agg")
+    logging.getLogger("matplotlib.font_manager").setLevel(logging.ERROR)  # a CJK font without every weight
     import matplotlib.pyplot as plt
     from matplotlib import font_manager
 

@@ -190,7 +190,7 @@ class Catalog:
             ).fetchone()
         if row is None:
             return None
-        meta = apply_edits(_meta_from_json(row[3]), self.edits().get(doc_id, {}))
+        meta = apply_edits(_meta_from_json(row[3]), self.edits_of(doc_id))
         return Document(doc_id=row[0], source=row[1], text=row[2], meta=meta,
                         quality=_quality_from_json(row[4]), content_hash=row[5])
 
@@ -240,6 +240,11 @@ class Catalog:
             for doc_id, field_, value in db.execute("SELECT doc_id, field, value FROM edits ORDER BY doc_id"):
                 out.setdefault(doc_id, {})[field_] = value
         return out
+
+    def edits_of(self, doc_id: str) -> dict[str, str]:
+        """field -> the value a person set, for one document."""
+        with self.connect() as db:
+            return dict(db.execute("SELECT field, value FROM edits WHERE doc_id=?", (doc_id,)))
 
     def set_edits(self, doc_id: str, values: dict[str, str], clear: tuple[str, ...] = ()) -> None:
         """Store a person's values for a document and forget the cleared ones, in one transaction."""

@@ -183,7 +183,7 @@ class Index:
         old_ids = set(self.catalog.chunk_ids(document.doc_id))
         ids = [c.chunk_id for c in chunks]
         texts = [passage_text(c, document.meta, with_sections=self.with_sections) for c in chunks]
-        filed = apply_edits(document.meta, self.catalog.edits().get(document.doc_id, {}))  # a person's edits stay
+        filed = apply_edits(document.meta, self.catalog.edits_of(document.doc_id))  # a person's edits stay
         metadatas = [_vector_metadata(document.doc_id, filed, c) for c in chunks]
         for embedder, store in zip(self.embedders, self.stores, strict=True):
             vectors = self.embed_passages(embedder, texts, on_batch if embedder is self.embedders[0] else None)
@@ -208,7 +208,7 @@ class Index:
         unknown = [field for field in clear if field not in EDITABLE]
         if unknown:
             raise MetadataError(f"'{unknown[0]}' cannot be cleared; the fields are {', '.join(EDITABLE)}")
-        kept = {f: v for f, v in self.catalog.edits().get(doc_id, {}).items() if f not in clear}
+        kept = {f: v for f, v in self.catalog.edits_of(doc_id).items() if f not in clear}
         inferred = self.catalog.inferred_meta(doc_id)
         after = apply_edits(inferred, {**kept, **checked})
         chunks = [c for c, _ in self.catalog.chunks(doc_id)]

@@ -27,7 +27,7 @@ from assistant.options import Options
 from assistant.query import Query, QueryPlan, build_query, plan_query
 from assistant.query.plan import plain_question
 from assistant.records import Answer, AnswerEvent, Done, Ranked, RetrieverScore, Search, Sources
-from assistant.research.mentions import find_mentions, topic_forms
+from assistant.research.mentions import cite_mentions, find_mentions, topic_forms
 from assistant.research.scope import make_scope
 from assistant.research.timeline import compose_timeline, make_timeline, pick, topic_label
 from vectorstore.calibration import Calibration
@@ -208,8 +208,7 @@ class Assistant:
             return replace(answer, text=with_notes(answer.text, (note,)), notes=(*answer.notes, note))
         with watch("compose"):
             chosen = pick(mentions, self.options.top_k)
-            hits = [Hit(view.chunks[m.chunk_id], m.score, "mentions") for m in chosen]
-            citations = tuple(cite(hits, query.highlight, query.quantity, view))
+            citations = tuple(cite_mentions(chosen, query.highlight, view, query.quantity))
             forms = tuple(f[0] for f in topic_forms(query, view))
             timeline = make_timeline(plan.timeline, forms, mentions, view, view.documents_allowed(query.filters))
             label = topic_label(query, forms)

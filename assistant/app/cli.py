@@ -8,6 +8,7 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from assistant.app.context import filters_from_args as _filters
 from assistant.app.context import make_assistant, open_index
 from assistant.app.context import settings_from_args as _settings
 from assistant.app.render import edits_lines, names_lines, where_line
@@ -112,13 +113,6 @@ def cmd_show(args: argparse.Namespace) -> int:
     for number, line in enumerate(document.text.split("\n"), start=1):
         print(f"[{number}] {line}")
     return 0
-
-
-def _filters(args: argparse.Namespace):  # type: ignore[no-untyped-def]
-    from vectorstore.records import Filters
-
-    return Filters(cities=tuple(args.city or ()), doc_ids=tuple(args.doc or ()),
-                   date_from=args.date_from or "", date_to=args.date_to or "")
 
 
 def _streams(assistant, args: argparse.Namespace) -> bool:  # type: ignore[no-untyped-def]

@@ -13,6 +13,7 @@ from assistant.settings import Settings, sample_corpus_dir
 from vectorstore import embed_cache
 from vectorstore.chroma_store import ChromaConfig
 from vectorstore.index import Index
+from vectorstore.records import Filters
 
 Say = Callable[[str], None]
 
@@ -25,6 +26,12 @@ def settings_from_args(args: argparse.Namespace) -> Settings:
         chroma_host=args.chroma_host,
         chroma_port=args.chroma_port,
     )
+
+
+def filters_from_args(args: argparse.Namespace) -> Filters:
+    """The filter flags (--city, --doc, --date-from, --date-to) every asking command shares."""
+    return Filters(cities=tuple(args.city or ()), doc_ids=tuple(getattr(args, "doc", None) or ()),
+                   date_from=args.date_from or "", date_to=args.date_to or "")
 
 
 def open_index(settings: Settings) -> Index:

@@ -7,11 +7,11 @@ import argparse
 from collections.abc import Callable
 from pathlib import Path
 
+from assistant.app.context import filters_from_args as _filters
 from assistant.app.context import make_assistant, open_index
 from assistant.app.context import settings_from_args as _settings
 from assistant.app.render import edits_lines, where_line
 from assistant.errors import UserError
-from vectorstore.records import Filters
 
 Command = Callable[[argparse.Namespace], int]
 
@@ -31,11 +31,6 @@ def cmd_set(args: argparse.Namespace) -> int:
     for field in clear:
         print(f"    {field}: back to the inferred value")
     return 0
-
-
-def _filters(args: argparse.Namespace) -> Filters:
-    return Filters(cities=tuple(args.city or ()), doc_ids=tuple(args.doc or ()),
-                   date_from=args.date_from or "", date_to=args.date_to or "")
 
 
 def cmd_trend(args: argparse.Namespace) -> int:

@@ -10,7 +10,7 @@ import shutil
 import tempfile
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -167,7 +167,7 @@ def build_app(assistant: Assistant, *, title: str = "speechqa") -> Any:
         conv.turns = conv.turns[:-1]  # the scope's question takes the last one's place
         filters = _filters(cities, docs, date_from, date_to)
         if scope.documents:
-            filters = Filters(filters.cities, scope.filters().doc_ids, filters.date_from, filters.date_to)
+            filters = replace(filters, doc_ids=scope.filters().doc_ids)
         history = conv.history
         yield from answer_into_chat(question, f"↻ {question}", history, filters, chat, conv, script)
 

@@ -10,15 +10,15 @@ from pathlib import Path
 from typing import Any
 
 from assistant.answer.pipeline import Assistant
-from assistant.answer.quotes import cite
 from assistant.app.render import edits_lines, where_line
 from assistant.app.ui_html import citation_card
 from assistant.research.digest import digest, to_docx, to_markdown
+from assistant.research.mentions import cite_mentions
 from assistant.research.trends import Trend, to_csv, to_png, trend
 from ingest.errors import MetadataError
 from ingest.metadata import EDITABLE, SET_BY_YOU
 from vectorstore.errors import VectorStoreError
-from vectorstore.records import Filters, Hit
+from vectorstore.records import Filters
 
 
 def _out_dir() -> Path:
@@ -38,7 +38,7 @@ def trend_summary(t: Trend, assistant: Assistant) -> str:
     for label, m in (("First mention", t.first), ("Latest mention", t.latest)):
         if m is None:
             continue
-        c = cite([Hit(view.chunks[m.chunk_id], m.score, "mentions")], t.forms, False, view)[0]
+        c = cite_mentions([m], t.forms, view)[0]
         lines.append(f"- **{label}: {m.date[:4]}** · {c.where or '—'} · {c.title[:40]} ¶{c.paragraph} — “{c.quote[:160]}”")
     if t.unplaced:
         lines.append(f"- {t.unplaced} more in documents without a {'date' if t.by == 'year' else 'city'}")
@@ -53,7 +53,7 @@ def point_html(t: Trend | None, key: str | None, assistant: Assistant) -> str:
     if point is None or not point.mentions:
         return "<p>No passage for this point.</p>"
     view = assistant.index.view()
-    cards = cite([Hit(view.chunks[m.chunk_id], m.score, "mentions") for m in point.mentions[:30]], t.forms, False, view)
+    cards = cite_mentions(point.mentions[:30], t.forms, view)
     more = f"<p>… and {len(point.mentions) - 30} more.</p>" if len(point.mentions) > 30 else ""
     return "".join(citation_card(c, "original") for c in cards) + more
 

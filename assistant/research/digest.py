@@ -8,11 +8,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from assistant.answer.pipeline import Assistant
-from assistant.answer.quotes import cite
 from assistant.query import plan_query
 from assistant.records import Citation
-from assistant.research.mentions import find_mentions, topic_forms
-from vectorstore.records import Filters, Hit
+from assistant.research.mentions import cite_mentions, find_mentions, topic_forms
+from vectorstore.records import Filters
 
 MAX_PARAGRAPHS = 300  # a digest is read by a person; more than this is a search, not a report
 
@@ -35,7 +34,7 @@ def digest(assistant: Assistant, topic: str, filters: Filters = Filters()) -> Di
     query = assistant.query(plan_query(topic.strip()), view, filters)
     mentions = find_mentions(query, view)
     kept = mentions[:MAX_PARAGRAPHS]
-    citations = cite([Hit(view.chunks[m.chunk_id], m.score, "mentions") for m in kept], query.highlight, query.quantity, view)
+    citations = cite_mentions(kept, query.highlight, view, query.quantity)
     by_city: dict[str, list[Citation]] = defaultdict(list)
     for c in citations:
         by_city[c.where or "unknown"].append(c)

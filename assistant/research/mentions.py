@@ -5,14 +5,16 @@ allowed corpus, found through the character-bigram index (no scan of the corpus 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
+from assistant.answer.quotes import cite
 from assistant.query import Query
+from assistant.records import Citation
 from ingest.normalize import normalize_text
-from vectorstore.records import Filters
+from vectorstore.records import Filters, Hit
 from vectorstore.view import IndexView
 
 _SENTENCE_END = re.compile(r"[。！？；!?;\n]")
@@ -93,6 +95,12 @@ def _mentions_all(text: str, concepts: tuple[tuple[str, ...], ...]) -> bool:
     if not all(any(f in text for f in forms) for forms in concepts):
         return False
     return any(all(any(f in sentence for f in forms) for forms in concepts) for sentence in _SENTENCE_END.split(text))
+
+
+def cite_mentions(mentions: Iterable[Mention], highlight: Sequence[str], view: IndexView,
+                  quantity: bool = False) -> list[Citation]:
+    """Citations numbered from 1 for mentions, in the order given (the quoted sentence picked by `highlight`)."""
+    return cite([Hit(view.chunks[m.chunk_id], m.score, "mentions") for m in mentions], highlight, quantity, view)
 
 
 def find_mentions(query: Query, view: IndexView, filters: Filters | None = None) -> list[Mention]:

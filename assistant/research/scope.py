@@ -29,11 +29,16 @@ class Scope:
     language: str = "zh"  # the language retrieval searched in: zh | en (translated)
     asked_in: str = "zh"  # the language of the question: chips are labelled in it
 
+    def _labelled(self) -> list[tuple[str, str, Any]]:
+        """(chip label, kind, value) of every removable part: ("城市: 惠州", "city", "惠州")."""
+        names = LABELS["en" if self.asked_in == "en" else "zh"]
+        return ([(f"{names['city']}: {c}", "city", c) for c in self.cities]
+                + [(f"{names['year']}: {y}", "year", y) for y in self.years]
+                + [(f"{names['document']}: {d[0]} {d[1][:24]}", "document", d) for d in self.documents])
+
     def chips(self) -> list[str]:
         """Labels of the removable chips, "城市: 惠州", in the question's language."""
-        names = LABELS["en" if self.asked_in == "en" else "zh"]
-        return ([f"{names['city']}: {c}" for c in self.cities] + [f"{names['year']}: {y}" for y in self.years]
-                + [f"{names['document']}: {doc_id} {title[:24]}" for doc_id, title in self.documents])
+        return [label for label, _, _ in self._labelled()]
 
     def fixed(self) -> list[str]:
         """The chips that stay: the topic and the search language."""
@@ -42,11 +47,9 @@ class Scope:
 
     def keeping(self, chips: list[str]) -> Scope:
         """This scope with only the removable chips still shown."""
-        kept = set(chips)
-        names = LABELS["en" if self.asked_in == "en" else "zh"]
-        return replace(self, cities=tuple(c for c in self.cities if f"{names['city']}: {c}" in kept),
-                       years=tuple(y for y in self.years if f"{names['year']}: {y}" in kept),
-                       documents=tuple(d for d in self.documents if f"{names['document']}: {d[0]} {d[1][:24]}" in kept))
+        kept = [(kind, value) for label, kind, value in self._labelled() if label in set(chips)]
+        return replace(self, cities=tuple(v for k, v in kept if k == "city"), years=tuple(v for k, v in kept if k == "year"),
+                       documents=tuple(v for k, v in kept if k == "document"))
 
     def question(self) -> str:
         """The scope as a standalone question: the conversation's last question once chips are removed."""

@@ -8,7 +8,9 @@ from __future__ import annotations
 import hashlib
 import json
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Executor, ProcessPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -16,7 +18,8 @@ from typing import Any
 from ingest.errors import LoadError, ManifestError
 from ingest.loaders import discover, load_file
 from ingest.metadata import find_manifest, load_manifest
-from ingest.pipeline import PIPELINE_VERSION, Prepared, doc_id_for, prepare
+from ingest.pipeline import PIPELINE_VERSION, Prepared, content_hash, doc_id_for, prepare
+from ingest.records import RawDocument
 from vectorstore.copies import link_copies
 from vectorstore.errors import IngestBusy, IngestInterrupted, VectorStoreError
 from vectorstore.index import Index
@@ -97,17 +100,50 @@ def sync_paths(
     progress: bool = True,
     on_progress: Callable[[int, int], None] | None = None,
     on_wait: Callable[[str], None] | None = None,
+    workers: int = 1,
 ) -> SyncReport:
     """Ingest files and folders into the index. Raises ManifestError for an unreadable manifest
     (before anything changes); any other problem is per file, in the report. `on_wait` hears who
-    holds the index while another ingestion runs (this one waits for it)."""
+    holds the index while another ingestion runs (this one waits for it). `workers`: processes that
+    clean, describe and chunk documents beside this one (1: all of it here)."""
     entries = _manifests(paths, manifest)
-    with ingest_lock(index.data_dir, on_wait=on_wait):
-        return _sync(index, paths, entries, prune=prune, progress=progress, on_progress=on_progress)
+    with index.ingesting(on_wait=on_wait), _preparers(workers) as pool:
+        return _sync(index, paths, entries, prune=prune, progress=progress, on_progress=on_progress, pool=pool)
+
+
+@contextmanager
+def _preparers(workers: int) -> Iterator[Executor | None]:
+    """A pool of processes for `prepare` (the part of ingestion that is pure Python: cleaning, tagging,
+    chunking), or None to prepare in this process."""
+    if workers <= 1:
+        yield None
+        return
+    import multiprocessing
+
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("forkserver"))
+    try:
+        yield pool
+    finally:
+        pool.shutdown(cancel_futures=True)
+
+
+def _prepare_one(job: tuple[RawDocument, str, dict[str, Any] | None]) -> Prepared | str:
+    """One document prepared, or why it could not be (a cleaning bug must not stop the batch)."""
+    raw, doc_id, entry = job
+    try:
+        return prepare(raw, doc_id=doc_id, manifest_entry=entry)
+    except Exception as exc:
+        return f"{exc.__class__.__name__}: {exc}"
+
+
+def _prepare_all(jobs: Sequence[tuple[RawDocument, str, dict[str, Any] | None]], pool: Executor | None) -> list[Prepared | str]:
+    if pool is None or len(jobs) < 2:
+        return [_prepare_one(job) for job in jobs]
+    return list(pool.map(_prepare_one, jobs, chunksize=max(1, min(16, len(jobs) // 16))))
 
 
 def _sync(index: Index, paths: list[Path], entries: dict[str, dict[str, Any]], *, prune: bool, progress: bool,
-          on_progress: Callable[[int, int], None] | None) -> SyncReport:
+          on_progress: Callable[[int, int], None] | None, pool: Executor | None = None) -> SyncReport:
     started = time.perf_counter()
     embed_before = index.timer.seconds
     index.reconcile()  # vectors a killed run left without a catalog entry
@@ -116,7 +152,7 @@ def _sync(index: Index, paths: list[Path], entries: dict[str, dict[str, Any]], *
                                for e in missing])
     pending: list[_Pending] = []
     for path in files:
-        item = _prepare_file(index, path, entries.get(path.name))
+        item = _prepare_file(index, path, entries.get(path.name), pool)
         report.files.append(item.result)
         if item.result.status not in ("unchanged", "error"):
             pending.append(item)
@@ -150,6 +186,7 @@ def _sync(index: Index, paths: list[Path], entries: dict[str, dict[str, Any]], *
         report.files.extend(_prune(index))
     if pending or prune or not index.catalog.signatures():
         report.copies = link_copies(index.catalog)
+    index.view()  # the keyword index of the new state, on disk for every serving process of this host
     report.seconds = time.perf_counter() - started
     report.embed_seconds = index.timer.seconds - embed_before
     return report
@@ -165,7 +202,7 @@ def _write(index: Index, item: _Pending, advance: Callable[[int], None]) -> None
     index.catalog.set_file(item.file, item.file_hash, item.size, item.mtime)
 
 
-def _prepare_file(index: Index, path: Path, entry: dict[str, Any] | None) -> _Pending:
+def _prepare_file(index: Index, path: Path, entry: dict[str, Any] | None, pool: Executor | None = None) -> _Pending:
     file = _file_key(path)
     result = FileResult(str(path), "unchanged")
     try:
@@ -187,20 +224,21 @@ def _prepare_file(index: Index, path: Path, entry: dict[str, Any] | None) -> _Pe
     result.warnings.extend(loaded.warnings)
     known = index.catalog.doc_hashes(file)
     seen: set[str] = set()
+    jobs = []
     for raw in loaded.documents:
         doc_id = _unique_doc_id(index, doc_id_for(raw.source), file)
         seen.add(doc_id)
-        try:
-            prepared = prepare(raw, doc_id=doc_id, manifest_entry=entry)
-        except Exception as exc:  # a cleaning bug must not stop the batch: report it with the file
-            result.warnings.append(f"{raw.source}: could not be processed ({exc.__class__.__name__}: {exc})")
+        if known.get(doc_id) != content_hash(raw, entry):  # an unchanged record of a changed file is not prepared again
+            jobs.append((raw, doc_id, entry))
+    for (raw, _, _), prepared in zip(jobs, _prepare_all(jobs, pool), strict=True):
+        if isinstance(prepared, str):  # a cleaning bug must not stop the batch: report it with the file
+            result.warnings.append(f"{raw.source}: could not be processed ({prepared})")
             continue
         if not prepared.chunks:
             result.warnings.append(f"{raw.source}: no text left after cleaning")
             continue
-        result.warnings.extend(f"{doc_id}: {w}" for w in prepared.document.quality.warnings())
-        if known.get(doc_id) != prepared.document.content_hash:
-            pending.prepared.append(prepared)
+        result.warnings.extend(f"{prepared.document.doc_id}: {w}" for w in prepared.document.quality.warnings())
+        pending.prepared.append(prepared)
     result.documents = len(seen)
     pending.gone = sorted(set(known) - seen)
     if not pending.prepared and not pending.gone and known:

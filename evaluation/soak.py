@@ -16,7 +16,7 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -101,14 +101,14 @@ def free_port() -> int:
 
 
 @contextmanager
-def own_server(data_dir: Path | None, startup_timeout: float = 900.0) -> Iterator[tuple[str, int]]:
-    """`speechqa serve` in a child process on a free loopback port; yields (url, pid)."""
+def own_server(data_dir: Path | None, startup_timeout: float = 900.0, extra: Sequence[str] = ()) -> Iterator[tuple[str, int]]:
+    """`speechqa serve` in a child process on a free loopback port (`extra`: more flags); yields (url, pid)."""
     folder = data_dir or Path(tempfile.mkdtemp(prefix="speechqa-soak-"))
     port = free_port()
     log = (folder.parent if data_dir else folder) / "soak-server.log"
     with log.open("w") as out:
         process = subprocess.Popen([sys.executable, "-m", "assistant", "serve", "--data-dir", str(folder), "--port",
-                                    str(port)], stdout=out, stderr=subprocess.STDOUT)
+                                    str(port), *extra], stdout=out, stderr=subprocess.STDOUT)
         try:
             deadline = time.monotonic() + startup_timeout
             while time.monotonic() < deadline:

@@ -1,6 +1,7 @@
-"""The catalog: documents, chunks, files and index settings in one SQLite file.
+"""The catalog: documents, chunks, files and index settings, in one SQLite file or on a PostgreSQL
+server that several hosts share (vectorstore.database; the SQL here is the subset both speak).
 
-It is the source of truth for what is indexed. The keyword index is rebuilt from it, and the vector
+It is the source of truth for what is indexed. The keyword index is built from it, and the vector
 collections hold exactly the chunk ids it lists (see Index.reconcile).
 """
 
@@ -9,13 +10,14 @@ from __future__ import annotations
 import json
 import sqlite3
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Iterator, Sequence
 from dataclasses import asdict
 from pathlib import Path
+from typing import Any
 
 from ingest.metadata import apply_edits
 from ingest.records import Chunk, DocMeta, Document, MojibakeSpan, Named, QualityReport
+from vectorstore.database import open_database
 from vectorstore.errors import CorruptIndex
 from vectorstore.faults import classify
 from vectorstore.records import DocumentRow
@@ -49,6 +51,14 @@ def _meta_from_json(data: str) -> DocMeta:
     return DocMeta(**fields)
 
 
+_CHUNK_COLUMNS = "chunk_id, doc_id, heading_path, text, search_text, paragraphs, start, end_, content_hash"
+
+
+def _chunk(r: Sequence[Any]) -> Chunk:
+    return Chunk(chunk_id=r[0], doc_id=r[1], heading_path=tuple(json.loads(r[2])), text=r[3], search_text=r[4],
+                 paragraphs=tuple(json.loads(r[5])), start=r[6], end=r[7], content_hash=r[8])
+
+
 def _quality_from_json(data: str) -> QualityReport:
     fields = json.loads(data)
     fields["mojibake"] = tuple(MojibakeSpan(**span) for span in fields.get("mojibake", ()))
@@ -56,14 +66,17 @@ def _quality_from_json(data: str) -> QualityReport:
 
 
 class Catalog:
-    """Thread-compatible access to the SQLite catalog (one connection per call site, WAL mode)."""
+    """Thread-compatible access to the catalog (a transaction per call site). `url`: a PostgreSQL
+    server (postgresql://…) instead of the SQLite file at `path`."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, url: str = "") -> None:
         self.path = path
-        path.parent.mkdir(parents=True, exist_ok=True)
-        self._check_is_ours()
-        with self.connect() as db:
-            db.executescript(SCHEMA)
+        if not url:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self._check_is_ours()
+        self.db = open_database(path, url)
+        self.where = self.db.where
+        self.db.create(SCHEMA)
 
     def _check_is_ours(self) -> None:
         """An existing file must be a speechqa catalog: a damaged file or another program's database is
@@ -83,24 +96,10 @@ class Catalog:
             raise CorruptIndex(f"{self.path} is another program's database (tables: {', '.join(sorted(tables)[:5])}), "
                                "not a speechqa catalog; it was left as it is. Use another --data-dir")
 
-    @contextmanager
-    def connect(self) -> Iterator[sqlite3.Connection]:
-        """A connection whose transaction commits on success and rolls back on any error; a full disk
-        or a damaged file becomes the index's error (vectorstore.faults)."""
-        try:
-            db = sqlite3.connect(self.path, timeout=30)
-            try:
-                db.execute("PRAGMA journal_mode=WAL")
-                db.execute("PRAGMA synchronous=NORMAL")
-                with db:
-                    yield db
-            finally:
-                db.close()
-        except sqlite3.Error as exc:
-            known = classify(exc, str(self.path))
-            if known is None:
-                raise
-            raise known from exc
+    def connect(self) -> Any:
+        """A transaction that commits on success and rolls back on any error; a full disk, a damaged
+        file or a server that does not answer becomes the index's error (vectorstore.faults)."""
+        return self.db.transaction()
 
     # settings -------------------------------------------------------------------------------
     def get_info(self, key: str) -> str | None:
@@ -110,7 +109,7 @@ class Catalog:
 
     def set_info(self, key: str, value: str) -> None:
         with self.connect() as db:
-            db.execute("INSERT OR REPLACE INTO info VALUES (?, ?)", (key, value))
+            db.execute("INSERT INTO info VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value", (key, value))
 
     # files ----------------------------------------------------------------------------------
     def file_hash(self, path: str) -> str | None:
@@ -120,7 +119,8 @@ class Catalog:
 
     def set_file(self, path: str, file_hash: str, size: int, mtime: float) -> None:
         with self.connect() as db:
-            db.execute("INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?)", (path, file_hash, size, mtime))
+            db.execute("INSERT INTO files VALUES (?, ?, ?, ?) ON CONFLICT (path) DO UPDATE SET file_hash = excluded.file_hash, "
+                       "size = excluded.size, mtime = excluded.mtime", (path, file_hash, size, mtime))
 
     def files(self) -> list[str]:
         with self.connect() as db:
@@ -154,9 +154,27 @@ class Catalog:
             row = db.execute("SELECT value FROM info WHERE key='generation'").fetchone()
         return int(row[0]) if row else 0
 
+    def passages_state(self) -> str:
+        """Names the passages as they are now (which chunks, which documents, which are copies), for the
+        keyword index kept on disk: it changes with them, and not with a person's metadata edits. Two
+        catalogs never share a name (each has its own random id)."""
+        with self.connect() as db:
+            rows = dict(db.execute("SELECT key, value FROM info WHERE key IN ('catalog_id', 'passages')"))
+            if "catalog_id" not in rows:
+                import uuid
+
+                rows["catalog_id"] = uuid.uuid4().hex[:12]
+                db.execute("INSERT INTO info VALUES ('catalog_id', ?) ON CONFLICT(key) DO NOTHING", (rows["catalog_id"],))
+                rows = dict(db.execute("SELECT key, value FROM info WHERE key IN ('catalog_id', 'passages')"))
+        return f"{rows['catalog_id']}-{rows.get('passages', '0')}"
+
     @staticmethod
-    def _bump(db: sqlite3.Connection) -> None:
-        db.execute("INSERT INTO info VALUES ('generation', '1') ON CONFLICT(key) DO UPDATE SET value = CAST(value AS INTEGER) + 1")
+    def _bump(db: Any, *, passages: bool = True) -> None:
+        """Count a change: of anything a view shows (generation) and, unless only metadata changed, of
+        the passages (the keyword index on disk is built again)."""
+        for key in ("generation", "passages") if passages else ("generation",):
+            db.execute("INSERT INTO info VALUES (?, '1') ON CONFLICT (key) DO UPDATE SET "
+                       "value = CAST(CAST(info.value AS INTEGER) + 1 AS TEXT)", (key,))
 
     def put_document(self, document: Document, file: str, chunks: list[Chunk], tokens: list[list[str]]) -> None:
         """Replace a document and all its chunks in one transaction."""
@@ -165,7 +183,9 @@ class Catalog:
             db.execute("DELETE FROM chunks WHERE doc_id=?", (document.doc_id,))
             db.execute("DELETE FROM signatures WHERE doc_id=?", (document.doc_id,))  # signed again from the new text
             db.execute(
-                "INSERT OR REPLACE INTO documents VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                "INSERT INTO documents VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (doc_id) DO UPDATE SET "
+                "file = excluded.file, source = excluded.source, content_hash = excluded.content_hash, text = excluded.text, "
+                "meta = excluded.meta, quality = excluded.quality, updated = excluded.updated",
                 (document.doc_id, file, document.source, document.content_hash, document.text,
                  json.dumps(asdict(document.meta), ensure_ascii=False),
                  json.dumps(asdict(document.quality), ensure_ascii=False), time.time()),
@@ -249,9 +269,10 @@ class Catalog:
     def set_edits(self, doc_id: str, values: dict[str, str], clear: tuple[str, ...] = ()) -> None:
         """Store a person's values for a document and forget the cleared ones, in one transaction."""
         with self.connect() as db:
-            self._bump(db)
+            self._bump(db, passages=False)
             db.executemany("DELETE FROM edits WHERE doc_id=? AND field=?", [(doc_id, f) for f in clear])
-            db.executemany("INSERT OR REPLACE INTO edits VALUES (?, ?, ?, ?)",
+            db.executemany("INSERT INTO edits VALUES (?, ?, ?, ?) ON CONFLICT (doc_id, field) DO UPDATE SET "
+                           "value = excluded.value, at = excluded.at",
                            [(doc_id, f, v, time.time()) for f, v in values.items()])
 
     # reposts: the same speech from several sites ---------------------------------------------
@@ -261,7 +282,8 @@ class Catalog:
 
     def set_signature(self, doc_id: str, signature: bytes) -> None:
         with self.connect() as db:
-            db.execute("INSERT OR REPLACE INTO signatures VALUES (?, ?)", (doc_id, signature))
+            db.execute("INSERT INTO signatures VALUES (?, ?) ON CONFLICT (doc_id) DO UPDATE SET signature = excluded.signature",
+                       (doc_id, signature))
 
     def ingested_at(self) -> dict[str, float]:
         """doc_id -> when its current text was written (seconds since the epoch)."""
@@ -282,15 +304,35 @@ class Catalog:
             db.execute("DELETE FROM copies")
             db.executemany("INSERT INTO copies VALUES (?, ?, ?)", [(c, o, s) for c, (o, s) in links.items()])
 
+    def keyword_rows(self) -> Iterator[tuple[str, str, str, list[str]]]:
+        """(chunk id, doc id, search text, tokens) of every passage of the documents that are not
+        reposted copies, in passage order: what the keyword index is built from."""
+        with self.connect() as db:
+            cursor = db.execute("SELECT chunk_id, doc_id, search_text, tokens FROM chunks "
+                                "WHERE doc_id NOT IN (SELECT doc_id FROM copies) ORDER BY doc_id, ord")
+            for chunk_id, doc_id, text, tokens in cursor:
+                yield chunk_id, doc_id, text, tokens.split(" ") if tokens else []
+
+    def doc_ids(self) -> list[str]:
+        with self.connect() as db:
+            return [r[0] for r in db.execute("SELECT doc_id FROM documents ORDER BY doc_id")]
+
+    def chunks_by_id(self, ids: Sequence[str]) -> dict[str, Chunk]:
+        """The passages of these ids (those the catalog has)."""
+        out: dict[str, Chunk] = {}
+        with self.connect() as db:
+            for start in range(0, len(ids), 500):
+                part = list(ids[start:start + 500])
+                rows = db.execute(f"SELECT {_CHUNK_COLUMNS} FROM chunks WHERE chunk_id IN ({','.join('?' * len(part))})", part)
+                out.update((r[0], _chunk(r)) for r in rows)
+        return out
+
     def chunks(self, doc_id: str | None = None) -> list[tuple[Chunk, list[str]]]:
         """Chunks with their keyword tokens, in document order."""
-        query = ("SELECT chunk_id, doc_id, heading_path, text, search_text, paragraphs, start, end_, content_hash, tokens "
-                 "FROM chunks")
+        query = f"SELECT {_CHUNK_COLUMNS}, tokens FROM chunks"
         with self.connect() as db:
             if doc_id is None:
                 rows = db.execute(query + " ORDER BY doc_id, ord").fetchall()
             else:
                 rows = db.execute(query + " WHERE doc_id=? ORDER BY ord", (doc_id,)).fetchall()
-        return [(Chunk(chunk_id=r[0], doc_id=r[1], heading_path=tuple(json.loads(r[2])), text=r[3], search_text=r[4],
-                       paragraphs=tuple(json.loads(r[5])), start=r[6], end=r[7], content_hash=r[8]),
-                 r[9].split(" ") if r[9] else []) for r in rows]
+        return [(_chunk(r), r[9].split(" ") if r[9] else []) for r in rows]

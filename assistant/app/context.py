@@ -19,12 +19,13 @@ Say = Callable[[str], None]
 
 
 def settings_from_args(args: argparse.Namespace) -> Settings:
-    """Settings from the common flags (--data-dir, --embedder, --chroma-host/port) over the environment."""
+    """Settings from the common flags (--data-dir, --embedder, --chroma-host/port, --catalog) over the environment."""
     return Settings.from_env(
         data_dir=Path(args.data_dir).expanduser() if args.data_dir else None,
         embedders=[s for s in args.embedder.split(",") if s] if args.embedder else None,
         chroma_host=args.chroma_host,
         chroma_port=args.chroma_port,
+        catalog=getattr(args, "catalog", None),
     )
 
 
@@ -37,7 +38,7 @@ def filters_from_args(args: argparse.Namespace) -> Filters:
 def open_index(settings: Settings) -> Index:
     embed_cache.SHARED = settings.embed_cache
     chroma = ChromaConfig(path=settings.data_dir / "chroma", host=settings.chroma_host, port=settings.chroma_port)
-    return Index(settings.data_dir, settings.embedders, chroma=chroma)
+    return Index(settings.data_dir, settings.embedders, chroma=chroma, catalog_url=settings.catalog)
 
 
 def ensure_sample_corpus(index: Index, *, say: Say | None = None, progress: bool = True) -> None:

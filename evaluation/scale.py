@@ -1,0 +1,143 @@
+"""`speechqa bench --scale N`: the index at 1x, 4x, 16x … N times the corpora, built and measured.
+
+The 1x index holds the real corpora and the sample speeches; each larger one is a copy of the one before
+with more derived documents ingested into it (evaluation/derive.py), so a scale costs only what it adds,
+and the embedding cache (keyed by model and passage text) computes each distinct passage once.
+
+Each scale is then served by a fresh child process that reports what an operator sees: start-up time
+(models, catalog, keyword index), the keyword index's build time, resident memory, query latency
+percentiles over the same questions at every scale, and the size of the catalog and the vector store.
+"""
+
+from __future__ import annotations
+
+import json
+import resource
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from evaluation.bench import folder_size, percentile
+
+STEPS = (1, 4, 16, 64)
+
+
+def scales_up_to(factor: int) -> list[int]:
+    return [s for s in STEPS if s <= factor]
+
+
+def _log(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def build(root: Path, factor: int, *, corpora: list[Path], sample: Path, embedders: list[str], workers: int,
+          cache: Path) -> dict[int, dict[str, Any]]:
+    """The index of every scale up to `factor` under root/x1, root/x4, …; a scale already built is
+    kept. Returns what ingesting each step cost."""
+    from evaluation.derive import sources, write_scale
+    from vectorstore import embed_cache
+    from vectorstore.index import Index
+    from vectorstore.sync import sync_paths
+
+    embed_cache.SHARED = cache
+    root.mkdir(parents=True, exist_ok=True)
+    record = root / "build.json"
+    done: dict[str, Any] = json.loads(record.read_text()) if record.exists() else {}
+    base_chars = sum(len(json.loads(line).get("content", "")) for path in corpora
+                     for line in path.read_text(encoding="utf-8").splitlines() if line.strip())
+    base_chars += sum(len(p.read_text(encoding="utf-8", errors="replace")) for p in sample.iterdir() if p.suffix in (".txt", ".html", ".md"))
+    derived: list[Path] = []
+    if factor > 1:
+        _log(f"scale: deriving documents up to {factor}x ({base_chars:,} characters at 1x) …")
+        derived = write_scale(sources(corpora), root / "corpus", factor, base_chars)
+    previous: Path | None = None
+    for step in scales_up_to(factor):
+        target = root / f"x{step}"
+        if str(step) not in done:
+            if target.exists():
+                shutil.rmtree(target)  # a step interrupted half-way is built again from the one before
+            if previous is not None:
+                shutil.copytree(previous, target)
+            paths = [*corpora, sample] if step == 1 else [derived[STEPS.index(step) - 1]]
+            _log(f"scale {step}x: ingesting {', '.join(p.name for p in paths)} with {workers} worker(s) …")
+            index = Index(target, embedders)
+            before = (index.cache.hits, index.cache.misses)
+            report = sync_paths(index, paths, progress=sys.stderr.isatty(), workers=workers)
+            done[str(step)] = {
+                "seconds": round(report.seconds, 1), "embed_seconds": round(report.embed_seconds, 1),
+                "chars": report.chars, "chunks_added": report.chunks_added, "copies_linked": len(report.copies),
+                "cache_hits": index.cache.hits - before[0], "cache_misses": index.cache.misses - before[1],
+                "errors": len(report.errors), "workers": workers,
+            }
+            record.write_text(json.dumps(done, indent=1), encoding="utf-8")
+            _log(f"scale {step}x: {report.summary()}")
+        previous = target
+    return {int(k): v for k, v in done.items()}
+
+
+def measure(data_dir: Path, embedders: list[str], questions: list[str], *, pythonpath: str = "") -> dict[str, Any]:
+    """Serve one index in a fresh child process and report start-up, memory and latency."""
+    import os
+
+    qfile = data_dir.parent / "scale_questions.json"
+    qfile.write_text(json.dumps(questions, ensure_ascii=False), encoding="utf-8")
+    env = dict(os.environ)
+    if pythonpath:
+        env["PYTHONPATH"] = pythonpath
+    done = subprocess.run([sys.executable, "-m", "evaluation.scale", "_serve", str(data_dir), ",".join(embedders),
+                           str(qfile)], capture_output=True, text=True, check=False, env=env)
+    if done.returncode != 0:
+        raise RuntimeError(f"serving {data_dir} failed: {done.stderr.strip()[-3000:]}")
+    stats: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    stats["catalog_bytes"] = sum(p.stat().st_size for p in data_dir.glob("catalog.sqlite*"))
+    stats["vectors_bytes"] = folder_size(data_dir / "chroma") if (data_dir / "chroma").exists() else 0
+    stats["keyword_bytes"] = folder_size(data_dir / "keyword") if (data_dir / "keyword").exists() else 0
+    return stats
+
+
+def _rss_mib() -> float:
+    """This process's resident memory now (MiB)."""
+    with open("/proc/self/status", encoding="ascii") as handle:
+        for line in handle:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def _serve(data_dir: str, embedders: str, question_file: str) -> dict[str, Any]:
+    from assistant.answer.pipeline import Assistant
+    from vectorstore.index import Index
+
+    questions = json.loads(Path(question_file).read_text(encoding="utf-8"))
+    began = time.perf_counter()
+    index = Index(Path(data_dir), embedders.split(","))
+    assistant = Assistant(index)
+    view_began = time.perf_counter()
+    view = index.view()  # the catalog read and the keyword index built (or loaded)
+    view_seconds = time.perf_counter() - view_began
+    assistant.warm_up()  # models, jieba, dictionaries
+    startup = time.perf_counter() - began
+    rss_ready = _rss_mib()
+    latencies = []
+    for question in questions:
+        start = time.perf_counter()
+        assistant.ask(question)
+        latencies.append(1000 * (time.perf_counter() - start))
+    return {
+        "chunks": view.size, "documents": len(view.metas), "startup_s": round(startup, 2),
+        "keyword_index_s": round(view_seconds, 2), "rss_ready_mib": round(rss_ready, 1),
+        "rss_after_mib": round(_rss_mib(), 1),
+        "peak_rss_mib": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+        "questions": len(questions), "p50_ms": round(percentile(latencies, 0.5), 1),
+        "p95_ms": round(percentile(latencies, 0.95), 1), "p99_ms": round(percentile(latencies, 0.99), 1),
+    }
+
+
+if __name__ == "__main__":
+    worker, *rest = sys.argv[1:]
+    if worker != "_serve":
+        raise SystemExit(f"unknown worker {worker}")
+    print(json.dumps(_serve(*rest), ensure_ascii=False))

@@ -27,6 +27,17 @@ FOLDER = "keyword"
 KEEP = 2  # states kept on disk: the current one, and the one a process may still be reading
 
 
+def intersect_postings(lists: Iterable[np.ndarray]) -> np.ndarray:
+    """Rows in every one of these sorted postings lists, shortest list first (stops once none are left)."""
+    ordered = sorted(lists, key=len)
+    found = np.asarray(ordered[0])
+    for more in ordered[1:]:
+        if not found.size:
+            break
+        found = np.intersect1d(found, more, assume_unique=True)
+    return found
+
+
 def bigram_codes(text: str) -> np.ndarray:
     """The distinct adjacent character pairs of a text, as sorted 64-bit codes (two code points)."""
     points = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
@@ -70,15 +81,7 @@ class BigramPostings:
     def candidates(self, needle: str) -> np.ndarray | None:
         """Rows holding every pair of `needle` (rarest first); None for a needle under two characters."""
         codes = bigram_codes(needle)
-        if not len(codes):
-            return None
-        lists = sorted((self.postings(c) for c in codes), key=len)
-        found = np.asarray(lists[0])
-        for more in lists[1:]:
-            if not found.size:
-                break
-            found = np.intersect1d(found, more, assume_unique=True)
-        return found
+        return intersect_postings(self.postings(c) for c in codes) if len(codes) else None
 
 
 @dataclass(frozen=True, slots=True)

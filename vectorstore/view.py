@@ -15,7 +15,7 @@ from ingest.normalize import normalize_text
 from ingest.records import Chunk, DocMeta
 from ingest.romanize import romanised_index
 from vectorstore.keyword import BM25, tokenize_zh
-from vectorstore.keyword_store import BigramPostings, KeywordIndex
+from vectorstore.keyword_store import BigramPostings, KeywordIndex, intersect_postings
 from vectorstore.records import Filters, Hit
 
 SAMPLE_ROWS = 400  # passages read at most to count a phrase's occurrences; beyond, the count is estimated
@@ -43,13 +43,7 @@ class NgramIndex:
         grams = {needle[i:i + self.n] for i in range(len(needle) - self.n + 1)}
         if not grams:
             return None
-        lists = sorted((self.postings.get(g, np.empty(0, dtype=np.int32)) for g in grams), key=len)
-        found = lists[0]
-        for more in lists[1:]:
-            if not found.size:
-                break
-            found = np.intersect1d(found, more, assume_unique=True)
-        return found
+        return intersect_postings(self.postings.get(g, np.empty(0, dtype=np.int32)) for g in grams)
 
 
 @dataclass(frozen=True, slots=True)

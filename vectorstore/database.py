@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Protocol
 
-from vectorstore.errors import IngestBusy, StoreUnavailable
+from vectorstore.errors import BadAddress, IngestBusy, StoreUnavailable
 from vectorstore.faults import classify
 
 POSTGRES_TYPES = {"BLOB": "BYTEA", "REAL": "DOUBLE PRECISION", "INTEGER": "BIGINT"}
@@ -175,6 +175,7 @@ def open_database(path: Path, url: str = "") -> SqliteDatabase | PostgresDatabas
     SQLite file at `path`."""
     if url:
         if not url.startswith(("postgresql://", "postgres://")):
-            raise ValueError(f"--catalog must be a postgresql://… address, not {url!r}")
+            raise BadAddress(f"--catalog must be a PostgreSQL address (postgresql://user@host:port/database), not "
+                             f"{url!r}; leave it out to keep the catalog in the data directory")
         return PostgresDatabase(url)
     return SqliteDatabase(path)

@@ -16,6 +16,10 @@ class IndexMismatchError(VectorStoreError):
     """The index was built with other embedders; mixing vectors of two models gives nonsense."""
 
 
+class BadAddress(VectorStoreError):
+    """A catalog or store address that names nothing speechqa can use (--catalog mysql://…)."""
+
+
 class IngestBusy(VectorStoreError):
     """Another ingestion holds the index's lock (raised only when asked not to wait)."""
 

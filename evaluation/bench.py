@@ -13,6 +13,7 @@ import statistics
 import subprocess
 import sys
 import time
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -30,9 +31,13 @@ def folder_size(path: Path) -> int:
     return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
 
 
-def _child(args: list[str]) -> tuple[dict[str, Any], int]:
-    """Run `python -m evaluation.bench <worker> …`; returns its JSON and its own peak RSS in KiB."""
-    done = subprocess.run([sys.executable, "-m", "evaluation.bench", *args], capture_output=True, text=True, check=False)
+def _child(args: list[str], env: dict[str, str] | None = None) -> tuple[dict[str, Any], int]:
+    """Run `python -m evaluation.bench <worker> …` (with `env` added to this process's environment);
+    returns its JSON and its own peak RSS in KiB."""
+    import os
+
+    done = subprocess.run([sys.executable, "-m", "evaluation.bench", *args], capture_output=True, text=True, check=False,
+                          env={**os.environ, **(env or {})})
     if done.returncode != 0:
         raise RuntimeError(f"bench worker {args[0]} failed: {done.stderr.strip()[-2000:]}")
     stats = json.loads(done.stdout.strip().splitlines()[-1])
@@ -63,20 +68,17 @@ def sample_questions(data_dir: Path, embedders: list[str], count: int, extra: li
     return questions[:count]
 
 
+IngestConfig = tuple[int, int]  # (worker processes for prepare, embedder threads; 0: the library's default)
+
+
 def run_bench(
     data_dir: Path, embedders: list[str], *, ingest_paths: list[Path] | None, questions: list[str], out_dir: Path,
-    eval_report: dict[str, Any] | None = None,
+    eval_report: dict[str, Any] | None = None, ingest_configs: Sequence[IngestConfig] = ((1, 0), (2, 0)),
 ) -> dict[str, Any]:
-    import tempfile
-
     result: dict[str, Any] = {"machine": machine(), "embedders": embedders}
     out_dir.mkdir(parents=True, exist_ok=True)
     if ingest_paths:
-        with tempfile.TemporaryDirectory(prefix="speechqa-bench-") as tmp:
-            stats, peak = _child(["_ingest", tmp, ",".join(embedders), *map(str, ingest_paths)])
-            stats["peak_rss_mib"] = round(peak / 1024, 1)
-            stats["index_bytes"] = folder_size(Path(tmp))
-            result["ingestion"] = stats
+        result["ingestion"] = [compare_ingestion(embedders, ingest_paths, config) for config in ingest_configs]
     qfile = out_dir / "bench_questions.json"
     qfile.write_text(json.dumps(questions, ensure_ascii=False), encoding="utf-8")
     stats, peak = _child(["_serve", str(data_dir), ",".join(embedders), str(qfile)])
@@ -87,6 +89,27 @@ def run_bench(
     drawn = chart(stats["latencies_ms"], eval_report, out_dir / "bench.png")
     result["chart"] = str(out_dir / "bench.png") if drawn else "not drawn: pip install 'speechqa[eval]' for matplotlib"
     return result
+
+
+def compare_ingestion(embedders: list[str], paths: list[Path], config: IngestConfig) -> dict[str, Any]:
+    """Ingest `paths` twice into fresh temporary indexes with one configuration: first with an empty
+    embedding cache (every passage embedded; the raw embedder then embeds the same passages again in
+    the same process, for the ratio), then with the first run's cache (nothing embedded: what
+    re-ingesting or rebuilding costs)."""
+    import tempfile
+
+    workers, threads = config
+    env = {"OMP_NUM_THREADS": str(threads)} if threads > 0 else {}
+    with tempfile.TemporaryDirectory(prefix="speechqa-bench-") as tmp:
+        cold, warm = Path(tmp) / "cold", Path(tmp) / "warm"
+        first, first_peak = _child(["_ingest", str(cold), ",".join(embedders), str(workers), "-", *map(str, paths)], env)
+        first["peak_rss_mib"] = round(first_peak / 1024, 1)
+        first["index_bytes"] = folder_size(cold)
+        again, _ = _child(["_ingest", str(warm), ",".join(embedders), str(workers), str(cold / "embeddings.sqlite"),
+                           *map(str, paths)], env)
+    return {"workers": workers, "embedder_threads": threads or "default", **first,
+            "cached_seconds": again["seconds"], "cached_chars_per_s": again["chars_per_s"],
+            "cached_misses": again["cache_misses"]}
 
 
 def machine() -> dict[str, Any]:
@@ -130,22 +153,39 @@ def chart(latencies: list[float], eval_report: dict[str, Any] | None, target: Pa
 
 
 # workers (run in child processes) -----------------------------------------------------------------
-def _ingest_worker(data_dir: str, embedders: str, *paths: str) -> dict[str, Any]:
-    from vectorstore.index import Index
+def _ingest_worker(data_dir: str, embedders: str, workers: str, cache: str, *paths: str) -> dict[str, Any]:
+    """Ingest into a fresh index (`cache`: an embedding cache file to use, '-' for the index's own, empty);
+    after a run that embedded, embed the same passages again with the bare embedder, in batches of the
+    same size, to set the pipeline's throughput beside the embedder's."""
+    from vectorstore import embed_cache
+    from vectorstore.index import EMBED_BATCH, Index, passage_text
     from vectorstore.sync import sync_paths
 
+    if cache != "-":
+        embed_cache.SHARED = Path(cache)
     index = Index(Path(data_dir), embedders.split(","))
-    report = sync_paths(index, [Path(p) for p in paths], progress=False)
-    chunks = report.chunks_added
-    other = report.seconds - report.embed_seconds
-    return {
+    report = sync_paths(index, [Path(p) for p in paths], progress=False, workers=int(workers))
+    out: dict[str, Any] = {
         "seconds": round(report.seconds, 2), "embed_seconds": round(report.embed_seconds, 2),
-        "chunks": chunks, "chars": report.chars, "chunks_per_s": round(chunks / report.seconds, 2),
-        "chars_per_s": round(report.chars / report.seconds, 1),
-        "raw_embed_chunks_per_s": round(index.timer.texts / max(index.timer.seconds, 1e-9), 2),
-        "pipeline_overhead_ratio": round(report.seconds / max(report.embed_seconds, 1e-9), 3),
-        "non_embedding_seconds": round(other, 2), "errors": len(report.errors),
+        "chunks": report.chunks_added, "chars": report.chars, "chars_per_s": round(report.chars / report.seconds, 1),
+        "non_embedding_seconds": round(report.seconds - report.embed_seconds, 2), "errors": len(report.errors),
+        "cache_misses": index.cache.misses,
     }
+    if index.timer.texts:
+        texts = []
+        for row in index.catalog.documents():
+            document = index.catalog.document(row.doc_id)
+            if document is not None:
+                texts += [passage_text(chunk, document.meta, with_sections=index.with_sections)
+                          for chunk, _ in index.catalog.chunks(row.doc_id)]
+        began = time.perf_counter()
+        for start in range(0, len(texts), EMBED_BATCH):
+            index.embedders[0].embed_documents(texts[start:start + EMBED_BATCH])
+        raw = time.perf_counter() - began
+        out["raw_embed_seconds"] = round(raw, 2)
+        out["raw_embed_chars_per_s"] = round(report.chars / raw, 1)  # the same characters, so the two rates compare
+        out["pipeline_share_of_raw"] = round(raw / report.seconds, 3)
+    return out
 
 
 def _serve_worker(data_dir: str, embedders: str, question_file: str) -> dict[str, Any]:

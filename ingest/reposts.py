@@ -50,24 +50,31 @@ def candidate_pairs(signatures: Mapping[str, bytes]) -> set[tuple[str, str]]:
             for other in lsh.query(sketch) if other != doc_id}
 
 
-def same_speech(a: set[str], b: set[str]) -> float:
-    """How far two shingle sets are one text: the share of the smaller in the larger, 0 when one is
+def fingerprint(text: str) -> np.ndarray:
+    """A text's shingles as sorted distinct 64-bit hashes: a tenth of the memory of the strings, so the
+    documents of a large catalog can be compared pairwise (valid within one process: str hashes are salted)."""
+    grams = shingles(text)
+    return np.unique(np.fromiter((hash(g) for g in grams), dtype=np.int64, count=len(grams)))
+
+
+def same_speech(a: np.ndarray, b: np.ndarray) -> float:
+    """How far two fingerprints are one text: the share of the smaller in the larger, 0 when one is
     too short beside the other to be more than an excerpt."""
     small, large = sorted((a, b), key=len)
-    if not small or len(small) < MIN_LENGTH_SHARE * len(large):
+    if not len(small) or len(small) < MIN_LENGTH_SHARE * len(large):
         return 0.0
-    return len(small & large) / len(small)
+    return len(np.intersect1d(small, large, assume_unique=True)) / len(small)
 
 
 def group_copies(pairs: Iterable[tuple[str, str]], text_of: Callable[[str], str],
                  preference: Callable[[str], tuple]) -> dict[str, tuple[str, float]]:  # type: ignore[type-arg]
     """copy -> (original, share) for every verified pair, grouped transitively; in each group the
     document `preference` ranks highest is the original (the most complete metadata, the least noise)."""
-    cache: dict[str, set[str]] = {}
+    cache: dict[str, np.ndarray] = {}
 
-    def grams(doc_id: str) -> set[str]:
+    def grams(doc_id: str) -> np.ndarray:
         if doc_id not in cache:
-            cache[doc_id] = shingles(text_of(doc_id))
+            cache[doc_id] = fingerprint(text_of(doc_id))
         return cache[doc_id]
 
     parent: dict[str, str] = {}

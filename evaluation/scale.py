@@ -98,6 +98,62 @@ def measure(data_dir: Path, embedders: list[str], questions: list[str], *, pytho
     return stats
 
 
+TARGETS = {"p95_ms": 300.0, "rss_ready_mib": 4096.0, "startup_s": 30.0}  # at 64x (issue 15)
+
+
+def markdown(table: dict[int, dict[str, Any]], built: dict[int, dict[str, Any]]) -> str:
+    """The scale table as Markdown: one row per scale, serving figures then what ingesting the step cost."""
+    mib = 1024 * 1024
+    lines = ["| scale | passages | documents | start-up | keyword index | RSS ready | p50 | p95 | p99 | catalog | "
+             "vectors | keyword files | step ingested in | step from cache |",
+             "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
+    for step, row in sorted(table.items()):
+        cost = built.get(step, {})
+        hits, misses = cost.get("cache_hits", 0), cost.get("cache_misses", 0)
+        lines.append(
+            f"| {step}x | {row['chunks']:,} | {row['documents']:,} | {row['startup_s']:.1f} s | {row['keyword_index_s']:.2f} s "
+            f"| {row['rss_ready_mib']:,.0f} MiB | {row['p50_ms']:.0f} ms | {row['p95_ms']:.0f} ms | {row['p99_ms']:.0f} ms "
+            f"| {row['catalog_bytes'] / mib:,.0f} MiB | {row['vectors_bytes'] / mib:,.0f} MiB | {row['keyword_bytes'] / mib:,.0f} MiB "
+            f"| {cost.get('seconds', 0) / 60:.1f} min | {hits:,} of {hits + misses:,} |")
+    return "\n".join(lines)
+
+
+def chart(table: dict[int, dict[str, Any]], target: Path) -> bool:
+    """A PNG: latency percentiles, then resident memory and start-up, against passages (log scale), with
+    the 64x targets drawn; False when matplotlib is not installed."""
+    try:
+        import matplotlib
+    except ImportError:
+        return False
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    steps = sorted(table)
+    x = [table[s]["chunks"] for s in steps]
+    fig, axes = plt.subplots(1, 3, figsize=(15, 4))
+    for key, style in (("p50_ms", "o-"), ("p95_ms", "s-"), ("p99_ms", "^-")):
+        axes[0].plot(x, [table[s][key] for s in steps], style, label=key.replace("_ms", ""))
+    panels = ((axes[0], "p95_ms", "query latency (ms)"), (axes[1], "rss_ready_mib", "serving RSS (MiB)"),
+              (axes[2], "startup_s", "start-up (s)"))
+    for ax, key, label in panels:
+        if key != "p95_ms":
+            ax.plot(x, [table[s][key] for s in steps], "o-")
+        ax.axhline(TARGETS[key], color="red", linestyle="--", label=f"64x target {TARGETS[key]:g}")
+        ax.set_xscale("log")
+        ax.set_xlabel("passages (1x, 4x, 16x, 64x)")
+        ax.set_ylabel(label)
+        ax.set_ylim(bottom=0)
+        for s, xs in zip(steps, x, strict=True):
+            ax.annotate(f"{s}x", (xs, table[s][key]), textcoords="offset points", xytext=(0, 6), fontsize=8)
+        ax.legend()
+    fig.suptitle("speechqa serving at 1x-64x the corpora (one fresh process per scale, same questions)")
+    fig.tight_layout()
+    fig.savefig(target, dpi=110)
+    plt.close(fig)
+    return True
+
+
 def _rss_mib() -> float:
     """This process's resident memory now (MiB)."""
     with open("/proc/self/status", encoding="ascii") as handle:

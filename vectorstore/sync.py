@@ -8,10 +8,12 @@ from __future__ import annotations
 import hashlib
 import json
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Executor, ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
@@ -63,6 +65,10 @@ class SyncReport:
                 f"in {self.seconds:.1f}s ({self.embed_seconds:.1f}s embedding){copies}")
 
 
+Job = tuple[RawDocument, str, dict[str, Any] | None]  # a record to prepare, its doc id, its manifest entry
+AHEAD = 8  # records being prepared per worker while this process writes the ones before them
+
+
 @dataclass
 class _Pending:
     result: FileResult
@@ -70,8 +76,9 @@ class _Pending:
     file_hash: str
     size: int
     mtime: float
-    prepared: list[Prepared]
+    jobs: list[Job]  # the records to prepare and write (new or changed)
     gone: list[str]  # doc ids the file no longer holds
+    known: bool = False  # the file had documents in the index before
 
 
 def _file_key(path: Path) -> str:
@@ -79,15 +86,15 @@ def _file_key(path: Path) -> str:
 
 
 def _manifests(paths: list[Path], manifest: Path | None) -> dict[str, dict[str, Any]]:
-    """File name -> entry, from the given manifest or the manifests found beside the inputs."""
+    """Manifest entries by file name: an explicit manifest, else one found inside each folder given."""
     found: dict[str, dict[str, Any]] = {}
-    folders = {p if p.is_dir() else p.parent for p in paths}
-    for folder in sorted(folders):
-        beside = find_manifest(folder)
-        if beside is not None:
-            found.update(load_manifest(beside))
     if manifest is not None:
-        found.update(load_manifest(manifest))
+        return load_manifest(manifest)
+    for p in paths:
+        if p.is_dir():
+            m = find_manifest(p)
+            if m is not None:
+                found.update(load_manifest(m))
     return found
 
 
@@ -104,11 +111,13 @@ def sync_paths(
 ) -> SyncReport:
     """Ingest files and folders into the index. Raises ManifestError for an unreadable manifest
     (before anything changes); any other problem is per file, in the report. `on_wait` hears who
-    holds the index while another ingestion runs (this one waits for it). `workers`: processes that
-    clean, describe and chunk documents beside this one (1: all of it here)."""
+    holds the index while another ingestion runs (this one waits for it). `on_progress(done, total)`
+    counts characters of the documents being ingested. `workers`: processes that clean, describe and
+    chunk documents while this one embeds and writes those before them (1: all of it here)."""
     entries = _manifests(paths, manifest)
     with index.ingesting(on_wait=on_wait), _preparers(workers) as pool:
-        return _sync(index, paths, entries, prune=prune, progress=progress, on_progress=on_progress, pool=pool)
+        return _sync(index, paths, entries, prune=prune, progress=progress, on_progress=on_progress, pool=pool,
+                     ahead=AHEAD * workers)
 
 
 @contextmanager
@@ -127,7 +136,7 @@ def _preparers(workers: int) -> Iterator[Executor | None]:
         pool.shutdown(cancel_futures=True)
 
 
-def _prepare_one(job: tuple[RawDocument, str, dict[str, Any] | None]) -> Prepared | str:
+def _prepare_one(job: Job) -> Prepared | str:
     """One document prepared, or why it could not be (a cleaning bug must not stop the batch)."""
     raw, doc_id, entry = job
     try:
@@ -136,14 +145,24 @@ def _prepare_one(job: tuple[RawDocument, str, dict[str, Any] | None]) -> Prepare
         return f"{exc.__class__.__name__}: {exc}"
 
 
-def _prepare_all(jobs: Sequence[tuple[RawDocument, str, dict[str, Any] | None]], pool: Executor | None) -> list[Prepared | str]:
-    if pool is None or len(jobs) < 2:
-        return [_prepare_one(job) for job in jobs]
-    return list(pool.map(_prepare_one, jobs, chunksize=max(1, min(16, len(jobs) // 16))))
+def _prepared(jobs: Iterable[Job], pool: Executor | None, ahead: int) -> Iterator[Prepared | str]:
+    """The jobs prepared, in order. With a pool, a bounded window of them is prepared ahead while the
+    caller writes the earlier ones, so cleaning and embedding overlap and memory holds only the window."""
+    if pool is None:
+        yield from map(_prepare_one, jobs)
+        return
+    todo = iter(jobs)
+    window = deque(pool.submit(_prepare_one, job) for job in islice(todo, ahead))
+    while window:
+        done = window.popleft().result()
+        following = next(todo, None)
+        if following is not None:
+            window.append(pool.submit(_prepare_one, following))
+        yield done
 
 
 def _sync(index: Index, paths: list[Path], entries: dict[str, dict[str, Any]], *, prune: bool, progress: bool,
-          on_progress: Callable[[int, int], None] | None, pool: Executor | None = None) -> SyncReport:
+          on_progress: Callable[[int, int], None] | None, pool: Executor | None = None, ahead: int = 0) -> SyncReport:
     started = time.perf_counter()
     embed_before = index.timer.seconds
     index.reconcile()  # vectors a killed run left without a catalog entry
@@ -152,13 +171,12 @@ def _sync(index: Index, paths: list[Path], entries: dict[str, dict[str, Any]], *
                                for e in missing])
     pending: list[_Pending] = []
     for path in files:
-        item = _prepare_file(index, path, entries.get(path.name), pool)
+        item = _plan_file(index, path, entries.get(path.name))
         report.files.append(item.result)
-        if item.result.status not in ("unchanged", "error"):
+        if item.jobs or item.gone:
             pending.append(item)
-            report.chars += sum(len(p.document.text) for p in item.prepared)
 
-    total = sum(len(p.chunks) for item in pending for p in item.prepared)
+    total = sum(len(raw.text) for item in pending for raw, _, _ in item.jobs)
     bar = _progress_bar(total, progress)
     done = 0
 
@@ -170,10 +188,11 @@ def _sync(index: Index, paths: list[Path], entries: dict[str, dict[str, Any]], *
         if on_progress is not None:
             on_progress(done, total)
 
+    stream = _prepared((job for item in pending for job in item.jobs), pool, ahead)
     try:
         for finished, item in enumerate(pending):
             try:
-                _write(index, item, advance)
+                report.chars += _write(index, item, islice(stream, len(item.jobs)), advance)
             except VectorStoreError as exc:  # the store stopped, the disk filled: keep what is done, say so
                 raise IngestInterrupted(
                     f"ingestion stopped at {item.result.path}: {exc}. {finished} of {len(pending)} changed files were "
@@ -192,17 +211,54 @@ def _sync(index: Index, paths: list[Path], entries: dict[str, dict[str, Any]], *
     return report
 
 
-def _write(index: Index, item: _Pending, advance: Callable[[int], None]) -> None:
-    """One file's documents into the index; the file is marked done only after all of them."""
-    for prepared in item.prepared:
-        index.put(prepared.document, prepared.chunks, item.file, on_batch=advance)
-        item.result.chunks_added += len(prepared.chunks)
+def _write(index: Index, item: _Pending, prepared: Iterable[Prepared | str], advance: Callable[[int], None]) -> int:
+    """One file's documents into the index, each as soon as it is prepared; the file is marked done
+    only after all of them. Returns the characters written."""
+    result, chars = item.result, 0
+    for (raw, _, _), outcome in zip(item.jobs, prepared, strict=True):
+        if isinstance(outcome, str):  # a cleaning bug must not stop the batch: report it with the file
+            result.warnings.append(f"{raw.source}: could not be processed ({outcome})")
+        elif not outcome.chunks:
+            result.warnings.append(f"{raw.source}: no text left after cleaning")
+        else:
+            result.warnings.extend(f"{outcome.document.doc_id}: {w}" for w in outcome.document.quality.warnings())
+            index.put(outcome.document, outcome.chunks, item.file, on_batch=_share_of(len(raw.text), len(outcome.chunks), advance))
+            result.chunks_added += len(outcome.chunks)
+            chars += len(outcome.document.text)
+            continue
+        advance(len(raw.text))
     for doc_id in item.gone:
-        item.result.chunks_removed += index.remove(doc_id)
+        result.chunks_removed += index.remove(doc_id)
+    if not result.chunks_added and not item.gone and item.known:
+        result.status = "unchanged"  # its changed records could not be used: what was indexed stays
+        return chars
+    elif not result.chunks_added and not item.known:
+        result.status, result.error = "error", "no usable text in the file"
+        return chars  # not marked done: fixed cleaning may read it next time
+    else:
+        result.status = "updated" if item.known else "added"
     index.catalog.set_file(item.file, item.file_hash, item.size, item.mtime)
+    return chars
 
 
-def _prepare_file(index: Index, path: Path, entry: dict[str, Any] | None, pool: Executor | None = None) -> _Pending:
+def _share_of(chars: int, chunks: int, advance: Callable[[int], None]) -> Callable[[int], None]:
+    """Progress in characters for a document embedded in batches of chunks: each batch advances its
+    share, and the batches together exactly the document's characters."""
+    state = {"chunks": 0, "chars": 0}
+
+    def on_batch(n: int) -> None:
+        state["chunks"] += n
+        reached = chars * min(state["chunks"], chunks) // chunks
+        advance(reached - state["chars"])
+        state["chars"] = reached
+
+    return on_batch
+
+
+def _plan_file(index: Index, path: Path, entry: dict[str, Any] | None) -> _Pending:
+    """What ingesting one file takes: nothing when its contents and manifest entry are unchanged, else
+    the records that are new or changed (an unchanged record of a changed file is not prepared again)
+    and the documents it no longer holds."""
     file = _file_key(path)
     result = FileResult(str(path), "unchanged")
     try:
@@ -224,29 +280,18 @@ def _prepare_file(index: Index, path: Path, entry: dict[str, Any] | None, pool: 
     result.warnings.extend(loaded.warnings)
     known = index.catalog.doc_hashes(file)
     seen: set[str] = set()
-    jobs = []
     for raw in loaded.documents:
         doc_id = _unique_doc_id(index, doc_id_for(raw.source), file)
         seen.add(doc_id)
-        if known.get(doc_id) != content_hash(raw, entry):  # an unchanged record of a changed file is not prepared again
-            jobs.append((raw, doc_id, entry))
-    for (raw, _, _), prepared in zip(jobs, _prepare_all(jobs, pool), strict=True):
-        if isinstance(prepared, str):  # a cleaning bug must not stop the batch: report it with the file
-            result.warnings.append(f"{raw.source}: could not be processed ({prepared})")
-            continue
-        if not prepared.chunks:
-            result.warnings.append(f"{raw.source}: no text left after cleaning")
-            continue
-        result.warnings.extend(f"{prepared.document.doc_id}: {w}" for w in prepared.document.quality.warnings())
-        pending.prepared.append(prepared)
+        if known.get(doc_id) != content_hash(raw, entry):
+            pending.jobs.append((raw, doc_id, entry))
     result.documents = len(seen)
     pending.gone = sorted(set(known) - seen)
-    if not pending.prepared and not pending.gone and known:
-        result.status = "unchanged"
-    elif not pending.prepared and not known:
+    pending.known = bool(known)
+    if not pending.jobs and not pending.gone and known:
+        index.catalog.set_file(file, file_hash, stat.st_size, stat.st_mtime)  # same records, the file touched
+    elif not pending.jobs and not known:
         result.status, result.error = "error", "no usable text in the file"
-    else:
-        result.status = "updated" if known else "added"
     return pending
 
 
@@ -277,7 +322,7 @@ def _progress_bar(total: int, enabled: bool) -> Any:
         return None
     from tqdm import tqdm
 
-    return tqdm(total=total, unit="chunk", desc="embedding", dynamic_ncols=True)
+    return tqdm(total=total, unit="char", unit_scale=True, desc="ingesting", dynamic_ncols=True)
 
 
 __all__ = ["FileResult", "IngestBusy", "ManifestError", "SyncReport", "ingest_lock", "sync_paths"]

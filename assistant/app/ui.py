@@ -230,7 +230,7 @@ def build_app(assistant: Assistant, *, title: str = "speechqa") -> Any:
         if stored:
             try:
                 report = sync_paths(index, stored, progress=False,
-                                    on_progress=lambda done, total: progress(done / max(total, 1), desc=f"embedding {done}/{total} chunks"))
+                                    on_progress=lambda done, total: progress(done / max(total, 1), desc=f"ingesting {done:,}/{total:,} characters"))
             except SHOWN_ERRORS as exc:
                 raise gr.Error(str(exc)) from exc
             for f in report.files:

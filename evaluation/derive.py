@@ -110,23 +110,30 @@ def derived(sources_: list[Source], count: int, *, seed: int = 2026, start: int 
         yield {"title": TITLE, "content": body, "url": f"https://example.org/derived/{number}"}
 
 
+PART_RECORDS = 1000  # records per JSON Lines file: about 14 MB, under ingestion's limit per file
+
+
 def write_scale(sources_: list[Source], folder: Path, factor: int, base_chars: int, *, seed: int = 2026) -> list[Path]:
-    """JSON Lines files of derived documents in `folder` so that, with the real corpus, the whole is
-    about `factor` times its characters: one file per step (x4, x16, x64), each extending the last."""
-    folder.mkdir(parents=True, exist_ok=True)
-    files, written, number = [], 0, 0
+    """Folders of derived documents in `folder` so that, with the real corpus, the whole is about
+    `factor` times its characters: one folder per step (x4, x16, x64), each extending the last, holding
+    JSON Lines files of PART_RECORDS records (a file is written only when its records changed)."""
+    folders, written, number = [], 0, 0
     step = 4
     while step <= factor:
         target = (step - 1) * base_chars
-        path = folder / f"derived_x{step}.jsonl"
         lines = []
         while written < target:
             record = next(derived(sources_, 1, seed=seed, start=number))
             lines.append(json.dumps(record, ensure_ascii=False))
             written += len(record["content"])
             number += 1
-        if not path.exists() or path.read_text(encoding="utf-8").splitlines() != lines:
-            path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-        files.append(path)
+        part_folder = folder / f"x{step}"
+        part_folder.mkdir(parents=True, exist_ok=True)
+        for part, start in enumerate(range(0, len(lines), PART_RECORDS), start=1):
+            path = part_folder / f"part-{part:03d}.jsonl"
+            text = "\n".join(lines[start:start + PART_RECORDS]) + "\n"
+            if not path.exists() or path.read_text(encoding="utf-8") != text:
+                path.write_text(text, encoding="utf-8")
+        folders.append(part_folder)
         step *= 4
-    return files
+    return folders

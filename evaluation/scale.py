@@ -66,6 +66,8 @@ def build(root: Path, factor: int, *, corpora: list[Path], sample: Path, embedde
             index = Index(target, embedders)
             before = (index.cache.hits, index.cache.misses)
             report = sync_paths(index, paths, progress=sys.stderr.isatty(), workers=workers)
+            if report.errors:  # a scale missing its documents would measure the wrong corpus: stop, say why
+                raise RuntimeError(f"scale {step}x: " + "; ".join(f"{f.path}: {f.error}" for f in report.errors))
             done[str(step)] = {
                 "seconds": round(report.seconds, 1), "embed_seconds": round(report.embed_seconds, 1),
                 "chars": report.chars, "chunks_added": report.chunks_added, "copies_linked": len(report.copies),

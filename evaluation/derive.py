@@ -7,9 +7,9 @@ markers, blank lines). So:
 
 - no derived document is a copy in the sense of ingest.reposts: it is drawn from about a thousand
   pieces, and two compilations rarely share more than one of them;
-- its passages are a fixed set (each piece under the shared title, with or without its headings put
-  back in front), so the embedding cache holds their vectors after the first thousand or so
-  compilations, and 64 times the corpus does not cost 64 times the embedding.
+- its passages are a fixed set (each piece under the shared title and its own two headings), so the
+  embedding cache holds their vectors after the first thousand or so compilations, and 64 times the
+  corpus does not cost 64 times the embedding.
 
 Everything is decided by a seeded random generator: the same call writes the same files.
 """
@@ -59,7 +59,7 @@ def sources(paths: list[Path]) -> list[Source]:
             spans: list[tuple[tuple[str, ...], int, int]] = []
             for chunk in prepared.chunks:
                 head = chunk.heading_path[:2]
-                if head == (title,):
+                if len(head) < 2:  # only pieces under two levels of headings: see compilation()
                     continue
                 if spans and spans[-1][0] == head and chunk.end - spans[-1][1] <= PIECE_CHARS:
                     spans[-1] = (head, spans[-1][1], chunk.end)
@@ -79,20 +79,19 @@ def _noise(rng: random.Random, date: str) -> tuple[str, str]:
 
 
 def compilation(sources_: list[Source], rng: random.Random) -> list[str]:
-    """Pieces of two or three real documents, each document's in its own order, each after the headings
-    above it that it does not begin with (a heading is not repeated for the next piece under it)."""
+    """Pieces of two or three real documents, each document's in its own order, each after both of its
+    headings (those it does not begin with). Whatever outline the pieces before it left open
+    (ingest.sections nests a heading style it has not seen under the current heading), a piece's
+    passages then sit under its own two headings, which is what the embedded passage text names: so
+    the passages of all compilations come from one fixed set, and the embedding cache holds them."""
     picked = rng.sample(sources_, rng.randint(*FROM))
     wanted = rng.randint(*PIECES)
     parts: list[str] = []
     for k, source in enumerate(picked):
         share = wanted // len(picked) + (1 if k < wanted % len(picked) else 0)
-        above: tuple[str, ...] = ()
         for i in sorted(rng.sample(range(len(source.pieces)), min(share, len(source.pieces)))):
             piece = source.pieces[i]
-            for depth, heading in enumerate(piece.path):
-                if above[:depth + 1] != piece.path[:depth + 1] and not piece.text.startswith(heading):
-                    parts.append(heading)
-            above = piece.path
+            parts.extend(heading for heading in piece.path if not piece.text.startswith(heading))
             parts.append(piece.text)
     return parts
 

@@ -20,6 +20,7 @@ TEXT_SUFFIXES = {".txt", ".md", ".markdown", ".text"}
 HTML_SUFFIXES = {".html", ".htm", ".xhtml"}
 SUPPORTED = TEXT_SUFFIXES | HTML_SUFFIXES | {".docx", ".pdf", ".jsonl"}
 MAX_BYTES = 20 * 1024 * 1024  # a speech is a few hundred KB; a 50 MB file is a dump to split first
+MAX_JSONL_BYTES = 512 * 1024 * 1024  # a JSON Lines file holds many speeches: a collection's export
 # Tried in order when the bytes are not UTF-8; GB18030 is a superset of GBK and GB2312.
 _CANDIDATES = ("gb18030", "big5", "utf-16")
 _SKIP_TAGS = ("script", "style", "noscript", "nav", "header", "footer", "aside", "form", "iframe", "svg", "button")
@@ -157,10 +158,10 @@ def load_file(path: Path) -> Loaded:
     if suffix not in SUPPORTED:
         raise LoadError(path, f"unsupported file type '{suffix or path.name}' (supported: {', '.join(sorted(SUPPORTED))})")
     try:
-        size = path.stat().st_size
-        if size > MAX_BYTES:
-            raise LoadError(path, f"file too large ({size // 2**20} MiB; the limit is {MAX_BYTES // 2**20} MiB per file: "
-                                  "split it into separate speeches)")
+        size, limit = path.stat().st_size, MAX_JSONL_BYTES if suffix == ".jsonl" else MAX_BYTES
+        if size > limit:
+            raise LoadError(path, f"file too large ({size // 2**20} MiB; the limit is {limit // 2**20} MiB per "
+                                  f"{suffix} file: split it into " + ("smaller files)" if suffix == ".jsonl" else "separate speeches)"))
         data = path.read_bytes()
     except OSError as exc:
         raise LoadError(path, f"cannot read ({exc.strerror or exc})") from exc

@@ -85,3 +85,18 @@ def test_unsupported_and_missing(tmp_path: Path) -> None:
         load_file(odd)
     files, errors = discover([tmp_path, tmp_path / "nope.txt"])
     assert files == [] and "no such file" in str(errors[0])
+
+
+def test_a_collection_export_over_a_speechs_limit_loads_and_a_speech_that_size_does_not(tmp_path: Path, seed_text) -> None:  # type: ignore[no-untyped-def]
+    from ingest.loaders import MAX_BYTES
+
+    record = json.dumps({"title": "讲话", "content": seed_text["004"]}, ensure_ascii=False)
+    copies = MAX_BYTES // len(record.encode("utf-8")) + 2
+    export = tmp_path / "export.jsonl"
+    export.write_text("\n".join([record] * copies) + "\n", encoding="utf-8")
+    assert export.stat().st_size > MAX_BYTES
+    assert len(load_file(export).documents) == copies  # many speeches in one file: within its own limit
+    speech = tmp_path / "speech.txt"
+    speech.write_text(seed_text["004"] * (MAX_BYTES // len(seed_text["004"].encode("utf-8")) + 2), encoding="utf-8")
+    with pytest.raises(LoadError, match="too large.*separate speeches"):
+        load_file(speech)

@@ -85,7 +85,7 @@ def chroma_where(filters: Filters, exclude: Sequence[str] = ()) -> dict[str, Any
 
 
 PUSHDOWN_SHARE = 0.05  # a filter allowing less than this share of the passages is applied inside Chroma
-OVERFETCH = 2.0  # candidates fetched per wanted passage, over the share the filter allows
+OVERFETCH = 4.0  # candidates fetched per wanted passage, over the share the filter allows (2: 5 of 40 questions fell back at 1x)
 MAX_FETCH = 4000
 
 

@@ -213,8 +213,9 @@ class Index:
         return out
 
     def put(self, document: Document, chunks: list[Chunk], file: str,
-            on_batch: Callable[[int], None] | None = None) -> None:
-        """Add or replace one document with its chunks: all of it or, on failure, none of the new state."""
+            on_batch: Callable[[int], None] | None = None, tokens: Sequence[list[str]] | None = None) -> None:
+        """Add or replace one document with its chunks: all of it or, on failure, none of the new state.
+        `tokens`: the chunks' keyword_tokens when they were computed already (by an ingestion worker)."""
         old_ids = set(self.catalog.chunk_ids(document.doc_id))
         ids = [c.chunk_id for c in chunks]
         texts = [passage_text(c, document.meta, with_sections=self.with_sections) for c in chunks]
@@ -224,8 +225,9 @@ class Index:
             vectors = self.embed_passages(embedder, texts, on_batch if embedder is self.embedders[0] else None)
             if ids:
                 store.upsert(ids, vectors, metadatas, [c.text for c in chunks])
-        self.catalog.put_document(document, file, chunks,
-                                  [keyword_tokens(c, document.meta, with_sections=self.with_sections) for c in chunks])
+        if tokens is None:
+            tokens = [keyword_tokens(c, document.meta, with_sections=self.with_sections) for c in chunks]
+        self.catalog.put_document(document, file, chunks, list(tokens))
         stale = sorted(old_ids - set(ids))
         for store in self.stores:
             store.delete(stale)

@@ -24,7 +24,7 @@ from ingest.pipeline import PIPELINE_VERSION, Prepared, content_hash, doc_id_for
 from ingest.records import RawDocument
 from vectorstore.copies import link_copies
 from vectorstore.errors import IngestBusy, IngestInterrupted, VectorStoreError
-from vectorstore.index import Index
+from vectorstore.index import Index, keyword_tokens
 from vectorstore.lock import ingest_lock
 
 
@@ -65,7 +65,8 @@ class SyncReport:
                 f"in {self.seconds:.1f}s ({self.embed_seconds:.1f}s embedding){copies}")
 
 
-Job = tuple[RawDocument, str, dict[str, Any] | None]  # a record to prepare, its doc id, its manifest entry
+Job = tuple[RawDocument, str, dict[str, Any] | None, bool]  # a record, its doc id, manifest entry, with_sections
+Ready = tuple[Prepared, list[list[str]]]  # a prepared document and its chunks' keyword tokens
 AHEAD = 8  # records being prepared per worker while this process writes the ones before them
 
 
@@ -136,16 +137,19 @@ def _preparers(workers: int) -> Iterator[Executor | None]:
         pool.shutdown(cancel_futures=True)
 
 
-def _prepare_one(job: Job) -> Prepared | str:
-    """One document prepared, or why it could not be (a cleaning bug must not stop the batch)."""
-    raw, doc_id, entry = job
+def _prepare_one(job: Job) -> Ready | str:
+    """One document prepared with its keyword tokens (the pure-Python work, done by a worker when there
+    are workers), or why it could not be (a cleaning bug must not stop the batch)."""
+    raw, doc_id, entry, with_sections = job
     try:
-        return prepare(raw, doc_id=doc_id, manifest_entry=entry)
+        prepared = prepare(raw, doc_id=doc_id, manifest_entry=entry)
+        meta = prepared.document.meta
+        return prepared, [keyword_tokens(c, meta, with_sections=with_sections) for c in prepared.chunks]
     except Exception as exc:
         return f"{exc.__class__.__name__}: {exc}"
 
 
-def _prepared(jobs: Iterable[Job], pool: Executor | None, ahead: int) -> Iterator[Prepared | str]:
+def _prepared(jobs: Iterable[Job], pool: Executor | None, ahead: int) -> Iterator[Ready | str]:
     """The jobs prepared, in order. With a pool, a bounded window of them is prepared ahead while the
     caller writes the earlier ones, so cleaning and embedding overlap and memory holds only the window."""
     if pool is None:
@@ -176,7 +180,7 @@ def _sync(index: Index, paths: list[Path], entries: dict[str, dict[str, Any]], *
         if item.jobs or item.gone:
             pending.append(item)
 
-    total = sum(len(raw.text) for item in pending for raw, _, _ in item.jobs)
+    total = sum(len(job[0].text) for item in pending for job in item.jobs)
     bar = _progress_bar(total, progress)
     done = 0
 
@@ -211,20 +215,21 @@ def _sync(index: Index, paths: list[Path], entries: dict[str, dict[str, Any]], *
     return report
 
 
-def _write(index: Index, item: _Pending, prepared: Iterable[Prepared | str], advance: Callable[[int], None]) -> int:
+def _write(index: Index, item: _Pending, prepared: Iterable[Ready | str], advance: Callable[[int], None]) -> int:
     """One file's documents into the index, each as soon as it is prepared; the file is marked done
     only after all of them. Returns the characters written."""
     result, chars = item.result, 0
-    for (raw, _, _), outcome in zip(item.jobs, prepared, strict=True):
+    for (raw, *_), outcome in zip(item.jobs, prepared, strict=True):
         if isinstance(outcome, str):  # a cleaning bug must not stop the batch: report it with the file
             result.warnings.append(f"{raw.source}: could not be processed ({outcome})")
-        elif not outcome.chunks:
+        elif not outcome[0].chunks:
             result.warnings.append(f"{raw.source}: no text left after cleaning")
         else:
-            result.warnings.extend(f"{outcome.document.doc_id}: {w}" for w in outcome.document.quality.warnings())
-            index.put(outcome.document, outcome.chunks, item.file, on_batch=_share_of(len(raw.text), len(outcome.chunks), advance))
-            result.chunks_added += len(outcome.chunks)
-            chars += len(outcome.document.text)
+            document, chunks = outcome[0].document, outcome[0].chunks
+            result.warnings.extend(f"{document.doc_id}: {w}" for w in document.quality.warnings())
+            index.put(document, chunks, item.file, on_batch=_share_of(len(raw.text), len(chunks), advance), tokens=outcome[1])
+            result.chunks_added += len(chunks)
+            chars += len(document.text)
             continue
         advance(len(raw.text))
     for doc_id in item.gone:
@@ -284,7 +289,7 @@ def _plan_file(index: Index, path: Path, entry: dict[str, Any] | None) -> _Pendi
         doc_id = _unique_doc_id(index, doc_id_for(raw.source), file)
         seen.add(doc_id)
         if known.get(doc_id) != content_hash(raw, entry):
-            pending.jobs.append((raw, doc_id, entry))
+            pending.jobs.append((raw, doc_id, entry, index.with_sections))
     result.documents = len(seen)
     pending.gone = sorted(set(known) - seen)
     pending.known = bool(known)

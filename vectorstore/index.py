@@ -84,32 +84,45 @@ def chroma_where(filters: Filters, exclude: Sequence[str] = ()) -> dict[str, Any
     return clauses[0] if len(clauses) == 1 else {"$and": clauses}
 
 
-PUSHDOWN_SHARE = 0.05  # a filter allowing less than this share of the passages is applied inside Chroma
 OVERFETCH = 4.0  # candidates fetched per wanted passage, over the share the filter allows (2: 5 of 40 questions fell back at 1x)
-MAX_FETCH = 4000
+MAX_FETCH = 20000
+READ_COST = 7  # reading one passage's vector by id costs about 7 results of an unfiltered query
+               # (16x corpus: 68 ms for 2,000 vectors read, 18.6 ms for 4,000 results)
 
 
-def post_filtered(store: ChromaStore, view: IndexView, vector: np.ndarray, k: int,
-                  allowed: np.ndarray | None) -> list[tuple[str, float]] | None:
-    """The top k passages of the view that `allowed` (per keyword row; None: all) lets through, from an
-    unfiltered query over-fetched and filtered here; None when Chroma should apply the filter itself.
+def filtered_dense(store: ChromaStore, view: IndexView, vector: np.ndarray, k: int,
+                   allowed: np.ndarray | None) -> list[tuple[str, float]]:
+    """The top k passages of the view that `allowed` (per keyword row; None: all) lets through.
 
-    Chroma answers a query with a `where` clause by scanning every vector the clause matches (about
-    5 µs each on this machine: 20 ms at 4,000 passages, over a second at 250,000), while an unfiltered
-    query walks the HNSW graph at nearly flat cost. Leaving out the reposted copies matches nearly every
-    passage, and so do most date filters; those are applied here. A selective filter (a city, a
-    document) matches few vectors and is cheap inside Chroma, so it goes there, as does any filter the
-    over-fetch could not satisfy. Passages not in the view (written after it was read) are left out."""
-    share = 1.0 if allowed is None else float(allowed.mean())
-    if share < PUSHDOWN_SHARE:
-        return None
-    fetch = min(MAX_FETCH, math.ceil(OVERFETCH * k / share))
-    ranked = store.query(vector, fetch, None)
+    Never a Chroma `where` clause on the way that matters: Chroma evaluates one over every vector's
+    metadata, a cost that grows with the corpus (45 ms for one city, 144 ms for one year at 65,000
+    passages: evaluation/filter_cost.py). Instead the cheaper of two ways whose cost does not grow with
+    the corpus: an unfiltered query over-fetched by the share the filter allows, filtered here (leaving
+    out the reposted copies, most date ranges), or the allowed passages' vectors read by id and scored
+    exactly (a city, a document, a year of a large corpus). Passages not in the view (written after it
+    was read) are left out."""
     rows = view.bm25.row_of
-    kept = [(i, s) for i, s in ranked if (r := rows.get(i)) is not None and (allowed is None or allowed[r])]
-    if len(kept) >= k or len(ranked) < fetch:
-        return kept[:k]
-    return None
+    share = 1.0 if allowed is None else float(allowed.mean())
+    wanted = view.size if allowed is None else int(allowed.sum())
+    fetch = math.ceil(OVERFETCH * k / share) if share > 0 else MAX_FETCH + 1
+    if fetch <= MAX_FETCH and fetch <= READ_COST * wanted:
+        ranked = store.query(vector, fetch, None)
+        kept = [(i, s) for i, s in ranked if (r := rows.get(i)) is not None and (allowed is None or allowed[r])]
+        if len(kept) >= k or len(ranked) < fetch:
+            return kept[:k]
+    if allowed is None:  # the copies took the over-fetch: name them (rare; a scan of the metadata)
+        return [(i, s) for i, s in store.query(vector, k, chroma_where(Filters(), tuple(view.copies))) if i in rows]
+    ids = [view.bm25.ids[int(r)] for r in np.flatnonzero(allowed)]
+    query = vector / (np.linalg.norm(vector) or 1.0)
+    scored: list[tuple[str, float]] = []
+    for start in range(0, len(ids), 5000):
+        found = store.vectors(ids[start:start + 5000])
+        if found:
+            names = list(found)
+            matrix = np.stack([found[i] for i in names])
+            sims = matrix @ query / np.maximum(np.linalg.norm(matrix, axis=1), 1e-12)
+            scored += zip(names, sims.tolist(), strict=True)
+    return sorted(scored, key=lambda item: -item[1])[:k]
 
 
 def _vector_metadata(doc_id: str, meta: DocMeta, chunk: Chunk) -> dict[str, Any]:
@@ -284,7 +297,8 @@ class Index:
                 state = self.catalog.passages_state()
                 keyword = stored(self.data_dir, state, lambda: KeywordIndex.build(self.catalog.keyword_rows(),
                                                                                   self.catalog.doc_ids()))
-                self._view = IndexView.assemble(generation, keyword, ChunkTable(keyword.bm25.row_of, self.catalog.chunks_by_id),
+                self._view = IndexView.assemble(generation, keyword, ChunkTable(keyword.bm25.row_of, self.catalog.chunks_by_id,
+                                                                                texts=self.catalog.search_texts),
                                                 self.catalog.metas(), self.catalog.sources(), self.catalog.copies())
             return self._view
 
@@ -340,9 +354,7 @@ class Index:
         if not view.size:  # nothing indexed in this view (a first ingestion may be writing vectors)
             return []
         _, store = self._embedder(embedder_name)
-        ranked = post_filtered(store, view, vector, k, view.allowed_rows(filters))
-        if ranked is None:
-            ranked = store.query(vector, k, chroma_where(filters, tuple(view.copies)))
+        ranked = filtered_dense(store, view, vector, k, view.allowed_rows(filters))
         chunks = view.chunks.many(i for i, _ in ranked)
         return [Hit(chunks[i], s, embedder_name) for i, s in ranked if i in chunks]
 

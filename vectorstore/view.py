@@ -19,6 +19,7 @@ from vectorstore.keyword_store import BigramPostings, KeywordIndex, intersect_po
 from vectorstore.records import Filters, Hit
 
 SAMPLE_ROWS = 400  # passages read at most to count a phrase's occurrences; beyond, the count is estimated
+READ_BATCH = 100  # passages read from the catalog at a time when counting
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,9 +71,11 @@ class ChunkTable(Mapping[str, Chunk]):
     """The passages of one state by id, read through `fetch` (the catalog) when first asked for and
     kept in a bounded cache: a question reads tens of passages, not the corpus."""
 
-    def __init__(self, row_of: Mapping[str, int], fetch: Callable[[list[str]], dict[str, Chunk]], cache: int = 20000) -> None:
+    def __init__(self, row_of: Mapping[str, int], fetch: Callable[[list[str]], dict[str, Chunk]], cache: int = 20000,
+                 texts: Callable[[list[str]], dict[str, str]] | None = None) -> None:
         self._rows = row_of
         self._fetch = fetch
+        self._texts = texts or (lambda ids: {i: c.search_text for i, c in fetch(ids).items()})
         self._cache: OrderedDict[str, Chunk] = OrderedDict()
         self._limit = cache
 
@@ -99,6 +102,14 @@ class ChunkTable(Mapping[str, Chunk]):
         while len(self._cache) > self._limit:
             self._cache.popitem(last=False)
         return out
+
+    def search_texts(self, ids: Iterable[str]) -> list[str]:
+        """The normalised texts of these passages (for counting phrases): from the cache where it has
+        them, else read alone, without building the passages."""
+        wanted = [i for i in dict.fromkeys(ids) if i in self._rows]
+        missing = [i for i in wanted if i not in self._cache]
+        read = self._texts(missing) if missing else {}
+        return [c.search_text if (c := self._cache.get(i)) is not None else read.get(i, "") for i in wanted]
 
     def __getitem__(self, chunk_id: str) -> Chunk:
         found = self.many([chunk_id])
@@ -222,18 +233,27 @@ class IndexView:
         candidates = self.bigrams.candidates(needle)
         rows = np.arange(len(self.bm25.ids)) if candidates is None else candidates
         if len(rows) > SAMPLE_ROWS:
+            # the sample read in interleaved parts, each spread over all candidates, until the estimate
+            # so far passes the limit (a phrase asked about only to see that it occurs stops early)
             sample = rows[np.linspace(0, len(rows) - 1, SAMPLE_ROWS).astype(np.int64)]
-            found = sum(c.search_text.count(needle) for c in self._read(sample).values())
-            return min(limit + 1, round(found * len(rows) / SAMPLE_ROWS))
+            step = -(-SAMPLE_ROWS // READ_BATCH)
+            found = read = 0
+            for offset in range(step):
+                part = sample[offset::step]
+                found += sum(text.count(needle) for text in self._texts(part))
+                read += len(part)
+                if found * len(rows) / read > limit:
+                    return limit + 1
+            return min(limit + 1, round(found * len(rows) / read))
         found = 0
-        for start in range(0, len(rows), 100):
-            found += sum(c.search_text.count(needle) for c in self._read(rows[start:start + 100]).values())
+        for start in range(0, len(rows), READ_BATCH):
+            found += sum(text.count(needle) for text in self._texts(rows[start:start + READ_BATCH]))
             if found > limit:
                 break
         return min(found, limit + 1)
 
-    def _read(self, rows: np.ndarray) -> dict[str, Chunk]:
-        return self.chunks.many(self.bm25.ids[int(r)] for r in rows)
+    def _texts(self, rows: np.ndarray) -> list[str]:
+        return self.chunks.search_texts(self.bm25.ids[int(r)] for r in rows)
 
     def is_rare(self, text: str, share: float) -> bool:
         """At most `share` of the passage count (and at least 2) occurrences in the corpus."""

@@ -10,7 +10,7 @@ import pytest
 
 from tests.conftest import SAMPLE, fold
 from vectorstore.errors import IndexMismatchError
-from vectorstore.index import Index, chroma_where, post_filtered
+from vectorstore.index import Index, chroma_where, filtered_dense
 from vectorstore.keyword import tokenize_zh
 from vectorstore.records import Filters
 from vectorstore.sync import sync_paths
@@ -58,18 +58,22 @@ def test_keyword_and_dense_search_respect_filters(sample_index: Index) -> None:
     assert {h.chunk.doc_id for h in dated} <= {"000_e7b21a757bc8664b", "003_8f530c069bdfcbd7"}
 
 
-def test_a_broad_filter_is_applied_after_an_unfiltered_query_and_a_narrow_one_inside_chroma(sample_index: Index) -> None:
+def test_filtered_dense_search_gives_chromas_own_filtered_results(sample_index: Index) -> None:
+    # the over-fetch (no filter; three of five speeches) and the exact scoring by id (one passage)
     view, store = sample_index.view(), sample_index.stores[0]
     vector = sample_index.embedders[0].embed_query("项目建设进度")
     broad = Filters(doc_ids=("000_e7b21a757bc8664b", "002_f6ee860a1e13cda9", "004_2d799a09d0bc18b1"))
     for filters in (Filters(), broad):
-        mine = post_filtered(store, view, vector, 10, view.allowed_rows(filters))
-        assert mine is not None  # applied here, not by a `where` clause that scans every vector
+        mine = filtered_dense(store, view, vector, 10, view.allowed_rows(filters))
         assert [i for i, _ in mine] == [i for i, _ in store.query(vector, 10, chroma_where(filters))]
     narrow = view.allowed_rows(Filters(doc_ids=("004_2d799a09d0bc18b1",)))
     assert narrow is not None
-    narrow[narrow.nonzero()[0][1:]] = False  # one passage of the corpus: a filter Chroma applies cheaply
-    assert post_filtered(store, view, vector, 10, narrow) is None
+    chosen = view.bm25.ids[int(narrow.nonzero()[0][1])]
+    narrow[narrow.nonzero()[0]] = False
+    narrow[view.bm25.row_of[chosen]] = True
+    found = filtered_dense(store, view, vector, 10, narrow)
+    theirs = dict(store.query(vector, 10, chroma_where(Filters(doc_ids=("004_2d799a09d0bc18b1",)))))
+    assert [i for i, _ in found] == [chosen] and abs(found[0][1] - theirs[chosen]) < 1e-4  # the same cosine
 
 
 def test_changed_file_replaces_its_chunks_bad_file_loses_nothing_and_prune(tmp_path: Path, sample_index: Index) -> None:

@@ -112,17 +112,17 @@ def filtered_dense(store: ChromaStore, view: IndexView, vector: np.ndarray, k: i
             return kept[:k]
     if allowed is None:  # the copies took the over-fetch: name them (rare; a scan of the metadata)
         return [(i, s) for i, s in store.query(vector, k, chroma_where(Filters(), tuple(view.copies))) if i in rows]
-    ids = [view.bm25.ids[int(r)] for r in np.flatnonzero(allowed)]
+    scored = cosines(store, vector, [view.bm25.ids[int(r)] for r in np.flatnonzero(allowed)])
+    return sorted(scored.items(), key=lambda item: -item[1])[:k]
+
+
+def cosines(store: ChromaStore, vector: np.ndarray, ids: Sequence[str]) -> dict[str, float]:
+    """Cosine similarity of a query vector to the stored vectors of these passages (those the store has)."""
     query = vector / (np.linalg.norm(vector) or 1.0)
-    scored: list[tuple[str, float]] = []
+    out: dict[str, float] = {}
     for start in range(0, len(ids), 5000):
-        found = store.vectors(ids[start:start + 5000])
-        if found:
-            names = list(found)
-            matrix = np.stack([found[i] for i in names])
-            sims = matrix @ query / np.maximum(np.linalg.norm(matrix, axis=1), 1e-12)
-            scored += zip(names, sims.tolist(), strict=True)
-    return sorted(scored, key=lambda item: -item[1])[:k]
+        out.update((i, float(v @ query / (np.linalg.norm(v) or 1.0))) for i, v in store.vectors(list(ids[start:start + 5000])).items())
+    return out
 
 
 def _vector_metadata(doc_id: str, meta: DocMeta, chunk: Chunk) -> dict[str, Any]:
@@ -367,8 +367,7 @@ class Index:
         """Cosine similarity of a query vector to each of these chunks under one embedder: the score a
         chunk that the dense search did not rank would have had."""
         _, store = self._embedder(embedder_name)
-        query = vector / (np.linalg.norm(vector) or 1.0)
-        return {i: float(v @ query / (np.linalg.norm(v) or 1.0)) for i, v in store.vectors(list(chunk_ids)).items()}
+        return cosines(store, vector, chunk_ids)
 
     def keyword_search(self, tokens: Sequence[str | Sequence[str]], k: int, filters: Filters = Filters()) -> list[Hit]:
         return self.view().keyword_search(tokens, k, filters)

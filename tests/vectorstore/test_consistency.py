@@ -36,6 +36,30 @@ def catalog_docs(data_dir: Path) -> int:
         return 0
 
 
+def descendants(pid: int) -> set[int]:
+    """Every process below `pid` (from /proc: a forkserver and the workers it forked)."""
+    parents = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        parents[int(stat.parent.name)] = int(fields[1])
+    found, frontier = set(), {pid}
+    while frontier:
+        frontier = {child for child, parent in parents.items() if parent in frontier} - found
+        found |= frontier
+    return found
+
+
+def alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
 def test_killed_ingest_leaves_no_partial_document_and_rerun_completes(tmp_path: Path, sample_index: Index) -> None:
     corpus = tmp_path / "corpus"
     shutil.copytree(SAMPLE, corpus)
@@ -47,9 +71,15 @@ def test_killed_ingest_leaves_no_partial_document_and_rerun_completes(tmp_path: 
     while catalog_docs(data) < 2 and time.time() < deadline and process.poll() is None:
         time.sleep(0.1)
     assert process.poll() is None, "the ingestion finished before it could be killed"
+    helpers = descendants(process.pid)  # its worker processes (ingestion prepares in 2 by default)
+    assert helpers
     os.kill(process.pid, signal.SIGKILL)
     process.wait()
     assert 2 <= catalog_docs(data) < 5
+    deadline = time.time() + 15
+    while any(alive(pid) for pid in helpers) and time.time() < deadline:
+        time.sleep(0.2)
+    assert not [pid for pid in helpers if alive(pid)], "worker processes outlived the killed ingestion"
 
     index = Index(data)
     index.use_embedders(sample_index.embedders)

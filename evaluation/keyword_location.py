@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from evaluation.bench import folder_size, percentile
+from evaluation.scale import rss_mib
 
 TOP = 50
 
@@ -43,21 +44,15 @@ def _latencies(search: Callable[[list[str]], object], queries: Sequence[list[str
             "max_ms": round(max(times), 1)}
 
 
-def _rss_mib() -> float:
-    from evaluation.scale import _rss_mib as rss
-
-    return rss()
-
-
 def in_process(data_dir: Path, queries: Sequence[list[str]]) -> dict[str, Any]:
     """Built in this process from the catalog, then saved and mapped as every serving process maps it."""
     from vectorstore.catalog import Catalog
     from vectorstore.keyword_store import KeywordIndex
 
     catalog = Catalog(data_dir / "catalog.sqlite")
-    before = _rss_mib()
+    before = rss_mib()
     built, build_s = _timed(lambda: KeywordIndex.build(catalog.keyword_rows(), catalog.doc_ids()))
-    held = _rss_mib() - before
+    held = rss_mib() - before
     out: dict[str, Any] = {"passages": built.size, "rebuilt": {"build_s": round(build_s, 2), "rss_growth_mib": round(held, 1),
                                                              **_latencies(lambda t: built.bm25.search(t, TOP), queries)}}
     with tempfile.TemporaryDirectory() as tmp:

@@ -156,7 +156,7 @@ def chart(table: dict[int, dict[str, Any]], target: Path) -> bool:
     return True
 
 
-def _rss_mib() -> float:
+def rss_mib() -> float:
     """This process's resident memory now (MiB)."""
     with open("/proc/self/status", encoding="ascii") as handle:
         for line in handle:
@@ -178,7 +178,7 @@ def _serve(data_dir: str, embedders: str, question_file: str) -> dict[str, Any]:
     view_seconds = time.perf_counter() - view_began
     assistant.warm_up()  # models, jieba, dictionaries
     startup = time.perf_counter() - began
-    rss_ready = _rss_mib()
+    rss_ready = rss_mib()
     latencies = []
     for question in questions:
         start = time.perf_counter()
@@ -187,7 +187,7 @@ def _serve(data_dir: str, embedders: str, question_file: str) -> dict[str, Any]:
     return {
         "chunks": view.size, "documents": len(view.metas), "startup_s": round(startup, 2),
         "keyword_index_s": round(view_seconds, 2), "rss_ready_mib": round(rss_ready, 1),
-        "rss_after_mib": round(_rss_mib(), 1),
+        "rss_after_mib": round(rss_mib(), 1),
         "peak_rss_mib": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
         "questions": len(questions), "p50_ms": round(percentile(latencies, 0.5), 1),
         "p95_ms": round(percentile(latencies, 0.95), 1), "p99_ms": round(percentile(latencies, 0.99), 1),

@@ -57,10 +57,12 @@ def build(root: Path, factor: int, *, corpora: list[Path], sample: Path, embedde
     for step in scales_up_to(factor):
         target = root / f"x{step}"
         if str(step) not in done:
-            if target.exists():
-                shutil.rmtree(target)  # a step interrupted half-way is built again from the one before
-            if previous is not None:
+            copied = root / f".x{step}-copied"  # beside the step, so copying the folder cannot copy it
+            if target.exists() and not copied.exists():
+                shutil.rmtree(target)  # a copy interrupted half-way is made again from the step before
+            if previous is not None and not target.exists():
                 shutil.copytree(previous, target)
+            copied.touch()  # from here ingestion resumes where it stopped: it skips what is already indexed
             paths = [*corpora, sample] if step == 1 else [derived[STEPS.index(step) - 1]]
             _log(f"scale {step}x: ingesting {', '.join(p.name for p in paths)} with {workers} worker(s) …")
             index = Index(target, embedders)

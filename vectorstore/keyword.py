@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from functools import lru_cache
 
 import numpy as np
@@ -61,34 +61,36 @@ def content_words(text: str) -> list[str]:
     return list(dict.fromkeys(w for w in words if len(w) >= 2 and w not in STOPWORDS and _TOKEN_OK.search(w)))
 
 
-def bm25_weights(tokens: Sequence[Sequence[str]], vocab: dict[str, int], k1: float = 1.2,
+def bm25_weights(tokens: Iterable[Sequence[str]], vocab: dict[str, int], k1: float = 1.2,
                  b: float = 0.75) -> tuple[sparse.csc_matrix, np.ndarray]:
     """The (chunks x terms) BM25 weight matrix and the terms' IDF, for tokenised chunks; `vocab` (term ->
     column, in order of first appearance) is filled as terms are met. One pass in Python over the
-    tokens, the rest in numpy, so that a quarter of a million chunks take seconds."""
+    tokens (read once, as they come: none is held), the rest in numpy, so that a quarter of a million
+    chunks take seconds."""
     rows: list[np.ndarray] = []
     cols: list[np.ndarray] = []
     counts: list[np.ndarray] = []
-    lengths = np.zeros(len(tokens), dtype=np.float32)
+    sizes: list[int] = []
     for row, doc in enumerate(tokens):
-        ids = np.fromiter((vocab[t] if t in vocab else vocab.setdefault(t, len(vocab)) for t in doc), dtype=np.int64, count=len(doc))
-        lengths[row] = len(doc)
+        ids = np.fromiter((vocab[t] if t in vocab else vocab.setdefault(t, len(vocab)) for t in doc), dtype=np.int32, count=len(doc))
+        sizes.append(len(doc))
         if len(ids):
             unique, tf = np.unique(ids, return_counts=True)
             rows.append(np.full(len(unique), row, dtype=np.int32))
             cols.append(unique)
-            counts.append(tf)
-    n = len(tokens)
+            counts.append(tf.astype(np.int32))
+    lengths = np.asarray(sizes, dtype=np.float32)
+    n = len(sizes)
     shape = (n, max(1, len(vocab)))
     row_of = np.concatenate(rows) if rows else np.empty(0, dtype=np.int32)
-    col_of = np.concatenate(cols) if cols else np.empty(0, dtype=np.int64)
-    tf_all = (np.concatenate(counts) if counts else np.empty(0, dtype=np.int64)).astype(np.float32)
+    col_of = np.concatenate(cols) if cols else np.empty(0, dtype=np.int32)
+    tf_all = (np.concatenate(counts) if counts else np.empty(0, dtype=np.int32)).astype(np.float32)
     avg = float(lengths.mean()) if n else 1.0
     df = np.bincount(col_of, minlength=shape[1]).astype(np.float32)
     idf = np.log1p((n - df + 0.5) / (df + 0.5)).astype(np.float32)
     norm = k1 * (1 - b + b * lengths[row_of] / max(avg, 1.0))
     weights = tf_all * (k1 + 1) / (tf_all + norm) * idf[col_of]
-    return sparse.csc_matrix((weights, (row_of, col_of.astype(np.int32))), shape=shape), idf
+    return sparse.csc_matrix((weights, (row_of, col_of)), shape=shape), idf
 
 
 class BM25:

@@ -38,16 +38,18 @@ def signature(text: str) -> bytes:
     return np.asarray(sketch.hashvalues, dtype=np.uint32).tobytes()
 
 
-def candidate_pairs(signatures: Mapping[str, bytes]) -> set[tuple[str, str]]:
-    """Pairs of documents (sorted ids) whose signatures suggest shared wording."""
+def candidate_pairs(signatures: Mapping[str, bytes], among: Iterable[str] | None = None) -> set[tuple[str, str]]:
+    """Pairs of documents (sorted ids) whose signatures suggest shared wording; with `among`, only the
+    pairs that involve one of those documents (the others were paired before)."""
     lsh = MinHashLSH(threshold=CANDIDATE_JACCARD, num_perm=NUM_PERM)
     sketches = {doc_id: MinHash(num_perm=NUM_PERM, scheme=SCHEME,
                                           hashvalues=np.frombuffer(raw, dtype=np.uint32))
                 for doc_id, raw in signatures.items()}
     for doc_id, sketch in sketches.items():
         lsh.insert(doc_id, sketch)
-    return {tuple(sorted((doc_id, other))) for doc_id, sketch in sketches.items()  # type: ignore[misc]
-            for other in lsh.query(sketch) if other != doc_id}
+    asking = sketches if among is None else [d for d in among if d in sketches]
+    return {tuple(sorted((doc_id, other))) for doc_id in asking  # type: ignore[misc]
+            for other in lsh.query(sketches[doc_id]) if other != doc_id}
 
 
 def fingerprint(text: str) -> np.ndarray:
@@ -66,10 +68,8 @@ def same_speech(a: np.ndarray, b: np.ndarray) -> float:
     return len(np.intersect1d(small, large, assume_unique=True)) / len(small)
 
 
-def group_copies(pairs: Iterable[tuple[str, str]], text_of: Callable[[str], str],
-                 preference: Callable[[str], tuple]) -> dict[str, tuple[str, float]]:  # type: ignore[type-arg]
-    """copy -> (original, share) for every verified pair, grouped transitively; in each group the
-    document `preference` ranks highest is the original (the most complete metadata, the least noise)."""
+def verified_pairs(pairs: Iterable[tuple[str, str]], text_of: Callable[[str], str]) -> dict[tuple[str, str], float]:
+    """The candidate pairs that are one speech, with the share of wording they have in common."""
     cache: dict[str, np.ndarray] = {}
 
     def grams(doc_id: str) -> np.ndarray:
@@ -77,6 +77,14 @@ def group_copies(pairs: Iterable[tuple[str, str]], text_of: Callable[[str], str]
             cache[doc_id] = fingerprint(text_of(doc_id))
         return cache[doc_id]
 
+    shares = {(a, b): same_speech(grams(a), grams(b)) for a, b in sorted(pairs)}
+    return {pair: score for pair, score in shares.items() if score >= SAME_SPEECH}
+
+
+def group(same: Mapping[tuple[str, str], float],
+          preference: Callable[[str], tuple]) -> dict[str, tuple[str, float]]:  # type: ignore[type-arg]
+    """copy -> (original, share) for verified pairs grouped transitively; in each group the document
+    `preference` ranks highest is the original (the most complete metadata, the least noise)."""
     parent: dict[str, str] = {}
 
     def root(x: str) -> str:
@@ -85,12 +93,10 @@ def group_copies(pairs: Iterable[tuple[str, str]], text_of: Callable[[str], str]
         return x
 
     share: dict[str, float] = {}
-    for a, b in sorted(pairs):
-        score = same_speech(grams(a), grams(b))
-        if score >= SAME_SPEECH:
-            parent[root(a)] = root(b)
-            share[a] = max(share.get(a, 0.0), score)
-            share[b] = max(share.get(b, 0.0), score)
+    for (a, b), score in sorted(same.items()):
+        parent[root(a)] = root(b)
+        share[a] = max(share.get(a, 0.0), score)
+        share[b] = max(share.get(b, 0.0), score)
     groups: dict[str, list[str]] = {}
     for doc_id in share:
         groups.setdefault(root(doc_id), []).append(doc_id)
@@ -101,3 +107,9 @@ def group_copies(pairs: Iterable[tuple[str, str]], text_of: Callable[[str], str]
             if doc_id != original:
                 links[doc_id] = (original, round(share[doc_id], 3))
     return links
+
+
+def group_copies(pairs: Iterable[tuple[str, str]], text_of: Callable[[str], str],
+                 preference: Callable[[str], tuple]) -> dict[str, tuple[str, float]]:  # type: ignore[type-arg]
+    """copy -> (original, share) for every candidate pair verified to be one speech, grouped."""
+    return group(verified_pairs(pairs, text_of), preference)

@@ -23,6 +23,7 @@ from vectorstore.faults import classify
 from vectorstore.records import DocumentRow
 
 OUR_TABLES = {"info", "files", "documents", "chunks"}
+PAIRS_KEPT = "copy_pairs_kept"  # info key: the verified pairs of all signed documents are stored
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS info (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -40,6 +41,8 @@ CREATE TABLE IF NOT EXISTS edits (doc_id TEXT NOT NULL, field TEXT NOT NULL, val
     PRIMARY KEY (doc_id, field));
 CREATE TABLE IF NOT EXISTS copies (doc_id TEXT PRIMARY KEY, original TEXT NOT NULL, similarity REAL NOT NULL);
 CREATE TABLE IF NOT EXISTS signatures (doc_id TEXT PRIMARY KEY, signature BLOB NOT NULL);
+CREATE TABLE IF NOT EXISTS copy_pairs (a TEXT NOT NULL, b TEXT NOT NULL, share REAL NOT NULL, PRIMARY KEY (a, b));
+CREATE INDEX IF NOT EXISTS copy_pairs_b ON copy_pairs(b);
 """
 
 
@@ -182,6 +185,7 @@ class Catalog:
             self._bump(db)
             db.execute("DELETE FROM chunks WHERE doc_id=?", (document.doc_id,))
             db.execute("DELETE FROM signatures WHERE doc_id=?", (document.doc_id,))  # signed again from the new text
+            db.execute("DELETE FROM copy_pairs WHERE a=? OR b=?", (document.doc_id, document.doc_id))
             db.execute(
                 "INSERT INTO documents VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (doc_id) DO UPDATE SET "
                 "file = excluded.file, source = excluded.source, content_hash = excluded.content_hash, text = excluded.text, "
@@ -202,6 +206,7 @@ class Catalog:
             db.execute("DELETE FROM chunks WHERE doc_id=?", (doc_id,))
             db.execute("DELETE FROM documents WHERE doc_id=?", (doc_id,))
             db.execute("DELETE FROM signatures WHERE doc_id=?", (doc_id,))  # edits stay: the file may come back
+            db.execute("DELETE FROM copy_pairs WHERE a=? OR b=?", (doc_id, doc_id))
 
     def document(self, doc_id: str) -> Document | None:
         with self.connect() as db:
@@ -280,10 +285,26 @@ class Catalog:
         with self.connect() as db:
             return dict(db.execute("SELECT doc_id, signature FROM signatures"))
 
-    def set_signature(self, doc_id: str, signature: bytes) -> None:
+    def pairs_verified(self) -> bool:
+        """Whether every signed document's pairs were verified and stored (catalogs written before
+        the pairs were kept have signatures only: their first ingestion verifies them all)."""
+        return self.get_info(PAIRS_KEPT) == "1"
+
+    def copy_pairs(self) -> dict[tuple[str, str], float]:
+        """(a, b) -> share of wording, for the pairs of documents verified to be one speech."""
         with self.connect() as db:
-            db.execute("INSERT INTO signatures VALUES (?, ?) ON CONFLICT (doc_id) DO UPDATE SET signature = excluded.signature",
-                       (doc_id, signature))
+            return {(r[0], r[1]): r[2] for r in db.execute("SELECT a, b, share FROM copy_pairs")}
+
+    def add_signed(self, signatures: dict[str, bytes], pairs: dict[tuple[str, str], float]) -> None:
+        """Store new signatures with the verified pairs they take part in, in one transaction: a
+        document signed is a document whose pairs are known."""
+        with self.connect() as db:
+            db.executemany("INSERT INTO signatures VALUES (?, ?) ON CONFLICT (doc_id) DO UPDATE SET "
+                           "signature = excluded.signature", list(signatures.items()))
+            db.executemany("INSERT INTO copy_pairs VALUES (?, ?, ?) ON CONFLICT (a, b) DO UPDATE SET share = excluded.share",
+                           [(a, b, share) for (a, b), share in pairs.items()])
+            db.execute("INSERT INTO info VALUES (?, '1') ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                       (PAIRS_KEPT,))
 
     def ingested_at(self) -> dict[str, float]:
         """doc_id -> when its current text was written (seconds since the epoch)."""

@@ -1,11 +1,12 @@
-"""Keep the catalog's copy links true: every document has a signature (ingest.reposts), and after each
-ingestion the reposted speeches are grouped again over the whole catalog, so that a copy whose
-original was pruned finds its new original, and a document edited into a copy's place is seen."""
+"""Keep the catalog's copy links true: every document has a signature (ingest.reposts) and its verified
+pairs stored beside it; after each ingestion only the new documents' pairs are verified, and all
+stored pairs are grouped again, so that a copy whose original was pruned finds its new original, and
+a document edited into a copy's place is seen."""
 
 from __future__ import annotations
 
 from ingest.records import DocMeta, QualityReport
-from ingest.reposts import candidate_pairs, group_copies, signature
+from ingest.reposts import candidate_pairs, group, signature, verified_pairs
 from vectorstore.catalog import Catalog
 
 
@@ -19,22 +20,28 @@ def preference(meta: DocMeta, quality: QualityReport, ingested: float) -> tuple[
 
 
 def link_copies(catalog: Catalog) -> dict[str, tuple[str, float]]:
-    """Sign the documents that have no signature yet, group reposts, store the links; returns them
-    (copy -> (original, share of wording))."""
+    """Sign the documents that have no signature yet, verify only the candidate pairs they take part in
+    (the pairs among documents signed before are stored), group all verified pairs and store the links;
+    returns them (copy -> (original, share of wording)). Adding a file costs what the file brings,
+    not what the catalog holds."""
     signatures = catalog.signatures()
+    fresh: dict[str, bytes] = {}
     for row in catalog.documents():
         if row.doc_id not in signatures:
             document = catalog.document(row.doc_id)
             if document is not None:
-                signatures[row.doc_id] = signature(document.text)
-                catalog.set_signature(row.doc_id, signatures[row.doc_id])
-    pairs = candidate_pairs(signatures)
-    involved = {d for pair in pairs for d in pair}
-    documents = {d: catalog.document(d) for d in involved}
-    texts = {d: doc.text for d, doc in documents.items() if doc is not None}
+                fresh[row.doc_id] = signatures[row.doc_id] = signature(document.text)
+    known = catalog.copy_pairs() if catalog.pairs_verified() else {}
+    if fresh or not catalog.pairs_verified():
+        among = fresh if catalog.pairs_verified() else signatures
+        pairs = candidate_pairs(signatures, among=among)
+        texts = {d: doc.text for d in {d for pair in pairs for d in pair} if (doc := catalog.document(d)) is not None}
+        new = verified_pairs([p for p in pairs if p[0] in texts and p[1] in texts], texts.__getitem__)
+        catalog.add_signed(fresh, new)
+        known.update(new)
+    documents = {d: catalog.document(d) for d in {d for pair in known for d in pair}}
     ingested = catalog.ingested_at()
     ranks = {d: preference(doc.meta, doc.quality, ingested.get(d, 0.0)) for d, doc in documents.items() if doc is not None}
-    links = group_copies([p for p in pairs if p[0] in texts and p[1] in texts], texts.__getitem__,
-                         lambda d: ranks[d])
+    links = group({p: share for p, share in known.items() if p[0] in ranks and p[1] in ranks}, ranks.__getitem__)
     catalog.set_copies(links)
     return links

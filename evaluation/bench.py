@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import random
-import resource
 import statistics
 import subprocess
 import sys
@@ -216,8 +215,18 @@ def _serve_worker(data_dir: str, embedders: str, question_file: str) -> dict[str
     }
 
 
+def rss_mib(field: str = "VmRSS") -> float:
+    """This process's resident memory now (MiB); field "VmHWM": its peak. (getrusage's ru_maxrss is
+    no use here: a child started by exec inherits its parent's peak.)"""
+    with open("/proc/self/status", encoding="ascii") as handle:
+        for line in handle:
+            if line.startswith(f"{field}:"):
+                return int(line.split()[1]) / 1024
+    return 0.0
+
+
 if __name__ == "__main__":
     worker, *rest = sys.argv[1:]
     output = _ingest_worker(*rest) if worker == "_ingest" else _serve_worker(*rest)
-    output["peak_rss_kib"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    output["peak_rss_kib"] = round(1024 * rss_mib("VmHWM"))
     print(json.dumps(output, ensure_ascii=False))

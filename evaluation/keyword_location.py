@@ -23,8 +23,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from evaluation.bench import folder_size, percentile
-from evaluation.scale import rss_mib
+from evaluation.bench import folder_size, percentile, rss_mib
 
 TOP = 50
 

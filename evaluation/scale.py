@@ -12,7 +12,6 @@ percentiles over the same questions at every scale, and the size of the catalog 
 from __future__ import annotations
 
 import json
-import resource
 import shutil
 import subprocess
 import sys
@@ -20,7 +19,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from evaluation.bench import folder_size, percentile
+from evaluation.bench import folder_size, percentile, rss_mib
 
 STEPS = (1, 4, 16, 64)
 
@@ -158,15 +157,6 @@ def chart(table: dict[int, dict[str, Any]], target: Path) -> bool:
     return True
 
 
-def rss_mib() -> float:
-    """This process's resident memory now (MiB)."""
-    with open("/proc/self/status", encoding="ascii") as handle:
-        for line in handle:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
-    return 0.0
-
-
 def _serve(data_dir: str, embedders: str, question_file: str) -> dict[str, Any]:
     from assistant.answer.pipeline import Assistant
     from vectorstore.index import Index
@@ -190,7 +180,7 @@ def _serve(data_dir: str, embedders: str, question_file: str) -> dict[str, Any]:
         "chunks": view.size, "documents": len(view.metas), "startup_s": round(startup, 2),
         "keyword_index_s": round(view_seconds, 2), "rss_ready_mib": round(rss_ready, 1),
         "rss_after_mib": round(rss_mib(), 1),
-        "peak_rss_mib": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+        "peak_rss_mib": round(rss_mib("VmHWM"), 1),
         "questions": len(questions), "p50_ms": round(percentile(latencies, 0.5), 1),
         "p95_ms": round(percentile(latencies, 0.95), 1), "p99_ms": round(percentile(latencies, 0.99), 1),
     }

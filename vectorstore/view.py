@@ -5,6 +5,7 @@ n-gram index), so that a question costs lookups, not scans of the corpus."""
 
 from __future__ import annotations
 
+import threading
 from collections import OrderedDict, defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -78,6 +79,11 @@ class ChunkTable(Mapping[str, Chunk]):
         self._texts = texts or (lambda ids: {i: c.search_text for i, c in fetch(ids).items()})
         self._cache: OrderedDict[str, Chunk] = OrderedDict()
         self._limit = cache
+        # texts read for counting phrases, kept apart (first in, first out): an English question counts
+        # hundreds of phrases over overlapping passages, and a second read of one costs a catalog query
+        self._text_cache: OrderedDict[str, str] = OrderedDict()
+        self._text_limit = 2 * cache
+        self._text_lock = threading.Lock()
 
     @classmethod
     def of(cls, chunks: Iterable[Chunk]) -> ChunkTable:
@@ -107,9 +113,19 @@ class ChunkTable(Mapping[str, Chunk]):
         """The normalised texts of these passages (for counting phrases): from the cache where it has
         them, else read alone, without building the passages."""
         wanted = [i for i in dict.fromkeys(ids) if i in self._rows]
-        missing = [i for i in wanted if i not in self._cache]
-        read = self._texts(missing) if missing else {}
-        return [c.search_text if (c := self._cache.get(i)) is not None else read.get(i, "") for i in wanted]
+        with self._text_lock:
+            known = {i: t for i in wanted if (t := self._text_cache.get(i)) is not None}
+        known.update((i, c.search_text) for i in wanted if i not in known and (c := self._cache.get(i)) is not None)
+        missing = [i for i in wanted if i not in known]
+        if missing:
+            read = self._texts(missing)
+            known.update(read)
+            if self._limit:
+                with self._text_lock:
+                    self._text_cache.update(read)
+                    while len(self._text_cache) > self._text_limit:
+                        self._text_cache.popitem(last=False)
+        return [known.get(i, "") for i in wanted]
 
     def __getitem__(self, chunk_id: str) -> Chunk:
         found = self.many([chunk_id])

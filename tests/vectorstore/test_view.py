@@ -6,7 +6,7 @@ from __future__ import annotations
 from ingest.records import Chunk, DocMeta
 from vectorstore.keyword import tokenize_zh
 from vectorstore.records import Filters
-from vectorstore.view import IndexView, TitleIndex
+from vectorstore.view import ChunkTable, IndexView, TitleIndex
 
 
 def chunk(doc_id: str, n: int, text: str) -> tuple[Chunk, list[str]]:
@@ -45,3 +45,19 @@ def test_derived_sets_and_filters() -> None:
     assert v.documents_allowed(Filters(doc_ids=("b", "nope"))) == ["b"]
     hits = v.keyword_search(tokenize_zh("项目建设"), 5, Filters(cities=("惠州",)))
     assert {h.chunk.doc_id for h in hits} == {"a"}
+
+
+def test_phrase_texts_are_read_from_the_catalog_once() -> None:
+    texts = {"p1": "项目建设", "p2": "河长制", "p3": "十九大", "p4": "招商", "p5": "土地", "p6": "指标"}
+    reads: list[list[str]] = []
+
+    def read(ids: list[str]) -> dict[str, str]:
+        reads.append(sorted(ids))
+        return {i: texts[i] for i in ids}
+
+    table = ChunkTable({i: k for k, i in enumerate(texts)}, lambda ids: {}, cache=2, texts=read)
+    assert table.search_texts(["p1", "p2", "nope"]) == ["项目建设", "河长制"]
+    assert table.search_texts(["p2", "p3"]) == ["河长制", "十九大"]
+    assert reads == [["p1", "p2"], ["p3"]]  # p2 was not read again
+    assert len(table.search_texts(list(texts))) == 6  # read in full, but the cache keeps twice the passage
+    assert list(table._text_cache) == ["p3", "p4", "p5", "p6"]  # cache's number: the oldest texts went first

@@ -190,8 +190,9 @@ def register(sub: Any, common: argparse.ArgumentParser) -> dict[str, Command]:
                                                        "with --scale, for the indexes of every scale")
     p.add_argument("--scale", type=int, help="build and measure indexes at 1x, 4x, 16x … up to this many times the "
                                              "corpora (derived documents; embedding cache shared): e.g. 64. Steps "
-                                             "already built under --out are kept; on 2 cores 16x takes about half an "
-                                             "hour to build, 64x a few hours")
+                                             "already built under --out are kept, a step interrupted resumes; on 2 cores "
+                                             "with the cache filled, 16x takes about half an hour to build, 64x "
+                                             "about an hour and a half more")
     p.add_argument("--corpora", default="../shared/corpora", help="JSON Lines corpora for --scale (default ../shared/corpora)")
     p.add_argument("--workers", type=int, nargs="+", metavar="N",
                    help="ingestion worker processes: with --ingest, each count is compared (default 1 2); with "

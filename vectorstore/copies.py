@@ -31,10 +31,10 @@ def link_copies(catalog: Catalog) -> dict[str, tuple[str, float]]:
             document = catalog.document(row.doc_id)
             if document is not None:
                 fresh[row.doc_id] = signatures[row.doc_id] = signature(document.text)
-    known = catalog.copy_pairs() if catalog.pairs_verified() else {}
-    if fresh or not catalog.pairs_verified():
-        among = fresh if catalog.pairs_verified() else signatures
-        pairs = candidate_pairs(signatures, among=among)
+    kept = catalog.pairs_verified()  # else a catalog from before pairs were stored: verify them all once
+    known = catalog.copy_pairs() if kept else {}
+    if fresh or not kept:
+        pairs = candidate_pairs(signatures, among=fresh if kept else signatures)
         texts = {d: doc.text for d in {d for pair in pairs for d in pair} if (doc := catalog.document(d)) is not None}
         new = verified_pairs([p for p in pairs if p[0] in texts and p[1] in texts], texts.__getitem__)
         catalog.add_signed(fresh, new)

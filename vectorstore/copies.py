@@ -25,8 +25,9 @@ def link_copies(catalog: Catalog) -> dict[str, tuple[str, float]]:
     returns them (copy -> (original, share of wording)). Adding a file costs what the file brings,
     not what the catalog holds."""
     signatures = catalog.signatures()
+    rows = {row.doc_id: row for row in catalog.documents()}  # metadata (with edits) and quality, no text
     fresh: dict[str, bytes] = {}
-    for row in catalog.documents():
+    for row in rows.values():
         if row.doc_id not in signatures:
             document = catalog.document(row.doc_id)
             if document is not None:
@@ -39,9 +40,9 @@ def link_copies(catalog: Catalog) -> dict[str, tuple[str, float]]:
         new = verified_pairs([p for p in pairs if p[0] in texts and p[1] in texts], texts.__getitem__)
         catalog.add_signed(fresh, new)
         known.update(new)
-    documents = {d: catalog.document(d) for d in {d for pair in known for d in pair}}
     ingested = catalog.ingested_at()
-    ranks = {d: preference(doc.meta, doc.quality, ingested.get(d, 0.0)) for d, doc in documents.items() if doc is not None}
+    ranks = {d: preference(rows[d].meta, rows[d].quality, ingested.get(d, 0.0))
+             for d in {d for pair in known for d in pair} if d in rows}
     links = group({p: share for p, share in known.items() if p[0] in ranks and p[1] in ranks}, ranks.__getitem__)
     catalog.set_copies(links)
     return links

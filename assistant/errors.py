@@ -17,7 +17,13 @@ class QuestionTooLong(AssistantError, ValueError):
 
 
 class ChatModelError(AssistantError, RuntimeError):
-    """The chat model failed; the message names the endpoint. Answers fall back to quotes."""
+    """The chat model failed; the message names the endpoint. Answers fall back to quotes. `lasting`:
+    the same call will fail the same way (a refused key, an unknown model, a programming error), as
+    opposed to a timeout, the network or a busy server."""
+
+    def __init__(self, message: str, *, lasting: bool = False) -> None:
+        super().__init__(message)
+        self.lasting = lasting
 
 
 class UserError(AssistantError):

@@ -36,6 +36,8 @@ class LLMSettings(BaseModel):
     model: str = ""
     api_key: str = ""
     timeout: float | None = None  # seconds without a byte from the model; None: by where the model runs
+    max_tokens: int | None = Field(default=None, ge=16)  # an answer's cap; None: from the passages' length
+    check_at_start: bool | None = None  # one 1-token request when serving starts; None: local endpoints only
 
     @property
     def enabled(self) -> bool:
@@ -55,6 +57,11 @@ class LLMSettings(BaseModel):
         except ValueError:
             return False
         return address.is_loopback or address.is_private
+
+    @property
+    def checked_at_start(self) -> bool:
+        """A hosted API bills every call: it is probed only when asked (SPEECHQA_LLM_CHECK=1)."""
+        return self.check_at_start if self.check_at_start is not None else self.local
 
     @property
     def read_timeout(self) -> float:
@@ -90,6 +97,9 @@ class Settings(BaseModel):
             model=os.environ.get("SPEECHQA_LLM_MODEL", ""),
             api_key=os.environ.get("SPEECHQA_LLM_API_KEY", "") or os.environ.get("OPENAI_API_KEY", ""),
             timeout=float(os.environ["SPEECHQA_LLM_TIMEOUT"]) if os.environ.get("SPEECHQA_LLM_TIMEOUT") else None,
+            max_tokens=int(os.environ["SPEECHQA_LLM_MAX_TOKENS"]) if os.environ.get("SPEECHQA_LLM_MAX_TOKENS") else None,
+            check_at_start=(os.environ["SPEECHQA_LLM_CHECK"].strip().lower() in ("1", "true", "yes")
+                            if os.environ.get("SPEECHQA_LLM_CHECK") else None),
         )
         env["llm"] = llm
         env.update({k: v for k, v in overrides.items() if v is not None})

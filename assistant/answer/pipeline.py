@@ -19,10 +19,10 @@ from assistant.answer.compose import (
     with_notes,
 )
 from assistant.answer.evidence import Retrieved, quoted_and_related, specific_first, weigh_evidence
-from assistant.answer.generate import generate, rewrite_followup, translator
+from assistant.answer.generate import ModelHealth, generate, rewrite_followup, translator
 from assistant.answer.quotes import cite
 from assistant.chat_model import ChatModel
-from assistant.errors import EmptyQuestion, QuestionTooLong
+from assistant.errors import ChatModelError, EmptyQuestion, QuestionTooLong
 from assistant.options import Options
 from assistant.query import Query, QueryPlan, build_query, plan_query
 from assistant.query.plan import plain_question
@@ -62,23 +62,39 @@ class Assistant:
         self.index = index
         self.options = options
         self.chat_model = chat_model
+        self.model_health = ModelHealth()
         self.retriever = HybridRetriever(index, fusion=options.fusion)
         # what each embedder's scores mean, read once (speechqa calibrate measures other values)
         self.calibrations = dict(calibrations or {spec: index.calibration(spec) for spec in index.specs})
 
     def warm_up(self) -> float:
-        """Load models, dictionaries and the keyword index now, not on the first question; returns seconds."""
+        """Load models, dictionaries and the keyword index now, not on the first question; returns seconds.
+        Retrieval only: the chat model is not asked (check_model does that with one token)."""
         began = time.perf_counter()
-        self.ask("重点项目有什么要求？")
-        self.ask("What was said about investment?")
+        self.search("重点项目有什么要求？")
+        self.search("What was said about investment?")
         return time.perf_counter() - began
+
+    def check_model(self) -> str:
+        """One 1-token request to the chat model: "" when it answers, else why it does not (also
+        remembered, so that answers say it instead of asking a model that fails on every call)."""
+        if self.chat_model is None:
+            return ""
+        try:
+            self.chat_model.complete("Reply with OK.", "OK?", max_tokens=1)
+        except ChatModelError as exc:
+            self.model_health.record(exc)
+            return str(exc)
+        self.model_health.healed()
+        return ""
 
     # stages ------------------------------------------------------------------------------------
     def understand(self, question: str, history: Sequence[str]) -> QueryPlan:
         """The plan: language, cities, years, comparison; a follow-up made standalone."""
         plan = plan_query(question, history if self.options.rewrite_followups else ())
         if self.chat_model is not None and plan.followup and self.options.rewrite_followups:
-            plan = replace(plan, standalone=rewrite_followup(self.chat_model, question, history) or plan.standalone)
+            rewritten = rewrite_followup(self.chat_model, question, history, self.model_health)
+            plan = replace(plan, standalone=rewritten or plan.standalone)
         return plan
 
     def query(self, plan: QueryPlan, view: IndexView, filters: Filters) -> Query:
@@ -164,7 +180,8 @@ class Assistant:
             yield Done(answer)
             return
         began = time.perf_counter()
-        for event in generate(self.chat_model, answer, translator(view.romanised)):
+        for event in generate(self.chat_model, answer, translator(view.romanised), self.model_health,
+                              self.options.answer_tokens):
             if isinstance(event, Done):
                 watch.laps["generate"] = time.perf_counter() - began
                 event = Done(replace(event.answer, timings=tuple(watch.laps.items())))

@@ -13,6 +13,7 @@ the top because it reads the routes' annotations; this module is imported only w
 from __future__ import annotations
 
 import hmac
+import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -27,10 +28,11 @@ from assistant.answer.pipeline import Assistant
 from assistant.app import wire
 from assistant.app.wire import ApiError
 from assistant.errors import AssistantError
-from assistant.records import Checked, Done, Waiting
+from assistant.records import Checked, Done, Draft, Waiting
 from vectorstore.errors import VectorStoreError
 
 MAX_BODY = 1 << 20  # a chat request is a few kilobytes; a megabyte is a pasted book
+KEEPALIVE = 2.0  # seconds of silence on a stream before a comment line says the model is still at work
 
 
 def _failure(exc: Exception) -> ApiError:
@@ -47,14 +49,21 @@ def answer_events(assistant: Assistant, request: wire.ChatRequest, completion_id
     model is silent a comment line keeps the connection alive (clients ignore it)."""
     yield wire.chunk(completion_id, {"role": "assistant", "content": ""})
     sent, previous = "", ""
+    last = time.monotonic()
     try:
         for event in assistant.stream(request.question, request.history, request.filters):
             if isinstance(event, Waiting):
                 yield f": the model is {'writing' if event.writing else 'reading'} ({event.seconds:.0f} s)\n\n".encode()
+                last = time.monotonic()
+            elif isinstance(event, Draft) and time.monotonic() - last >= KEEPALIVE:
+                # a long sentence is checked only once it ends: show that the model is writing meanwhile
+                yield f": the model is writing ({len(event.text)} characters of a sentence)\n\n".encode()
+                last = time.monotonic()
             elif isinstance(event, Checked) and event.check.kept:
                 piece = separator(previous, event.check.shown) + event.check.shown
                 sent, previous = sent + piece, event.check.shown
                 yield wire.chunk(completion_id, {"content": piece})
+                last = time.monotonic()
             elif isinstance(event, Done):
                 rest = streamed_text(sent, event.answer) + wire.sources_block(event.answer)
                 yield wire.chunk(completion_id, {"content": rest})

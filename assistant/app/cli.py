@@ -233,9 +233,11 @@ def cmd_serve(args: argparse.Namespace) -> int:
         user, password = auth_text.split(":", 1)
         auth = (user, password)
     api_key = args.api_key or os.environ.get("SPEECHQA_API_KEY", "")
-    assistant = make_assistant(_settings(args), say=_say)
+    settings = _settings(args)
+    assistant = make_assistant(settings, say=_say)
     _say(f"open http://{args.host}:{args.port} (Ctrl-C to stop)")
-    serve(assistant, host=args.host, port=args.port, auth=auth, api_key=api_key)
+    serve(assistant, host=args.host, port=args.port, auth=auth, api_key=api_key,
+          check_model=settings.llm.enabled and settings.llm.checked_at_start)
     return 0
 
 

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from assistant.answer.pipeline import Assistant
 from assistant.chat_model import make_chat_model
+from assistant.options import Options
 from assistant.settings import Settings, sample_corpus_dir
 from vectorstore import embed_cache
 from vectorstore.chroma_store import ChromaConfig
@@ -59,4 +60,4 @@ def make_assistant(settings: Settings, *, say: Say | None = None) -> Assistant:
     when one is configured."""
     index = open_index(settings)
     ensure_sample_corpus(index, say=say, progress=say is not None)
-    return Assistant(index, chat_model=make_chat_model(settings.llm))
+    return Assistant(index, options=Options(answer_tokens=settings.llm.max_tokens), chat_model=make_chat_model(settings.llm))

@@ -39,8 +39,9 @@ def _uvicorn(app: Any, host: str, port: int) -> Any:
 
 
 def serve(assistant: Assistant, *, host: str = "127.0.0.1", port: int = 7860, auth: tuple[str, str] | None = None,
-          api_key: str = "", quiet: bool = False) -> None:
-    """Run the UI and the API until Ctrl-C; warns when listening beyond this machine without a login."""
+          api_key: str = "", quiet: bool = False, check_model: bool = False) -> None:
+    """Run the UI and the API until Ctrl-C; warns when listening beyond this machine without a login.
+    With `check_model`, the chat model is asked for one token first and a failure is said once, here."""
     if not is_loopback(host) and auth is None:
         print(f"WARNING: serving on {host} without a login: anyone who can reach this address can read and change "
               "the index. Use --auth USER:PASSWORD or SPEECHQA_AUTH.", file=sys.stderr)
@@ -51,6 +52,10 @@ def serve(assistant: Assistant, *, host: str = "127.0.0.1", port: int = 7860, au
     if not quiet:
         print(f"speechqa: models and indexes loaded in {seconds:.1f}s; the OpenAI-compatible API is at "
               f"http://{host}:{port}/v1 (model 'speechqa')", file=sys.stderr)
+    if check_model:
+        problem = assistant.check_model()
+        print(f"speechqa: chat model NOT working, answers show the passages' own words: {problem}" if problem
+              else f"speechqa: chat model {assistant.chat_model.name} answers", file=sys.stderr)  # type: ignore[union-attr]
     _uvicorn(server_app(assistant, auth=auth, api_key=api_key), host, port).run()
 
 

@@ -7,6 +7,7 @@ wall-clock time at which it sent each token (tests measure how soon a reader see
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 import threading
@@ -30,6 +31,10 @@ class FakeOpenAI:
         self.status = 200
         self.token_delay = token_delay  # seconds between two tokens
         self.first_delay = first_delay  # seconds before the first (reading the prompt)
+        self.stall_after: int | None = None  # go silent for `stall` seconds after this many tokens
+        self.stall = 0.0
+        self.endless = False  # repeat the reply for ever, as a looping model does
+        self.honour_cap = True  # stop at the request's max_tokens, as real servers do
         server_self = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -67,10 +72,16 @@ class FakeOpenAI:
                 self.end_headers()
                 server_self.sent_at = []
                 time.sleep(server_self.first_delay)
+                pieces = itertools.cycle(tokens(text)) if server_self.endless else iter(tokens(text))
+                cap = body.get("max_tokens") or body.get("max_completion_tokens")
+                if cap and server_self.honour_cap:
+                    pieces = itertools.islice(pieces, cap)
                 try:
-                    for n, piece in enumerate(tokens(text)):
+                    for n, piece in enumerate(pieces):
                         if n:
                             time.sleep(server_self.token_delay)
+                        if n == server_self.stall_after:
+                            time.sleep(server_self.stall)
                         chunk = {"id": "c", "object": "chat.completion.chunk", "created": 0, "model": body["model"],
                                  "choices": [{"index": 0, "delta": {"content": piece}, "finish_reason": None}]}
                         self.wfile.write(f"data: {json.dumps(chunk)}\n\n".encode())

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -202,3 +203,23 @@ def test_a_chat_models_answer_streams_only_checked_sentences(sample_index: Index
     extra = chunks[-1].model_extra["speechqa"]
     assert extra["mode"] == "llm" and extra["verification"]["kept"] == 2 and extra["verification"]["total"] == 3
     assert extra["verification"]["removed"][0]["reason"] == "numbers"
+
+
+def test_the_stream_never_goes_silent_while_the_model_writes(sample_index: Index, model_server: Running,
+                                                            fake: FakeOpenAI) -> None:
+    """A long sentence is sent only once it is checked; meanwhile comment lines show the model at work,
+    so that a proxy's idle timeout does not cut a slow model's answer."""
+    fake.replies = ["惠州" + "重点项目建设" * 120 + "。"]  # one sentence of ~720 tokens, 5 ms apart: ~4 s
+    gaps, last, comments = [], None, 0
+    body = {"model": "speechqa", "stream": True, "messages": [{"role": "user", "content": "惠州的重点项目建设有什么要求？"}]}
+    with httpx.stream("POST", f"{model_server.url}/v1/chat/completions", json=body, timeout=60) as response:
+        for line in response.iter_lines():
+            if not line:
+                continue
+            now = time.monotonic()
+            if last is not None:
+                gaps.append(now - last)
+            last = now
+            comments += line.startswith(":")
+    assert comments >= 1 and sum(gaps) > 3  # the model took seconds and the client was told meanwhile
+    assert max(gaps) < 3.0

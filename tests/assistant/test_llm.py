@@ -11,7 +11,8 @@ import pytest
 import prompts
 from assistant.answer.pipeline import Assistant
 from assistant.chat_model import OpenAICompatibleModel, worth_retrying
-from assistant.records import Checked, Done, Draft, Sources, Waiting
+from assistant.options import Options
+from assistant.records import Checked, Citation, Done, Draft, Sources, Waiting
 from assistant.settings import LLMSettings
 from tests.assistant.fake_openai import FakeOpenAI
 from vectorstore.index import Index
@@ -164,3 +165,64 @@ def test_streaming_from_the_server(server: FakeOpenAI) -> None:
     model = OpenAICompatibleModel(LLMSettings(base_url=server.base_url, model="m"))
     pieces = list(model.stream("system", "user"))
     assert len(pieces) > 1 and "".join(pieces) == "一二三四五六七八九十甲乙丙丁"
+
+
+def test_a_timeout_in_the_middle_of_a_stream_is_a_timeout(sample_index: Index, server: FakeOpenAI) -> None:
+    n = marker_of(sample_index, QUESTION, "6000多億元")
+    server.replies = [f"惠州产业类项目投资总额达到6000多亿元[{n}]。其中工业项目达到4000多亿元[{n}]。"]
+    server.stall_after, server.stall = 8, 3.0  # writes, then goes silent longer than the read timeout
+    answer = make(sample_index, server, timeout=1.0).ask(QUESTION)
+    failure = answer.verification.failure  # type: ignore[union-attr]
+    assert "sent nothing for 1s" in failure and "SPEECHQA_LLM_TIMEOUT" in failure
+    assert "SPEECHQA_LLM_TIMEOUT" in answer.text  # the reader is told why, not only "the model did not answer"
+
+
+@pytest.mark.parametrize("server_honours_cap", [True, False])
+def test_a_model_that_never_stops_is_cut_at_the_cap(sample_index: Index, server: FakeOpenAI,
+                                                     server_honours_cap: bool) -> None:
+    n = marker_of(sample_index, QUESTION, "6000多億元")
+    server.replies, server.endless, server.honour_cap = [f"惠州产业类项目投资总额达到6000多亿元[{n}]。"], True, server_honours_cap
+    settings = LLMSettings(base_url=server.base_url, model="test-model")
+    assistant = Assistant(sample_index, options=Options(answer_tokens=60), chat_model=OpenAICompatibleModel(settings))
+    began = time.perf_counter()
+    answer = assistant.ask(QUESTION)
+    assert time.perf_counter() - began < 20
+    assert server.requests[-1]["max_completion_tokens"] == 60 and server.requests[-1]["max_tokens"] == 60
+    assert answer.mode == "llm" and answer.verification.total <= 10  # type: ignore[union-attr]
+    if not server_honours_cap:  # counted here too: the answer says where it was cut
+        assert "stopped after 60 tokens" in answer.text or "60个词元" in answer.text
+
+
+def test_the_cap_follows_the_passages_unless_set() -> None:
+    from assistant.answer.generate import CAP_BOUNDS, answer_cap
+
+    def passages(chars: int) -> list[Citation]:
+        return [Citation(n=1, chunk_id="c", doc_id="d", title="t", source="s", city="", date="", section="",
+                         paragraph=1, text="字" * chars, quote="", score=1.0)]
+
+    assert answer_cap(passages(100)) == CAP_BOUNDS[0] and answer_cap(passages(100_000)) == CAP_BOUNDS[1]
+    assert CAP_BOUNDS[0] < answer_cap(passages(1000)) < CAP_BOUNDS[1]
+    assert answer_cap(passages(100_000), 77) == 77
+
+
+def test_a_model_that_fails_on_every_call_is_said_once_and_not_asked_again(sample_index: Index,
+                                                                          server: FakeOpenAI) -> None:
+    server.status = 404  # an unknown model: every call fails the same way
+    assistant = make(sample_index, server)
+    assistant.warm_up()
+    assert server.requests == []  # warming up loads our models and indexes; it never asks the chat model
+    problem = assistant.check_model()
+    assert "NotFoundError" in problem and len(server.requests) == 1
+    assert server.requests[0]["max_completion_tokens"] == 1  # one token, not a question
+    first = assistant.ask(QUESTION)
+    assert len(server.requests) == 1  # known broken: not asked again, and the answer says why
+    assert first.found and first.mode == "extractive" and "NotFoundError" in first.text
+    server.status = 200
+    assert assistant.check_model() == "" and assistant.model_health.usable()
+
+
+def test_a_passing_failure_does_not_mark_the_model_broken(sample_index: Index, server: FakeOpenAI) -> None:
+    server.status = 500
+    assistant = make(sample_index, server)
+    assistant.ask(QUESTION)
+    assert assistant.model_health.usable() and assistant.model_health.broken == ""

@@ -111,6 +111,13 @@ class Answer:
     timeline: Timeline | None = None  # first and latest mention, per year: a question about time
     scope: Scope | None = None  # what the question was resolved to (the UI's chips, the API's scope)
     timings: tuple[tuple[str, float], ...] = field(default=(), repr=False)  # (stage, seconds)
+    # what the reader is told: `answer` (quotes that bear on the question), `closest` (the nearest
+    # passages, none stating it directly), `not_covered` (the corpus does not hold the topic); "" -> by found
+    outcome: str = ""
+
+    def __post_init__(self) -> None:
+        if not self.outcome:
+            object.__setattr__(self, "outcome", "answer" if self.found else "not_covered")
 
     @property
     def sources(self) -> tuple[Citation, ...]:
@@ -124,6 +131,7 @@ class Answer:
             "standalone": self.plan.standalone,
             "answer": self.text,
             "found": self.found,
+            "outcome": self.outcome,
             "citations": [c.to_dict() for c in self.citations],
             "related": [c.to_dict() for c in self.related],
             "comparison": [asdict(r) for r in self.comparison],

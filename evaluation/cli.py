@@ -17,13 +17,20 @@ from assistant.errors import UserError
 Command = Callable[[argparse.Namespace], int]
 
 
-def _questions(path: str, corpus: str | None = None) -> list[dict[str, Any]]:
+DEFAULT_SPLIT = Path(__file__).parent / "data" / "natural_split.json"
+
+
+def _questions(path: str, corpus: str | None = None, part: str | None = None,
+               split_file: str | None = None) -> list[dict[str, Any]]:
     from evaluation.evaluate import load_questions
 
     try:
         questions = load_questions(Path(path))
-    except (OSError, ValueError) as exc:
-        raise UserError(str(exc)) from exc
+        if part:
+            ids = set(json.loads(Path(split_file or DEFAULT_SPLIT).read_text(encoding="utf-8"))[part])
+            questions = [q for q in questions if q.get("id") in ids]
+    except (OSError, ValueError, KeyError) as exc:
+        raise UserError(f"{exc} (--part takes tune or held_out of the --split file)") from exc
     if corpus:
         questions = [q for q in questions if q.get("corpus") == corpus]
     if not questions:
@@ -37,7 +44,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
 
     index = open_index(settings_from_args(args))
     ensure_sample_corpus(index, progress=False)
-    questions = _questions(args.questions, args.corpus)
+    questions = _questions(args.questions, args.corpus, args.part, args.split)
     configs = configurations(index.specs)
     if args.configs:
         wanted = [c.strip() for c in args.configs.split(",")]
@@ -167,6 +174,9 @@ def register(sub: Any, common: argparse.ArgumentParser) -> dict[str, Command]:
     p = sub.add_parser("eval", parents=[common], help="quality on questions with gold snippets, with baselines and ablations")
     p.add_argument("questions", help="JSON Lines of {id, turns, gold, kind, ...} (see ../shared/eval/dev.jsonl)")
     p.add_argument("--corpus", help="only questions whose 'corpus' field is this (seeds, reports)")
+    p.add_argument("--part", choices=("tune", "held_out"),
+                   help="only this part of the fixed split of natural.jsonl (evaluation/split.py)")
+    p.add_argument("--split", help=f"the split file for --part (default {DEFAULT_SPLIT.relative_to(DEFAULT_SPLIT.parents[2])})")
     p.add_argument("--configs", help="comma-separated subset: full, bm25 only, dense only, no translation, …")
     p.add_argument("--section-ablation", action=argparse.BooleanOptionalAction, default=None,
                    help="also re-embed without section metadata (default: only for indexes of ≤1000 chunks)")

@@ -49,6 +49,11 @@ class QuestionResult:
     script: str = ""  # of the question: simplified | traditional | latin
     precision: float | None = None  # share of quoted passages that bear on the question (answered questions)
     citations: list[dict[str, Any]] = field(default_factory=list)
+    # what the reader is shown: the outcome, and each gold group's rank among the passages shown (quoted,
+    # then possibly related, in that order) and among the quotes alone when the outcome is `answer`
+    outcome: str = ""
+    shown_ranks: list[int | None] = field(default_factory=list)
+    quote_ranks: list[int | None] = field(default_factory=list)
 
     @property
     def abstention_ok(self) -> bool:
@@ -95,6 +100,11 @@ def evaluate_question(assistant: Assistant, item: dict[str, Any], depth: int = 1
     for group in item.get("gold", []):
         ranks.append(next((i for i, c in enumerate(ranked, start=1) if group_matches(group, c)), None))
     shown = answer.sources
+    quoted = answer.citations if answer.outcome == "answer" else ()
+
+    def first_rank(group: Any, passages: Sequence[Citation]) -> int | None:
+        return next((i for i, c in enumerate(passages, start=1) if group_matches(group, c)), None)
+
     fact_ok = None
     if item.get("answer_any"):
         fact_ok = any(fold(f) in fold(answer.text) for f in item["answer_any"])
@@ -105,7 +115,9 @@ def evaluate_question(assistant: Assistant, item: dict[str, Any], depth: int = 1
         group_ranks=ranks, found=answer.found, unanswerable=bool(item.get("unanswerable")), fact_ok=fact_ok,
         boilerplate=leaks, cited_chars=statistics.mean(len(c.quote) for c in shown) if shown else 0.0, seconds=seconds,
         citations=[{"n": c.n, "doc_id": c.doc_id, "paragraph": c.paragraph, "quote": c.quote[:80]} for c in shown],
-        script=answer.plan.script,
+        script=answer.plan.script, outcome=answer.outcome,
+        shown_ranks=[first_rank(g, shown) for g in item.get("gold", [])],
+        quote_ranks=[first_rank(g, quoted) for g in item.get("gold", [])],
         precision=(sum(relevant(item, c) for c in answer.citations) / len(answer.citations)
                    if answer.citations and not item.get("unanswerable") else None),
     )
@@ -124,10 +136,34 @@ def summarize(results: Sequence[QuestionResult]) -> dict[str, Any]:
     out["facts_stated"] = round(sum(facts) / len(facts), 3) if facts else None
     precisions = [r.precision for r in results if r.precision is not None]
     out["citation_precision"] = round(statistics.mean(precisions), 3) if precisions else None
+    out.update(shown_summary(results))
     out["boilerplate_leaks"] = sum(r.boilerplate for r in results)
     out["mean_cited_chars"] = round(statistics.mean(r.cited_chars for r in results), 1) if results else None
     out["p50_ms"] = round(1000 * statistics.median(r.seconds for r in results), 1) if results else None
     return out
+
+
+def shown_summary(results: Sequence[QuestionResult]) -> dict[str, Any]:
+    """What the reader is shown. answered: answerable questions not told "not covered"; shown_r@5:
+    gold groups among the first five passages shown (quoted, then possibly related); quotes_r@5: among
+    the quotes of an `answer` outcome only (a `closest` outcome is no free pass); shown_mrr; handled:
+    unanswerable questions not given an `answer`; not_covered: of those, told the topic is not covered."""
+    answerable = [r for r in results if r.shown_ranks and not r.unanswerable]
+    unanswerable = [r for r in results if r.unanswerable]
+    shown = [g for r in answerable for g in r.shown_ranks]
+    quotes = [g for r in answerable for g in r.quote_ranks]
+
+    def share(hits: Sequence[bool]) -> float | None:
+        return round(sum(hits) / len(hits), 3) if hits else None
+
+    return {
+        "answered": share([r.outcome != "not_covered" for r in answerable]),
+        "shown_r@5": share([g is not None and g <= 5 for g in shown]),
+        "quotes_r@5": share([g is not None and g <= 5 for g in quotes]),
+        "shown_mrr": round(statistics.mean(1 / g if g else 0 for g in shown), 3) if shown else None,
+        "handled": share([r.outcome != "answer" for r in unanswerable]),
+        "not_covered": share([r.outcome == "not_covered" for r in unanswerable]),
+    }
 
 
 def by_kind(results: Sequence[QuestionResult]) -> dict[str, dict[str, Any]]:
@@ -195,12 +231,14 @@ def run_eval(
         report["results"][name] = [asdict(r) for r in results]
         report["misses"][name] = [asdict(r) for r in results
                                   if not r.abstention_ok or any(g is None or g > 5 for g in r.group_ranks) or r.fact_ok is False
+                                  or (r.unanswerable and r.outcome == "answer") or (not r.unanswerable and r.outcome != "answer")
                                   or (r.precision is not None and r.precision < 0.9)]
     return report
 
 
-COLUMNS = ("recall@1", "recall@5", "recall@10", "full_hit@5", "mrr", "abstention_acc", "facts_stated",
-           "citation_precision", "boilerplate_leaks", "mean_cited_chars", "p50_ms")
+# what the reader is shown first, then what the pipeline ranked
+COLUMNS = ("questions", "answered", "shown_r@5", "quotes_r@5", "shown_mrr", "handled", "not_covered", "recall@5", "mrr",
+           "citation_precision", "facts_stated", "boilerplate_leaks", "p50_ms")
 
 
 def table(rows: dict[str, dict[str, Any]], first: str = "config") -> str:
@@ -221,7 +259,8 @@ def render_report(report: dict[str, Any]) -> str:
     if not misses:
         out.append("none")
     for miss in misses:
-        out.append(f"- {miss['id']} ({miss['kind']}): ranks {miss['group_ranks']}, found={miss['found']}, "
+        out.append(f"- {miss['id']} ({miss['kind']}): {miss['outcome']}, shown {miss['shown_ranks']}, "
+                   f"ranks {miss['group_ranks']}, found={miss['found']}, "
                    f"fact={miss['fact_ok']}, precision={miss['precision']} — {miss['standalone']}")
         for c in miss["citations"][:3]:
             out.append(f"    [{c['n']}] {c['doc_id']} ¶{c['paragraph']}: {c['quote']}")

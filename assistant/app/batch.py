@@ -14,12 +14,15 @@ CITATION_FIELDS = ("n", "text", "doc_id", "title", "source", "city", "date", "se
 
 
 def batch_record(item_id: Any, answer_dict: dict[str, Any]) -> dict[str, Any]:
-    citations = answer_dict["citations"] or answer_dict["related"]
+    """What the user was shown: the outcome (answer, closest, not_covered), the passages quoted as the
+    answer, and those listed beside it as possibly related, in the order shown."""
     return {
         "id": item_id,
         "answer": answer_dict["answer"],
+        "outcome": answer_dict["outcome"],
         "found": answer_dict["found"],
-        "citations": [{k: c[k] for k in CITATION_FIELDS} for c in citations],
+        "citations": [{k: c[k] for k in CITATION_FIELDS} for c in answer_dict["citations"]],
+        "related": [{k: c[k] for k in CITATION_FIELDS} for c in answer_dict["related"]],
     }
 
 
@@ -43,7 +46,8 @@ def run_batch(assistant: Assistant, source: Path, target: Path, *, progress: boo
                 record = batch_record(item.get("id", number), answer.to_dict())
                 done += 1
             except (AssistantError, VectorStoreError, ValueError, KeyError, TypeError) as exc:
-                record = {"id": number, "error": f"line {number}: {exc}", "answer": "", "found": False, "citations": []}
+                record = {"id": number, "error": f"line {number}: {exc}", "answer": "", "outcome": "", "found": False,
+                          "citations": [], "related": []}
                 failed += 1
             out.write(json.dumps(record, ensure_ascii=False) + "\n")
     return done, failed

@@ -7,6 +7,7 @@ import shutil
 import signal
 import socket
 import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -14,7 +15,10 @@ from evaluation.soak import free_port
 
 __all__ = ["ChromaServer", "free_port"]
 
-CHROMA = Path(shutil.which("chroma") or Path(__file__).resolve().parents[2] / ".venv" / "bin" / "chroma")
+# the chroma of the environment running the tests, whichever it is (scripts/upgrade-lock runs them in a scratch one)
+CHROMA = Path(sys.executable).parent / "chroma"
+if not CHROMA.exists():
+    CHROMA = Path(shutil.which("chroma") or "chroma")
 
 
 class ChromaServer:

@@ -16,4 +16,3 @@ class Options:
     depth: int = 10  # passages ranked per answer (the quoted ones first); evaluation reads them all
     max_per_doc: int = 3  # in the first places of the ranking; more from one document move down
     answer_tokens: int | None = None  # a chat model's answer cap; None: from the passages' length (generate.answer_cap)
-    evidence_share: float = 0.25  # IDF-weighted share of the key terms a top passage must hold

@@ -96,6 +96,20 @@ class Timeline:
 
 
 @dataclass(frozen=True, slots=True)
+class Decision:
+    """Whether what was found answers the question (assistant.answer.decision): the outcome the reader
+    is told, the model's probability that the passages answer, and the signals it read."""
+
+    outcome: str  # answer | closest | not_covered
+    probability: float
+    signals: tuple[tuple[str, float], ...]
+
+    @property
+    def found(self) -> bool:
+        return self.outcome == "answer"
+
+
+@dataclass(frozen=True, slots=True)
 class Answer:
     question: str
     text: str  # Markdown with [n] markers
@@ -114,6 +128,7 @@ class Answer:
     # what the reader is told: `answer` (quotes that bear on the question), `closest` (the nearest
     # passages, none stating it directly), `not_covered` (the corpus does not hold the topic); "" -> by found
     outcome: str = ""
+    decision: Decision | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
         if not self.outcome:
@@ -172,8 +187,9 @@ class Ranked:
 class Search:
     query: Query  # how the question was read: terms, translations, filters, weights
     passages: tuple[Ranked, ...]
-    found: bool  # whether the evidence check would answer from these passages
+    found: bool  # whether the decision would answer from these passages
     unavailable: tuple[str, ...] = ()
+    decision: Decision | None = None
 
 
 def citation_fields(c: Citation) -> dict[str, Any]:

@@ -13,6 +13,7 @@ from typing import Any
 
 from assistant.app.context import ensure_sample_corpus, open_index, settings_from_args
 from assistant.errors import UserError
+from assistant.settings import Settings
 
 Command = Callable[[argparse.Namespace], int]
 
@@ -92,6 +93,56 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
         if args.save:
             index.set_calibration(spec, calibration)
             print(f"  stored in {index.data_dir} (used by every Assistant opened on this index from now on)")
+    return 0
+
+
+def _counter(label: str) -> Callable[[int, int], None]:
+    def show(i: int, n: int) -> None:
+        print(f"\r{label}: {i}/{n}   ", end="", file=sys.stderr)
+
+    return show
+
+
+def cmd_fit_decision(args: argparse.Namespace) -> int:
+    from assistant.answer.pipeline import Assistant
+    from evaluation.decision_fit import Example, _placeholder, all_features, collect, fit, write
+
+    indexes: dict[str, str] = {}
+    for given in args.index:
+        corpus, _, folder = given.partition("=")
+        if not folder:
+            raise UserError(f"--index takes CORPUS=DATA_DIR (seeds=/tmp/seeds), not {given!r}")
+        indexes[corpus] = folder
+    examples: list[Example] = []
+    embedders: set[str] = set()
+    for given in args.questions:
+        path, _, part = given.partition(":")
+        for corpus, folder in indexes.items():
+            questions = [q for q in _questions(path, None, part or None, args.split) if q.get("corpus", "seeds") == corpus]
+            if not questions:
+                continue
+            index = open_index(Settings.from_env(data_dir=Path(folder)))
+            embedder = index.specs[0] if index.specs else ""
+            embedders.add(embedder)
+            assistant = Assistant(index, decision_models=_placeholder(index.specs))
+            examples += collect(assistant, questions, given, embedder, progress=_counter(f"{given} on {corpus}"))
+            print(file=sys.stderr)
+    if not examples:
+        raise UserError("no questions matched an --index corpus")
+    measured = (f"speechqa fit-decision on {len(examples)} questions ({sum(not e.answerable for e in examples)} "
+                f"unanswerable) from {', '.join(args.questions)}")
+    models, reports = {}, {}
+    for embedder in sorted(embedders) + [""]:
+        models[embedder], reports[embedder or "keywords only"] = fit(examples, all_features(embedder), embedder, measured)
+    for name, report in reports.items():
+        print(f"## {name}\n{json.dumps({k: v for k, v in report.items()}, ensure_ascii=False, indent=1)}")
+    if args.out:
+        write(models, Path(args.out), reports)
+        print(f"written to {args.out}", file=sys.stderr)
+    if args.examples:
+        Path(args.examples).write_text("".join(json.dumps({"id": e.id, "source": e.source, "answerable": e.answerable,
+                                                           "english": e.english, **e.values}, ensure_ascii=False) + "\n"
+                                               for e in examples), encoding="utf-8")
     return 0
 
 
@@ -189,6 +240,16 @@ def register(sub: Any, common: argparse.ArgumentParser) -> dict[str, Command]:
     p.add_argument("--corpus", help="only questions whose 'corpus' field is this (seeds, reports)")
     p.add_argument("--save", action="store_true", help="store the result in the index, to be used from now on")
 
+    p = sub.add_parser("fit-decision", help="fit the answer decision (answer / closest / not covered) on question "
+                                            "sets and write it for the package (evaluation/decision_fit.py)")
+    p.add_argument("questions", nargs="+", help="JSON Lines question files; FILE:tune or FILE:held_out takes that part "
+                                                "of the --split file")
+    p.add_argument("--index", action="append", required=True,
+                   help="CORPUS=DATA_DIR: the index the questions of that corpus are asked on (seeds=…, reports=…)")
+    p.add_argument("--split", help="the split file for FILE:part (default evaluation/data/natural_split.json)")
+    p.add_argument("--out", help="write the models here (the package reads assistant/data/decision.json)")
+    p.add_argument("--examples", help="also write each question's signals and label as JSON Lines")
+
     p = sub.add_parser("bench", parents=[common], help="ingestion throughput, query latency per stage, memory, index size")
     p.add_argument("--ingest", nargs="*", help="also time ingesting these paths into fresh temporary indexes, once per "
                                                 "--workers and --threads setting: with an empty embedding cache beside "
@@ -225,4 +286,4 @@ def register(sub: Any, common: argparse.ArgumentParser) -> dict[str, Command]:
     p.add_argument("--data-dir", help="the soak's own server uses this data directory (default: a new temporary one)")
     p.add_argument("--json", help="also write the result to this file")
     p.add_argument("--auth", help="USER:PASSWORD when the app has a login")
-    return {"eval": cmd_eval, "calibrate": cmd_calibrate, "bench": cmd_bench, "loadtest": cmd_loadtest}
+    return {"eval": cmd_eval, "calibrate": cmd_calibrate, "fit-decision": cmd_fit_decision, "bench": cmd_bench, "loadtest": cmd_loadtest}

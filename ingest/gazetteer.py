@@ -109,13 +109,27 @@ def city_name(place: Place) -> str:
 
 def find_city(text: str) -> list[str]:
     """Cities (short names) named in a short text such as a question: 临沂, 聊城."""
-    pattern, by_name = _name_index()
     found: list[str] = []
-    for m in pattern.finditer(text):
-        for place in by_name[m.group()]:
-            if place.level == 1 and city_name(place) not in found:
-                found.append(city_name(place))
+    for city, _, _ in city_spans(text):
+        if city not in found:
+            found.append(city)
     return found
+
+
+def is_place_name(word: str) -> bool:
+    """The word is the name of a province, city, district or county (full or short form)."""
+    return word in _name_index()[1]
+
+
+def city_spans(text: str) -> list[tuple[str, int, int]]:
+    """(city short name, start, end) of each place of city level written in `text`, in order."""
+    pattern, by_name = _name_index()
+    out = []
+    for m in pattern.finditer(text):
+        city = next((city_name(p) for p in by_name[m.group()] if p.level == 1), None)
+        if city is not None:
+            out.append((city, m.start(), m.end()))
+    return out
 
 
 _TOWNSHIP_SUFFIXES = ("街道办事处", "街道", "民族乡", "镇", "乡", "苏木")

@@ -49,6 +49,22 @@ def is_known_word(word: str) -> bool:
     return bool(_jieba().dt.FREQ.get(word))
 
 
+# jieba's part-of-speech tags for things a question can be about: nouns (common, proper, of an
+# organisation, a name), verbal nouns; a place (ns) says where, not what
+_TOPIC_TAGS = frozenset("n nz nt nr nrt vn ng an".split())
+
+
+@lru_cache(maxsize=4096)
+def names_a_thing(word: str) -> bool:
+    """jieba tags the word (its last part, for a compound it cuts) as a noun: what a question is about
+    rather than how it asks (是不是, 怎么) or what it does (打算, 抱怨)."""
+    import jieba.posseg
+
+    _jieba()
+    parts = list(jieba.posseg.cut(word))
+    return bool(parts) and parts[-1].flag in _TOPIC_TAGS
+
+
 def words(text: str) -> list[str]:
     """The normalised text cut into whole words (jieba's precise mode), nothing dropped."""
     return [w for w in _jieba().cut(normalize_text(text)) if w.strip()]

@@ -9,10 +9,10 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from assistant.answer.compose import city_notes, compose_comparison, degraded_notes, with_notes
-from assistant.answer.evidence import Evidence, Retrieved, bearing
+from assistant.answer.evidence import Retrieved, bearing
 from assistant.answer.quotes import cite
 from assistant.query import QueryPlan
-from assistant.records import Answer, Citation
+from assistant.records import Answer, Citation, Decision
 from vectorstore.records import Filters, Hit
 from vectorstore.view import IndexView
 
@@ -38,7 +38,7 @@ def answer_comparison(assistant: Assistant, plan: QueryPlan, view: IndexView, fi
             query = assistant.query(side_plan(plan, city), view, side_filters)
             query = replace(query, text=f"{city} {query.text}")  # the embedders hear which city is meant
         if city not in view.cities and not query.inferred:
-            sides.append(Retrieved(query, [], Evidence(False, 0.0, False)))  # no speeches from this city
+            sides.append(Retrieved(query, [], Decision("not_covered", 0.0, ())))  # no speeches from this city
             continue
         sides.append(assistant.retrieve(query, view, watch))
     with watch("compose"):

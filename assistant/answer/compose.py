@@ -9,6 +9,7 @@ from assistant.answer.quotes import elided
 from assistant.query import Query
 from assistant.records import Citation, ComparisonRow
 from ingest.normalize import to_traditional
+from vectorstore.view import IndexView
 
 # Framing text per question language; quotes stay in the script they were written in.
 PHRASES = {
@@ -16,6 +17,9 @@ PHRASES = {
         "intro": "根据所收录的讲话，相关内容如下：",
         "none": "所收录的讲话没有涉及这个问题。",
         "related": "以下段落可能相关：",
+        "closest": "以下是与问题最接近的段落，但都没有直接说明：",
+        "searched": "检索范围：{docs}篇文件（{cities}；{years}）。",
+        "all_cities": "所有城市", "all_years": "所有年份", "undated_only": "均无日期",
         "unknown_city": "城市不详",
         "national": "全国",
         "nothing_for": "{city}的讲话没有谈到这个话题",
@@ -41,6 +45,9 @@ PHRASES = {
         "intro": "Here is what the speeches say (quoted in the original Chinese):",
         "none": "The speeches in the corpus do not cover this question.",
         "related": "Possibly related passages:",
+        "closest": "The closest passages; none of them states this directly:",
+        "searched": "Searched {docs} documents ({cities}; {years}).",
+        "all_cities": "all cities", "all_years": "all years", "undated_only": "undated",
         "unknown_city": "city unknown",
         "national": "national",
         "nothing_for": "the {city} speeches say nothing on this topic",
@@ -101,12 +108,61 @@ def compose_answer(citations: Sequence[Citation], language: str, script: str, re
     return "\n".join(lines).rstrip()
 
 
-def compose_abstention(related: Sequence[Citation], language: str, script: str) -> str:
-    lines = [phrase("none", language, script)]
+def compose_abstention(related: Sequence[Citation], language: str, script: str, searched: str = "") -> str:
+    lines = [phrase("none", language, script) + (f" {searched}" if searched else "")]
     if related:
         lines += ["", phrase("related", language, script)]
         lines += [f"- {group_label(c, language, script)}: “{c.quote[:80]}” [{c.n}]" for c in related]
     return "\n".join(lines)
+
+
+def compose_closest(nearest: Sequence[Citation], query: Query, view: IndexView, language: str, script: str) -> str:
+    """The passages nearest the question, none of which the decision takes as stating the answer: each
+    with its sentence nearest the question and the question's own words in bold, so that the reader
+    sees at once what they share; then what was searched."""
+    lines = [phrase("closest", language, script), ""]
+    words = sorted({w for w in query.highlight if len(w) >= 2}, key=len, reverse=True)
+    for c in nearest:
+        lines.append(f"- {group_label(c, language, script)}: “{emphasised(elided(c), words)}” [{c.n}]")
+    return "\n".join([*lines, "", searched(query, view, language, script)])
+
+
+def emphasised(text: str, words: Sequence[str]) -> str:
+    """`text` with each of `words` (longest first, in either script) in bold."""
+    if not words:
+        return text
+    from ingest.normalize import to_simplified
+
+    plain = to_simplified(text)  # same length: the conversion is character for character here
+    if len(plain) != len(text):
+        return text
+    marks = [False] * len(text)
+    for word in words:
+        start = plain.find(word)
+        while start >= 0:
+            marks[start:start + len(word)] = [True] * len(word)
+            start = plain.find(word, start + len(word))
+    out, bold = [], False
+    for char, mark in zip(text, marks, strict=True):
+        if mark != bold:
+            out.append("**")
+            bold = mark
+        out.append(char)
+    return "".join(out) + ("**" if bold else "")
+
+
+def searched(query: Query, view: IndexView, language: str, script: str) -> str:
+    """Which documents, cities and years the question was searched over: a "not covered" or "closest"
+    says how far it looked."""
+    allowed = view.documents_allowed(query.filters)
+    metas = [view.metas[d] for d in allowed if d in view.metas]
+    cities = sorted({m.known_city for m in metas if m.known_city})
+    years = sorted({m.date[:4] for m in metas if m.date[:4].isdigit()})
+    filtered = query.filters.cities or query.filters.doc_ids
+    city_text = "、".join(cities[:6]) + ("…" if len(cities) > 6 else "") if filtered or len(cities) <= 6 else \
+        phrase("all_cities", language, script)
+    year_text = (years[0] if len(years) == 1 else f"{years[0]}–{years[-1]}") if years else phrase("undated_only", language, script)
+    return phrase("searched", language, script).format(docs=len(allowed), cities=city_text or "—", years=year_text)
 
 
 def compose_comparison(

@@ -1,35 +1,20 @@
-"""Does the corpus answer the question? The evidence check behind abstention.
-
-Two signals, either enough: an embedder's best similarity at or above the threshold calibrated for
-that embedder (vectorstore.calibration), or one of the top passages (with its title and section path)
-holding an IDF-weighted share of the question's key terms. A passage that lacks a *specific* term of
-the question (one the corpus seldom or never uses) holds no share at all: a passage on 火星 that says
-nothing of 移民 does not answer a question about 火星移民. English questions may miss one such term,
-since dictionary translations miss some, but not a term the corpus never writes in any of its
-translations (space tourism -> 太空游): that idea is missing from the corpus, and so is the evidence.
+"""What was retrieved for a Query, ordered and split for the reader: the ranking with passages that
+hold the question's names and terms first, which passages bear on the question (quoted) and which
+are only possibly related. Whether the corpus answers at all is decided in assistant.answer.decision.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from assistant.query import Query
+from assistant.records import Decision
 from ingest.normalize import normalize_text
-from vectorstore.calibration import Calibration
 from vectorstore.hybrid import RetrievalTrace
 from vectorstore.keyword import tokenize_zh
 from vectorstore.records import Hit
 from vectorstore.view import IndexView
-
-TOP_PASSAGES = 3  # the passages whose terms are counted
-
-
-@dataclass(frozen=True, slots=True)
-class Evidence:
-    similar: bool  # an embedder's best similarity reached its calibrated threshold
-    share: float  # best IDF-weighted share of the key terms held by one top passage
-    found: bool
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,19 +23,9 @@ class Retrieved:
 
     query: Query
     ranked: list[Hit]
-    evidence: Evidence
+    evidence: Decision
     unavailable: tuple[str, ...] = ()  # retrievers that could not be asked (a stopped vector store)
     trace: RetrievalTrace | None = None  # each retriever's own ranking and scores, for the search view
-
-
-def weigh_evidence(query: Query, trace: RetrievalTrace, ranked: Sequence[Hit], view: IndexView,
-                   calibrations: Mapping[str, Calibration], share_needed: float) -> Evidence:
-    if not ranked:
-        return Evidence(False, 0.0, False)
-    similar = any(max((h.score for h in trace.by_retriever.get(name, [])), default=0.0) >= c.evidence_similarity
-                  for name, c in calibrations.items())
-    share = keyword_share(query, ranked[:TOP_PASSAGES], view)
-    return Evidence(similar, share, similar or share >= share_needed)
 
 
 def specific_first(query: Query, hits: Sequence[Hit], view: IndexView) -> list[Hit]:
@@ -65,8 +40,8 @@ def specific_first(query: Query, hits: Sequence[Hit], view: IndexView) -> list[H
         return list(hits)
 
     def held(hit: Hit) -> tuple[int, int, int]:
-        context, own = _context(hit, view), _context(hit, view, title=False)
-        found = [c for c in query.specific if any(mentions(context, w) for w in c.forms)]
+        full, own = context(hit, view), context(hit, view, title=False)
+        found = [c for c in query.specific if any(mentions(full, w) for w in c.forms)]
         in_text = sum(any(mentions(own, w) for w in c.forms) for c in query.concepts if not c.action)
         return -sum(c.name for c in found), -len(found), -in_text
 
@@ -79,24 +54,19 @@ BEARING = 0.6  # a passage holding at least this share of what the best one hold
 
 def bearing(query: Query, hits: Sequence[Hit], view: IndexView) -> list[bool]:
     """Which passages bear on the question, to be quoted; the others are only possibly related. The
-    first always does (the evidence check passed on it). Another must hold as many of the names the
-    question spells as any passage does, as many of its specific terms (潼湖, 河长制) as the passage
-    holding most of them (an English question may hold one fewer, translations being uncertain), and
-    `BEARING` of the IDF-weighted share of all its
-    key terms that the best passage holds: fewer right quotes beat five padded ones. The passage and
-    its section path count, not its document's title, which every passage of the document shares."""
-    if not query.concepts:
+    first always does (the decision passed on it); another must hold `BEARING` of the IDF-weighted
+    share of the question's key terms (verbs aside) that the best passage holds, in its own text or
+    section path. Whether the passages answer at all is the decision's (assistant.answer.decision).
+    Counting specific terms and names here as well dropped the answering passage from the quotes of
+    a third of outside questions (docs/benchmarks.md, "The answer decision")."""
+    topics = [c for c in query.concepts if not c.action]
+    if not topics:
         return [True] * len(hits)
-    total = sum(c.weight for c in query.concepts) or 1.0
-    held = [[c for c in query.concepts if any(mentions(_context(hit, view, title=False), w) for w in c.forms)]
-             for hit in hits]
-    shares = [sum(c.weight for c in h) / total for h in held]
-    specific = [sum(c.specific for c in h) for h in held]
-    names = [sum(c.name for c in h) for h in held]
-    best, most, named = max(shares, default=0.0), max(specific, default=0), max(names, default=0)
-    slack = 1 if query.plan.search_language == "en" and most > 1 else 0
-    return [i == 0 or best == 0.0 or (share >= BEARING * best and count >= most - slack and name >= named)
-            for i, (share, count, name) in enumerate(zip(shares, specific, names, strict=True))]
+    total = sum(c.weight for c in topics) or 1.0
+    shares = [sum(c.weight for c in topics if any(mentions(context(hit, view, title=False), w) for w in c.forms)) / total
+              for hit in hits]
+    best = max(shares, default=0.0)
+    return [i == 0 or best == 0.0 or share >= BEARING * best for i, share in enumerate(shares)]
 
 
 def quoted_and_related(query: Query, hits: Sequence[Hit], view: IndexView) -> tuple[list[Hit], list[Hit]]:
@@ -112,37 +82,17 @@ def touches(query: Query, hit: Hit, view: IndexView) -> bool:
     """The passage holds at least one of the question's key terms (verbs aside), or the question has
     none: worth listing as possibly related."""
     topics = [c for c in query.concepts if not c.action]
-    context = _context(hit, view, title=False)
-    return not topics or any(mentions(context, w) for c in topics for w in c.forms)
+    text = context(hit, view, title=False)
+    return not topics or any(mentions(text, w) for c in topics for w in c.forms)
 
 
-def _context(hit: Hit, view: IndexView, title: bool = True) -> str:
+def context(hit: Hit, view: IndexView, title: bool = True) -> str:
     """What a passage says, with its section path (headings of speeches are summaries) and, unless
     `title` is False, its document's title (which also heads the opening section's path)."""
     meta = view.metas.get(hit.chunk.doc_id)
     doc_title = meta.title if meta else ""
     headings = " ".join(h for h in hit.chunk.heading_path if title or h != doc_title)
     return hit.chunk.search_text + normalize_text(f"{doc_title if title else ''} {headings}")
-
-
-def keyword_share(query: Query, hits: Sequence[Hit], view: IndexView) -> float:
-    """The best IDF-weighted share of the question's concepts that one of `hits` mentions (0 for a
-    passage missing more specific concepts than allowed)."""
-    concepts = query.concepts
-    if not concepts:
-        return 0.0
-    specific = query.specific
-    allowed_misses = 1 if query.plan.search_language == "en" or len(specific) > 2 else 0
-    total = sum(c.weight for c in concepts) or 1.0
-    best = 0.0
-    for hit in hits:
-        context = _context(hit, view)
-        missed = [c for c in specific if not any(mentions(context, w) for w in c.forms)]
-        if len(missed) > allowed_misses or any(c.absent for c in missed):
-            continue
-        held = sum(c.weight for c in concepts if any(mentions(context, w) for w in c.forms))
-        best = max(best, held / total)
-    return best
 
 
 def mentions(context: str, word: str) -> bool:

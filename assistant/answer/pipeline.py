@@ -14,11 +14,14 @@ from assistant.answer.compose import (
     city_notes,
     compose_abstention,
     compose_answer,
+    compose_closest,
     degraded_notes,
     phrase,
+    searched,
     with_notes,
 )
-from assistant.answer.evidence import Retrieved, quoted_and_related, specific_first, weigh_evidence
+from assistant.answer.decision import DecisionModel, decide
+from assistant.answer.evidence import Retrieved, quoted_and_related, specific_first
 from assistant.answer.generate import ModelHealth, generate, rewrite_followup, translator
 from assistant.answer.quotes import cite
 from assistant.chat_model import ChatModel
@@ -58,7 +61,8 @@ class Assistant:
     """Answers questions over one Index; `chat_model` (assistant.chat_model) writes answers when set."""
 
     def __init__(self, index: Index, *, options: Options = Options(), chat_model: ChatModel | None = None,
-                 calibrations: Mapping[str, Calibration] | None = None) -> None:
+                 calibrations: Mapping[str, Calibration] | None = None,
+                 decision_models: Mapping[str, DecisionModel] | None = None) -> None:
         self.index = index
         self.options = options
         self.chat_model = chat_model
@@ -66,6 +70,7 @@ class Assistant:
         self.retriever = HybridRetriever(index, fusion=options.fusion)
         # what each embedder's scores mean, read once (speechqa calibrate measures other values)
         self.calibrations = dict(calibrations or {spec: index.calibration(spec) for spec in index.specs})
+        self.decision_models = decision_models  # None: the fitted ones shipped in assistant/data/decision.json
 
     def warm_up(self) -> float:
         """Load models, dictionaries and the keyword index now, not on the first question; returns seconds.
@@ -108,8 +113,8 @@ class Assistant:
                                           fallback=query.fallback)
             ranked = specific_first(query, diversify(trace.fused, query.max_per_doc)[: self.options.depth], view)
         with watch("evidence"):
-            evidence = weigh_evidence(query, trace, ranked, view, self.calibrations, self.options.evidence_share)
-        return Retrieved(query, ranked, evidence, tuple(trace.unavailable), trace)
+            decision = decide(query, trace, ranked, view, self.index.specs, self.decision_models)
+        return Retrieved(query, ranked, decision, tuple(trace.unavailable), trace)
 
     def search(self, question: str, k: int = 10, filters: Filters = Filters(), history: Sequence[str] = ()) -> Search:
         """Retrieval alone, as the answer would run it: the Query (terms, translations, filters) and
@@ -129,7 +134,7 @@ class Assistant:
                          for name, table in (trace.scores.items() if trace else ())))
             for rank, (hit, citation) in enumerate(zip(hits, cite(hits, query.highlight, query.quantity, view), strict=True),
                                                    start=1))
-        return Search(query, passages, found.evidence.found, tuple(found.unavailable))
+        return Search(query, passages, found.evidence.found, tuple(found.unavailable), found.evidence)
 
     def _checked(self, question: str) -> str:
         question = plain_question(question)
@@ -199,11 +204,20 @@ class Assistant:
             quoted, aside = ranked[: len(quoted_hits)], ranked[len(quoted_hits): len(shown)]
             degraded = degraded_notes(bool(found.unavailable), plan.language, plan.script)
             notes = city_notes(query, plan.language, plan.script) + degraded
-            if not found.evidence.found:
-                text = with_notes(compose_abstention(ranked[:3], plan.language, plan.script), degraded)
-                return Answer(plan.original, text, (), False, plan, related=ranked[:3], ranked=ranked, notes=notes)
+            decision = found.evidence
+            if decision.outcome == "closest":
+                nearest = ranked[: self.options.top_k]
+                text = with_notes(compose_closest(nearest, query, view, plan.language, plan.script), notes)
+                return Answer(plan.original, text, (), False, plan, related=nearest, ranked=ranked, notes=notes,
+                              outcome="closest", decision=decision)
+            if decision.outcome == "not_covered":
+                text = with_notes(compose_abstention(ranked[:3], plan.language, plan.script,
+                                                     searched=searched(query, view, plan.language, plan.script)), degraded)
+                return Answer(plan.original, text, (), False, plan, related=ranked[:3], ranked=ranked, notes=notes,
+                              outcome="not_covered", decision=decision)
             text = with_notes(compose_answer(quoted, plan.language, plan.script, related=aside), notes)
-            return Answer(plan.original, text, quoted, True, plan, related=aside, ranked=ranked, notes=notes)
+            return Answer(plan.original, text, quoted, True, plan, related=aside, ranked=ranked, notes=notes,
+                          decision=decision)
 
 
     def _timeline_answer(self, plan: QueryPlan, view: IndexView, filters: Filters, watch: Stopwatch) -> Answer:

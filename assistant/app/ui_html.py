@@ -257,7 +257,11 @@ def plan_markdown(found: Search) -> str:
                                      f"from {applied.date_from}" if applied.date_from else "",
                                      f"to {applied.date_to}" if applied.date_to else "") if x) or "none"
     weights = ", ".join(f"{name} {weight:g}" for name, weight in q.weights.items())
-    verdict = "answers from these passages" if found.found else "would abstain: no passage passes the evidence check"
+    verdicts = {"answer": "answers from these passages", "closest": "shows these as the closest passages, none stating it",
+                "not_covered": "says the speeches do not cover this"}
+    decision = found.decision
+    verdict = (f"{verdicts[decision.outcome]} (probability {decision.probability:.2f} that they answer)"
+               if decision is not None else verdicts["answer" if found.found else "not_covered"])
     return (f"**Read as** {plan.language} ({plan.script}): “{plan.standalone}”  \n**Terms (BM25)**: {terms}  \n"
             f"**Translations**: {translations}  \n**Filters applied**: {filters}  \n**Fusion weights**: {weights}  \n"
             f"**Evidence**: {verdict}" + (f"  \n**Unavailable**: {', '.join(found.unavailable)}" if found.unavailable else ""))

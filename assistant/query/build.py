@@ -12,6 +12,7 @@ from assistant.options import Options
 from assistant.query.english import MIN_PHRASE_USES, Translation, choose_translations, translate_terms
 from assistant.query.plan import QueryPlan, ordinal_congress
 from assistant.query.words import ASKS_QUANTITY, FRAMING_WORDS
+from ingest.gazetteer import is_place_name
 from ingest.normalize import normalize_text
 from vectorstore.calibration import Calibration
 from vectorstore.hybrid import SearchQuery
@@ -195,11 +196,18 @@ def _concepts(plan: QueryPlan, translations: Sequence[Translation], view: IndexV
         forms = [(w,) for w in content_words(plan.standalone) if not _YEAR_WORD.fullmatch(w) and w not in skip]
         actions = set()
         names = {f for f in forms if f[0] in view.names}
-    return tuple(
-        Concept(forms=f, weight=max(view.bm25.idf_of(w) for w in f),
-                specific=f not in actions and any(view.is_rare(w, RARE_SHARE) for w in f)
-                and any(is_known_word(w) or w in view.names for w in f),
-                absent=f not in actions and all(not view.passages_with(w).size for w in f), name=f in names,
-                action=f in actions)
-        for f in forms if f
-    )
+    concepts = []
+    for f in forms:
+        if not f:
+            continue
+        absent = all(not view.passages_with(w).size for w in f)
+        if absent and all(is_place_name(w) or not is_known_word(w) for w in f):
+            # a place the corpus never writes (陕西 for a speech that names only its counties) or a piece
+            # of an odd cut (那篇, 各是) says where or how the question asks, not what it is about
+            continue
+        concepts.append(Concept(
+            forms=f, weight=max(view.bm25.idf_of(w) for w in f),
+            specific=f not in actions and any(view.is_rare(w, RARE_SHARE) for w in f)
+            and any(is_known_word(w) or w in view.names for w in f),
+            absent=f not in actions and absent, name=f in names, action=f in actions))
+    return tuple(concepts)

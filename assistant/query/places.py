@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from ingest.gazetteer import find_city
+from ingest.gazetteer import city_spans, find_city
 from ingest.normalize import normalize_text
 
 
@@ -44,13 +44,33 @@ def english_province_names() -> dict[str, str]:
 
 
 def find_english_cities(question: str) -> list[str]:
-    names = english_place_names()
-    found = []
-    for word in re.findall(r"[A-Za-z]+", question):
-        city = names.get(word.lower())
-        if city and word[0].isupper() and city not in found:
+    found: list[str] = []
+    for city, _, _ in english_city_spans(question):
+        if city not in found:
             found.append(city)
     return found
+
+
+def english_city_spans(question: str) -> list[tuple[str, int, int]]:
+    names = english_place_names()
+    return [(names[m.group().lower()], m.start(), m.end()) for m in re.finditer(r"[A-Za-z]+", question)
+            if m.group().lower() in names and m.group()[0].isupper()]
+
+
+# What may stand between two places that are asked about side by side: a conjunction or a list mark
+# (临沂和聊城, 临沂、聊城, Linyi and Liaocheng, "临沂 聊城 招商"), with the places' own suffixes.
+_JOINED = re.compile(r"^\s*(市|city|城市)?\s*(和|与|及|以及|跟|同|或|、|,|，|/|&|and|or|vs\.?|versus)?\s*(the\s+)?$", re.I)
+
+
+def places_joined(question: str) -> bool:
+    """Two of the cities the question names stand side by side, joined by a conjunction or a list mark:
+    they are asked about together. "惠州如何看待深圳的带动作用" names 深圳 as what 惠州 is asked about."""
+    def joined(text: str, spans: list[tuple[str, int, int]]) -> bool:
+        ordered = sorted((s, e) for _, s, e in spans)
+        return any(_JOINED.match(text[end:start]) for (_, end), (start, _) in zip(ordered, ordered[1:], strict=False))
+
+    chinese = normalize_text(question)
+    return joined(chinese, city_spans(chinese)) or joined(question, english_city_spans(question))
 
 
 def cities_in(text: str) -> list[str]:

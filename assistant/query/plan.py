@@ -11,7 +11,7 @@ import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
-from assistant.query.places import cities_in, english_place_names
+from assistant.query.places import cities_in, english_place_names, places_joined
 from assistant.query.words import (
     ASK_WHEN,
     COMPARISON_FRAME,
@@ -134,7 +134,9 @@ def plan_query(question: str, history: Sequence[str] = ()) -> QueryPlan:
     language, script = language_of(question)
     cities = cities_in(question)
     years = years_in(question)
-    comparison = bool(IS_COMPARISON.search(normalize_text(question))) or len(cities) > 1
+    # a comparison is asked for in words, or by naming places side by side; two places named otherwise
+    # are a subject and what is said of it ("惠州如何看待深圳")
+    comparison = bool(IS_COMPARISON.search(normalize_text(question))) or (len(cities) > 1 and places_joined(question))
     timeline, searched = time_question(question)
     plan = QueryPlan(original=question, standalone=searched, language=language, script=script,
                      cities=tuple(cities), years=tuple(years), comparison=comparison,

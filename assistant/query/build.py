@@ -163,24 +163,36 @@ def _filters(plan: QueryPlan, view: IndexView, filters: Filters,
         named = documents_named(plan, view)
         if named:
             filters = replace(filters, doc_ids=named)
-    if plan.years and not (filters.date_from or filters.date_to) and view.years & set(plan.years):
+    if plan.years and not (filters.date_from or filters.date_to or filters.doc_ids) and view.years & set(plan.years):
         years = sorted(plan.years)
-        filters = replace(filters, date_from=years[0], date_to=years[-1])
+        if len(years) > 1 and not plan.timeline:
+            # "the 2006 and 2019 reports": those years' documents, not every year between them (a
+            # question about change over time keeps the range)
+            filters = replace(filters, doc_ids=tuple(d for y in years for d in view.by_year.get(y, ())))
+        else:
+            filters = replace(filters, date_from=years[0], date_to=years[-1])
     return filters, named, missing, inferred
 
 
 def documents_named(plan: QueryPlan, view: IndexView) -> tuple[str, ...]:
-    """The document the question names by a distinctive part of its title (十九大, 20th party congress):
-    the longest run of whole words of the question (3 to 12 Chinese characters) that exactly one title
-    contains and that the passages seldom use (a topic word in a title, like 重点项目, names nothing)."""
+    """The documents the question names by a distinctive part of their titles (十九大, 20th party
+    congress), in the order the question names them: each the longest run of whole words of the
+    question (3 to 12 Chinese characters) that exactly one title contains and that the passages seldom
+    use (a topic word in a title, like 重点项目, names nothing), runs not overlapping. "十四大报告怎么评价
+    十三大" names two documents; which of them holds the answer is retrieval's to find."""
     text = ordinal_congress(plan.standalone) if plan.search_language == "en" else plan.standalone
     cut = words(text)
-    pieces = {"".join(cut[i:j]) for i in range(len(cut)) for j in range(i + 1, len(cut) + 1)}
-    for piece in sorted((p for p in pieces if 3 <= len(p) <= 12 and _CJK_RUN.fullmatch(p)), key=lambda p: (-len(p), p)):
+    starts = [sum(len(w) for w in cut[:i]) for i in range(len(cut) + 1)]
+    spans = [(starts[i], starts[j], "".join(cut[i:j])) for i in range(len(cut)) for j in range(i + 1, len(cut) + 1)]
+    taken: list[tuple[int, int, str]] = []  # (start, end, doc_id)
+    for start, end, piece in sorted((s for s in spans if 3 <= len(s[2]) <= 12 and _CJK_RUN.fullmatch(s[2])),
+                                    key=lambda s: (-len(s[2]), s[0])):
+        if any(start < e and s < end for s, e, _ in taken):
+            continue
         owners = view.titles.containing(piece)
-        if len(owners) == 1 and view.is_rare(piece, RARE_SHARE):
-            return tuple(owners)
-    return ()
+        if len(owners) == 1 and view.is_rare(piece, RARE_SHARE) and owners[0] not in {d for _, _, d in taken}:
+            taken.append((start, end, owners[0]))
+    return tuple(d for _, _, d in sorted(taken))
 
 
 def _concepts(plan: QueryPlan, translations: Sequence[Translation], view: IndexView) -> tuple[Concept, ...]:

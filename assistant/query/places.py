@@ -57,6 +57,28 @@ def english_city_spans(question: str) -> list[tuple[str, int, int]]:
             if m.group().lower() in names and m.group()[0].isupper()]
 
 
+def place_edits(question: str) -> dict[str, str]:
+    """For each city a follow-up names with an edit word in its clause: add, remove or only
+    ("去掉聊城，只看临沂" -> 聊城 remove, 临沂 only; "和聊城比呢" -> 聊城 add; "and Huizhou too" -> 惠州 add).
+    The nearest edit word of the clause decides; a city named without one is not in the result."""
+    from assistant.query.words import PLACES_ADD, PLACES_COMPARE_WITH, PLACES_ONLY, PLACES_REMOVE
+
+    out: dict[str, str] = {}
+    for text, spans in ((normalize_text(question), city_spans(normalize_text(question))),
+                        (question, english_city_spans(question))):
+        edits = [(m.start(), m.end(), kind) for kind, pattern in (("add", PLACES_ADD), ("remove", PLACES_REMOVE),
+                                                                  ("only", PLACES_ONLY), ("add", PLACES_COMPARE_WITH))
+                 for m in pattern.finditer(text)]
+        for city, start, end in spans:
+            clause = (max((text.rfind(mark, 0, start) for mark in "，,；;。"), default=-1),
+                      min((i for i in (text.find(mark, end) for mark in "，,；;。") if i >= 0), default=len(text)))
+            near = [(0 if s <= start and e >= end else min(abs(start - e), abs(s - end)), kind)
+                    for s, e, kind in edits if clause[0] < s and e <= clause[1] + 1]
+            if near and city not in out:
+                out[city] = min(near)[1]
+    return out
+
+
 # What may stand between two places that are asked about side by side: a conjunction or a list mark
 # (临沂和聊城, 临沂、聊城, Linyi and Liaocheng, "临沂 聊城 招商"), with the places' own suffixes.
 _JOINED = re.compile(r"^\s*(市|city|城市)?\s*(和|与|及|以及|跟|同|或|、|,|，|/|&|and|or|vs\.?|versus)?\s*(the\s+)?$", re.I)

@@ -11,7 +11,7 @@ import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
-from assistant.query.places import cities_in, english_place_names, places_joined
+from assistant.query.places import cities_in, english_place_names, place_edits, places_joined
 from assistant.query.words import (
     ASK_WHEN,
     COMPARISON_FRAME,
@@ -92,6 +92,14 @@ def _strip_entities(text: str, cities: Sequence[str]) -> str:
     return out
 
 
+def places_in(cities: Sequence[str], language: str) -> str:
+    """The cities as a question in `language` names them: 临沂 聊城, or Linyi, Liaocheng."""
+    if language != "en":
+        return " ".join(cities)
+    roman = {chinese: name for name, chinese in sorted(english_place_names().items(), key=lambda kv: -len(kv[0]))}
+    return ", ".join(roman.get(c, c).capitalize() for c in cities)
+
+
 def has_own_topic(text: str, cities: Sequence[str]) -> bool:
     """Whether anything but entities (cities, years) and filler is left: "那2023年呢？" has no topic."""
     rest = FILLER.sub("", _YEAR.sub(" ", _strip_entities(text, cities)))
@@ -141,12 +149,30 @@ def plan_query(question: str, history: Sequence[str] = ()) -> QueryPlan:
     plan = QueryPlan(original=question, standalone=searched, language=language, script=script,
                      cities=tuple(cities), years=tuple(years), comparison=comparison,
                      topic=_strip_entities(searched, cities).strip(), timeline=timeline)
-    if not history or not is_followup(question):
+    edits_places = bool(history) and bool(place_edits(question))
+    if not history or not (is_followup(question) or edits_places):
         return plan
     previous = plan_query(history[-1], history[:-1])
     notes = []
     standalone = searched
     topic = plan.topic
+    edits = place_edits(question) if previous.cities else {}
+    if edits:
+        # "再加上惠州", "去掉聊城", "和聊城比呢", "without Liaocheng": the conversation's places, edited; its
+        # topic unless the follow-up brings one
+        kept = [c for c, kind in edits.items() if kind == "only"] or list(previous.cities)
+        for city, kind in edits.items():
+            if kind == "remove" and city in kept:
+                kept.remove(city)
+            elif kind == "add" and city not in kept:
+                kept.append(city)
+        own = has_own_topic(question, cities)
+        topic = plan.topic if own else with_years(previous.topic, previous.years, years)
+        standalone = f"{topic} {places_in(kept, language_of(topic)[0])}".strip()
+        notes.append("places of the conversation edited: " + ", ".join(f"{k} {c}" for c, k in edits.items()))
+        return replace(plan, standalone=standalone, cities=tuple(kept), years=tuple(years) or previous.years,
+                       followup=True, topic=topic, comparison=len(kept) > 1,
+                       timeline=plan.timeline or ("" if own else previous.timeline), notes=tuple(notes))
     if not has_own_topic(question, cities):
         # "And Huizhou?": the previous topic, about the entities named now (and asked the same way)
         plan = replace(plan, timeline=plan.timeline or previous.timeline)

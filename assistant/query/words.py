@@ -31,10 +31,21 @@ COMPARISON_FRAME = re.compile(rf"({_alternation(COMPARE_ZH + LINKS_ZH)})|\b({_al
 # -- follow-ups -------------------------------------------------------------------------------
 FOLLOWUP_ZH = re.compile(r"^(那|那么|还有|另外|再|而|又)|呢[？?]?$|^(他|她|他们|该|这|此|其)")
 FOLLOWUP_EN = re.compile(r"^(and|what about|how about|also|then|so)\b|\b(he|she|they|him|her|them|his|their|it|that|this|there)\b", re.I)
+# How a follow-up edits the places of the conversation: adds one ("再加上惠州", "和聊城比呢", "and Huizhou
+# too"), removes one ("去掉聊城", "without Liaocheng"), or keeps only those it names ("只看临沂"). Each
+# place named is edited by the nearest such word before it (or, in English, after it: "Huizhou too").
+PLACES_ADD = re.compile(r"加上|再加|加入|添上|也看|也加|\b(add|adding|include|including|also|too|plus|as well)\b", re.I)
+PLACES_COMPARE_WITH = re.compile(r"(和|跟|与|同)[^，,；;。？?]{2,12}?(相?比|对比|比较)|\bcompared? (with|to)\b|\bversus\b|\bvs\b", re.I)
+PLACES_REMOVE = re.compile(r"去掉|去除|除去|删掉|删去|拿掉|不看|不要|排除|\b(without|remove|drop|exclude|except|minus)\b", re.I)
+PLACES_ONLY = re.compile(r"只看|只要|仅看|只比较|只留|\b(only|just)\b", re.I)
+_EDITS = r"加上|再加|加入|添上|也看|也加|去掉|去除|除去|删掉|删去|拿掉|不看|不要|排除|只看|只要|仅看|只比较|只留|相比|对比|比较|比(?=呢|吗|一比|[？?]|$)|"
+
 # Words that carry no topic: what is left of a question after removing them and the entities tells
-# whether the question brings a topic of its own ("那惠州呢？" does not).
+# whether the question brings a topic of its own ("那惠州呢？" does not; nor does "再加上惠州").
 FILLER = re.compile(
-    r"(那么|那|呢|还有|另外|的|吗|怎么样|怎么说|如何|市|县|区|和|与|及|"
+    r"(" + _EDITS + r"那么|那|呢|还有|另外|的|吗|怎么样|怎么说|如何|市|县|区|和|与|及|跟|同|再|也|"
+    r"\badd\b|\badding\b|\binclude\b|\balso\b|\btoo\b|\bplus\b|\bas well\b|\bwithout\b|\bremove\b|\bdrop\b|"
+    r"\bexclude\b|\bexcept\b|\bonly\b|\bjust\b|\bcompared?\b|\bwith\b|\bto\b|\bversus\b|\bvs\b|"
     r"\band\b|\bwhat about\b|\bhow about\b|\bthe\b|\bcity\b|\bof\b|\bin\b|\babout\b|\bwhat\b|\bsay\b|\bsaid\b|"
     r"\bdid\b|\bdo\b|\bdoes\b|[\s?？!！,，.。、:：]+)",
     re.I,

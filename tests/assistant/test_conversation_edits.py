@@ -1,0 +1,54 @@
+"""A comparison is a conversation: the next turn adds a place, removes one, keeps only one, or turns a
+one-city answer into a comparison, in all three scripts, by one mechanism (the nearest edit word of
+the clause, assistant/query/places.place_edits); the topic is carried unless the turn brings one."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.answer.pipeline import Assistant
+from assistant.query.places import place_edits
+from assistant.query.plan import plan_query
+from vectorstore.index import Index
+
+COMPARE = "比较临沂和聊城在招商引资方面的做法"
+
+
+@pytest.mark.parametrize(("history", "question", "cities", "comparison"), [
+    (COMPARE, "再加上惠州", ("临沂", "聊城", "惠州"), True),
+    (COMPARE, "去掉聊城", ("临沂",), False),
+    (COMPARE, "去掉聊城，只看临沂", ("临沂",), False),
+    ("比較臨沂和聊城的招商引資", "加上惠州呢", ("临沂", "聊城", "惠州"), True),
+    ("临沂对招商引资有什么要求？", "和聊城比呢？", ("临沂", "聊城"), True),
+    ("Compare Linyi and Liaocheng on investment", "and Huizhou too", ("临沂", "聊城", "惠州"), True),
+    ("Compare Linyi and Liaocheng on investment", "without Liaocheng", ("临沂",), False),
+    ("惠州对土地有什么要求？", "那聊城呢？", ("聊城",), False),  # no edit word: the place is replaced
+])
+def test_the_next_turn_edits_the_places(history: str, question: str, cities: tuple[str, ...], comparison: bool) -> None:
+    plan = plan_query(question, [history])
+    assert plan.cities == cities and plan.comparison is comparison and plan.followup
+    topic = plan_query(history).topic
+    assert plan.topic == topic  # the conversation's topic is carried: the turn names places only
+    assert plan.search_language == plan_query(history).search_language
+
+
+def test_a_turn_with_its_own_topic_keeps_the_places() -> None:
+    plan = plan_query("那在土地方面呢？", [COMPARE])
+    assert plan.cities == ("临沂", "聊城") and plan.comparison and "土地" in plan.standalone
+
+
+def test_edits_are_read_per_clause_and_place() -> None:
+    assert place_edits("去掉聊城，只看临沂") == {"聊城": "remove", "临沂": "only"}
+    assert place_edits("和聊城比呢？") == {"聊城": "add"}
+    assert place_edits("and Huizhou too") == {"惠州": "add"}
+    assert place_edits("那聊城呢？") == {}
+    assert place_edits("惠州如何看待深圳？") == {}
+
+
+def test_the_edited_comparison_is_answered_side_by_side(own_files_index: Index) -> None:
+    assistant = Assistant(own_files_index)
+    three = assistant.ask("再加上惠州", [COMPARE])
+    assert [r.entity for r in three.comparison] == ["临沂", "聊城", "惠州"]
+    assert three.scope is not None and three.scope.to_dict()["cities"] == ["临沂", "聊城", "惠州"]
+    one = assistant.ask("去掉聊城，只看临沂", [COMPARE])
+    assert not one.comparison and one.found and {c.where for c in one.citations} == {"临沂"}

@@ -87,7 +87,8 @@ def build_query(plan: QueryPlan, view: IndexView, *, filters: Filters = Filters(
         translations=translations,
         concepts=concepts,
         filters=applied,
-        fallback=filters,
+        # a span of years asked for in so many words (2020年以后) is the user's own, not a guess to drop
+        fallback=replace(filters, date_from=plan.year_span[0], date_to=plan.year_span[1]) if any(plan.year_span) else filters,
         documents_named=named,
         missing_cities=missing,
         inferred=inferred,
@@ -163,7 +164,9 @@ def _filters(plan: QueryPlan, view: IndexView, filters: Filters,
         named = documents_named(plan, view)
         if named:
             filters = replace(filters, doc_ids=named)
-    if plan.years and not (filters.date_from or filters.date_to or filters.doc_ids) and view.years & set(plan.years):
+    if any(plan.year_span) and not (filters.date_from or filters.date_to or filters.doc_ids):
+        filters = replace(filters, date_from=plan.year_span[0], date_to=plan.year_span[1])  # 2020年以后: from 2020 on
+    elif plan.years and not (filters.date_from or filters.date_to or filters.doc_ids) and view.years & set(plan.years):
         years = sorted(plan.years)
         if len(years) > 1 and not plan.timeline:
             # "the 2006 and 2019 reports": those years' documents, not every year between them (a

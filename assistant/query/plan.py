@@ -23,6 +23,8 @@ from assistant.query.words import (
     TIME_LATEST,
     TIME_TREND,
     TIME_TREND_ASKED,
+    YEAR_FROM,
+    YEAR_TO,
 )
 from ingest.normalize import CJK_RE, normalize_text, script_of, to_simplified
 
@@ -54,6 +56,7 @@ class QueryPlan:
     script: str  # simplified | traditional | latin
     cities: tuple[str, ...] = ()
     years: tuple[str, ...] = ()
+    year_span: tuple[str, str] = ("", "")  # an open span the question names: ("2020", "") for 2020年以后
     comparison: bool = False
     followup: bool = False
     topic: str = ""  # the standalone question without its entities, for per-entity searches
@@ -78,6 +81,16 @@ def language_of(text: str) -> tuple[str, str]:
 
 def years_in(text: str) -> list[str]:
     return list(dict.fromkeys(_YEAR.findall(text)))
+
+
+def year_span(text: str) -> tuple[str, str]:
+    """The open span of years a question names: ("2020", "") for 2020年以后 / since 2020, ("", "2015")
+    for 2015年以前 / before 2015, ("", "") otherwise."""
+    after = YEAR_FROM.search(text)
+    before = YEAR_TO.search(text)
+    start = next((g for g in (after.groups() if after else ()) if g and g.isdigit()), "")
+    end = next((g for g in (before.groups() if before else ()) if g and g.isdigit()), "")
+    return start, end
 
 
 def _strip_entities(text: str, cities: Sequence[str]) -> str:
@@ -142,15 +155,16 @@ def plan_query(question: str, history: Sequence[str] = ()) -> QueryPlan:
     language, script = language_of(question)
     cities = cities_in(question)
     years = years_in(question)
+    span = year_span(to_simplified(question))
     # a comparison is asked for in words, or by naming places side by side; two places named otherwise
     # are a subject and what is said of it ("惠州如何看待深圳")
     comparison = bool(IS_COMPARISON.search(normalize_text(question))) or (len(cities) > 1 and places_joined(question))
     timeline, searched = time_question(question)
     plan = QueryPlan(original=question, standalone=searched, language=language, script=script,
-                     cities=tuple(cities), years=tuple(years), comparison=comparison,
+                     cities=tuple(cities), years=tuple(years), year_span=span, comparison=comparison,
                      topic=_strip_entities(searched, cities).strip(), timeline=timeline)
     edits_places = bool(history) and bool(place_edits(question))
-    if not history or not (is_followup(question) or edits_places):
+    if not history or not (is_followup(question) or edits_places or not has_own_topic(question, cities)):
         return plan
     previous = plan_query(history[-1], history[:-1])
     notes = []

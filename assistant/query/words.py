@@ -38,7 +38,11 @@ PLACES_ADD = re.compile(r"加上|再加|加入|添上|也看|也加|\b(add|addin
 PLACES_COMPARE_WITH = re.compile(r"(和|跟|与|同)[^，,；;。？?]{2,12}?(相?比|对比|比较)|\bcompared? (with|to)\b|\bversus\b|\bvs\b", re.I)
 PLACES_REMOVE = re.compile(r"去掉|去除|除去|删掉|删去|拿掉|不看|不要|排除|\b(without|remove|drop|exclude|except|minus)\b", re.I)
 PLACES_ONLY = re.compile(r"只看|只要|仅看|只比较|只留|\b(only|just)\b", re.I)
-_EDITS = r"加上|再加|加入|添上|也看|也加|去掉|去除|除去|删掉|删去|拿掉|不看|不要|排除|只看|只要|仅看|只比较|只留|相比|对比|比较|比(?=呢|吗|一比|[？?]|$)|"
+# A year named as one end of a span: "2020年以后", "since 2020" (from), "2020年以前", "before 2020" (to)
+YEAR_FROM = re.compile(r"((?:19|20)\d{2})年?\s*(以后|之后|以来|起|开始)|\b(since|after|from)\s+((?:19|20)\d{2})\b|"
+                       r"\b((?:19|20)\d{2})\s+(onwards?|and later)\b", re.I)
+YEAR_TO = re.compile(r"((?:19|20)\d{2})年?\s*(以前|之前|为止)|\b(before|until|up to)\s+((?:19|20)\d{2})\b", re.I)
+_EDITS = r"以后|之后|以来|以前|之前|为止|\bsince\b|\bafter\b|\bbefore\b|\buntil\b|\bonwards?\b|加上|再加|加入|添上|也看|也加|去掉|去除|除去|删掉|删去|拿掉|不看|不要|排除|只看|只要|仅看|只比较|只留|相比|对比|比较|比(?=呢|吗|一比|[？?]|$)|"
 
 # Words that carry no topic: what is left of a question after removing them and the entities tells
 # whether the question brings a topic of its own ("那惠州呢？" does not; nor does "再加上惠州").

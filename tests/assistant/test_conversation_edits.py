@@ -52,3 +52,20 @@ def test_the_edited_comparison_is_answered_side_by_side(own_files_index: Index) 
     assert three.scope is not None and three.scope.to_dict()["cities"] == ["临沂", "聊城", "惠州"]
     one = assistant.ask("去掉聊城，只看临沂", [COMPARE])
     assert not one.comparison and one.found and {c.where for c in one.citations} == {"临沂"}
+
+
+@pytest.mark.parametrize(("question", "span"), [
+    ("只看2020年以后", ("2020", "")), ("2015年以前呢？", ("", "2015")), ("only since 2015", ("2015", "")),
+    ("before 2010?", ("", "2010")), ("2024年的报告对就业有什么目标？", ("", "")),
+])
+def test_an_open_span_of_years(question: str, span: tuple[str, str]) -> None:
+    assert plan_query(question).year_span == span
+
+
+def test_narrowing_time_keeps_the_comparison_and_holds_in_the_answer(sample_index: Index) -> None:
+    plan = plan_query("只看2020年以后", [COMPARE])
+    assert plan.cities == ("临沂", "聊城") and plan.comparison and plan.year_span == ("2020", "")
+    answer = Assistant(sample_index).ask("只看2020年以后", [COMPARE])
+    rows = {r.entity: r for r in answer.comparison}
+    assert rows["临沂"].citations and not rows["聊城"].citations  # 聊城's one speech is of 2019-12-05
+    assert all(c.date >= "2020" for c in answer.citations)

@@ -43,9 +43,9 @@ def cmd_eval(args: argparse.Namespace) -> int:
     from assistant.answer.pipeline import Assistant
     from evaluation.evaluate import configurations, render_report, run_eval, without_sections
 
+    questions = _questions(args.questions, args.corpus, args.part, args.split)  # a bad file fails before any indexing
     index = open_index(settings_from_args(args))
     ensure_sample_corpus(index, progress=False)
-    questions = _questions(args.questions, args.corpus, args.part, args.split)
     configs = configurations(index.specs)
     if args.configs:
         wanted = [c.strip() for c in args.configs.split(",")]
@@ -105,7 +105,7 @@ def _counter(label: str) -> Callable[[int, int], None]:
 
 def cmd_fit_decision(args: argparse.Namespace) -> int:
     from assistant.answer.pipeline import Assistant
-    from evaluation.decision_fit import Example, _placeholder, all_features, collect, fit, write
+    from evaluation.decision_fit import Example, all_features, collect, fit, placeholder_models, write
 
     indexes: dict[str, str] = {}
     for given in args.index:
@@ -124,7 +124,7 @@ def cmd_fit_decision(args: argparse.Namespace) -> int:
             index = open_index(Settings.from_env(data_dir=Path(folder)))
             embedder = index.specs[0] if index.specs else ""
             embedders.add(embedder)
-            assistant = Assistant(index, decision_models=_placeholder(index.specs))
+            assistant = Assistant(index, decision_models=placeholder_models(index.specs))
             examples += collect(assistant, questions, given, embedder, progress=_counter(f"{given} on {corpus}"))
             print(file=sys.stderr)
     if not examples:

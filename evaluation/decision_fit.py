@@ -44,7 +44,7 @@ class Example:
     values: dict[str, float]
 
 
-def _placeholder(embedders: Sequence[str]) -> dict[str, DecisionModel]:
+def placeholder_models(embedders: Sequence[str]) -> dict[str, DecisionModel]:
     """A model that answers everything, so that retrieval runs while signals are collected (the
     decision does not change what is retrieved)."""
     zero = DecisionModel("", KEYWORD_FEATURES, (0.0,) * len(KEYWORD_FEATURES), (1.0,) * len(KEYWORD_FEATURES),

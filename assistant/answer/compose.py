@@ -22,7 +22,8 @@ PHRASES = {
         "all_cities": "所有城市", "all_years": "所有年份", "undated_only": "均无日期",
         "unknown_city": "城市不详",
         "national": "全国",
-        "nothing_for": "{city}的讲话没有谈到这个话题",
+        "nothing_for": "所检索的{city}{n}篇讲话（{when}）没有谈到这个话题",
+        "none_in_span": "所问的时间内没有{city}的讲话",
         "no_speeches_for": "索引中没有{city}的讲话",
         "inferred_city": "没有讲话标注为{city}；{city}是从讲话中提到的地名推断的：{evidence}。",
         "entity": "对象", "said": "讲话内容", "cites": "出处",
@@ -50,7 +51,8 @@ PHRASES = {
         "all_cities": "all cities", "all_years": "all years", "undated_only": "undated",
         "unknown_city": "city unknown",
         "national": "national",
-        "nothing_for": "the {city} speeches say nothing on this topic",
+        "nothing_for": "{city} speeches searched: {n} ({when}); none speaks of this topic",
+        "none_in_span": "no {city} speeches in the years asked about",
         "no_speeches_for": "no speeches from {city} are indexed",
         "inferred_city": "No speech is tagged {city}; {city} was inferred from the places the speeches name: {evidence}.",
         "entity": "City", "said": "What was said", "cites": "Sources",
@@ -166,23 +168,35 @@ def searched(query: Query, view: IndexView, language: str, script: str) -> str:
 
 
 def compose_comparison(
-    rows: Sequence[tuple[str, Sequence[Citation], bool]], language: str, script: str
+    rows: Sequence[tuple[str, Sequence[Citation], bool, Sequence[str]]], language: str, script: str
 ) -> tuple[str, list[ComparisonRow]]:
-    """A side-by-side table: entity | what was said | citations. A side with nothing says so plainly:
-    its speeches are silent on the topic (an answer), or there are no speeches from it at all."""
+    """A side-by-side table: entity | what was said | citations. Each row is (entity, its citations,
+    whether the index holds any speech of it, the dates of its speeches searched: "" for an undated
+    one). A side with nothing says plainly which of three it is: no speeches from it at all, none in
+    the years asked about, or how many of its speeches (from when) were searched and are silent."""
     table = [f"| {phrase('entity', language, script)} | {phrase('said', language, script)} | {phrase('cites', language, script)} |",
              "|---|---|---|"]
     out_rows = []
-    for entity, citations, has_speeches in rows:
+    for entity, citations, has_speeches, dates in rows:
         if citations:
             said = " ".join(f"“{c.quote}” [{c.n}]" for c in citations)
             cites = ", ".join(f"[{c.n}]" for c in citations)
         else:
-            said = phrase("nothing_for" if has_speeches else "no_speeches_for", language, script).format(city=entity)
-            cites = "—"
+            said, cites = silence(entity, has_speeches, dates, language, script), "—"
         table.append(f"| {entity} | {said.replace('|', '｜')} | {cites} |")
-        out_rows.append(ComparisonRow(entity=entity, summary=said if citations else "", citations=tuple(c.n for c in citations)))
+        out_rows.append(ComparisonRow(entity=entity, summary=said, citations=tuple(c.n for c in citations)))
     return "\n".join(table), out_rows
+
+
+def silence(entity: str, has_speeches: bool, dates: Sequence[str], language: str, script: str) -> str:
+    """Why a side of a comparison has nothing to quote, with what was searched."""
+    if not has_speeches:
+        return phrase("no_speeches_for", language, script).format(city=entity)
+    if not dates:
+        return phrase("none_in_span", language, script).format(city=entity)
+    years = sorted({d[:4] for d in dates if d[:4].isdigit()})
+    when = (years[0] if len(years) == 1 else f"{years[0]}–{years[-1]}") if years else phrase("undated_only", language, script)
+    return phrase("nothing_for", language, script).format(city=entity, n=len(dates), when=when)
 
 
 def city_notes(query: Query, language: str, script: str, *, searched_all: bool = True) -> tuple[str, ...]:

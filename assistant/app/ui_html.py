@@ -10,7 +10,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from assistant.answer.checking import MARKER, joined
-from assistant.answer.compose import phrase
 from assistant.records import (
     Answer,
     AnswerEvent,
@@ -172,14 +171,13 @@ def comparison_html(answer: Answer | None, script: str) -> str:
     if answer is None or not answer.comparison:
         return ""
     by_n = {c.n: c for c in answer.citations}
-    silent = phrase("nothing_for", answer.plan.language, answer.plan.script)
     columns = []
     for row in answer.comparison:
         cited = [by_n[n] for n in row.citations if n in by_n]
         body = "".join(
             f'<p class="sq-quote">“{_escape(shown(c.quote, script))}” <a class="sq-cite" href="#src-{c.n}">[{c.n}]</a>'
             f'<br><span class="sq-meta">{_escape(shown(c.title[:30], script))} · {_escape(c.date)} · ¶{c.paragraph}</span></p>'
-            for c in cited) or f'<p class="sq-silent">{_escape(silent.format(city=row.entity))}</p>'
+            for c in cited) or f'<p class="sq-silent">{_escape(chat_text(row.summary, script))}</p>'
         columns.append(f'<div class="sq-col"><h3>{_escape(row.entity)}</h3>{body}</div>')
     return (f'<div class="sq-compare" style="grid-template-columns: repeat({len(columns)}, minmax(0, 1fr));">'
             + "".join(columns) + "</div>")

@@ -69,3 +69,15 @@ def test_narrowing_time_keeps_the_comparison_and_holds_in_the_answer(sample_inde
     rows = {r.entity: r for r in answer.comparison}
     assert rows["临沂"].citations and not rows["聊城"].citations  # 聊城's one speech is of 2019-12-05
     assert all(c.date >= "2020" for c in answer.citations)
+
+
+def test_a_silent_side_says_what_was_searched(sample_index: Index) -> None:
+    assistant = Assistant(sample_index)
+    silent = {r.entity: r.summary for r in assistant.ask("比较临沂和聊城的足球场建设").comparison}
+    assert silent == {"临沂": "所检索的临沂1篇讲话（2020）没有谈到这个话题", "聊城": "所检索的聊城1篇讲话（2019）没有谈到这个话题"}
+    narrowed = {r.entity: r.summary for r in assistant.ask("只看2020年以后", [COMPARE]).comparison}
+    assert narrowed["聊城"] == "所问的时间内没有聊城的讲话"  # it has a speech, but not in the years asked about
+    absent = {r.entity: r.summary for r in assistant.ask("比较临沂和深圳的招商引资").comparison}
+    assert absent["深圳"] == "索引中没有深圳的讲话"
+    english = {r.entity: r.summary for r in assistant.ask("Compare Linyi and Liaocheng on football stadiums").comparison}
+    assert english["聊城"] == "聊城 speeches searched: 1 (2019); none speaks of this topic"

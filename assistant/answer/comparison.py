@@ -1,5 +1,5 @@
 """Comparisons ("比较临沂和聊城的招商引资", "compare Linyi and Liaocheng on investment"): the topic is
-asked once per city, through the same stages as any question (Query, retrieval, evidence check),
+asked once per city, through the same stages as any question (Query, retrieval, the answer decision),
 limited to that city's documents; the answer sets the cities side by side and says plainly when a
 city's speeches are silent on the topic."""
 
@@ -51,7 +51,7 @@ def answer_comparison(assistant: Assistant, plan: QueryPlan, view: IndexView, fi
         for rank in range(assistant.options.depth):
             for i, side in enumerate(sides):
                 if rank < len(side.ranked):
-                    quoted = side.evidence.found and rank < per_city and bears[i][rank]
+                    quoted = side.decision.found and rank < per_city and bears[i][rank]
                     (shown_order if quoted else rest).append((i, side.ranked[rank]))
         shown = _cite_sides(shown_order, sides, view, start=1)
         ranked = shown + _cite_sides(rest, sides, view, start=len(shown) + 1)

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from assistant.answer.quotes import elided
 from assistant.query import Query
 from assistant.records import Citation, ComparisonRow
-from ingest.normalize import to_traditional
+from ingest.normalize import to_simplified, to_traditional
 from vectorstore.view import IndexView
 
 # Framing text per question language; quotes stay in the script they were written in.
@@ -133,8 +133,6 @@ def emphasised(text: str, words: Sequence[str]) -> str:
     """`text` with each of `words` (longest first, in either script) in bold."""
     if not words:
         return text
-    from ingest.normalize import to_simplified
-
     plain = to_simplified(text)  # same length: the conversion is character for character here
     if len(plain) != len(text):
         return text
@@ -159,12 +157,19 @@ def searched(query: Query, view: IndexView, language: str, script: str) -> str:
     allowed = view.documents_allowed(query.filters)
     metas = [view.metas[d] for d in allowed if d in view.metas]
     cities = sorted({m.known_city for m in metas if m.known_city})
-    years = sorted({m.date[:4] for m in metas if m.date[:4].isdigit()})
     filtered = query.filters.cities or query.filters.doc_ids
     city_text = "、".join(cities[:6]) + ("…" if len(cities) > 6 else "") if filtered or len(cities) <= 6 else \
         phrase("all_cities", language, script)
-    year_text = (years[0] if len(years) == 1 else f"{years[0]}–{years[-1]}") if years else phrase("undated_only", language, script)
-    return phrase("searched", language, script).format(docs=len(allowed), cities=city_text or "—", years=year_text)
+    return phrase("searched", language, script).format(docs=len(allowed), cities=city_text or "—",
+                                                       years=year_range([m.date for m in metas], language, script))
+
+
+def year_range(dates: Sequence[str], language: str, script: str) -> str:
+    """2020, 2019–2021, or "undated": the years of documents' dates ("" for an undated one)."""
+    years = sorted({d[:4] for d in dates if d[:4].isdigit()})
+    if not years:
+        return phrase("undated_only", language, script)
+    return years[0] if len(years) == 1 else f"{years[0]}–{years[-1]}"
 
 
 def compose_comparison(
@@ -194,9 +199,8 @@ def silence(entity: str, has_speeches: bool, dates: Sequence[str], language: str
         return phrase("no_speeches_for", language, script).format(city=entity)
     if not dates:
         return phrase("none_in_span", language, script).format(city=entity)
-    years = sorted({d[:4] for d in dates if d[:4].isdigit()})
-    when = (years[0] if len(years) == 1 else f"{years[0]}–{years[-1]}") if years else phrase("undated_only", language, script)
-    return phrase("nothing_for", language, script).format(city=entity, n=len(dates), when=when)
+    return phrase("nothing_for", language, script).format(city=entity, n=len(dates),
+                                                          when=year_range(dates, language, script))
 
 
 def city_notes(query: Query, language: str, script: str, *, searched_all: bool = True) -> tuple[str, ...]:

@@ -44,11 +44,6 @@ FEATURES = ("dense_best", "dense_best_en", "dense_margin", "dense_lift", "englis
 KEYWORD_FEATURES = tuple(f for f in FEATURES if not f.startswith("dense") and f != "agreement")  # for an embedder measured nowhere
 
 
-def topics(query: Query) -> list[Concept]:
-    """The question's key terms that say what it is about (not what it does: hold, support)."""
-    return [c for c in query.concepts if not c.action]
-
-
 def signals(query: Query, trace: RetrievalTrace | None, ranked: Sequence[Hit], view: IndexView,
             embedder: str) -> dict[str, float]:
     """The decision's inputs for one question, each in [0, 1] or near it."""
@@ -59,9 +54,10 @@ def signals(query: Query, trace: RetrievalTrace | None, ranked: Sequence[Hit], v
     # unknown (NaN), and the model reads the value it was fitted around instead
     fifth = dense[4] if len(dense) >= MIN_LIST else math.nan
     mean = sum(dense) / len(dense) if len(dense) >= MIN_LIST else math.nan
-    terms = topics(query)
+    terms = query.topics
     total = sum(c.weight for c in terms) or 1.0
-    held = [[c for c in terms if any(mentions(context(hit, view, title=False), w) for w in c.forms)] for hit in ranked[:TOP]]
+    texts = [context(hit, view, title=False) for hit in ranked[:TOP]]
+    held = [[c for c in terms if any(mentions(text, w) for w in c.forms)] for text in texts]
     shares = [sum(c.weight for c in h) / total for h in held] or [0.0]
     present = [c for c in terms if not c.absent]
     # terms held together in one sentence say more than terms scattered over a passage

@@ -23,7 +23,7 @@ class Retrieved:
 
     query: Query
     ranked: list[Hit]
-    evidence: Decision
+    decision: Decision
     unavailable: tuple[str, ...] = ()  # retrievers that could not be asked (a stopped vector store)
     trace: RetrievalTrace | None = None  # each retriever's own ranking and scores, for the search view
 
@@ -59,12 +59,12 @@ def bearing(query: Query, hits: Sequence[Hit], view: IndexView) -> list[bool]:
     section path. Whether the passages answer at all is the decision's (assistant.answer.decision).
     Counting specific terms and names here as well dropped the answering passage from the quotes of
     a third of outside questions (docs/benchmarks.md, "The answer decision")."""
-    topics = [c for c in query.concepts if not c.action]
+    topics = query.topics
     if not topics:
         return [True] * len(hits)
     total = sum(c.weight for c in topics) or 1.0
-    shares = [sum(c.weight for c in topics if any(mentions(context(hit, view, title=False), w) for w in c.forms)) / total
-              for hit in hits]
+    texts = [context(hit, view, title=False) for hit in hits]
+    shares = [sum(c.weight for c in topics if any(mentions(text, w) for w in c.forms)) / total for text in texts]
     best = max(shares, default=0.0)
     return [i == 0 or best == 0.0 or share >= BEARING * best for i, share in enumerate(shares)]
 
@@ -81,9 +81,8 @@ def quoted_and_related(query: Query, hits: Sequence[Hit], view: IndexView) -> tu
 def touches(query: Query, hit: Hit, view: IndexView) -> bool:
     """The passage holds at least one of the question's key terms (verbs aside), or the question has
     none: worth listing as possibly related."""
-    topics = [c for c in query.concepts if not c.action]
     text = context(hit, view, title=False)
-    return not topics or any(mentions(text, w) for c in topics for w in c.forms)
+    return not query.topics or any(mentions(text, w) for c in query.topics for w in c.forms)
 
 
 def context(hit: Hit, view: IndexView, title: bool = True) -> str:

@@ -1,4 +1,4 @@
-"""The question path, stage by stage: plan -> Query -> retrieval -> evidence -> quotes -> answer
+"""The question path, stage by stage: plan -> Query -> retrieval -> decision -> quotes -> answer
 (extractive, or a chat model's, checked). Each stage lives in its own module; the Assistant only runs
 them in order over one view of the index and times them."""
 
@@ -107,7 +107,7 @@ class Assistant:
 
     def retrieve(self, query: Query, view: IndexView, watch: Stopwatch) -> Retrieved:
         """Hybrid retrieval under the query's filters (its fallback when they find nothing), the ranking
-        diversified across documents, and the evidence check over it."""
+        diversified across documents, and the answer decision over it."""
         with watch("retrieve"):
             trace = self.retriever.search(view, query.search, k=2 * self.options.depth, filters=query.filters,
                                           fallback=query.fallback)
@@ -134,7 +134,7 @@ class Assistant:
                          for name, table in (trace.scores.items() if trace else ())))
             for rank, (hit, citation) in enumerate(zip(hits, cite(hits, query.highlight, query.quantity, view), strict=True),
                                                    start=1))
-        return Search(query, passages, found.evidence.found, tuple(found.unavailable), found.evidence)
+        return Search(query, passages, found.decision.found, tuple(found.unavailable), found.decision)
 
     def _checked(self, question: str) -> str:
         question = plain_question(question)
@@ -198,13 +198,13 @@ class Assistant:
         found = self.retrieve(query, view, watch)
         with watch("compose"):
             top = found.ranked[: self.options.top_k]
-            quoted_hits, related_hits = quoted_and_related(query, top, view) if found.evidence.found else (top, [])
+            quoted_hits, related_hits = quoted_and_related(query, top, view) if found.decision.found else (top, [])
             shown = quoted_hits + related_hits
             ranked = tuple(cite(shown + [h for h in found.ranked if h not in shown], query.highlight, query.quantity, view))
             quoted, aside = ranked[: len(quoted_hits)], ranked[len(quoted_hits): len(shown)]
             degraded = degraded_notes(bool(found.unavailable), plan.language, plan.script)
             notes = city_notes(query, plan.language, plan.script) + degraded
-            decision = found.evidence
+            decision = found.decision
             if decision.outcome == "closest":
                 nearest = ranked[: self.options.top_k]
                 text = with_notes(compose_closest(nearest, query, view, plan.language, plan.script), notes)

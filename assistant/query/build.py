@@ -63,6 +63,11 @@ class Query:
         return tuple(c for c in self.concepts if c.specific)
 
     @property
+    def topics(self) -> tuple[Concept, ...]:
+        """The key terms that say what the question is about, not what it does (hold, support)."""
+        return tuple(c for c in self.concepts if not c.action)
+
+    @property
     def search(self) -> SearchQuery:
         return SearchQuery(text=self.text, keywords=self.terms, weights=self.weights)
 

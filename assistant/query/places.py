@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+from assistant.query.words import PLACES_ADD, PLACES_COMPARE_WITH, PLACES_ONLY, PLACES_REMOVE
 from ingest.gazetteer import city_spans, find_city
 from ingest.normalize import normalize_text
 
@@ -37,6 +38,16 @@ def english_place_names() -> dict[str, str]:
     return _english_names(1, "市")
 
 
+def english_city_name(city: str) -> str:
+    """How English writes a city of the gazetteer: 临沂 -> Linyi (its shortest romanised name)."""
+    return _city_names_in_english().get(city, city)
+
+
+@lru_cache(maxsize=1)
+def _city_names_in_english() -> dict[str, str]:
+    return {chinese: name.capitalize() for name, chinese in sorted(english_place_names().items(), key=lambda kv: -len(kv[0]))}
+
+
 @lru_cache(maxsize=1)
 def english_province_names() -> dict[str, str]:
     """Romanised province names: shandong -> 山东, shaanxi -> 陕西."""
@@ -52,6 +63,7 @@ def find_english_cities(question: str) -> list[str]:
 
 
 def english_city_spans(question: str) -> list[tuple[str, int, int]]:
+    """(city, start, end) of each capitalised romanised city name in an English question (Linyi)."""
     names = english_place_names()
     return [(names[m.group().lower()], m.start(), m.end()) for m in re.finditer(r"[A-Za-z]+", question)
             if m.group().lower() in names and m.group()[0].isupper()]
@@ -61,11 +73,9 @@ def place_edits(question: str) -> dict[str, str]:
     """For each city a follow-up names with an edit word in its clause: add, remove or only
     ("去掉聊城，只看临沂" -> 聊城 remove, 临沂 only; "和聊城比呢" -> 聊城 add; "and Huizhou too" -> 惠州 add).
     The nearest edit word of the clause decides; a city named without one is not in the result."""
-    from assistant.query.words import PLACES_ADD, PLACES_COMPARE_WITH, PLACES_ONLY, PLACES_REMOVE
-
     out: dict[str, str] = {}
-    for text, spans in ((normalize_text(question), city_spans(normalize_text(question))),
-                        (question, english_city_spans(question))):
+    chinese = normalize_text(question)
+    for text, spans in ((chinese, city_spans(chinese)), (question, english_city_spans(question))):
         edits = [(m.start(), m.end(), kind) for kind, pattern in (("add", PLACES_ADD), ("remove", PLACES_REMOVE),
                                                                   ("only", PLACES_ONLY), ("add", PLACES_COMPARE_WITH))
                  for m in pattern.finditer(text)]

@@ -11,7 +11,13 @@ import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
-from assistant.query.places import cities_in, english_place_names, place_edits, places_joined
+from assistant.query.places import (
+    cities_in,
+    english_city_name,
+    english_place_names,
+    place_edits,
+    places_joined,
+)
 from assistant.query.words import (
     ASK_WHEN,
     COMPARISON_FRAME,
@@ -107,10 +113,7 @@ def _strip_entities(text: str, cities: Sequence[str]) -> str:
 
 def places_in(cities: Sequence[str], language: str) -> str:
     """The cities as a question in `language` names them: 临沂 聊城, or Linyi, Liaocheng."""
-    if language != "en":
-        return " ".join(cities)
-    roman = {chinese: name for name, chinese in sorted(english_place_names().items(), key=lambda kv: -len(kv[0]))}
-    return ", ".join(roman.get(c, c).capitalize() for c in cities)
+    return ", ".join(map(english_city_name, cities)) if language == "en" else " ".join(cities)
 
 
 def has_own_topic(text: str, cities: Sequence[str]) -> bool:
@@ -163,15 +166,14 @@ def plan_query(question: str, history: Sequence[str] = ()) -> QueryPlan:
     plan = QueryPlan(original=question, standalone=searched, language=language, script=script,
                      cities=tuple(cities), years=tuple(years), year_span=span, comparison=comparison,
                      topic=_strip_entities(searched, cities).strip(), timeline=timeline)
-    edits_places = bool(history) and bool(place_edits(question))
-    if not history or not (is_followup(question) or edits_places or not has_own_topic(question, cities)):
+    edits = place_edits(question) if history else {}
+    if not history or not (is_followup(question) or edits or not has_own_topic(question, cities)):
         return plan
     previous = plan_query(history[-1], history[:-1])
     notes = []
     standalone = searched
     topic = plan.topic
-    edits = place_edits(question) if previous.cities else {}
-    if edits:
+    if edits and previous.cities:
         # "再加上惠州", "去掉聊城", "和聊城比呢", "without Liaocheng": the conversation's places, edited; its
         # topic unless the follow-up brings one
         kept = [c for c, kind in edits.items() if kind == "only"] or list(previous.cities)

@@ -65,6 +65,16 @@ def names_a_thing(word: str) -> bool:
     return bool(parts) and parts[-1].flag in _TOPIC_TAGS
 
 
+def points(word: str) -> bool:
+    """jieba tags the word as a pronoun (哪一年, 这些, 各): it points at what the question is about
+    (which year, these) rather than naming it."""
+    import jieba.posseg
+
+    _jieba()
+    parts = list(jieba.posseg.cut(word))
+    return len(parts) == 1 and parts[0].flag.startswith("r")
+
+
 def words(text: str) -> list[str]:
     """The normalised text cut into whole words (jieba's precise mode), nothing dropped."""
     return [w for w in _jieba().cut(normalize_text(text)) if w.strip()]

@@ -16,7 +16,7 @@ from ingest.gazetteer import is_place_name
 from ingest.normalize import normalize_text
 from vectorstore.calibration import Calibration
 from vectorstore.hybrid import SearchQuery
-from vectorstore.keyword import content_words, is_known_word, tokenize_zh, words
+from vectorstore.keyword import content_words, is_known_word, points, tokenize_zh, words
 from vectorstore.records import Filters
 from vectorstore.view import IndexView
 
@@ -80,7 +80,7 @@ def build_query(plan: QueryPlan, view: IndexView, *, filters: Filters = Filters(
     if english and options.translate:
         found = translate_terms(plan.standalone, per_term=8, names=view.romanised,
                                 occurs=lambda phrase: view.occurrences(phrase, limit=MIN_PHRASE_USES))
-        translations = tuple(choose_translations(found, view.passages_with))
+        translations = tuple(choose_translations(found, view.passages_with, framing=lambda w: not tokenize_zh(w)))
     terms = _terms(plan, translations)
     applied, named, missing, inferred = _filters(plan, view, filters, options)
     concepts = _concepts(plan, translations, view)
@@ -213,7 +213,8 @@ def _concepts(plan: QueryPlan, translations: Sequence[Translation], view: IndexV
         forms += [(w,) for w in content_words(plan.standalone) if _CJK_RUN.fullmatch(w) and w not in plan.cities]
     else:
         skip = set(plan.cities) | FRAMING_WORDS
-        forms = [(w,) for w in content_words(plan.standalone) if not _YEAR_WORD.fullmatch(w) and w not in skip]
+        forms = [(w,) for w in content_words(plan.standalone)
+                 if not _YEAR_WORD.fullmatch(w) and w not in skip and not points(w)]
         actions = set()
         names = {f for f in forms if f[0] in view.names}
     concepts = []

@@ -74,7 +74,8 @@ def _definition_keys(definition: str, *, titles: bool = False) -> list[str]:
     if definition.strip()[:1].isupper() != titles:
         return []
     keys = []
-    for part in re.split(r"[;,]", text):
+    # a sense's term ends at a colon: "Gang of Four: Jiang Qing …" is the Gang of Four
+    for part in re.split(r"[;,:]", text):
         part = part.strip()
         if part.startswith("to "):
             part = part[3:]
@@ -89,7 +90,7 @@ def reverse_dictionary() -> dict[str, list[tuple[float, str]]]:
     """English key -> [(score, simplified word)], best first."""
     freq = {word: count for word, (count, _) in jieba_dictionary().items()}
     table: dict[str, dict[str, float]] = defaultdict(dict)
-    titled: list[tuple[str, str, float]] = []
+    titled: list[tuple[str, str, float, bool]] = []
     for entry in cedict_entries():
         word = entry["simplified"]
         if not re.fullmatch(r"[\u4e00-\u9fff]{2,6}", word):
@@ -109,12 +110,14 @@ def reverse_dictionary() -> dict[str, list[tuple[float, str]]]:
                 if 1 < len(key.split()) <= 3:
                     for part in parts:
                         table[part][word] = max(table[part].get(word, 0.0), score * 0.45)
-            for key in _definition_keys(definition, titles=True):
-                titled.append((key, word, 0.8 * (1 + len(str(count)))))
-    # a capitalised sense made of ordinary words is a fixed term (Five-Year Plan -> 五年计划), not a name
-    for key, word, score in titled:
+            for rank, key in enumerate(_definition_keys(definition, titles=True)):
+                titled.append((key, word, 0.8 * (1 + len(str(count))), rank == 0))
+    # a capitalised sense made of ordinary words is a fixed term (Five-Year Plan -> 五年计划), not a name;
+    # so is the term a sense opens with, a proper noun of several words (World Expo -> 世博会, Gang of
+    # Four -> 四人帮): only those words together find it
+    for key, word, score, head in titled:
         words = key.split()
-        if len(words) >= 2 and all(w in table or w in EN_STOPWORDS for w in words):
+        if len(words) >= 2 and (head or all(w in table or w in EN_STOPWORDS for w in words)):
             table[key][word] = max(table[key].get(word, 0.0), score)
     return {key: sorted(((s, w) for w, s in words.items()), reverse=True) for key, words in table.items()}
 
@@ -240,11 +243,12 @@ _NUMBERS = frozenset("one two three four five six seven eight nine ten first sec
 
 
 def _phrases_with_function_words(question: str) -> tuple[list[Translation], str]:
-    """Dictionary terms that hold a word the term list drops (five-year plan, rule of law), found in
-    the question's own words before those are dropped; and the question without them. The function
-    word is inside the term or a number before it; phrasal verbs (call for, hold on, centre on) are
-    left to the words: they say what the question does, not its topic."""
+    """Dictionary terms that hold a word the term list drops (five-year plan, rule of law, and places:
+    Qinghai-Tibet railway), found in the question's own words before those are dropped; and the
+    question without them. The function word is inside the term or a number before it; phrasal verbs
+    (call for, hold on, centre on) are left to the words: they say what the question does, not its topic."""
     table = reverse_dictionary()
+    dropped = EN_STOPWORDS | english_place_names().keys() | english_province_names().keys()
     tokens = [(_lemma(m.group().lower()), m.span()) for m in _WORD.finditer(_without_possessives(question.lower()))]
     found: list[Translation] = []
     spans: list[tuple[int, int]] = []
@@ -254,8 +258,8 @@ def _phrases_with_function_words(question: str) -> tuple[list[Translation], str]
             window = tokens[i:i + size]
             phrase = " ".join(w for w, _ in window)
             inner = [w for w, _ in window]
-            if len(window) == size and phrase in table and phrase not in verb_keys() and inner[-1] not in EN_STOPWORDS \
-                    and (inner[0] not in EN_STOPWORDS or inner[0] in _NUMBERS) and any(w in EN_STOPWORDS for w in inner):
+            if len(window) == size and phrase in table and phrase not in verb_keys() and (inner[-1] not in EN_STOPWORDS or inner[-1] in _NUMBERS) \
+                    and (inner[0] not in EN_STOPWORDS or inner[0] in _NUMBERS) and any(w in dropped for w in inner):
                 found.append(Translation(phrase, tuple(w for _, w in table[phrase][:3])))
                 spans.append((window[0][1][0], window[-1][1][1]))
                 i += size
@@ -398,13 +402,20 @@ def _corpus_phrase(words: Sequence[str], occurs: Occurs, min_size: int = 2, keep
 Rows = Callable[[str], np.ndarray]  # a Chinese word -> the (sorted) passages of the corpus that hold it
 
 
-def choose_translations(translations: Sequence[Translation], rows: Rows, keep: int = 3) -> list[Translation]:
+def choose_translations(translations: Sequence[Translation], rows: Rows, keep: int = 3,
+                        framing: Callable[[str], bool] = lambda word: False) -> list[Translation]:
     """For each term, the candidates the corpus uses, best first: the dictionary's order, times how
     often the corpus uses the word (log of its passage count), times how well the word keeps company
     with the other terms' candidates (the share of its passages that also hold one of them, best over
     the other terms). Candidates scoring under half the best are dropped. A term none of whose
     candidates occurs in the corpus keeps its dictionary best: the corpus lacks the idea, and the
-    abstention check must see that."""
+    abstention check must see that.
+
+    A term whose first sense the corpus can use is a `framing` word (a stopword of the keyword index:
+    stress -> 强调, problem -> 问题) says how the question asks, not what about: it is dropped, as the
+    same word is from a Chinese question, and never counts as an idea the corpus lacks (its other
+    senses, stress -> 应力, are the dictionary's, not the question's)."""
+    translations = [t for t in translations if not _frames(t, rows, framing)]
     found = [[(w, rows(w)) for w in t.chinese] for t in translations]
     present = [[(w, r) for w, r in cands if len(r)] for cands in found]
     unions = [np.unique(np.concatenate([r for _, r in cands])) if cands else np.empty(0, dtype=np.int64)
@@ -425,3 +436,13 @@ def choose_translations(translations: Sequence[Translation], rows: Rows, keep: i
         best = scored[0][0]
         out.append(replace(translation, chinese=tuple(w for score, _, w in scored[:keep] if score >= best / 2)))
     return out
+
+
+def _frames(translation: Translation, rows: Rows, framing: Callable[[str], bool]) -> bool:
+    """The first of the term's senses that is a framing word or that the corpus writes is a framing word."""
+    for word in translation.chinese:
+        if framing(word):
+            return True
+        if len(rows(word)):
+            return False
+    return False

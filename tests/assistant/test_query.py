@@ -83,3 +83,39 @@ def test_terms_with_function_words_are_found_after_a_possessive() -> None:
     found = {t.english: t.chinese for t in translate_terms("What did the people's congress say about socialist rule of law?")}
     assert found["rule of law"][0] == "法治" and {"congress", "socialist"} <= set(found) and "law" not in found
     assert {t.english for t in translate_terms("the first five-year plan")} == {"five year plan"}
+
+
+def test_a_term_whose_first_usable_sense_frames_the_question_is_dropped() -> None:
+    """'stress' is 应力 first in the dictionary, but the first sense a text can use is 强调, a
+    stopword: the term says how the question asks (as 强调 would in Chinese), and its physics sense
+    must not count as an idea the corpus lacks."""
+    import numpy as np
+
+    passages = {"迫切": [1, 2], "足球": [3]}
+    rows = lambda word: np.asarray(passages.get(word, []), dtype=np.int64)  # noqa: E731
+    framing = lambda word: word in {"强调", "问题"}  # noqa: E731
+    chosen = choose_translations([Translation("stress", ("应力", "讲求", "强调", "重音")),
+                                  Translation("urgency", ("迫切性", "迫切"))], rows, framing=framing)
+    assert [t.english for t in chosen] == ["urgency"] and chosen[0].chinese == ("迫切",)
+    kept = choose_translations([Translation("football", ("足球", "问题"))], rows, framing=framing)
+    assert kept[0].chinese == ("足球",)  # a framing sense after one the corpus writes drops nothing
+
+
+@pytest.mark.parametrize(("question", "term", "chinese"), [
+    ("What did the 2010 report say about the Shanghai World Expo?", "world expo", "世博会"),
+    ("How did the report characterise the struggle against the 'Gang of Four'?", "gang of four", "四人帮"),
+    ("When was the Qinghai-Tibet Railway completed?", "qinghai tibet railway", "青藏铁路"),
+])
+def test_proper_nouns_and_terms_holding_a_place_are_translated_whole(question: str, term: str, chinese: str) -> None:
+    """A dictionary sense that opens with a capitalised term (World Expo, Gang of Four: …) is that
+    term; a term holding a place name (Qinghai-Tibet railway) is looked up before places are taken
+    out of the question as filters."""
+    found = {t.english: t.chinese for t in translate_terms(question, per_term=8)}
+    assert chinese in found.get(term, ())
+
+
+def test_pronouns_point_rather_than_name() -> None:
+    from vectorstore.keyword import points
+
+    assert points("哪一年") and points("这些")
+    assert not points("政策") and not points("单独") and not points("钢铁")

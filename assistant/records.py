@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from assistant.answer.checking import SentenceCheck
 from assistant.query.plan import QueryPlan
-from ingest.records import UNKNOWN_CITY
+from ingest.records import UNKNOWN_CITY, place_of
 
 if TYPE_CHECKING:
     from assistant.query import Query
@@ -33,6 +33,7 @@ class Citation:
     start: int = 0  # offsets of the chunk in the cleaned document
     end: int = 0
     level: str = ""  # of the document: national | provincial | city | county | ""
+    province: str = ""  # of the document, when known
 
     @property
     def known_city(self) -> str:
@@ -40,8 +41,8 @@ class Citation:
 
     @property
     def where(self) -> str:
-        """The city, or "national" for a national document, or "" when not known."""
-        return self.known_city or ("national" if self.level == "national" else "")
+        """Where the document is from (ingest.records.place_of)."""
+        return place_of(self.city, self.province, self.level)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

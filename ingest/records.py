@@ -65,6 +65,20 @@ class Named:
     note: str = ""
 
 
+NATIONAL = "national"  # where a national document is from
+
+
+def place_of(city: str, province: str, level: str) -> str:
+    """Where a document is from, the one rule every view follows: its city when known; "national"
+    for a national document; else its province (a provincial report, or a city's speech whose city
+    could not be told but whose province could); "" when nothing is known. Readers see it through
+    assistant.answer.compose.where_label, in their language and script."""
+    known = "" if city == UNKNOWN_CITY else city
+    if known:
+        return known
+    return NATIONAL if level == NATIONAL else province
+
+
 @dataclass(frozen=True, slots=True)
 class DocMeta:
     """What is known about a document; a manifest entry overrides any inferred field."""
@@ -98,13 +112,8 @@ class DocMeta:
 
     @property
     def where(self) -> str:
-        """How to say where a document is from: its city, "national" or the province for documents of
-        those levels, else "" (city unknown)."""
-        if self.known_city:
-            return self.known_city
-        if self.level == "national":
-            return "national"
-        return self.province if self.level == "provincial" else ""
+        """Where the document is from (`place_of`)."""
+        return place_of(self.city, self.province, self.level)
 
     @property
     def year(self) -> int | None:

@@ -9,6 +9,7 @@ from assistant.answer.quotes import elided
 from assistant.query import Query
 from assistant.records import Citation, ComparisonRow
 from ingest.normalize import to_simplified, to_traditional
+from ingest.records import NATIONAL
 from vectorstore.view import IndexView
 
 # Framing text per question language; quotes stay in the script they were written in.
@@ -79,15 +80,18 @@ def phrase(key: str, language: str, script: str) -> str:
     return to_traditional(text) if script == "traditional" else text
 
 
-def where_label(citation: Citation, language: str, script: str) -> str:
-    """City, "national" (全国) for a national document, or "city unknown"."""
-    if citation.known_city:
-        return citation.known_city
-    return phrase("national" if citation.level == "national" else "unknown_city", language, script)
+def where_label(place: str, language: str, script: str) -> str:
+    """How a reader is told where a document is from (`place` is DocMeta.where or Citation.where):
+    the city or province in the reader's script, 全国 / national, or 城市不详 / city unknown."""
+    if place == NATIONAL:
+        return phrase("national", language, script)
+    if not place:
+        return phrase("unknown_city", language, script)
+    return to_traditional(place) if script == "traditional" else place
 
 
 def group_label(citation: Citation, language: str, script: str) -> str:
-    city = where_label(citation, language, script)
+    city = where_label(citation.where, language, script)
     date = f", {citation.date}" if citation.date else ""
     return f"**{city}** · {citation.title[:40]}{date}"
 

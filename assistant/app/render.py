@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from assistant.answer.compose import where_label
 from assistant.records import Answer, Citation
 from ingest.metadata import SET_BY_YOU
 from ingest.records import DocMeta
 
 
-def citation_line(c: Citation) -> str:
-    where = " · ".join(p for p in (c.where, c.date, c.section[:60]) if p)
+def citation_line(c: Citation, language: str = "en", script: str = "simplified") -> str:
+    where = " · ".join(p for p in (where_label(c.where, language, script), c.date, c.section[:60]) if p)
     return f"[{c.n}] {c.title[:50]} ({c.doc_id}, ¶{c.paragraph}){' — ' + where if where else ''}"
 
 
@@ -52,9 +53,12 @@ def where_line(meta: DocMeta) -> str:
         return f"{meta.city} ({SET_BY_YOU})"
     if meta.known_city:
         return f"{meta.city} (inferred, confidence {meta.city_confidence:.2f}: {evidence})"
-    if meta.level in ("national", "provincial"):
-        return f"{meta.where or meta.level} ({meta.level_evidence})"
-    return f"unknown ({'too weak: ' + evidence if evidence else 'no evidence'})"
+    weak = f"too weak: {evidence}" if evidence else "no evidence"
+    if meta.level in ("national", "provincial") and meta.where:
+        return f"{where_label(meta.where, 'en', 'simplified')} ({meta.level_evidence})"
+    if meta.where:  # a province, the city not told
+        return f"{meta.where} (province; city {weak})"
+    return f"{where_label(meta.where, 'en', 'simplified')} ({weak})"
 
 
 def names_lines(meta: DocMeta, limit: int = 12) -> list[str]:

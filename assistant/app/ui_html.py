@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from assistant.answer.checking import MARKER, joined
+from assistant.answer.compose import where_label
 from assistant.records import (
     Answer,
     AnswerEvent,
@@ -90,7 +91,7 @@ def _highlight(text: str, quote: str) -> str:
 
 
 def citation_card(c: Citation, script: str) -> str:
-    meta = " · ".join(_escape(p) for p in (c.where, c.date, f"¶{c.paragraph}", c.doc_id) if p)
+    meta = " · ".join(_escape(p) for p in (where_label(c.where, "zh", script), c.date, f"¶{c.paragraph}", c.doc_id) if p)
     return (
         f'<div class="sq-card" id="src-{c.n}"><h4>[{c.n}] {_escape(shown(c.title, script))}</h4>'
         f'<div class="sq-meta">{meta}<br>{_escape(shown(c.section, script))}</div>'
@@ -127,7 +128,7 @@ def document_html(document: Document | None, paragraph: int, quote: str, script:
         return "<p>Click a citation [n] in the answer to read that passage here, in its document.</p>"
     meta = document.meta
     rows = [f"<h4>{_escape(shown(meta.title, script))}</h4>",
-            f'<div class="sq-meta">{_escape(" · ".join(p for p in (meta.where, meta.province if meta.known_city else "", meta.date, meta.speaker) if p))}</div>']
+            f'<div class="sq-meta">{_escape(" · ".join(p for p in (where_label(meta.where, "zh", script), meta.province if meta.known_city else "", meta.date, meta.speaker) if p))}</div>']
     for number, line in enumerate(document.text.split("\n"), start=1):
         line = shown(line, script)
         here = number == paragraph
@@ -243,7 +244,7 @@ def ranked_rows(found: Search) -> list[list[Any]]:
         dense = [f"{name}: {_own(r)}" for name, r in own.items() if name != "bm25"]
         c = p.citation
         rows.append([p.rank, f"{p.score:.3f}", _own(own.get("bm25")), "; ".join(dense) or "—",
-                     " · ".join(x for x in (c.where, c.date) if x), c.section[:80], c.quote[:160]])
+                     " · ".join(x for x in (where_label(c.where, "zh", "simplified"), c.date) if x), c.section[:80], c.quote[:160]])
     return rows
 
 

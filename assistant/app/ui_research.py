@@ -9,6 +9,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+from assistant.answer.compose import where_label
 from assistant.answer.pipeline import Assistant
 from assistant.app.render import edits_lines, where_line
 from assistant.app.ui_html import citation_card
@@ -39,7 +40,7 @@ def trend_summary(t: Trend, assistant: Assistant) -> str:
         if m is None:
             continue
         c = cite_mentions([m], t.forms, view)[0]
-        lines.append(f"- **{label}: {m.date[:4]}** · {c.where or '—'} · {c.title[:40]} ¶{c.paragraph} — “{c.quote[:160]}”")
+        lines.append(f"- **{label}: {m.date[:4]}** · {where_label(c.where, 'en', 'simplified')} · {c.title[:40]} ¶{c.paragraph} — “{c.quote[:160]}”")
     if t.unplaced:
         lines.append(f"- {t.unplaced} more in documents without a {'date' if t.by == 'year' else 'city'}")
     return "\n".join(lines)

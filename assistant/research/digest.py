@@ -7,6 +7,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
+from assistant.answer.compose import where_label
 from assistant.answer.pipeline import Assistant
 from assistant.query import plan_query
 from assistant.records import Citation
@@ -37,9 +38,9 @@ def digest(assistant: Assistant, topic: str, filters: Filters = Filters()) -> Di
     citations = cite_mentions(kept, query.highlight, view, query.quantity)
     by_city: dict[str, list[Citation]] = defaultdict(list)
     for c in citations:
-        by_city[c.where or "unknown"].append(c)
-    groups = tuple((city, tuple(sorted(cs, key=lambda c: (not c.date, c.date, c.doc_id, c.paragraph))))
-                   for city, cs in sorted(by_city.items(), key=lambda kv: (kv[0] == "unknown", kv[0])))
+        by_city[c.where].append(c)
+    groups = tuple((where_label(city, "en", "simplified"), tuple(sorted(cs, key=lambda c: (not c.date, c.date, c.doc_id, c.paragraph))))
+                   for city, cs in sorted(by_city.items(), key=lambda kv: (not kv[0], kv[0])))
     return Digest(topic.strip(), tuple(f[0] for f in topic_forms(query, view)), filters, groups, len(mentions) - len(kept))
 
 

@@ -78,5 +78,5 @@ def compose_timeline(citations: Sequence[Citation], timeline: Timeline, topic: s
     for c in citations:
         year = phrase("year_label", language, script).format(year=c.date[:4])
         colon = ": " if language == "en" else "："
-        lines.append(f"- **{year}** · {where_label(c, language, script)} · {c.title[:40]}{colon}“{elided(c)}” [{c.n}]")
+        lines.append(f"- **{year}** · {where_label(c.where, language, script)} · {c.title[:40]}{colon}“{elided(c)}” [{c.n}]")
     return "\n".join(lines)

@@ -121,7 +121,7 @@ def test_upload_then_remove_through_the_api(tmp_path: Path, sample_index: Index)
         assert len(new) == 1
         rows = {row[0]: row for row in table["data"]}  # the Documents table says where each is from and why
         assert rows["004_2d799a09d0bc18b1"][2].startswith("聊城 (") and "孙爱军" in rows["004_2d799a09d0bc18b1"][4]
-        assert rows[new[0]][2].startswith("unknown")
+        assert rows[new[0]][2].startswith("city unknown")
         assert Client(f"http://127.0.0.1:{port}/", verbose=False).predict("亿元以上项目引进多少个？", api_name="/ask")["found"]
 
         other = Client(f"http://127.0.0.1:{port}/", verbose=False)  # another session

@@ -106,3 +106,24 @@ def test_titles_of_all_seeds(seed_text: dict[str, str]) -> None:
     assert titles["002"] == "市委書記在全市重點項目建設推進會上的講話"
     assert titles["003"] == "在全市20**年重点工作调度会上的讲话"
     assert titles["004"].startswith("全市新旧动能转换重点项目现场观摩总结会议召开")
+
+
+def test_one_rule_says_where_a_document_is_from_in_every_view() -> None:
+    """DocMeta.where and Citation.where follow ingest.records.place_of; readers see it through one
+    label, in their language and script."""
+    from assistant.answer.compose import where_label
+    from assistant.records import Citation
+    from ingest.records import DocMeta, place_of
+
+    assert place_of("惠州", "广东省", "city") == "惠州"
+    assert place_of("unknown", "", "national") == "national"
+    assert place_of("unknown", "河北省", "provincial") == "河北省"
+    assert place_of("unknown", "陕西省", "city") == "陕西省"  # a city's speech, its city not told
+    assert place_of("unknown", "", "") == ""
+    meta = DocMeta(province="河北省", level="provincial")
+    cited = Citation(n=1, chunk_id="x:0", doc_id="x", title="", source="", city=meta.city, date="", section="",
+                     paragraph=1, text="", quote="", score=0.0, level=meta.level, province=meta.province)
+    assert meta.where == cited.where == "河北省"
+    assert where_label(meta.where, "zh", "traditional") == "河北省"
+    assert where_label("national", "zh", "traditional") == "全國" and where_label("national", "en", "latin") == "national"
+    assert where_label("", "zh", "simplified") == "城市不详" and where_label("", "en", "latin") == "city unknown"

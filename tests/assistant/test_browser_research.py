@@ -123,7 +123,7 @@ def test_a_city_corrected_in_the_documents_tab_is_used_by_a_comparison(browser, 
         tab.wait_for_selector("#sq-edit-result:has-text('Saved for')", timeout=30000)
         tab.wait_for_selector("#sq-edit-about:has-text('set by you')", timeout=30000)
         about = tab.inner_text("#sq-edit-about")
-        assert "city: 惠州 (set by you; inferred: unknown" in about and "date: 2019-06-01 (set by you" in about
+        assert "city: 惠州 (set by you; inferred: city unknown" in about and "date: 2019-06-01 (set by you" in about
         tab.screenshot(path=str(ARTIFACTS / "ui_metadata_edited.png"), full_page=True)
         tab.get_by_role("tab", name="Chat").click()
         ask(tab, "比较惠州和聊城在重点项目谋划推进机制方面的要求")

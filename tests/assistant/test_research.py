@@ -143,7 +143,7 @@ def test_set_through_the_cli_says_what_changed(tmp_path: Path, capsys, own_files
     shutil.copytree(own_files_index.data_dir, data)
     assert main(["set", "001_f95cae93732fd9ad", "--city", "惠州市", "--date", "2019-12-5", "--data-dir", str(data)]) == 0
     out = capsys.readouterr().out
-    assert "city: 惠州 (set by you; inferred: unknown" in out and "date: 2019-12-05 (set by you" in out
+    assert "city: 惠州 (set by you; inferred: city unknown" in out and "date: 2019-12-05 (set by you" in out
     assert main(["set", "001_f95cae93732fd9ad", "--date", "2019-02-30", "--data-dir", str(data)]) == 1
     assert "not a date that exists" in capsys.readouterr().err
     assert main(["docs", "--json", "--data-dir", str(data)]) == 0

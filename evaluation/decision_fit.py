@@ -59,7 +59,7 @@ def collect(assistant: Assistant, questions: Sequence[dict[str, Any]], source: s
     out = []
     for i, item in enumerate(questions, start=1):
         turns = list(item["turns"])
-        plan = assistant.understand(turns[-1], turns[:-1])
+        plan = assistant.understand(turns[-1], turns[:-1], view)
         query = assistant.query(plan, view, Filters())
         found = assistant.retrieve(query, view, Stopwatch())
         values = signals(query, found.trace, found.ranked, view, embedder)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import re
 
+from ingest.headings import is_article
 from ingest.normalize import normalize_text
 from ingest.records import Chunk, Paragraph, Section
 
@@ -60,12 +61,14 @@ def _pieces(text: str, para: Paragraph, max_chars: int) -> list[tuple[int, int]]
 
 def merge_small_siblings(sections: list[Section], min_chars: int, max_chars: int) -> list[Section]:
     """Consecutive short sections under one parent (`二要…` `三要…` `四要…` of a line each) become one
-    section with the parent's path: a one-line chunk is too little to retrieve or to cite well."""
+    section with the parent's path: a one-line chunk is too little to retrieve or to cite well. A
+    regulation's article stays a passage of its own however short, cited by its number."""
     out: list[Section] = []
     for section in sections:
         size = section.end - section.start
         prev = out[-1] if out else None
-        if (prev is not None and len(section.heading_path) > 1
+        if (prev is not None and len(section.heading_path) > 1 and not is_article(section.heading_path[-1])
+                and not is_article(prev.heading_path[-1])
                 and prev.heading_path[: len(section.heading_path) - 1] == section.heading_path[:-1]
                 and (size < min_chars or prev.end - prev.start < min_chars)
                 and section.end - prev.start <= max_chars):

@@ -8,6 +8,7 @@ found before ASCII punctuation is widened (the stray `?` is its strongest sign).
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from ingest.headings import HEADING_START, INLINE_HEADING, looks_like_heading
@@ -32,7 +33,8 @@ SITE_LINE = re.compile(
 )
 # A line after which everything is the site's footer (related links, ads, other news).
 TAIL_MARKER = re.compile(
-    r"^(新闻推荐|相关推荐|相关热词搜索|相關熱詞搜索|相关阅读|猜你喜欢|折扣价|相关文章|本作品是|本作品来自|本作品在|Public domain)"
+    r"^(新闻推荐|相关推荐|相关热词搜索|相關熱詞搜索|相关阅读|猜你喜欢|折扣价|相关文章|本作品是|本作品来自|本作品在|Public domain"
+    r"|相关报道|相关文档|相关链接|相关新闻|》》)"
 )
 # Paywall and truncation notices inside the text: (新文秘网…省略553字，正式会员可完整阅读)
 INLINE_NOTICE = re.compile(r"[…\.]*[（(][^（()）]{0,40}省略\d+字[^（()）]{0,30}[)）][…\.]*")
@@ -44,6 +46,24 @@ TONE_VOWELS = "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü"
 PINYIN = re.compile(rf"(?<=[{CJK}])[(（]\s?([a-z{TONE_VOWELS}]{{1,7}})\s?[)）]")  # ASCII or full-width brackets
 PAGE_MARKER = re.compile(r"^(\d{1,3})、")
 SENTENCE_END = "。！？!?；;：:…”」』）)"
+
+
+# Government portal pages around the text (ingest.clean's page-chrome steps act only on the lines
+# before the first and after the last line of prose): a navigation trail's separators, the fields a
+# page prints about itself, a photo's credit.
+_TRAIL_SEPARATOR = re.compile(r"^[>＞›»/]$")
+_TRAIL_LEAD = re.compile(r"^(您的位置|你的位置|当前位置|您现在的位置|所在位置)[:：]?$")
+_PAGE_FIELD = re.compile(
+    r"^(来源|时间|发布时间|发表时间|发布日期|更新时间|日期|阅读量|阅读次数|浏览次数|浏览量|点击数|点击量|作者|编辑|"
+    r"责任编辑|分享|分享到|字号|字体|打印)\s*[:：]\s*(.*)$")
+_NAME_FIELDS = ("来源", "作者", "编辑", "责任编辑")  # a label alone on its line, its value on the next
+_TIME_FIELDS = ("时间", "发布时间", "发表时间", "发布日期", "更新时间", "日期")
+_COUNT_FIELDS = ("阅读量", "阅读次数", "浏览次数", "浏览量", "点击数", "点击量")
+_TIMESTAMP = re.compile(r"^(19|20)\d{2}[-/.年]\d{1,2}[-/.月]\d{1,2}日?(\s+\d{1,2}:\d{2}(:\d{2})?)?$")
+_PHOTO_CREDIT = re.compile(r"(记者|攝|摄影)\s*[\u4e00-\u9fff]{2,4}\s*摄$|记者[\u4e00-\u9fff·\s]{2,12}摄$")
+_TOOLBAR_MAX = 5  # characters of a toolbar's item (下载 打印 全屏 【字号： 加大 还原 减小 】)
+_TOOLBAR_RUN = 4  # items of the shortest toolbar (【字体： 大 中 小 】 has five)
+_PROSE = re.compile("[，。；！？]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,6 +91,134 @@ def drop_site_lines(text: str) -> tuple[str, int]:
             continue
         kept.append(stripped)
     return "\n".join(kept), dropped
+
+
+def _prose_bounds(lines: list[str]) -> tuple[int, int]:
+    """Indexes of the first and last line of prose (30 characters or more, with sentence punctuation):
+    page chrome lives before and after them."""
+    prose = [k for k, line in enumerate(lines) if len(line.strip()) >= 30 and _PROSE.search(line)]
+    return (prose[0], prose[-1]) if prose else (len(lines), -1)
+
+
+def _around_prose(text: str, drop: Callable[[list[str], int], set[int]]) -> tuple[str, int]:
+    """Remove the lines `drop(lines, end)` picks among lines[:end], run over the lines before the first
+    line of prose and over those after the last."""
+    lines = text.split("\n")
+    first, last = _prose_bounds(lines)
+    head = drop(lines[:first], first)
+    tail = {last + 1 + k for k in drop(lines[last + 1:], len(lines) - last - 1)} if last >= 0 else set()
+    gone = head | tail
+    return "\n".join(line for k, line in enumerate(lines) if k not in gone), len(gone)
+
+
+def drop_navigation_trails(text: str) -> tuple[str, int]:
+    """A portal's trail (您的位置: 首页 > 云南要闻 > …), written a step a line with the separators on
+    lines of their own: the separators, the steps on either side of them, a leading "您的位置:", and
+    the last step repeated below it."""
+
+    def drop(lines: list[str], end: int) -> set[int]:
+        gone: set[int] = set()
+        separators = [k for k in range(end) if _TRAIL_SEPARATOR.match(lines[k].strip())]
+        for k in separators:
+            gone |= {k - 1, k, k + 1} & set(range(end))
+        if separators:
+            first, last = separators[0], separators[-1]
+            if first >= 2 and _TRAIL_LEAD.match(lines[first - 2].strip()):
+                gone.add(first - 2)
+            step = lines[last + 1].strip() if last + 1 < end else ""
+            k = last + 2
+            while step and k < end and lines[k].strip() == step:
+                gone.add(k)
+                k += 1
+        gone |= {k for k in range(end) if _TRAIL_LEAD.match(lines[k].strip())}
+        return gone
+
+    return _around_prose(text, drop)
+
+
+def _field_value(label: str, value: str) -> bool:
+    """The line under a lone label (发表时间：) is its value: a time, a count, or a source's name."""
+    if label in _TIME_FIELDS:
+        return bool(_TIMESTAMP.match(value))
+    if label in _COUNT_FIELDS:
+        return value.isdigit()
+    return label in _NAME_FIELDS and 0 < len(value) <= 20 and not _PROSE.search(value) \
+        and not re.search("报告|讲话|報告|講話", value) and not SIGNATURE.match(to_simplified(value))
+
+
+def drop_page_fields(text: str) -> tuple[str, int]:
+    """What a page prints about itself (来源：云南日报, 发表时间：+ the time on the next line, 阅读量：,
+    分享:, a bare timestamp) and a photo's credit (…记者 霍艳恩摄)."""
+
+    def drop(lines: list[str], end: int) -> set[int]:
+        gone: set[int] = set()
+        for k in range(end):
+            line = lines[k].strip()
+            field = _PAGE_FIELD.match(line)
+            if field:
+                gone.add(k)
+                if not field.group(2) and k + 1 < end and _field_value(field.group(1), lines[k + 1].strip()):
+                    gone.add(k + 1)
+            elif _TIMESTAMP.match(line) or (len(line) <= 80 and _PHOTO_CREDIT.search(line)):
+                gone.add(k)
+        return gone
+
+    return _around_prose(text, drop)
+
+
+def drop_photo_captions(text: str) -> tuple[str, int]:
+    """A photo's caption among the front matter (…开幕。本报记者 张三 摄): the page's, not the speech's."""
+    lines = text.split("\n")
+    end = front_matter_end(lines)
+    gone = {k for k in range(max(end, 0)) if len(lines[k].strip()) <= 120 and _PHOTO_CREDIT.search(lines[k].strip())}
+    return "\n".join(line for k, line in enumerate(lines) if k not in gone), len(gone)
+
+
+def drop_toolbars(text: str) -> tuple[str, int]:
+    """A page's toolbar, a control a line (下载 / 打印 / 全屏 / 【字号： / 加大 / 还原 / 减小 / 】, 大 / 中 /
+    小, 收藏 / | / 分享到: / ×): `_TOOLBAR_RUN` or more lines in a row of at most `_TOOLBAR_MAX` characters
+    and no sentence punctuation. A speech's own short lines (a post, a name set apart, 各位代表：) are
+    fewer, and the salutation ends a run."""
+
+    def drop(lines: list[str], end: int) -> set[int]:
+        gone: set[int] = set()
+        run: list[int] = []
+        for k in range(end + 1):
+            line = lines[k].strip() if k < end else "x" * (_TOOLBAR_MAX + 1)
+            if len(line) <= _TOOLBAR_MAX and not _PROSE.search(line) and not is_salutation(line):
+                run.append(k)
+                continue
+            if len([j for j in run if lines[j].strip()]) >= _TOOLBAR_RUN:
+                gone |= set(run)
+            run = []
+        return gone
+
+    return _around_prose(text, drop)
+
+
+def drop_repeated_head_lines(text: str) -> tuple[str, int]:
+    """A line before the first line of prose that repeats an earlier one (a portal prints the title
+    and its date line twice, above and below the navigation trail)."""
+
+    def drop(lines: list[str], end: int) -> set[int]:
+        seen: set[str] = set()
+        gone: set[int] = set()
+        for k in range(end):
+            line = lines[k].strip()
+            if line and line in seen:
+                gone.add(k)
+            seen.add(line)
+        return gone
+
+    lines = text.split("\n")
+    first, _ = _prose_bounds(lines)
+    gone = drop(lines[:first], first)
+    return "\n".join(line for k, line in enumerate(lines) if k not in gone), len(gone)
+
+
+def join_letter_spacing(text: str) -> str:
+    """A title set with a space between its characters (政 府 工 作 报 告) written as one word."""
+    return re.sub(rf"(?m)^(?:[{CJK}][ \u3000]){{3,}}[{CJK}]$", lambda m: re.sub(r"[ \u3000]", "", m.group()), text)
 
 
 def _is_spam_line(line: str) -> bool:
@@ -211,17 +359,21 @@ def join_page_markers(text: str) -> tuple[str, int]:
 def rejoin_broken_lines(text: str) -> tuple[str, int]:
     """Join a line to the one before when a single newline cut a sentence (`政府工作报\\n告`).
 
-    A blank line, a previous line that ends a sentence, or a next line that opens a heading keeps the break.
+    A blank line, a previous line that ends a sentence, or a next line that opens a heading keeps the break;
+    so does, in the front matter, a meeting line or a signature (…大会第四次会议上 / 省长 王予波), each
+    a line of its own.
     """
     lines = text.split("\n")
+    front = front_matter_end(lines)
     out: list[str] = []
     joined = 0
-    for line in lines:
+    for k, line in enumerate(lines):
         stripped = line.strip()
         prev = out[-1].strip() if out else ""
         if (
             stripped
             and prev
+            and not (k <= front and ends_front_line(prev))
             and not (len(out) == 1 and not re.search("[。！？]", prev))  # a first line without a sentence is the title
             and not SALUTATION.match(stripped)
             and prev[-1] not in SENTENCE_END
@@ -238,6 +390,33 @@ def rejoin_broken_lines(text: str) -> tuple[str, int]:
 
 
 SALUTATION = re.compile(r"^.{1,12}[:：]$")  # 同志们：
+FRONT_MATTER_LINES = 12  # the salutation of a speech comes within its first lines, or not at all
+
+# The front matter's grammar, read here (lines kept apart) and by ingest.metadata (date, speaker):
+# ——2026年1月27日在吉林省第十四届人民代表大会第五次会议上 / 河北省人民政府省长 王正谱
+MEETING = re.compile(r"^[—－\-\s]*((?:19|20)\d{2})年(\d{1,2})月(\d{1,2})日在(.{4,60}?(?:会议|大会|会|典礼|仪式))上\s*(.*)$")
+POSTS = "省长|副省长|主席|副主席|市长|副市长|县长|区长|州长|盟长|旗长|书记|副书记|主任|总理|副总理"
+SIGNATURE = re.compile(rf"^(.{{0,16}}?(?:{POSTS}))[\s\u3000]+([\u4e00-\u9fff·][\u4e00-\u9fff·\s\u3000]{{1,12}})$")
+
+
+def is_salutation(line: str) -> bool:
+    """各位代表：, 同志们：, 女士们、先生们： (not a page's 【字体：)."""
+    return bool(re.fullmatch(r"[\u4e00-\u9fff、，,]{1,12}[:：]", line.strip()))
+
+
+def ends_front_line(line: str) -> bool:
+    """A meeting line, or a line ending with a signature: the front matter's units, never run on."""
+    line = to_simplified(line)
+    meeting = MEETING.match(line)
+    rest = meeting.group(5) if meeting else line
+    return bool(meeting and not rest) or bool(SIGNATURE.match(rest.strip()))
+
+
+def front_matter_end(lines: list[str]) -> int:
+    """Index of the salutation (各位代表：, 同志们：) that ends a speech's front matter, when one stands
+    among its first lines; else -1 (no front matter)."""
+    written = [k for k, line in enumerate(lines) if line.strip()][:FRONT_MATTER_LINES]
+    return next((k for k in written if is_salutation(lines[k])), -1)
 
 
 _ASCII_TO_WIDE = {",": "，", ":": "：", ";": "；", "?": "？", "!": "！", "(": "（", ")": "）"}
@@ -287,6 +466,13 @@ def clean_text(raw: str) -> Cleaned:
     text = drop_table_of_contents(text)
     text, pinyin = strip_pinyin(text)
     text, dropped = drop_site_lines(text)
+    text, trail = drop_navigation_trails(text)
+    text, toolbar = drop_toolbars(text)
+    text, fields = drop_page_fields(text)
+    text, repeated = drop_repeated_head_lines(text)
+    text, captions = drop_photo_captions(text)
+    dropped += trail + toolbar + fields + repeated + captions
+    text = join_letter_spacing(text)
     text, notices, truncated = remove_notices(text)
     text = remove_footnote_markers(text)
     text, spans = mark_mojibake(text)

@@ -237,7 +237,7 @@ def guess_city(words: Sequence[Word], text: str, *, min_score: float = 2.0, domi
         cities = mention.cities
         for place in mention.places:
             city = city_name(place)
-            province_of.setdefault(city, _short(places()[place.province_code].name) if place.province_code in places() else "")
+            province_of.setdefault(city, places()[place.province_code].name if place.province_code in places() else "")
             if place.level == 1:
                 named[city] += 1
             else:
@@ -263,6 +263,49 @@ def guess_city(words: Sequence[Word], text: str, *, min_score: float = 2.0, domi
     return CityGuess(city, province_of[city], confidence, tuple(evidence[city][:8]))
 
 
+def province_spans(text: str) -> list[tuple[str, int, int]]:
+    """(full province name, start, end) of each province written in `text`, full or short (山东, 宁夏回族
+    自治区), in order; a municipality (北京) is a city, and a name a city shares (吉林) is left to the city."""
+    pattern, by_name = _name_index()
+    out = []
+    for m in pattern.finditer(text):
+        found = [p for p in by_name[m.group()] if p.level <= 1]
+        province = next((p for p in found if p.level == 0 and not p.name.endswith("市")), None)
+        if province is not None and (m.group() == province.name or not any(p.level == 1 for p in found)):
+            out.append((province.name, m.start(), m.end()))
+    return out
+
+
+def short_name(name: str) -> str:
+    """A place's name without its kind (山东省 -> 山东, 宁夏回族自治区 -> 宁夏)."""
+    return _short(name)
+
+
+def province_name(name: str) -> str:
+    """The full name of a province written short or in full (山东 -> 山东省, 宁夏 -> 宁夏回族自治区);
+    the name as given when it is no province."""
+    _, by_name = _name_index()
+    return next((p.name for p in by_name.get(name.strip(), ()) if p.level == 0), name.strip())
+
+
+def place_in_title(title: str) -> tuple[str, str, str] | None:
+    """(level, city, province) of the first province or city a title names (2026年河北省政府工作报告 ->
+    provincial, "", 河北省; 惠州市文明行为促进条例 -> city, 惠州, 广东省): a document's title names the place
+    it is from. A name both a province and a city have (吉林) is the one written in full, else the province."""
+    pattern, by_name = _name_index()
+    for m in pattern.finditer(title):
+        candidates = [p for p in by_name[m.group()] if p.level <= 1]
+        if not candidates:
+            continue
+        place = min(candidates, key=lambda p: (p.name != m.group(), p.level))
+        province = places().get(place.province_code)
+        province_name = province.name if province is not None else ""
+        if place.level == 0 and not place.name.endswith("市"):
+            return "provincial", "", place.name
+        return "city", city_name(place) if place.level == 1 else place.short, province_name
+    return None
+
+
 def city_named(name: str) -> tuple[str, str] | None:
     """(city, province) for a name that is exactly a prefecture-level city or a municipality, full or
     short (惠州市, 惠州, 北京); None for anything else (a county, a misspelling)."""
@@ -271,5 +314,5 @@ def city_named(name: str) -> tuple[str, str] | None:
         if place.level == 1 or (place.level == 0 and place.name.endswith("市")):
             city = city_name(place) if place.level == 1 else place.short
             province = places().get(place.province_code)
-            return city, (province.short if province is not None else "")
+            return city, (province.name if province is not None else "")
     return None

@@ -11,7 +11,10 @@ NUMERALS = "一二三四五六七八九十"
 _N = f"[{NUMERALS}]"
 
 # (style, pattern without anchors); each matches the opening of a heading.
+_COUNT = f"[{NUMERALS}百零〇]"  # 第一百零五条
 STYLE_PATTERNS: tuple[tuple[str, str], ...] = (
+    ("chapter", rf"第{_COUNT}+章"),  # a regulation's chapter (第二章 市容管理)
+    ("article", rf"第{_COUNT}+条(?![，,、：:])"),  # and its article (第十二条 禁止下列行为：), not a point (第一条，)
     ("di", rf"第{_N}+(?:部分)?[，,、：:\s]"),
     ("cn", rf"{_N}+、"),
     ("paren", rf"[（(]{_N}+[）)]"),
@@ -28,6 +31,22 @@ INLINE_HEADING = re.compile(
     r"(?<=[。！？；：:!?;])\s*(?=(?:" + "|".join(p for n, p in STYLE_PATTERNS if n in _INLINE_STYLES) + r")\S)"
 )
 HEADING_MAX = 40  # a heading line longer than this is a paragraph that opens with its heading
+
+
+# Inside an article, numbered items ((一) 1.) are the article's own list, not headings of their own.
+ITEM_STYLES = ("paren", "arabic")
+_ARTICLE = re.compile(rf"^第{_COUNT}+条(?![，,、：:])")
+
+
+def is_article(heading: str) -> bool:
+    """The heading opens a regulation's article (第十二条): a passage of its own, cited by it."""
+    return bool(_ARTICLE.match(heading))
+
+
+def article_number(line: str) -> str:
+    """第十二条 of "第十二条 禁止下列行为：" ("" for a line that opens no article)."""
+    found = _ARTICLE.match(line)
+    return found.group() if found else ""
 
 
 def heading_style(line: str) -> str | None:

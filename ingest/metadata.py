@@ -6,15 +6,16 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import re
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 import yaml
 
 from ingest.calendar import congress_year
+from ingest.clean import MEETING, SIGNATURE, front_matter_end
 from ingest.errors import ManifestError, MetadataError
-from ingest.gazetteer import city_named, guess_city
+from ingest.gazetteer import city_named, guess_city, place_in_title, province_name
 from ingest.names import MAX_NAMES, document_level, people_named, places_named
 from ingest.normalize import script_of, to_simplified
 from ingest.records import UNKNOWN_CITY, DocMeta, Named
@@ -28,6 +29,35 @@ _SPEAKER = re.compile(
     r"(?:同志)?(?:出席会议并讲话|出席并讲话|主持会议并讲话|在会上讲话|讲话)"
 )
 _BOOK_TITLE = re.compile(r"《([^》]{6,80}?)(?:\.docx?|\.pdf)?》")
+
+
+@dataclass(frozen=True, slots=True)
+class FrontMatter:
+    """What a speech's opening lines say about it, not what it says."""
+
+    date: str = ""  # of the meeting, YYYY-MM-DD
+    meeting: str = ""  # 吉林省第十四届人民代表大会第五次会议
+    speaker: str = ""
+    post: str = ""  # 省长, 自治区人民政府主席
+
+
+def read_front_matter(cleaned: str) -> FrontMatter:
+    """The meeting line's date and meeting, and the signature's speaker and post, from the lines before
+    the salutation (a signature may close the meeting line: …会议上 陕西省省长 赵刚)."""
+    lines = cleaned.split("\n")
+    end = front_matter_end(lines)
+    date = meeting = speaker = post = ""
+    for line in (to_simplified(s.strip()) for s in lines[:max(end, 0)]):
+        found = MEETING.match(line)
+        if found and not date:
+            year, month, day = (int(g) for g in found.groups()[:3])
+            if 1 <= month <= 12 and 1 <= day <= 31:
+                date, meeting = f"{year:04d}-{month:02d}-{day:02d}", found.group(4)
+            line = found.group(5)
+        signed = SIGNATURE.match(line.strip())
+        if signed and not speaker:
+            post, speaker = signed.group(1).strip(), re.sub(r"[\s\u3000]", "", signed.group(2))
+    return FrontMatter(date, meeting, speaker, post)
 
 
 def extract_title(raw: str, cleaned: str) -> str:
@@ -63,19 +93,28 @@ def infer_meta(raw: str, cleaned: str, fields: dict[str, Any]) -> DocMeta:
     simplified = to_simplified(cleaned)
     words = tag_words(simplified)
     title = str(fields.get("title") or extract_title(raw, cleaned))
+    front = read_front_matter(cleaned)
     level, level_evidence = document_level(to_simplified(title), simplified)
     guess = guess_city(words, simplified)
     city, province, confidence, evidence = guess.city, guess.province, guess.confidence, guess.evidence
+    # the place the title names (or, failing it, the meeting: 云南省第十四届人民代表大会) settles it
+    named = place_in_title(to_simplified(title)) or (place_in_title(front.meeting) if front.meeting else None)
+    if named is not None and level != "national":
+        level, city, province = named[0], named[1] or UNKNOWN_CITY, named[2]
+        confidence, evidence = (1.0, (f"title: {title}",)) if named[1] else (0.0, ())
+        level_evidence = title if place_in_title(to_simplified(title)) else front.meeting
     if level in ("national", "provincial"):  # names of places in a national report are not its city
         city, confidence, evidence = UNKNOWN_CITY, 0.0, ()
         province = province if level == "provincial" else ""
-    date = extract_date(raw)
+    if fields.get("province") and not province:  # a record's own field (JSON Lines from a portal)
+        province = province_name(str(fields["province"]))
+    date = front.date or extract_date(raw)
     if not date and fields.get("year"):
         date = str(fields["year"])
     if not date:
         m = _YEAR.search(to_simplified(title))
         date = m.group(1) if m else congress_year(title, fields)
-    speaker = str(fields.get("speaker") or extract_speaker(simplified))
+    speaker = str(fields.get("speaker") or front.speaker or extract_speaker(simplified))
     people = people_named(words, simplified)
     if speaker and speaker not in {p.name for p in people}:
         people.insert(0, Named(speaker, "person", "speaker"))
@@ -101,6 +140,8 @@ _MANIFEST_FIELDS = {"title", "city", "province", "date", "speaker"}
 def apply_manifest(meta: DocMeta, entry: dict[str, Any]) -> DocMeta:
     """A manifest entry overrides inferred fields; a city it names is certain (confidence 1)."""
     updates: dict[str, Any] = {k: str(v) for k, v in entry.items() if k in _MANIFEST_FIELDS and v not in (None, "")}
+    if "province" in updates:
+        updates["province"] = province_name(updates["province"])
     if "city" in updates:
         updates["city_confidence"] = 1.0
         updates["city_evidence"] = ("manifest",)

@@ -17,7 +17,7 @@ from ingest.sections import parse_sections
 
 # Bump when cleaning, sectioning or chunking changes what a document becomes: every document is then
 # prepared again on the next ingest, even though its file did not change.
-PIPELINE_VERSION = "7"
+PIPELINE_VERSION = "8"
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,14 +2,15 @@
 
 Speeches mix heading styles (`第一，` `一、` `（一）` `一要…` `首先，` `1.`) and nest them differently,
 so levels are not fixed per style: a style seen for the first time nests under the current heading,
-a style already open closes everything below it (the usual outline-stack rule).
+a style already open closes everything below it (the usual outline-stack rule). A regulation's
+chapters (第二章) and articles (第十二条) are headings too; an article's items ((一) …) are its body.
 """
 
 from __future__ import annotations
 
 import re
 
-from ingest.headings import HEADING_MAX, heading_style
+from ingest.headings import HEADING_MAX, ITEM_STYLES, article_number, heading_style
 from ingest.records import Paragraph, Section
 
 _FIRST_SENTENCE = re.compile(r"^(.+?)[。！？；：!?;:]")
@@ -20,6 +21,8 @@ def heading_of(paragraph: str) -> tuple[str, str] | None:
     style = heading_style(paragraph)
     if style is None:
         return None
+    if style == "article":  # cited by its number: 第十二条
+        return style, article_number(paragraph)
     if len(paragraph) <= HEADING_MAX and not re.search("[。！？；]", paragraph[:-1]):
         return style, paragraph.rstrip("。；：:;")
     m = _FIRST_SENTENCE.match(paragraph)
@@ -55,7 +58,9 @@ def parse_sections(doc_id: str, text: str, *, title: str = "") -> list[Section]:
                                     paragraphs=tuple(current)))
 
     for para in split_paragraphs(text):
-        found = heading_of(text[para.start:para.end])
+        found: tuple[str, str] | None = heading_of(text[para.start:para.end])
+        if found is not None and stack and stack[-1][0] == "article" and found[0] in ITEM_STYLES:
+            found = None  # an article's items stay with it
         if found:
             style, heading = found
             styles = [s for s, _ in stack]

@@ -21,7 +21,7 @@ class Filters:
         return not (self.cities or self.doc_ids or self.date_from or self.date_to)
 
     def allows(self, doc_id: str, meta: DocMeta) -> bool:
-        if self.cities and meta.city not in self.cities:
+        if self.cities and meta.city not in self.cities and meta.where not in self.cities:
             return False
         if self.doc_ids and doc_id not in self.doc_ids:
             return False

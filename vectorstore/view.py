@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ingest.normalize import normalize_text
-from ingest.records import Chunk, DocMeta
+from ingest.records import NATIONAL, Chunk, DocMeta
 from ingest.romanize import romanised_index
 from vectorstore.keyword import BM25, tokenize_zh
 from vectorstore.keyword_store import BigramPostings, KeywordIndex, intersect_postings
@@ -152,7 +152,8 @@ class IndexView:
     metas: dict[str, DocMeta]
     sources: dict[str, str]
     bm25: BM25
-    cities: tuple[str, ...]  # known cities, sorted
+    cities: tuple[str, ...]  # places documents are from, sorted: known cities, and the provinces of
+                             # documents whose city is not told (provincial reports)
     years: frozenset[str]  # years of the dated documents
     titles: TitleIndex
     doc_ids: tuple[str, ...]  # every document, in the order doc_of_row numbers them
@@ -189,7 +190,7 @@ class IndexView:
             metas=metas,
             sources=sources,
             bm25=keyword.bm25,
-            cities=tuple(sorted({m.known_city for m in metas.values()} - {""})),
+            cities=tuple(sorted({m.where for m in metas.values()} - {"", NATIONAL})),
             years=frozenset(by_year),
             titles=TitleIndex.build(metas),
             doc_ids=doc_ids,

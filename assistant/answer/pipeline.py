@@ -28,6 +28,7 @@ from assistant.chat_model import ChatModel
 from assistant.errors import ChatModelError, EmptyQuestion, QuestionTooLong
 from assistant.options import Options
 from assistant.query import Query, QueryPlan, build_query, plan_query
+from assistant.query.places import held_places
 from assistant.query.plan import plain_question
 from assistant.records import Answer, AnswerEvent, Done, Ranked, RetrieverScore, Search, Sources
 from assistant.research.mentions import cite_mentions, find_mentions, topic_forms
@@ -94,9 +95,12 @@ class Assistant:
         return ""
 
     # stages ------------------------------------------------------------------------------------
-    def understand(self, question: str, history: Sequence[str]) -> QueryPlan:
-        """The plan: language, cities, years, comparison; a follow-up made standalone."""
+    def understand(self, question: str, history: Sequence[str], view: IndexView | None = None) -> QueryPlan:
+        """The plan: language, places, years, comparison; a follow-up made standalone; with a view, the
+        places as the index holds them (query.places.held_places)."""
         plan = plan_query(question, history if self.options.rewrite_followups else ())
+        if view is not None:
+            plan = replace(plan, cities=held_places(plan.cities, view.cities))
         if self.chat_model is not None and plan.followup and self.options.rewrite_followups:
             rewritten = rewrite_followup(self.chat_model, question, history, self.model_health)
             plan = replace(plan, standalone=rewritten or plan.standalone)
@@ -122,7 +126,7 @@ class Assistant:
         POST /v1/search)."""
         question = self._checked(question)
         view = self.index.view()
-        query = self.query(self.understand(question, history), view, filters)
+        query = self.query(self.understand(question, history, view), view, filters)
         found = self.retrieve(query, view, Stopwatch())
         hits = found.ranked[:k]
         trace = found.trace
@@ -166,7 +170,7 @@ class Assistant:
         watch = Stopwatch()
         view = self.index.view()
         with watch("understand"):
-            plan = self.understand(question, history)
+            plan = self.understand(question, history, view)
         if not view.size:  # nothing to search: say why, rather than "the speeches do not cover this"
             why = phrase("building" if self.index.ingestion_running() else "empty_index", plan.language, plan.script)
             empty = Answer(plan.original, why, (), False, plan, notes=(why,), timings=tuple(watch.laps.items()))

@@ -160,7 +160,7 @@ def _filters(plan: QueryPlan, view: IndexView, filters: Filters,
         cities = tuple(c for c in plan.cities if c in view.cities)
         inferred = tuple((c, doc_id, names) for c in missing for doc_id, names in view.documents_naming(c))
         if inferred:  # tagged documents of the known cities, or documents inferred for the others
-            tagged = [d for d in view.doc_ids if view.metas[d].known_city in cities]
+            tagged = [d for d in view.doc_ids if view.metas[d].where in cities]
             filters = replace(filters, doc_ids=tuple(dict.fromkeys([*tagged, *(d for _, d, _ in inferred)])))
         elif cities:
             filters = replace(filters, cities=cities)

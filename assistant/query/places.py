@@ -7,7 +7,7 @@ import re
 from functools import lru_cache
 
 from assistant.query.words import PLACES_ADD, PLACES_COMPARE_WITH, PLACES_ONLY, PLACES_REMOVE
-from ingest.gazetteer import city_spans, find_city
+from ingest.gazetteer import city_spans, province_name, province_spans, short_name
 from ingest.normalize import normalize_text
 
 
@@ -63,10 +63,48 @@ def find_english_cities(question: str) -> list[str]:
 
 
 def english_city_spans(question: str) -> list[tuple[str, int, int]]:
-    """(city, start, end) of each capitalised romanised city name in an English question (Linyi)."""
-    names = english_place_names()
-    return [(names[m.group().lower()], m.start(), m.end()) for m in re.finditer(r"[A-Za-z]+", question)
-            if m.group().lower() in names and m.group()[0].isupper()]
+    """(place, start, end) of each capitalised romanised city or province name in an English question
+    (Linyi, Shandong -> 山东省); a name a city shares with its province (Jilin) is the city's."""
+    cities, provinces = english_place_names(), english_province_names()
+    out = []
+    for m in re.finditer(r"[A-Za-z]+", question):
+        word = m.group().lower()
+        if not m.group()[0].isupper():
+            continue
+        if word in cities:
+            out.append((cities[word], m.start(), m.end()))
+        elif word in provinces:
+            out.append((province_name(provinces[word]), m.start(), m.end()))
+    return out
+
+
+def place_spans(text: str) -> list[tuple[str, int, int]]:
+    """(place, start, end) of the cities and provinces a (normalised) Chinese text names, in order."""
+    return sorted(city_spans(text) + province_spans(text), key=lambda span: span[1])
+
+
+def place_forms(place: str) -> tuple[str, ...]:
+    """How a question may write a place: 山东省, 山东, Shandong; 临沂, Linyi."""
+    short = short_name(place)
+    roman = [r for r, c in {**english_place_names(), **english_province_names()}.items() if c in (place, short)]
+    return tuple(dict.fromkeys([place, short, *roman]))
+
+
+def held_places(places: tuple[str, ...], held: tuple[str, ...]) -> tuple[str, ...]:
+    """The places a question names, as the index holds them: a name a city shares with its province
+    (吉林) is the province when only the province's documents are held; a province the index holds
+    no document of says where a speech is from (陕西那篇讲话), not which documents to search, and is
+    left out; a city the index lacks stays, to be answered as missing."""
+    out: list[str] = []
+    for place in places:
+        full = province_name(place)
+        if place not in held and full in held:
+            place = full
+        elif place not in held and province_spans(place) and province_spans(place)[0][0] == place:
+            continue
+        if place not in out:
+            out.append(place)
+    return tuple(out)
 
 
 def place_edits(question: str) -> dict[str, str]:
@@ -75,7 +113,7 @@ def place_edits(question: str) -> dict[str, str]:
     The nearest edit word of the clause decides; a city named without one is not in the result."""
     out: dict[str, str] = {}
     chinese = normalize_text(question)
-    for text, spans in ((chinese, city_spans(chinese)), (question, english_city_spans(question))):
+    for text, spans in ((chinese, place_spans(chinese)), (question, english_city_spans(question))):
         edits = [(m.start(), m.end(), kind) for kind, pattern in (("add", PLACES_ADD), ("remove", PLACES_REMOVE),
                                                                   ("only", PLACES_ONLY), ("add", PLACES_COMPARE_WITH))
                  for m in pattern.finditer(text)]
@@ -102,12 +140,13 @@ def places_joined(question: str) -> bool:
         return any(_JOINED.match(text[end:start]) for (_, end), (start, _) in zip(ordered, ordered[1:], strict=False))
 
     chinese = normalize_text(question)
-    return joined(chinese, city_spans(chinese)) or joined(question, english_city_spans(question))
+    return joined(chinese, place_spans(chinese)) or joined(question, english_city_spans(question))
 
 
 def cities_in(text: str) -> list[str]:
-    """Cities a question names, in Chinese or romanised, in order: 临沂, 聊城."""
-    found = find_city(normalize_text(text))
+    """Places (cities, and provinces by their full names) a question names, in Chinese or romanised,
+    in order: 临沂, 聊城, 山东省."""
+    found = list(dict.fromkeys(place for place, _, _ in place_spans(normalize_text(text))))
     for city in find_english_cities(text):
         if city not in found:
             found.append(city)

@@ -14,8 +14,8 @@ from dataclasses import dataclass, field, replace
 from assistant.query.places import (
     cities_in,
     english_city_name,
-    english_place_names,
     place_edits,
+    place_forms,
     places_joined,
 )
 from assistant.query.words import (
@@ -104,10 +104,8 @@ def _strip_entities(text: str, cities: Sequence[str]) -> str:
     if len(cities) > 1:  # a comparison: the topic is what is compared, not the comparing words
         out = COMPARISON_FRAME.sub(" ", out)
     for city in cities:
-        out = out.replace(city, " ")
-        for roman, chinese in english_place_names().items():
-            if chinese == city:
-                out = re.sub(rf"\b{roman}\b", " ", out)
+        for form in place_forms(city):
+            out = re.sub(rf"\b{form}\b", " ", out) if form.isascii() else out.replace(form, " ")
     return out
 
 

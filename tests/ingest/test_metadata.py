@@ -19,7 +19,7 @@ def test_meta_of_seed_000_from_text(seed_text: dict[str, str]) -> None:
     meta = infer_meta(raw, clean_text(raw).text, {})
     assert meta.date == "2020-08-25"
     assert meta.title == "在全市“重點工作攻堅年”“重大項目突破年”推進會議上的講話"
-    assert meta.city == "临沂" and meta.province == "山东"
+    assert meta.city == "临沂" and meta.province == "山东省"
     assert {"兰山", "罗庄", "莒南"} <= set(meta.city_evidence)
     assert meta.script == "traditional"
 

@@ -35,7 +35,7 @@ def test_a_city_set_by_a_person_filters_at_once_without_re_embedding(own_files: 
     assert index.view().metas[COUNTY_DOC].city == "unknown"
     embedded = index.timer.texts
     meta = index.edit(COUNTY_DOC, {"city": "惠州市", "date": "2019-12-5", "speaker": "孙爱军"})
-    assert (meta.city, meta.province, meta.date, meta.speaker) == ("惠州", "广东", "2019-12-05", "孙爱军")
+    assert (meta.city, meta.province, meta.date, meta.speaker) == ("惠州", "广东省", "2019-12-05", "孙爱军")
     assert meta.edited == ("city", "date", "speaker")
     assert index.timer.texts == embedded  # nothing embedded again
     view = index.view()

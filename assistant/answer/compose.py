@@ -56,7 +56,7 @@ PHRASES = {
         "none_in_span": "no {city} speeches in the years asked about",
         "no_speeches_for": "no speeches from {city} are indexed",
         "inferred_city": "No speech is tagged {city}; {city} was inferred from the places the speeches name: {evidence}.",
-        "entity": "City", "said": "What was said", "cites": "Sources",
+        "entity": "Place", "said": "What was said", "cites": "Sources",
         "no_city_docs": "No speech is tagged {city}; showing results from all speeches.",
         "kept": "{kept} of the model's {total} sentences are supported by the passages they cite; the rest were removed.",
         "unverified": "The model's answer could not be verified against the passages; here are the passages' own words.",

@@ -5,10 +5,11 @@ n-gram index), so that a question costs lookups, not scans of the corpus."""
 
 from __future__ import annotations
 
+import re
 import threading
 from collections import OrderedDict, defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -143,6 +144,30 @@ class ChunkTable(Mapping[str, Chunk]):
         return len(self._rows)
 
 
+_YEARLY = re.compile(r"(?:19|20)\d{2}\s*年?度?|第[一二三四五六七八九十百]+届|第[一二三四五六七八九十]+次|\s")
+
+
+def series_key(meta: DocMeta) -> str:
+    """What a yearly document is apart from its year: where it is from, its level, its title without
+    years and sessions (2019年罗庄区政府工作报告 and 2023年罗庄区政府工作报告 share 罗庄区政府工作报告)."""
+    return f"{meta.where}|{meta.level}|{_YEARLY.sub('', normalize_text(meta.title))}"
+
+
+def yearly_series(metas: Mapping[str, DocMeta]) -> dict[str, tuple[str, ...]]:
+    """Each document of a yearly series (one body's documents of one kind, two or more years) -> the
+    series' documents in date order."""
+    groups: dict[str, list[str]] = defaultdict(list)
+    for doc_id, meta in metas.items():
+        if meta.year is not None and meta.title:
+            groups[series_key(meta)].append(doc_id)
+    out: dict[str, tuple[str, ...]] = {}
+    for docs in groups.values():
+        if len({metas[d].year for d in docs}) >= 2:
+            ordered = tuple(sorted(docs, key=lambda d: (metas[d].date, d)))
+            out.update({d: ordered for d in ordered})
+    return out
+
+
 @dataclass(frozen=True, slots=True)
 class IndexView:
     """The index as one catalog generation saw it. Built by Index.view(); never changes."""
@@ -163,6 +188,7 @@ class IndexView:
     romanised: dict[str, tuple[str, ...]]  # pinyin letters (zhangxuanyu) -> names the documents hold (张旋宇)
     names: frozenset[str]  # every person and place name the documents' metadata holds
     copies: dict[str, str]  # a reposted copy -> the document it repeats; copies are not searched
+    series: dict[str, tuple[str, ...]] = field(default_factory=dict)  # a document -> its yearly series
 
     @classmethod
     def build(cls, generation: int, rows: Sequence[tuple[Chunk, list[str]]], metas: dict[str, DocMeta],
@@ -200,6 +226,7 @@ class IndexView:
             romanised=romanised_index(n for m in metas.values() for n in m.names),
             names=frozenset(n.name for m in metas.values() for n in m.names),
             copies=copies,
+            series=yearly_series({d: metas[d] for d in doc_ids if d not in copies}),
         )
 
     @property

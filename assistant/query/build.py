@@ -187,7 +187,9 @@ def documents_named(plan: QueryPlan, view: IndexView) -> tuple[str, ...]:
     congress), in the order the question names them: each the longest run of whole words of the
     question (3 to 12 Chinese characters) that exactly one title contains and that the passages seldom
     use (a topic word in a title, like 重点项目, names nothing), runs not overlapping. "十四大报告怎么评价
-    十三大" names two documents; which of them holds the answer is retrieval's to find."""
+    十三大" names two documents; which of them holds the answer is retrieval's to find. A run that every
+    title of one yearly series holds (罗庄区政府工作报告) names the series: its documents of the years the
+    question names, or all of them, so that "that year's report" and a question over time stay in it."""
     text = ordinal_congress(plan.standalone) if plan.search_language == "en" else plan.standalone
     cut = words(text)
     starts = [sum(len(w) for w in cut[:i]) for i in range(len(cut) + 1)]
@@ -200,7 +202,23 @@ def documents_named(plan: QueryPlan, view: IndexView) -> tuple[str, ...]:
         owners = view.titles.containing(piece)
         if len(owners) == 1 and view.is_rare(piece, RARE_SHARE) and owners[0] not in {d for _, _, d in taken}:
             taken.append((start, end, owners[0]))
-    return tuple(d for _, _, d in sorted(taken))
+        elif len(owners) > 1 and _one_series(owners, view) and _seldom_beyond_titles(piece, owners, view):
+            years = set(plan.years)
+            taken += [(start, end, d) for d in view.series[owners[0]]
+                      if not years or view.metas[d].date[:4] in years]
+    return tuple(dict.fromkeys(d for _, _, d in sorted(taken)))
+
+
+def _seldom_beyond_titles(piece: str, owners: Sequence[str], view: IndexView) -> bool:
+    """The passages seldom use the run, beyond the title line each of its documents may open with."""
+    limit = max(2, int(view.size * RARE_SHARE)) + len(owners)
+    return view.occurrences(piece, limit) <= limit
+
+
+def _one_series(owners: Sequence[str], view: IndexView) -> bool:
+    """The documents are exactly one yearly series."""
+    series = view.series.get(owners[0])
+    return series is not None and set(owners) == set(series)
 
 
 def _concepts(plan: QueryPlan, translations: Sequence[Translation], view: IndexView) -> tuple[Concept, ...]:

@@ -52,3 +52,33 @@ def test_places_are_read_as_the_index_holds_them() -> None:
     assert held_places(plan_query("惠州的讲话讲了什么？").cities, held) == ("惠州",)  # a city: answered as missing
     followup = plan_query("那河北呢？", ["山东的报告怎么说海洋经济？"])
     assert followup.cities == ("河北省",) and "海洋经济" in followup.standalone
+
+
+@pytest.fixture(scope="module")
+def series(tmp_path_factory: pytest.TempPathFactory) -> Assistant:
+    from vectorstore.index import Index
+    from vectorstore.sync import sync_paths
+
+    index = Index(tmp_path_factory.mktemp("series-index"))
+    report = sync_paths(index, [DATA / "documents" / "series"], progress=False)
+    assert not report.errors, report.errors
+    return Assistant(index)
+
+
+def test_a_yearly_series_is_recognised_and_questions_stay_in_it(series: Assistant) -> None:
+    """One district's reports of three years, and another district's of one of them: a question on
+    that district's report of a year, its follow-up for another year and a question over time stay
+    in the district's series."""
+    view = series.index.view()
+    luozhuang = {d for d in view.doc_ids if "罗庄区" in view.metas[d].title}
+    assert len(luozhuang) == 3 and all(view.series[d] == view.series[next(iter(luozhuang))] for d in luozhuang)
+    assert not any(d in view.series for d in view.doc_ids if "兰山区" in view.metas[d].title)
+    first = series.ask("2020年罗庄区政府工作报告对冷链物流说了什么？")
+    assert first.citations and {c.title for c in first.citations} == {"2020年罗庄区政府工作报告"}
+    history = ["2020年罗庄区政府工作报告对冷链物流说了什么？"]
+    followup = series.ask("那2021年的报告呢？", history)
+    assert followup.citations and {c.title for c in followup.citations} == {"2021年罗庄区政府工作报告"}
+    over_time = series.ask("罗庄区政府工作报告最早是哪一年提到冷链物流的？")
+    assert over_time.citations and all("罗庄区" in c.title for c in over_time.citations)
+    assert over_time.timeline is not None and over_time.timeline.first.startswith("2020")
+    assert set(over_time.timeline.searched) == {"2019", "2020", "2021"}  # the series' years, searched

@@ -71,18 +71,13 @@ def bearing(query: Query, hits: Sequence[Hit], view: IndexView) -> list[bool]:
 
 def quoted_and_related(query: Query, hits: Sequence[Hit], view: IndexView) -> tuple[list[Hit], list[Hit]]:
     """The passages to quote (those that bear on the question) and those to list beside them as
-    possibly related (the others that share a key term with it); the rest are not shown."""
+    possibly related: the others of the first `top_k`, whether or not they share a word with the
+    question: a passage that answers in other words, found by the embedder, was hidden when only those
+    sharing a key term were listed (docs/benchmarks.md, "possibly related")."""
     bears = bearing(query, hits, view)
     quoted = [hit for hit, b in zip(hits, bears, strict=True) if b]
-    related = [hit for hit, b in zip(hits, bears, strict=True) if not b and touches(query, hit, view)]
+    related = [hit for hit, b in zip(hits, bears, strict=True) if not b]
     return quoted, related
-
-
-def touches(query: Query, hit: Hit, view: IndexView) -> bool:
-    """The passage holds at least one of the question's key terms (verbs aside), or the question has
-    none: worth listing as possibly related."""
-    text = context(hit, view, title=False)
-    return not query.topics or any(mentions(text, w) for c in query.topics for w in c.forms)
 
 
 def context(hit: Hit, view: IndexView, title: bool = True) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
+from pathlib import PurePath
 
 from assistant.records import Citation
 from ingest.chunking import sentence_spans
@@ -97,6 +98,14 @@ def elided(citation: Citation) -> str:
     return f"{head}{citation.quote.rstrip('，；：,;:')}{tail}"
 
 
+def public_source(source: str, doc_id: str) -> str:
+    """Where a cited document came from, as a reader may be shown it: the file's name (and its line
+    in a JSON Lines file), never the server's folders; the document id when nothing is known."""
+    path, _, line = source.partition("#")
+    name = PurePath(path).name if path else ""
+    return f"{name}#{line}" if name and line else name or doc_id
+
+
 def make_citation(n: int, hit: Hit, meta: DocMeta, keywords: Sequence[str], quantity: bool = False,
                   source: str = "") -> Citation:
     """[n] for a retrieved chunk: the sentence(s) to quote and where the chunk sits in its document."""
@@ -104,7 +113,7 @@ def make_citation(n: int, hit: Hit, meta: DocMeta, keywords: Sequence[str], quan
     chunk = hit.chunk
     paragraph = chunk.paragraphs[0] + chunk.text[:start].count("\n")
     return Citation(
-        n=n, chunk_id=chunk.chunk_id, doc_id=chunk.doc_id, title=meta.title, source=meta.url or source or chunk.doc_id,
+        n=n, chunk_id=chunk.chunk_id, doc_id=chunk.doc_id, title=meta.title, source=meta.url or public_source(source, chunk.doc_id),
         city=meta.city, date=meta.date, section=chunk.section, paragraph=paragraph, text=chunk.text,
         quote=chunk.text[start:end].strip(), score=round(hit.score, 5), start=chunk.start, end=chunk.end,
         level=meta.level, province=meta.province,

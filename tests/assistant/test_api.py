@@ -223,3 +223,23 @@ def test_the_stream_never_goes_silent_while_the_model_writes(sample_index: Index
             comments += line.startswith(":")
     assert comments >= 1 and sum(gaps) > 3  # the model took seconds and the client was told meanwhile
     assert max(gaps) < 3.0
+
+
+def test_no_response_holds_a_path_of_the_server(server: Running, sample_index: Index) -> None:
+    """Citations name the file a document came from, never the server's folders, in every field of
+    every kind of response."""
+    from tests.conftest import SAMPLE
+
+    folders = {str(SAMPLE), str(sample_index.data_dir)}
+    question = {"role": "user", "content": "土地指标有什么要求？"}
+    replies = [
+        httpx.post(f"{server.url}/v1/chat/completions", headers=AUTH, json={"model": "speechqa", "messages": [question]}).text,
+        httpx.post(f"{server.url}/v1/chat/completions", headers=AUTH,
+                   json={"model": "speechqa", "messages": [question], "stream": True}).text,
+        httpx.post(f"{server.url}/v1/search", headers=AUTH, json={"query": "土地指标", "k": 5}).text,
+        httpx.get(f"{server.url}/v1/models", headers=AUTH).text,
+    ]
+    for text in replies:
+        assert not any(folder in text or json.dumps(folder)[1:-1] in text for folder in folders)
+    cited = json.loads(replies[0])["citations"]
+    assert cited and all(c["source"] == f"{c['doc_id']}.txt" for c in cited)  # the file's own name

@@ -256,6 +256,12 @@ def build_app(assistant: Assistant, *, title: str = "speechqa") -> Any:
         return (doc_rows(), gr.update(choices=index.cities()), gr.update(choices=choices),
                 gr.update(choices=choices, value=None))
 
+    def page_opened() -> tuple[Any, ...]:
+        """The lists as the index holds them now: the Documents table, the city and document filters,
+        the removal list, the Trends tab's cities, the editor's documents."""
+        choices = doc_choices()
+        return (*documents_changed(), gr.update(choices=index.cities()), gr.update(choices=choices))
+
     def documents_edited() -> tuple[Any, ...]:
         """After a metadata edit: the table and the filters (the edited document stays chosen)."""
         return doc_rows(), gr.update(choices=index.cities()), gr.update(choices=doc_choices())
@@ -356,8 +362,11 @@ def build_app(assistant: Assistant, *, title: str = "speechqa") -> Any:
                 victim = gr.Dropdown(doc_choices(), label="Remove a document", allow_custom_value=True)
                 drop = gr.Button("Remove", variant="stop")
             removed = gr.Markdown()
-            build_metadata_editor(assistant, doc_choices, documents_edited, [table, cities, docs])
-        build_trends_tab(assistant, index.cities)
+            edit_pick = build_metadata_editor(assistant, doc_choices, documents_edited, [table, cities, docs])
+        trend_cities = build_trends_tab(assistant, index.cities)
+        # every list of documents, cities or years is read from the index when a page opens (a reload,
+        # a new tab), not kept from when the server started
+        app.load(page_opened, None, [table, cities, docs, victim, trend_cities, edit_pick])
 
         outputs = [chat, conv, sources, pick, box, scope, fixed, compare]
         inputs = [box, chat, conv, cities, docs, date_from, date_to, script]

@@ -59,7 +59,7 @@ def point_html(t: Trend | None, key: str | None, assistant: Assistant) -> str:
     return "".join(citation_card(c, "original") for c in cards) + more
 
 
-def build_trends_tab(assistant: Assistant, cities_now: Callable[[], list[str]]) -> None:
+def build_trends_tab(assistant: Assistant, cities_now: Callable[[], list[str]]) -> Any:
     import gradio as gr
 
     def show(topic: str, by: str, cities: list[str], date_from: str, date_to: str) -> tuple[Any, ...]:
@@ -120,6 +120,7 @@ def build_trends_tab(assistant: Assistant, cities_now: Callable[[], list[str]]) 
                     concurrency_limit=2)
         point.change(lambda t, key: point_html(t, key, assistant), [state, point], passages)
         make.click(make_digest, [topic, cities, date_from, date_to], [files, made], concurrency_limit=1)
+    return cities
 
 
 def metadata_form(assistant: Assistant, choice: str | None) -> tuple[Any, ...]:
@@ -134,9 +135,10 @@ def metadata_form(assistant: Assistant, choice: str | None) -> tuple[Any, ...]:
 
 
 def build_metadata_editor(assistant: Assistant, choices: Callable[[], list[str]],
-                          refresh: Callable[[], tuple[Any, ...]], refreshed: Sequence[Any]) -> None:
+                          refresh: Callable[[], tuple[Any, ...]], refreshed: Sequence[Any]) -> Any:
     """Correct a document's city, date, speaker or title: checked, kept across re-ingestion, used by
-    filters and comparisons at once. `refresh` updates the `refreshed` components (tables, filters)."""
+    filters and comparisons at once. `refresh` updates the `refreshed` components (tables, filters).
+    Returns the document picker, for the page to fill on load."""
     import gradio as gr
 
     index = assistant.index
@@ -182,3 +184,4 @@ def build_metadata_editor(assistant: Assistant, choices: Callable[[], list[str]]
         pick.change(lambda c: metadata_form(assistant, c), pick, [city, date, speaker, title, about])
         apply.click(save, [pick, city, date, speaker, title], [result, city, date, speaker, title, about, *refreshed],
                     concurrency_limit=1)
+    return pick

@@ -134,3 +134,32 @@ def test_a_city_corrected_in_the_documents_tab_is_used_by_a_comparison(browser, 
     finally:
         tab.close()
         app.close()
+
+
+def test_a_new_tab_lists_the_documents_the_index_holds_now(browser, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+    """A document added after the page was built (another tab's upload, `speechqa ingest`) is listed by
+    a page opened later: the Documents table, the city filter, the Trends tab's cities."""
+    from tests.conftest import DATA
+
+    index = Index(tmp_path / "index")
+    sync_paths(index, [SAMPLE], progress=False)
+    app, first = open_app(browser, Assistant(index), WIDTH, HEIGHT)
+    try:
+        added = tmp_path / "added"
+        added.mkdir()
+        shutil.copy(DATA / "documents" / "regulation.txt", added / "regulation.txt")
+        sync_paths(index, [added], progress=False)
+        fresh = browser.new_page(viewport={"width": WIDTH, "height": HEIGHT})
+        fresh.goto(first.url)
+        fresh.wait_for_selector("#sq-question textarea", timeout=60000)
+        fresh.get_by_role("tab", name="Documents").click()
+        fresh.wait_for_function("() => document.body.innerText.includes('潍坊市城市市容管理条例')", timeout=30000)
+        fresh.get_by_role("tab", name="Trends").click()
+        fresh.get_by_text("Limit to cities or dates").click()
+        fresh.locator("#sq-trend-city input").click()
+        fresh.wait_for_selector("ul[role='listbox'] >> text=潍坊", timeout=30000)
+        fresh.screenshot(path=str(ARTIFACTS / "ui_new_tab_lists_current_documents.png"))
+        fresh.close()
+    finally:
+        first.close()
+        app.close()

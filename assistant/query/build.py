@@ -171,7 +171,8 @@ def _filters(plan: QueryPlan, view: IndexView, filters: Filters,
             filters = replace(filters, doc_ids=named)
     if any(plan.year_span) and not (filters.date_from or filters.date_to or filters.doc_ids):
         filters = replace(filters, date_from=plan.year_span[0], date_to=plan.year_span[1])  # 2020年以后: from 2020 on
-    elif plan.years and not (filters.date_from or filters.date_to or filters.doc_ids) and view.years & set(plan.years):
+    elif plan.years and not (filters.date_from or filters.date_to) and (not filters.doc_ids or plan.timeline) \
+            and view.years & set(plan.years):
         years = sorted(plan.years)
         if len(years) > 1 and not plan.timeline:
             # "the 2006 and 2019 reports": those years' documents, not every year between them (a
@@ -203,9 +204,11 @@ def documents_named(plan: QueryPlan, view: IndexView) -> tuple[str, ...]:
         if len(owners) == 1 and view.is_rare(piece, RARE_SHARE) and owners[0] not in {d for _, _, d in taken}:
             taken.append((start, end, owners[0]))
         elif len(owners) > 1 and _one_series(owners, view) and _seldom_beyond_titles(piece, owners, view):
+            # the years asked about; a question over time, every year between them
             years = set(plan.years)
+            span = (min(years), max(years)) if plan.timeline and years else None
             taken += [(start, end, d) for d in view.series[owners[0]]
-                      if not years or view.metas[d].date[:4] in years]
+                      if not years or (span[0] <= view.metas[d].date[:4] <= span[1] if span else view.metas[d].date[:4] in years)]
     return tuple(dict.fromkeys(d for _, _, d in sorted(taken)))
 
 

@@ -13,6 +13,7 @@ from pathlib import Path
 from assistant.answer.pipeline import Assistant
 from assistant.query import plan_query
 from assistant.research.mentions import Mention, find_mentions, topic_forms
+from ingest.records import NATIONAL
 from vectorstore.records import Filters
 
 BY = ("year", "city")
@@ -65,8 +66,9 @@ def trend(assistant: Assistant, topic: str, by: str = "year", filters: Filters =
         keys = sorted(searched | set(groups))
         if groups:  # from the first year with a mention to the last searched
             keys = [k for k in keys if min(groups) <= k]
-    else:
-        keys = sorted(groups, key=lambda k: (-len(groups[k]), k))
+    else:  # every place searched, with none where it has none: a place silent on the topic is a finding
+        searched_places = {view.metas[d].where for d in view.documents_allowed(query.filters)} - {"", NATIONAL}
+        keys = sorted(searched_places | set(groups), key=lambda k: (-len(groups.get(k, ())), k))
     points = tuple(Point(k, len(groups.get(k, ())), len({m.doc_id for m in groups.get(k, ())}),
                          tuple(sorted(groups.get(k, ()), key=lambda m: (-m.score, m.date)))) for k in keys)
     dated = [m for m in mentions if m.year]
@@ -94,6 +96,7 @@ def to_png(t: Trend, target: Path) -> Path:
     logging.getLogger("matplotlib.font_manager").setLevel(logging.ERROR)  # a CJK font without every weight
     import matplotlib.pyplot as plt
     from matplotlib import font_manager
+    from matplotlib.ticker import MaxNLocator
 
     cjk = [f.name for f in font_manager.fontManager.ttflist if any(k in f.name for k in ("Noto Sans CJK", "WenQuanYi", "Droid Sans Fallback", "AR PL"))]
     if cjk:
@@ -101,6 +104,7 @@ def to_png(t: Trend, target: Path) -> Path:
     fig, ax = plt.subplots(figsize=(max(6.0, 0.28 * len(t.points) + 2), 3.2), dpi=110)
     ax.bar([p.key or "?" for p in t.points], [p.passages for p in t.points], color="#4a78b5")
     ax.set_ylabel("passages mentioning")
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))  # a count has no half passages
     ax.set_title(f"{t.topic} ({'、'.join(t.forms)}) by {t.by}" if cjk else f"mentions by {t.by}")
     ax.tick_params(axis="x", labelrotation=90 if len(t.points) > 12 else 0, labelsize=7)
     fig.tight_layout()

@@ -14,7 +14,7 @@ from assistant.app.cli import main
 from assistant.query.plan import plan_query, time_question
 from assistant.research.digest import digest, to_markdown
 from assistant.research.mentions import find_mentions, topic_forms
-from assistant.research.trends import to_csv, trend
+from assistant.research.trends import to_csv, to_png, trend
 from evaluation.timeline_eval import judge
 from tests.conftest import DATA, fold
 from vectorstore.index import Index
@@ -150,3 +150,28 @@ def test_set_through_the_cli_says_what_changed(tmp_path: Path, capsys, own_files
     assert main(["docs", "--json", "--data-dir", str(data)]) == 0
     rows = {r["doc_id"]: r for r in json.loads(capsys.readouterr().out)}
     assert rows["001_f95cae93732fd9ad"]["edited"] == ["city", "date"] and rows["001_f95cae93732fd9ad"]["date"] == "2019-12-05"
+
+
+def test_a_trend_by_place_shows_every_place_searched_with_its_zeros(assistant: Assistant, tmp_path: Path) -> None:
+    """A place whose speeches never mention the topic is a finding: it is shown with none, and the
+    chart counts whole passages."""
+    by_city = trend(assistant, "擂台赛", "city")
+    view = assistant.index.view()
+    assert {p.key for p in by_city.points} == set(view.cities)
+    counts = {p.key: p.passages for p in by_city.points}
+    assert counts["临沂"] > 0 and counts["聊城"] == 0 and list(counts.values()) == sorted(counts.values(), reverse=True)
+    import matplotlib.pyplot as plt
+
+    shown = []
+    original = plt.Figure.savefig
+
+    def keep(fig, *args, **kwargs):  # type: ignore[no-untyped-def]
+        shown.extend(t for ax in fig.axes for t in ax.get_yticks())
+        return original(fig, *args, **kwargs)
+
+    plt.Figure.savefig = keep  # type: ignore[method-assign]
+    try:
+        to_png(by_city, tmp_path / "t.png")
+    finally:
+        plt.Figure.savefig = original  # type: ignore[method-assign]
+    assert shown and all(float(t).is_integer() for t in shown)

@@ -16,6 +16,7 @@ from assistant.app.render import edits_lines, names_lines, where_line
 from assistant.errors import AssistantError, UserError
 from assistant.records import Answer
 from ingest.errors import IngestError
+from ingest.records import Section
 from vectorstore.errors import VectorStoreError
 
 EPILOG = """examples:
@@ -106,14 +107,41 @@ def cmd_show(args: argparse.Namespace) -> int:
     for warning in document.quality.warnings():
         print(f"! {warning}")
     print("\nsections:")
-    sections = parse_sections(document.doc_id, document.text, title=meta.title)
-    for section in sections:
-        numbers = f"¶{section.paragraphs[0].number}-{section.paragraphs[-1].number}"
-        print(f"  {'  ' * (len(section.heading_path) - 1)}{section.heading_path[-1][:60]}  ({numbers})")
+    for line in section_tree(parse_sections(document.doc_id, document.text, title=meta.title)):
+        print(line)
     print("\ntext:")
     for number, line in enumerate(document.text.split("\n"), start=1):
         print(f"[{number}] {line}")
     return 0
+
+
+def section_tree(sections: Sequence[Section]) -> list[str]:
+    """The outline, a heading a line, indented by depth: every heading of each section's path, once,
+    including those whose only text is the heading (二、… that the first 一要… of its part follows)."""
+    lines: list[str] = []
+    shown: tuple[str, ...] = ()
+    for section in sections:
+        path = section.heading_path
+        common = next((k for k, (a, b) in enumerate(zip(shown, path, strict=False)) if a != b), min(len(shown), len(path)))
+        for depth in range(common, len(path)):
+            last = depth == len(path) - 1
+            numbers = f"  (¶{section.paragraphs[0].number}-{section.paragraphs[-1].number})" if last else ""
+            lines.append(f"  {'  ' * depth}{_cut_at_clause(path[depth], 60)}{numbers}")
+        if common == len(path):  # the same path again (a section split at the salutation)
+            lines.append(f"  {'  ' * (len(path) - 1)}{_cut_at_clause(path[-1], 60)}  "
+                         f"(¶{section.paragraphs[0].number}-{section.paragraphs[-1].number})")
+        shown = path
+    return lines
+
+
+def _cut_at_clause(text: str, limit: int) -> str:
+    """A heading as long as `limit`, cut after a clause mark or a word, marked with …"""
+    cut_before = text.endswith("…")
+    text = text.rstrip("…")
+    if len(text) <= limit:
+        return text + ("…" if cut_before else "")
+    cut = max((text.rfind(mark, 0, limit) for mark in "，、；：,;: "), default=-1)
+    return (text[: cut] if cut > limit // 2 else text[:limit]) + "…"
 
 
 def _streams(assistant, args: argparse.Namespace) -> bool:  # type: ignore[no-untyped-def]

@@ -76,3 +76,17 @@ def test_ask_in_a_terminal_streams_a_chat_models_answer(sample_index, tmp_path: 
     assert text.index("¶") < text.index("6000多亿元")  # sources first
     assert "[removed: states a number the cited passage does not (9000" in text
     assert "2句中有1句" in text
+
+
+def test_the_section_tree_shows_every_heading_once(seed_text) -> None:  # type: ignore[no-untyped-def]
+    """`speechqa show`'s outline: a part whose only text is its heading (二、 before its 一要…) is shown,
+    above the headings under it; a heading cut short says so."""
+    from assistant.app.cli import section_tree
+    from ingest.clean import clean_text
+    from ingest.sections import parse_sections
+
+    text = clean_text(seed_text["002"]).text
+    lines = [line.strip() for line in section_tree(parse_sections("002", text, title="t"))]
+    assert "二、圍繞高質量發展的要求聚焦高質量項目建設" in lines and "三、以務實的作風服務推進項目建設" in lines
+    assert lines.index("二、圍繞高質量發展的要求聚焦高質量項目建設") < lines.index("一要向產業類項目聚焦  (¶4-5)")
+    assert any(line.startswith("一、以時不我待") and "…" in line for line in lines)

@@ -3,6 +3,7 @@ quotes grouped by document, the abstention, the side-by-side comparison. No mode
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 from assistant.answer.quotes import elided
@@ -22,6 +23,8 @@ PHRASES = {
         "searched": "检索范围：{docs}篇文件（{cities}；{years}）。",
         "all_cities": "所有城市", "all_years": "所有年份", "undated_only": "均无日期",
         "unknown_city": "城市不详",
+        "unknown_date": "日期不详",
+        "unreadable": "（无法辨认）",
         "national": "全国",
         "nothing_for": "所检索的{city}{n}篇讲话（{when}）没有谈到这个话题",
         "none_in_span": "所问的时间内没有{city}的讲话",
@@ -51,6 +54,8 @@ PHRASES = {
         "searched": "Searched {docs} documents ({cities}; {years}).",
         "all_cities": "all cities", "all_years": "all years", "undated_only": "undated",
         "unknown_city": "city unknown",
+        "unknown_date": "date unknown",
+        "unreadable": "(unreadable)",
         "national": "national",
         "nothing_for": "{city} speeches searched: {n} ({when}); none speaks of this topic",
         "none_in_span": "no {city} speeches in the years asked about",
@@ -80,6 +85,38 @@ def phrase(key: str, language: str, script: str) -> str:
     return to_traditional(text) if script == "traditional" else text
 
 
+_UNREADABLE = re.compile("\ufffd+")
+
+
+def legible(text: str, language: str, script: str) -> str:
+    """The text as a reader sees it: a span the source lost to mojibake (the cleaned text's "\ufffd")
+    written as …（无法辨认）… / …(unreadable)…, never as a raw replacement character."""
+    return _UNREADABLE.sub(f"…{phrase('unreadable', language, script)}…", text)
+
+
+def shortened(text: str, limit: int) -> str:
+    """At most `limit` characters, cut after a clause mark or a space when one is past the middle,
+    marked with …; a text already cut keeps its mark."""
+    cut_before = text.endswith("…")
+    text = text.rstrip("…")
+    if len(text) <= limit:
+        return text + ("…" if cut_before else "")
+    cut = max((text.rfind(mark, 0, limit) for mark in "，、；：,;: "), default=-1)
+    return (text[:cut] if cut > limit // 2 else text[:limit]) + "…"
+
+
+def quoted(citation: Citation, language: str, script: str, limit: int = 0) -> str:
+    """A citation's quote as the answer shows it: elided where it starts or stops inside a sentence,
+    unreadable spans marked, cut at a clause when `limit` is given."""
+    text = legible(elided(citation), language, script)
+    return shortened(text, limit) if limit else text
+
+
+def when_label(date: str, language: str, script: str) -> str:
+    """A document's date, or 日期不详 / date unknown."""
+    return date or phrase("unknown_date", language, script)
+
+
 def where_label(place: str, language: str, script: str) -> str:
     """How a reader is told where a document is from (`place` is DocMeta.where or Citation.where):
     the city or province in the reader's script, 全国 / national, or 城市不详 / city unknown."""
@@ -106,11 +143,11 @@ def compose_answer(citations: Sequence[Citation], language: str, script: str, re
     for members in groups.values():
         lines.append(group_label(members[0], language, script))
         for citation in members:
-            lines.append(f"- “{elided(citation)}” [{citation.n}]")
+            lines.append(f"- “{quoted(citation, language, script)}” [{citation.n}]")
         lines.append("")
     if related:
         lines.append(phrase("related", language, script))
-        lines += [f"- {group_label(c, language, script)}: “{c.quote[:80]}” [{c.n}]" for c in related]
+        lines += [f"- {group_label(c, language, script)}: “{quoted(c, language, script, 80)}” [{c.n}]" for c in related]
     return "\n".join(lines).rstrip()
 
 
@@ -118,7 +155,7 @@ def compose_abstention(related: Sequence[Citation], language: str, script: str, 
     lines = [phrase("none", language, script) + (f" {searched}" if searched else "")]
     if related:
         lines += ["", phrase("related", language, script)]
-        lines += [f"- {group_label(c, language, script)}: “{c.quote[:80]}” [{c.n}]" for c in related]
+        lines += [f"- {group_label(c, language, script)}: “{quoted(c, language, script, 80)}” [{c.n}]" for c in related]
     return "\n".join(lines)
 
 
@@ -129,7 +166,7 @@ def compose_closest(nearest: Sequence[Citation], query: Query, view: IndexView, 
     lines = [phrase("closest", language, script), ""]
     words = sorted({w for w in query.highlight if len(w) >= 2}, key=len, reverse=True)
     for c in nearest:
-        lines.append(f"- {group_label(c, language, script)}: “{emphasised(elided(c), words)}” [{c.n}]")
+        lines.append(f"- {group_label(c, language, script)}: “{emphasised(quoted(c, language, script), words)}” [{c.n}]")
     return "\n".join([*lines, "", searched(query, view, language, script)])
 
 
@@ -188,7 +225,7 @@ def compose_comparison(
     out_rows = []
     for entity, citations, has_speeches, dates in rows:
         if citations:
-            said = " ".join(f"“{c.quote}” [{c.n}]" for c in citations)
+            said = " ".join(f"“{legible(c.quote, language, script)}” [{c.n}]" for c in citations)
             cites = ", ".join(f"[{c.n}]" for c in citations)
         else:
             said, cites = silence(entity, has_speeches, dates, language, script), "—"

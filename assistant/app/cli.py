@@ -9,6 +9,7 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from assistant.answer.compose import legible, shortened, when_label
 from assistant.app.context import filters_from_args as _filters
 from assistant.app.context import make_assistant, open_index
 from assistant.app.context import settings_from_args as _settings
@@ -75,7 +76,7 @@ def cmd_docs(args: argparse.Namespace) -> int:
         print(f"No documents in {index.data_dir}. Add some with: speechqa ingest PATH")
         return 0
     for d in rows:
-        print(f"{d.doc_id}  {d.chunks:>4} chunks  {d.meta.date or '????':<10}  {where_line(d.meta)}")
+        print(f"{d.doc_id}  {d.chunks:>4} chunks  {when_label(d.meta.date, 'en', 'latin'):<12}  {where_line(d.meta)}")
         print(f"    {d.meta.title[:70]}")
         for line in edits_lines(d.meta, d.inferred):
             print(f"    {line}")
@@ -111,7 +112,7 @@ def cmd_show(args: argparse.Namespace) -> int:
         print(line)
     print("\ntext:")
     for number, line in enumerate(document.text.split("\n"), start=1):
-        print(f"[{number}] {line}")
+        print(f"[{number}] {legible(line, 'en', 'latin')}")
     return 0
 
 
@@ -126,22 +127,12 @@ def section_tree(sections: Sequence[Section]) -> list[str]:
         for depth in range(common, len(path)):
             last = depth == len(path) - 1
             numbers = f"  (¶{section.paragraphs[0].number}-{section.paragraphs[-1].number})" if last else ""
-            lines.append(f"  {'  ' * depth}{_cut_at_clause(path[depth], 60)}{numbers}")
+            lines.append(f"  {'  ' * depth}{shortened(path[depth], 60)}{numbers}")
         if common == len(path):  # the same path again (a section split at the salutation)
-            lines.append(f"  {'  ' * (len(path) - 1)}{_cut_at_clause(path[-1], 60)}  "
+            lines.append(f"  {'  ' * (len(path) - 1)}{shortened(path[-1], 60)}  "
                          f"(¶{section.paragraphs[0].number}-{section.paragraphs[-1].number})")
         shown = path
     return lines
-
-
-def _cut_at_clause(text: str, limit: int) -> str:
-    """A heading as long as `limit`, cut after a clause mark or a word, marked with …"""
-    cut_before = text.endswith("…")
-    text = text.rstrip("…")
-    if len(text) <= limit:
-        return text + ("…" if cut_before else "")
-    cut = max((text.rfind(mark, 0, limit) for mark in "，、；：,;: "), default=-1)
-    return (text[: cut] if cut > limit // 2 else text[:limit]) + "…"
 
 
 def _streams(assistant, args: argparse.Namespace) -> bool:  # type: ignore[no-untyped-def]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from assistant.answer.compose import where_label
+from assistant.answer.compose import legible, where_label
 from assistant.records import Answer, Citation
 from ingest.metadata import SET_BY_YOU
 from ingest.records import DocMeta
@@ -24,7 +24,7 @@ def answer_markdown(answer: Answer, *, with_sources: bool = True) -> str:
         parts.append(f"**{sources_heading(answer)}**")
         for c in sources:
             parts.append(f"- {citation_line(c)}")
-            parts.append(f"  > {c.text.replace(chr(10), ' ')}")
+            parts.append(f"  > {legible(c.text, answer.plan.language, answer.plan.script).replace(chr(10), ' ')}")
     return "\n".join(parts)
 
 

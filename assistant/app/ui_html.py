@@ -38,7 +38,7 @@ CSS = """
 .sq-num {color: #8c959f; font-size: 0.8em; margin-right: 6px;}
 .sq-draft {color: #57606a;}
 .sq-status {color: #8c959f; font-size: 0.85em;}
-.sq-unreadable {color: #cf222e; font-size: 0.8em; border: 1px dashed #cf222e; border-radius: 3px; padding: 0 3px;}
+.sq-unreadable {color: #6e7781; font-size: 0.85em; font-style: italic;}
 .sq-compare {display: grid; gap: 10px; margin: 6px 0;}
 .sq-compare .sq-col {border: 1px solid #d0d7de; border-radius: 8px; padding: 8px 10px; background: #fbfcfd; min-width: 0;}
 .sq-compare h3 {margin: 0 0 6px 0; font-size: 1.05em;}
@@ -79,7 +79,7 @@ def shown(text: str, script: str) -> str:
 
 def _escape(text: str) -> str:
     escaped = html.escape(text)
-    return escaped.replace("\ufffd", '<span class="sq-unreadable" title="unreadable in the source (mojibake)">unreadable</span>')
+    return re.sub("\ufffd+", '<span class="sq-unreadable" title="unreadable in the source (mojibake)">…(unreadable)…</span>', escaped)
 
 
 def _highlight(text: str, quote: str) -> str:

@@ -10,6 +10,7 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
+from assistant.answer.compose import quoted
 from assistant.answer.pipeline import MAX_QUESTION_CHARS
 from assistant.app.render import citation_line, sources_heading
 from assistant.records import Answer, Search, citation_fields
@@ -126,7 +127,8 @@ def sources_block(answer: Answer) -> str:
     if not answer.sources:
         return ""
     head = sources_heading(answer)
-    lines = [f"[{c.n}] {citation_line(c)[len(f'[{c.n}] '):]}\n    “{c.quote}”" for c in answer.sources]
+    lines = [f"[{c.n}] {citation_line(c)[len(f'[{c.n}] '):]}\n    “{quoted(c, answer.plan.language, answer.plan.script)}”"
+             for c in answer.sources]
     return f"\n\n**{head}**\n" + "\n".join(lines)
 
 

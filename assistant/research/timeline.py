@@ -7,8 +7,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 
-from assistant.answer.compose import phrase, where_label
-from assistant.answer.quotes import elided
+from assistant.answer.compose import phrase, quoted, where_label
 from assistant.query import Query
 from assistant.records import Citation, Timeline
 from assistant.research.mentions import Mention
@@ -78,5 +77,5 @@ def compose_timeline(citations: Sequence[Citation], timeline: Timeline, topic: s
     for c in citations:
         year = phrase("year_label", language, script).format(year=c.date[:4])
         colon = ": " if language == "en" else "："
-        lines.append(f"- **{year}** · {where_label(c.where, language, script)} · {c.title[:40]}{colon}“{elided(c)}” [{c.n}]")
+        lines.append(f"- **{year}** · {where_label(c.where, language, script)} · {c.title[:40]}{colon}“{quoted(c, language, script)}” [{c.n}]")
     return "\n".join(lines)

@@ -81,3 +81,21 @@ def test_the_answer_quotes_the_passage_that_holds_the_amount(assistant: Assistan
     answer = assistant.ask("惠州去年产业类项目投资总额是多少？")
     assert any("6000" in c.quote for c in answer.citations)
     assert any(fold("6000多億元") in fold(c.text) for c in answer.citations)
+
+
+def test_unreadable_spans_are_marked_not_shown_raw(assistant: Assistant) -> None:
+    """A quote holding a span the source lost to mojibake (002 has four) shows …（无法辨认）…, in the
+    answer, the Markdown export and the text-only sources block; never a raw replacement character."""
+    from assistant.answer.compose import legible, shortened
+    from assistant.app.render import answer_markdown
+    from assistant.app.wire import sources_block
+
+    assert legible("才能把深圳的项目引进来\ufffd\ufffd在市里", "zh", "simplified") == "才能把深圳的项目引进来…（无法辨认）…在市里"
+    assert legible("a\ufffdb", "en", "latin") == "a…(unreadable)…b"
+    assert shortened("一二三四五六七，八九十一二三四五六七八九十", 12) == "一二三四五六七…"  # at the clause
+    assert shortened("一二三四五六七八九十一二三四五", 12) == "一二三四五六七八九十一二…" and shortened("短句", 12) == "短句"
+    for question in ("惠州有哪三大战略平台？", "惠州对创新引领型项目有什么要求？", "How should Huizhou treat Shenzhen's influence?"):
+        answer = assistant.ask(question)
+        shown = answer.text + answer_markdown(answer) + sources_block(answer)
+        assert "\ufffd" not in shown, question
+    assert any("\ufffd" in c.text for q in ("惠州有哪三大战略平台？",) for c in assistant.ask(q).sources)

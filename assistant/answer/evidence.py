@@ -69,13 +69,20 @@ def bearing(query: Query, hits: Sequence[Hit], view: IndexView) -> list[bool]:
     return [i == 0 or best == 0.0 or share >= BEARING * best for i, share in enumerate(shares)]
 
 
+def in_reading_order(hits: Sequence[Hit]) -> list[Hit]:
+    """The quotes as the answer reads: grouped by document, each document where its best passage
+    ranks, so that the numbers run [1] [2] [3] down the answer."""
+    order = list(dict.fromkeys(hit.chunk.doc_id for hit in hits))
+    return sorted(hits, key=lambda hit: order.index(hit.chunk.doc_id))
+
+
 def quoted_and_related(query: Query, hits: Sequence[Hit], view: IndexView) -> tuple[list[Hit], list[Hit]]:
     """The passages to quote (those that bear on the question) and those to list beside them as
     possibly related: the others of the first `top_k`, whether or not they share a word with the
     question: a passage that answers in other words, found by the embedder, was hidden when only those
     sharing a key term were listed (docs/benchmarks.md, "possibly related")."""
     bears = bearing(query, hits, view)
-    quoted = [hit for hit, b in zip(hits, bears, strict=True) if b]
+    quoted = in_reading_order([hit for hit, b in zip(hits, bears, strict=True) if b])
     related = [hit for hit, b in zip(hits, bears, strict=True) if not b]
     return quoted, related
 

@@ -99,3 +99,15 @@ def test_unreadable_spans_are_marked_not_shown_raw(assistant: Assistant) -> None
         shown = answer.text + answer_markdown(answer) + sources_block(answer)
         assert "\ufffd" not in shown, question
     assert any("\ufffd" in c.text for q in ("惠州有哪三大战略平台？",) for c in assistant.ask(q).sources)
+
+
+def test_citation_numbers_run_in_reading_order(assistant: Assistant) -> None:
+    """Quotes are grouped by document; their numbers run [1] [2] [3] down the answer."""
+    import re
+
+    for question in ("各地对重点项目督查考核有什么要求？", "土地指标有什么要求？", "What did the speeches say about land quotas?"):
+        answer = assistant.ask(question)
+        quotes_part = re.split(r"以下段落可能相关|以下段落可能相關|Possibly related", answer.text)[0]
+        numbers = [int(n) for n in re.findall(r"\[(\d+)\]", quotes_part)]
+        assert numbers == sorted(numbers) and numbers[:1] == [1], (question, numbers)
+        assert [c.n for c in answer.citations] == list(range(1, len(answer.citations) + 1))

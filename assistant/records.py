@@ -34,6 +34,7 @@ class Citation:
     end: int = 0
     level: str = ""  # of the document: national | provincial | city | county | ""
     province: str = ""  # of the document, when known
+    speaker: str = ""  # of the document, when known
 
     @property
     def known_city(self) -> str:

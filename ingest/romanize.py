@@ -23,6 +23,16 @@ def syllables(chinese: str) -> tuple[str, ...]:
     return tuple(s.replace("ü", "u").replace("v", "u") for s in lazy_pinyin(chinese, style=Style.NORMAL, errors="ignore"))
 
 
+def in_pinyin(chinese: str, *, person: bool = False) -> str:
+    """How an English text writes a name: Linyi, Hebei; a person's surname apart (Sun Aijun)."""
+    parts = syllables(chinese)
+    if not parts:
+        return chinese
+    if person and len(parts) >= 2:
+        return f"{parts[0].capitalize()} {''.join(parts[1:]).capitalize()}"
+    return "".join(parts).capitalize()
+
+
 def letters(text: str) -> str:
     """The key an English spelling is matched by: lower-case letters only."""
     return re.sub(r"[^a-z]", "", text.lower())

@@ -9,8 +9,10 @@ from collections.abc import Sequence
 from assistant.answer.quotes import elided
 from assistant.query import Query
 from assistant.records import Citation, ComparisonRow
+from ingest.gazetteer import short_name
 from ingest.normalize import to_simplified, to_traditional
 from ingest.records import NATIONAL
+from ingest.romanize import in_pinyin
 from vectorstore.view import IndexView
 
 # Framing text per question language; quotes stay in the script they were written in.
@@ -24,6 +26,8 @@ PHRASES = {
         "all_cities": "所有城市", "all_years": "所有年份", "undated_only": "均无日期",
         "unknown_city": "城市不详",
         "unknown_date": "日期不详",
+        "searched_as": "检索词：{terms}。",
+        "spoken_by": "讲话人{name}",
         "unreadable": "（无法辨认）",
         "national": "全国",
         "nothing_for": "所检索的{city}{n}篇讲话（{when}）没有谈到这个话题",
@@ -47,7 +51,9 @@ PHRASES = {
         "no_dated": "没有找到提到它的有日期的段落，无法按时间回答；以下为一般检索结果。",
     },
     "en": {
-        "intro": "Here is what the speeches say (quoted in the original Chinese):",
+        "intro": "Here is what the speeches say, quoted in the original Chinese (a configured chat model writes the answer in English):",
+        "searched_as": "Searched as: {terms}.",
+        "spoken_by": "speaker {name}",
         "none": "The speeches in the corpus do not cover this question.",
         "related": "Possibly related passages:",
         "closest": "The closest passages; none of them states this directly:",
@@ -124,19 +130,33 @@ def where_label(place: str, language: str, script: str) -> str:
         return phrase("national", language, script)
     if not place:
         return phrase("unknown_city", language, script)
+    if language == "en":  # Linyi (临沂), Hebei (河北省): the name as English writes it, and as the text does
+        return f"{in_pinyin(short_name(place))} ({place})"
     return to_traditional(place) if script == "traditional" else place
 
 
 def group_label(citation: Citation, language: str, script: str) -> str:
     city = where_label(citation.where, language, script)
     date = f", {citation.date}" if citation.date else ""
-    return f"**{city}** · {citation.title[:40]}{date}"
+    speaker = ""
+    if citation.speaker:
+        name = f"{in_pinyin(citation.speaker, person=True)} ({citation.speaker})" if language == "en" else citation.speaker
+        speaker = " · " + phrase("spoken_by", language, script).format(name=name)
+    return f"**{city}** · {shortened(citation.title, 40)}{date}{speaker}"
 
 
-def compose_answer(citations: Sequence[Citation], language: str, script: str, related: Sequence[Citation] = ()) -> str:
+def searched_as(translations: Sequence[tuple[str, Sequence[str]]], language: str, script: str) -> str:
+    """An English question's terms with the Chinese they were searched as (land quota → 土地指标)."""
+    terms = "; ".join(f"{english} → {'、'.join(chinese[:3])}" for english, chinese in translations if chinese)
+    return phrase("searched_as", language, script).format(terms=terms) if terms else ""
+
+
+def compose_answer(citations: Sequence[Citation], language: str, script: str, related: Sequence[Citation] = (),
+                   terms: str = "") -> str:
     """Quotes grouped by document (in rank order of each group's best citation); then passages found
-    beside them that do not bear on the question as closely, as possibly related."""
-    lines = [phrase("intro", language, script), ""]
+    beside them that do not bear on the question as closely, as possibly related. `terms`: for an
+    English question, what its terms were searched as (`searched_as`)."""
+    lines = [phrase("intro", language, script), *([terms] if terms else []), ""]
     groups: dict[str, list[Citation]] = {}
     for citation in citations:
         groups.setdefault(citation.doc_id, []).append(citation)

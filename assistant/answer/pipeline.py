@@ -18,6 +18,7 @@ from assistant.answer.compose import (
     degraded_notes,
     phrase,
     searched,
+    searched_as,
     with_notes,
 )
 from assistant.answer.decision import DecisionModel, decide
@@ -219,7 +220,8 @@ class Assistant:
                                                      searched=searched(query, view, plan.language, plan.script)), degraded)
                 return Answer(plan.original, text, (), False, plan, related=ranked[:3], ranked=ranked, notes=notes,
                               outcome="not_covered", decision=decision)
-            text = with_notes(compose_answer(quoted, plan.language, plan.script, related=aside), notes)
+            terms = searched_as([(t.english, t.chinese) for t in query.translations], plan.language, plan.script)
+            text = with_notes(compose_answer(quoted, plan.language, plan.script, related=aside, terms=terms), notes)
             return Answer(plan.original, text, quoted, True, plan, related=aside, ranked=ranked, notes=notes,
                           decision=decision)
 

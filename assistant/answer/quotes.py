@@ -116,7 +116,7 @@ def make_citation(n: int, hit: Hit, meta: DocMeta, keywords: Sequence[str], quan
         n=n, chunk_id=chunk.chunk_id, doc_id=chunk.doc_id, title=meta.title, source=meta.url or public_source(source, chunk.doc_id),
         city=meta.city, date=meta.date, section=chunk.section, paragraph=paragraph, text=chunk.text,
         quote=chunk.text[start:end].strip(), score=round(hit.score, 5), start=chunk.start, end=chunk.end,
-        level=meta.level, province=meta.province,
+        level=meta.level, province=meta.province, speaker=meta.speaker,
     )
 
 

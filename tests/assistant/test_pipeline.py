@@ -111,3 +111,16 @@ def test_citation_numbers_run_in_reading_order(assistant: Assistant) -> None:
         numbers = [int(n) for n in re.findall(r"\[(\d+)\]", quotes_part)]
         assert numbers == sorted(numbers) and numbers[:1] == [1], (question, numbers)
         assert [c.n for c in answer.citations] == list(range(1, len(answer.citations) + 1))
+
+
+def test_an_english_answer_frames_the_chinese_quotes_in_english(assistant: Assistant) -> None:
+    """Without a chat model the quotes stay Chinese, but an English reader is told what the question's
+    terms were searched as, where each speech is from and who gave it in English spelling, and that a
+    chat model writes English."""
+    answer = assistant.ask("What did Liaocheng say about attracting investment?")
+    assert answer.found
+    assert "Searched as: " in answer.text and "→ " in answer.text and "招商" in answer.text
+    assert "**Liaocheng (聊城)**" in answer.text and "speaker Sun Aijun (孙爱军)" in answer.text
+    assert "chat model writes the answer in English" in answer.text
+    chinese = assistant.ask("聊城对招商引资有什么要求？")
+    assert "讲话人孙爱军" in chinese.text and "Searched as" not in chinese.text

@@ -9,6 +9,7 @@ from __future__ import annotations
 import codecs
 import io
 import json
+import re
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -111,8 +112,14 @@ def html_to_text(html: str) -> str:
         node.insert_after("\n")
     title = tree.css_first("title")
     text = body.text(separator="", strip=False)
-    head = title.text(strip=True) if title is not None else ""
+    head = page_title(title.text(strip=True)) if title is not None else ""
     return (head + "\n" + text) if head and head not in text[:200] else text
+
+
+def page_title(title: str) -> str:
+    """A page's <title> without the site's section and name that portals append
+    (2026年河南省政府工作报告_河南要闻_河南省人民政府门户网站 -> 2026年河南省政府工作报告)."""
+    return re.split(r"\s*[_|｜]\s*|\s+[-–—－]\s+", title, maxsplit=1)[0].strip()
 
 
 def docx_to_text(data: bytes, path: str | Path) -> str:

@@ -52,3 +52,23 @@ def test_a_regulation_is_chunked_and_cited_by_article() -> None:
     assert "禁止下列行为" in article.text and "（三）在树木、建筑物上涂写、刻画。" in article.text  # its items with it
     assert not any(c.section.endswith("第十三条") and "禁止" in c.text for c in prepared.chunks)
     assert len([s for s in sections if s.split(" > ")[-1].endswith("条") and " > " in s]) == 6  # one an article
+
+
+def test_a_portal_page_saved_as_html_reads_the_same(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """The same page saved as HTML: the <title>'s site and section suffix is not the title, and the
+    page's chrome goes as it does from text."""
+    from pathlib import Path
+
+    from ingest.loaders import load_file, page_title
+
+    assert page_title("2026年河南省政府工作报告_河南要闻_河南省人民政府门户网站") == "2026年河南省政府工作报告"
+    assert page_title("市长讲话 - 某市政府网") == "市长讲话" and page_title("2025-2026年规划") == "2025-2026年规划"
+    lines = PORTAL.split("\n")
+    html = ("<html><head><title>2026年河南省政府工作报告_河南要闻_河南省人民政府</title></head><body>"
+            + "".join(f"<div>{line}</div>" for line in lines) + "</body></html>")
+    page = Path(tmp_path) / "page.html"
+    page.write_text(html, encoding="utf-8")
+    prepared = prepare(load_file(page).documents[0])
+    meta = prepared.document.meta
+    assert (meta.where, meta.level, meta.date, meta.speaker) == ("河南省", "provincial", "2026-01-25", "某某")
+    assert "\ufffd" not in prepared.document.text and not CHROME.search(prepared.document.text)

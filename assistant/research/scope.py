@@ -11,12 +11,15 @@ from typing import Any
 from assistant.query.build import documents_named
 from assistant.query.plan import QueryPlan
 from assistant.query.words import EN_STOPWORDS
+from ingest.gazetteer import province_spans
+from ingest.normalize import to_traditional
 from vectorstore.records import Filters
 from vectorstore.view import IndexView
 
 KINDS = ("city", "year", "document")  # the chips that can be removed; topic and language are what is asked
-LABELS = {"zh": {"city": "城市", "year": "年份", "document": "文件", "topic": "话题", "language": "检索语言"},
-          "en": {"city": "city", "year": "year", "document": "document", "topic": "topic", "language": "searched in"}}
+LABELS = {"zh": {"city": "城市", "province": "省份", "year": "年份", "document": "文件", "topic": "话题", "language": "检索语言"},
+          "en": {"city": "city", "province": "province", "year": "year", "document": "document", "topic": "topic",
+                 "language": "searched in"}}
 LANGUAGES = {"zh": "中文", "en": "English → 中文"}
 
 
@@ -28,13 +31,18 @@ class Scope:
     topic: str = ""
     language: str = "zh"  # the language retrieval searched in: zh | en (translated)
     asked_in: str = "zh"  # the language of the question: chips are labelled in it
+    script: str = "simplified"  # and the question's script: a Traditional question's chips read Traditional
 
     def _labelled(self) -> list[tuple[str, str, Any]]:
         """(chip label, kind, value) of every removable part: ("城市: 惠州", "city", "惠州")."""
         names = LABELS["en" if self.asked_in == "en" else "zh"]
-        return ([(f"{names['city']}: {c}", "city", c) for c in self.cities]
-                + [(f"{names['year']}: {y}", "year", y) for y in self.years]
-                + [(f"{names['document']}: {d[0]} {d[1][:24]}", "document", d) for d in self.documents])
+        labelled = ([(f"{names['province' if province_spans(c) else 'city']}: {c}", "city", c) for c in self.cities]
+                    + [(f"{names['year']}: {y}", "year", y) for y in self.years]
+                    + [(f"{names['document']}: {d[0]} {d[1][:24]}", "document", d) for d in self.documents])
+        return [(self._scripted(label), kind, value) for label, kind, value in labelled]
+
+    def _scripted(self, text: str) -> str:
+        return to_traditional(text) if self.script == "traditional" else text
 
     def chips(self) -> list[str]:
         """Labels of the removable chips, "城市: 惠州", in the question's language."""
@@ -43,7 +51,8 @@ class Scope:
     def fixed(self) -> list[str]:
         """The chips that stay: the topic and the search language."""
         names = LABELS["en" if self.asked_in == "en" else "zh"]
-        return [f"{names['topic']}: {self.topic}" if self.topic else "", f"{names['language']}: {LANGUAGES[self.language]}"]
+        return [self._scripted(f"{names['topic']}: {self.topic}") if self.topic else "",
+                self._scripted(f"{names['language']}: {LANGUAGES[self.language]}")]
 
     def keeping(self, chips: list[str]) -> Scope:
         """This scope with only the removable chips still shown."""
@@ -78,7 +87,7 @@ def make_scope(plan: QueryPlan, view: IndexView, filters: Filters) -> Scope:
     doc_ids = filters.doc_ids or (documents_named(plan, view) if not (plan.comparison or plan.timeline) else ())
     documents = tuple((d, view.metas[d].title) for d in doc_ids if d in view.metas)
     return Scope(cities=cities, years=years, documents=documents, topic=topic_of(plan),
-                 language=plan.search_language, asked_in=plan.language)
+                 language=plan.search_language, asked_in=plan.language, script=plan.script)
 
 
 def topic_of(plan: QueryPlan) -> str:

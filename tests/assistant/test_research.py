@@ -175,3 +175,14 @@ def test_a_trend_by_place_shows_every_place_searched_with_its_zeros(assistant: A
     finally:
         plt.Figure.savefig = original  # type: ignore[method-assign]
     assert shown and all(float(t).is_integer() for t in shown)
+
+
+def test_chips_read_in_the_questions_script_and_name_a_province_as_one(assistant: Assistant) -> None:
+    from assistant.research.scope import make_scope
+
+    view = assistant.index.view()
+    scope = make_scope(assistant.understand("比較臨沂和聊城對招商引資有什麼要求？", [], view), view, Filters())
+    assert scope.chips() == ["城市: 臨沂", "城市: 聊城"] and scope.fixed()[0].startswith("話題: ")
+    assert scope.keeping(["城市: 聊城"]).cities == ("聊城",)  # a chip removed by its label, as shown
+    province = make_scope(assistant.understand("陕西那篇讲话讲了什么？", [], view), view, Filters())
+    assert province.chips() == ["省份: 陕西省"]  # 003 is 陕西省's in the sample's manifest

@@ -39,7 +39,8 @@ def digest(assistant: Assistant, topic: str, filters: Filters = Filters()) -> Di
     by_city: dict[str, list[Citation]] = defaultdict(list)
     for c in citations:
         by_city[c.where].append(c)
-    groups = tuple((where_label(city, "en", "simplified"), tuple(sorted(cs, key=lambda c: (not c.date, c.date, c.doc_id, c.paragraph))))
+    # grouped under the place as the documents write it (临沂, 河北省), the unknown last
+    groups = tuple((where_label(city, "zh", "simplified"), tuple(sorted(cs, key=lambda c: (not c.date, c.date, c.doc_id, c.paragraph))))
                    for city, cs in sorted(by_city.items(), key=lambda kv: (not kv[0], kv[0])))
     return Digest(topic.strip(), tuple(f[0] for f in topic_forms(query, view)), filters, groups, len(mentions) - len(kept))
 

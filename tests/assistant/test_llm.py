@@ -70,7 +70,9 @@ def test_a_streamed_answer_is_checked_sentence_by_sentence(sample_index: Index, 
 
 def test_a_reply_that_only_echoes_headers_falls_back_to_quotes(sample_index: Index, server: FakeOpenAI) -> None:
     """What Qwen2.5 0.5B wrote on a local llama.cpp server: the passages' title and section, cited."""
-    server.replies = ["[1] 市委书記在全市重點项目建設推進會上的講話 ; 三、以務實的作風服務推進項目建設 [2]"]
+    cited = Assistant(sample_index).ask("土地指标有什么要求？").citations  # the passage whose header it echoes
+    c = next(c for c in cited if c.section.startswith("三、以務實"))
+    server.replies = [f"[{c.n}] 市委书記在全市重點项目建設推進會上的講話 ; 三、以務實的作風服務推進項目建設 [{c.n}]"]
     answer = make(sample_index, server).ask("土地指标有什么要求？")
     assert answer.mode == "extractive" and answer.found
     assert answer.verification is not None and answer.verification.kept == 0

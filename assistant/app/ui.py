@@ -34,6 +34,7 @@ from assistant.records import Answer, Checked, Done, Sources
 from ingest.errors import IngestError
 from ingest.loaders import MAX_BYTES
 from ingest.metadata import SET_BY_YOU
+from ingest.pipeline import doc_id_for
 from vectorstore.errors import VectorStoreError
 from vectorstore.records import Filters
 
@@ -234,7 +235,11 @@ def build_app(assistant: Assistant, *, title: str = "speechqa") -> Any:
             except SHOWN_ERRORS as exc:
                 raise gr.Error(str(exc)) from exc
             for f in report.files:
-                rows.append([Path(f.path).name, f.status, f.chunks_added, f.error or "; ".join(f.warnings)])
+                own = doc_id_for(f.path)
+                copied = [f"copy of {original}, cited as that one" for doc, (original, _) in report.copies.items()
+                          if doc == own or doc.startswith(f"{own}-")]
+                notes = [*copied, *([f.error] if f.error else f.warnings)]
+                rows.append([Path(f.path).name, f.status, f.chunks_added, "; ".join(notes)])
         return rows, *documents_changed()
 
     def remove(choice: str | None) -> tuple[Any, ...]:

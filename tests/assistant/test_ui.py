@@ -12,6 +12,7 @@ from assistant.app.ui import build_app, safe_upload_name, store_upload
 from assistant.app.ui_html import answer_for_chat, document_html
 from evaluation.soak import free_port
 from ingest.records import DocMeta, Document, QualityReport
+from tests.conftest import SAMPLE
 from vectorstore.index import Index
 
 
@@ -115,9 +116,12 @@ def test_upload_then_remove_through_the_api(tmp_path: Path, sample_index: Index)
         speech.write_text("县长在全县招商引资大会上的讲话\n同志们：\n今年要把招商引资作为“一号工程”，确保引进亿元以上项目20个。",
                           encoding="utf-8")
         client = Client(f"http://127.0.0.1:{port}/", verbose=False)
-        results, table, *_ = client.predict([handle_file(str(speech))], api_name="/upload")
+        repost = tmp_path / "转载的讲话.txt"  # 004 as another site printed it: the upload says it is a copy
+        repost.write_text((SAMPLE / "004_2d799a09d0bc18b1.txt").read_text(encoding="utf-8"), encoding="utf-8")
+        results, table, *_ = client.predict([handle_file(str(speech)), handle_file(str(repost))], api_name="/upload")
         assert results["data"][0][:2] == ["新讲话.txt", "added"]
-        new = [row[0] for row in table["data"] if row[0] not in sample_index.catalog.metas()]
+        assert "copy of 004_2d799a09d0bc18b1, cited as that one" in results["data"][1][3]
+        new = [row[0] for row in table["data"] if row[0] not in sample_index.catalog.metas() and row[0] != "转载的讲话"]
         assert len(new) == 1
         rows = {row[0]: row for row in table["data"]}  # the Documents table says where each is from and why
         assert rows["004_2d799a09d0bc18b1"][2].startswith("聊城 (") and "孙爱军" in rows["004_2d799a09d0bc18b1"][4]

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 
 from assistant.answer.quotes import elided
 from assistant.query import Query
+from assistant.query.places import english_place_name
 from assistant.records import Citation, ComparisonRow
 from ingest.gazetteer import short_name
 from ingest.normalize import to_simplified, to_traditional
@@ -131,7 +132,8 @@ def where_label(place: str, language: str, script: str) -> str:
     if not place:
         return phrase("unknown_city", language, script)
     if language == "en":  # Linyi (临沂), Hebei (河北省): the name as English writes it, and as the text does
-        return f"{in_pinyin(short_name(place))} ({place})"
+        english = english_place_name(place)
+        return f"{english} ({place})" if english != place else f"{in_pinyin(short_name(place))} ({place})"
     return to_traditional(place) if script == "traditional" else place
 
 

@@ -9,6 +9,7 @@ from functools import lru_cache
 from assistant.query.words import PLACES_ADD, PLACES_COMPARE_WITH, PLACES_ONLY, PLACES_REMOVE
 from ingest.gazetteer import city_spans, province_name, province_spans, short_name
 from ingest.normalize import normalize_text
+from ingest.romanize import syllables
 
 
 def _english_names(level: int, suffix: str) -> dict[str, str]:
@@ -46,6 +47,20 @@ def english_city_name(city: str) -> str:
 @lru_cache(maxsize=1)
 def _city_names_in_english() -> dict[str, str]:
     return {chinese: name.capitalize() for name, chinese in sorted(english_place_names().items(), key=lambda kv: -len(kv[0]))}
+
+
+def english_place_name(place: str) -> str:
+    """How English writes a city or province the documents are from: Linyi, Hebei; a province's
+    conventional English name where CC-CEDICT gives one about as long as its pinyin (Shaanxi, not the
+    Shanxi 陕西 shares with 山西; Tibet); the name itself if none."""
+    if place in _city_names_in_english():
+        return english_city_name(place)
+    short = short_name(place)
+    pinyin = "".join(syllables(short))
+    names = [name for name, chinese in english_province_names().items() if chinese == short]
+    conventional = [n for n in names if not n.startswith(pinyin) and len(n) >= len(pinyin) - 1]
+    chosen = conventional[0] if conventional else pinyin if pinyin in names else ""
+    return chosen.capitalize() if chosen else place
 
 
 @lru_cache(maxsize=1)

@@ -27,6 +27,7 @@ from assistant.app.ui_html import (
     ranked_rows,
     source_choices,
     sources_html,
+    user_error,
 )
 from assistant.app.ui_research import build_metadata_editor, build_trends_tab
 from assistant.errors import AssistantError
@@ -151,7 +152,7 @@ def build_app(assistant: Assistant, *, title: str = "speechqa") -> Any:
                 date_from: str, date_to: str, script: str) -> Iterator[tuple[Any, ...]]:
         question = (question or "").strip()
         if not question:
-            raise gr.Error("Type a question first.")
+            raise user_error("Type a question first.")
         yield from answer_into_chat(question, question, conv.history, _filters(cities, docs, date_from, date_to), chat, conv, script)
 
     def rescope(chips: list[str] | None, chat: list[dict[str, str]], conv: Conversation, cities: list[str],
@@ -205,7 +206,7 @@ def build_app(assistant: Assistant, *, title: str = "speechqa") -> Any:
 
     def export(conv: Conversation) -> Any:
         if not conv.turns:
-            raise gr.Error("Nothing to export yet.")
+            raise user_error("Nothing to export yet.")
         target = Path(tempfile.mkdtemp(prefix="speechqa-")) / f"conversation-{time.strftime('%Y%m%d-%H%M%S')}.md"
         target.write_text(conversation_markdown(conv.turns), encoding="utf-8")
         return gr.update(value=str(target), visible=True)
@@ -214,7 +215,7 @@ def build_app(assistant: Assistant, *, title: str = "speechqa") -> Any:
         from vectorstore.sync import sync_paths
 
         if not files:
-            raise gr.Error("Choose one or more files first.")
+            raise user_error("Choose one or more files first.")
         rows: list[list[Any]] = []
         stored: list[Path] = []
         for item in files:
@@ -233,7 +234,7 @@ def build_app(assistant: Assistant, *, title: str = "speechqa") -> Any:
                 report = sync_paths(index, stored, progress=False,
                                     on_progress=lambda done, total: progress(done / max(total, 1), desc=f"ingesting {done:,}/{total:,} characters"))
             except SHOWN_ERRORS as exc:
-                raise gr.Error(str(exc)) from exc
+                raise user_error(str(exc)) from exc
             for f in report.files:
                 own = doc_id_for(f.path)
                 copied = [f"copy of {original}, cited as that one" for doc, (original, _) in report.copies.items()
@@ -244,14 +245,14 @@ def build_app(assistant: Assistant, *, title: str = "speechqa") -> Any:
 
     def remove(choice: str | None) -> tuple[Any, ...]:
         if not choice:
-            raise gr.Error("Choose a document to remove.")
+            raise user_error("Choose a document to remove.")
         doc_id = choice.split(" ")[0]
         if index.catalog.doc_file(doc_id) is None:
-            raise gr.Error(f"No document {doc_id}: it may have been removed already.")
+            raise user_error(f"No document {doc_id}: it may have been removed already.")
         try:
             removed = index.remove(doc_id)
         except SHOWN_ERRORS as exc:
-            raise gr.Error(str(exc)) from exc
+            raise user_error(str(exc)) from exc
         return f"Removed {doc_id} ({removed} chunks).", *documents_changed()
 
     def documents_changed() -> tuple[Any, ...]:
@@ -277,7 +278,7 @@ def build_app(assistant: Assistant, *, title: str = "speechqa") -> Any:
         try:
             answer = assistant.ask(question or "", list(history or []), filters=_filters(cities, docs, date_from, date_to))
         except SHOWN_ERRORS as exc:
-            raise gr.Error(str(exc)) from exc
+            raise user_error(str(exc)) from exc
         return answer.to_dict()
 
     def ask_stream_api(question: str, history: list[str] | None = None, cities: list[str] | None = None,
@@ -295,7 +296,7 @@ def build_app(assistant: Assistant, *, title: str = "speechqa") -> Any:
                 elif isinstance(event, Done):
                     yield {"event": "done", "answer": event.answer.to_dict()}
         except SHOWN_ERRORS as exc:
-            raise gr.Error(str(exc)) from exc
+            raise user_error(str(exc)) from exc
 
     def test_retrieval(query: str, k: float, cities: list[str], docs: list[str], date_from: str,
                        date_to: str) -> tuple[str, list[list[Any]]]:
@@ -304,7 +305,7 @@ def build_app(assistant: Assistant, *, title: str = "speechqa") -> Any:
         try:
             found = assistant.search(query or "", int(k), filters=_filters(cities, docs, date_from, date_to))
         except SHOWN_ERRORS as exc:
-            raise gr.Error(str(exc)) from exc
+            raise user_error(str(exc)) from exc
         return plan_markdown(found), ranked_rows(found)
 
     # layout --------------------------------------------------------------------------------------

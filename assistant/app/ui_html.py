@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import html
 import re
+import sys
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -70,6 +71,15 @@ OPEN_CITATION_JS = """
 
 def without_markers(text: str) -> str:
     return MARKER.sub("", text).strip()
+
+
+def user_error(message: str) -> Exception:
+    """What the page tells a user who asked for something it cannot do (a toast), written to the
+    server's log as one line: a user's mistake is no traceback there."""
+    import gradio as gr
+
+    print(f"speechqa: told the user: {message}", file=sys.stderr)
+    return gr.Error(message, print_exception=False)
 
 
 def shown(text: str, script: str) -> str:

@@ -12,7 +12,7 @@ from typing import Any
 from assistant.answer.compose import where_label
 from assistant.answer.pipeline import Assistant
 from assistant.app.render import edits_lines, where_line
-from assistant.app.ui_html import citation_card
+from assistant.app.ui_html import citation_card, user_error
 from assistant.research.digest import digest, to_docx, to_markdown
 from assistant.research.mentions import cite_mentions
 from assistant.research.trends import Trend, to_csv, to_png, trend
@@ -64,11 +64,11 @@ def build_trends_tab(assistant: Assistant, cities_now: Callable[[], list[str]]) 
 
     def show(topic: str, by: str, cities: list[str], date_from: str, date_to: str) -> tuple[Any, ...]:
         if not (topic or "").strip():
-            raise gr.Error("Type a topic first (乡村振兴, 招商引资, land quotas).")
+            raise user_error("Type a topic first (乡村振兴, 招商引资, land quotas).")
         try:
             t = trend(assistant, topic, by, _filters(cities, date_from, date_to))
         except VectorStoreError as exc:
-            raise gr.Error(str(exc)) from exc
+            raise user_error(str(exc)) from exc
         folder = _out_dir()
         csv_path = folder / f"trend-{by}.csv"
         csv_path.write_text(to_csv(t), encoding="utf-8")
@@ -80,7 +80,7 @@ def build_trends_tab(assistant: Assistant, cities_now: Callable[[], list[str]]) 
 
     def make_digest(topic: str, cities: list[str], date_from: str, date_to: str) -> tuple[Any, ...]:
         if not (topic or "").strip():
-            raise gr.Error("Type a topic first.")
+            raise user_error("Type a topic first.")
         d = digest(assistant, topic, _filters(cities, date_from, date_to))
         folder = _out_dir()
         stamp = time.strftime("%Y%m%d-%H%M%S")
@@ -145,7 +145,7 @@ def build_metadata_editor(assistant: Assistant, choices: Callable[[], list[str]]
 
     def save(choice: str | None, city: str, date: str, speaker: str, title: str) -> tuple[Any, ...]:
         if not choice:
-            raise gr.Error("Choose a document first.")
+            raise user_error("Choose a document first.")
         doc_id = choice.split(" ")[0]
         row = next((r for r in index.catalog.documents() if r.doc_id == doc_id), None)
         kept = (gr.skip(),) * 5  # the form as typed: nothing a person wrote is lost to an error

@@ -165,3 +165,14 @@ def test_gradio_client_streams_an_answer_with_a_chat_model(sample_index: Index) 
     assert [e["kept"] for e in events if e["event"] == "sentence"] == [True, False]
     final = events[-1]["answer"]
     assert final["mode"] == "llm" and final["verification"]["kept"] == 1 and "9000" not in final["answer"]
+
+
+def test_a_users_mistake_is_one_line_in_the_servers_log(app_url: str, capfd) -> None:  # type: ignore[no-untyped-def]
+    """The page's toast ("Choose one or more files first.") is no traceback on the server."""
+    from gradio_client import Client
+
+    capfd.readouterr()
+    with pytest.raises(Exception, match="Choose one or more files first"):
+        Client(app_url, verbose=False).predict([], api_name="/upload")
+    err = capfd.readouterr().err
+    assert "Traceback" not in err and err.count("told the user: Choose one or more files first.") == 1

@@ -234,6 +234,11 @@ class IndexView:
         """How many chunks."""
         return len(self.chunks)
 
+    def series_of(self, doc_ids: Sequence[str]) -> tuple[str, ...]:
+        """The yearly series that two or more documents all belong to, or () (none, or several)."""
+        found = {self.series.get(d, ()) for d in doc_ids}
+        return found.pop() if len(doc_ids) > 1 and len(found) == 1 else ()
+
     def meta(self, doc_id: str) -> DocMeta:
         return self.metas[doc_id]
 

@@ -234,8 +234,7 @@ class Assistant:
         with watch("query"):
             query = self.query(plan, view, filters)
         named = query.documents_named
-        in_series = len(named) > 1 and len({view.series.get(d) for d in named} - {None}) == 1 and named[0] in view.series
-        if (named and not in_series) or len(plan.years) == 1:  # one document, one year: what it says, not when
+        if (named and not view.series_of(named)) or len(plan.years) == 1:  # one document, one year: what it says, not when
             return self._answer(plan, view, filters, watch)
         with watch("retrieve"):
             mentions = find_mentions(query, view)

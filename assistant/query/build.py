@@ -203,7 +203,7 @@ def documents_named(plan: QueryPlan, view: IndexView) -> tuple[str, ...]:
         owners = view.titles.containing(piece)
         if len(owners) == 1 and view.is_rare(piece, RARE_SHARE) and owners[0] not in {d for _, _, d in taken}:
             taken.append((start, end, owners[0]))
-        elif len(owners) > 1 and _one_series(owners, view) and _seldom_beyond_titles(piece, owners, view):
+        elif owners and set(view.series_of(owners)) == set(owners) and _seldom_beyond_titles(piece, owners, view):
             # the years asked about; a question over time, every year between them
             years = set(plan.years)
             span = (min(years), max(years)) if plan.timeline and years else None
@@ -216,12 +216,6 @@ def _seldom_beyond_titles(piece: str, owners: Sequence[str], view: IndexView) ->
     """The passages seldom use the run, beyond the title line each of its documents may open with."""
     limit = max(2, int(view.size * RARE_SHARE)) + len(owners)
     return view.occurrences(piece, limit) <= limit
-
-
-def _one_series(owners: Sequence[str], view: IndexView) -> bool:
-    """The documents are exactly one yearly series."""
-    series = view.series.get(owners[0])
-    return series is not None and set(owners) == set(series)
 
 
 def _concepts(plan: QueryPlan, translations: Sequence[Translation], view: IndexView) -> tuple[Concept, ...]:

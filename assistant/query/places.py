@@ -115,7 +115,7 @@ def held_places(places: tuple[str, ...], held: tuple[str, ...]) -> tuple[str, ..
         full = province_name(place)
         if place not in held and full in held:
             place = full
-        elif place not in held and province_spans(place) and province_spans(place)[0][0] == place:
+        elif place not in held and [span[0] for span in province_spans(place)] == [place]:
             continue
         if place not in out:
             out.append(place)

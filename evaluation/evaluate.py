@@ -54,6 +54,7 @@ class QuestionResult:
     outcome: str = ""
     shown_ranks: list[int | None] = field(default_factory=list)
     quote_ranks: list[int | None] = field(default_factory=list)
+    probability: float | None = None  # the decision model's P(the passages answer), when it decided
 
     @property
     def abstention_ok(self) -> bool:
@@ -118,6 +119,7 @@ def evaluate_question(assistant: Assistant, item: dict[str, Any], depth: int = 1
         script=answer.plan.script, outcome=answer.outcome,
         shown_ranks=[first_rank(g, shown) for g in item.get("gold", [])],
         quote_ranks=[first_rank(g, quoted) for g in item.get("gold", [])],
+        probability=round(answer.decision.probability, 4) if answer.decision else None,
         precision=(sum(relevant(item, c) for c in answer.citations) / len(answer.citations)
                    if answer.citations and not item.get("unanswerable") else None),
     )

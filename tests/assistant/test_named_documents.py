@@ -49,6 +49,7 @@ def test_a_question_naming_two_documents_searches_both(meetings: Index) -> None:
     assert set(query.filters.doc_ids) == set(query.documents_named)
 
 
+@pytest.mark.heavy
 def test_two_years_named_are_those_years_not_the_range(reports: Index) -> None:
     calibrations = Assistant(reports).calibrations
     view = reports.view()
@@ -62,6 +63,7 @@ def test_two_years_named_are_those_years_not_the_range(reports: Index) -> None:
     assert one.filters.doc_ids == (doc_of(reports, "2024年"),)
 
 
+@pytest.mark.heavy
 def test_the_answer_comes_from_a_named_year(reports: Index) -> None:
     answer = Assistant(reports).ask("1955年和2024年的政府工作报告分别怎么讲工业？")
     assert answer.ranked and {c.title[:5] for c in answer.ranked} <= {"1955年", "2024年"}

@@ -22,8 +22,9 @@ from vectorstore.records import Filters
 
 
 @pytest.fixture(scope="module")
-def assistant(sample_index: Index) -> Assistant:
-    return Assistant(sample_index)
+def assistant(hashed_sample_index: Index) -> Assistant:
+    """Mentions, trends, digests and time answers read the text, not the embedder."""
+    return Assistant(hashed_sample_index)
 
 
 @pytest.mark.parametrize(("question", "kind", "left"), [

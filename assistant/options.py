@@ -15,4 +15,6 @@ class Options:
     top_k: int = 5  # passages quoted in an answer
     depth: int = 10  # passages ranked per answer (the quoted ones first); evaluation reads them all
     max_per_doc: int = 3  # in the first places of the ranking; more from one document move down
-    answer_tokens: int | None = None  # a chat model's answer cap; None: from the passages' length (generate.answer_cap)
+    answer_tokens: int | None = (
+        None  # a chat model's answer cap; None: from the passages' length (generate.answer_cap)
+    )

@@ -76,8 +76,12 @@ class Verification:
         return tuple(s for s in self.sentences if not s.kept)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"kept": self.kept, "total": self.total, "failure": self.failure,
-                "removed": [{"sentence": s.sentence, "reason": s.reason, "why": s.why} for s in self.removed]}
+        return {
+            "kept": self.kept,
+            "total": self.total,
+            "failure": self.failure,
+            "removed": [{"sentence": s.sentence, "reason": s.reason, "why": s.why} for s in self.removed],
+        }
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,8 +97,15 @@ class Timeline:
     undated: int = 0  # passages mentioning it in undated documents (not placed in time)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"kind": self.kind, "topic": list(self.topic), "first": self.first, "latest": self.latest,
-                "per_year": dict(self.per_year), "years_searched": list(self.searched), "undated": self.undated}
+        return {
+            "kind": self.kind,
+            "topic": list(self.topic),
+            "first": self.first,
+            "latest": self.latest,
+            "per_year": dict(self.per_year),
+            "years_searched": list(self.searched),
+            "undated": self.undated,
+        }
 
 
 @dataclass(frozen=True, slots=True)
@@ -180,9 +191,15 @@ class Ranked:
     retrievers: tuple[RetrieverScore, ...]
 
     def to_dict(self) -> dict[str, Any]:
-        return {"rank": self.rank, "score": round(self.score, 4), **citation_fields(self.citation),
-                "retrievers": {r.retriever: {"rank": r.rank, "score": None if r.score is None else round(r.score, 4)}
-                               for r in self.retrievers}}
+        return {
+            "rank": self.rank,
+            "score": round(self.score, 4),
+            **citation_fields(self.citation),
+            "retrievers": {
+                r.retriever: {"rank": r.rank, "score": None if r.score is None else round(r.score, 4)}
+                for r in self.retrievers
+            },
+        }
 
 
 @dataclass(frozen=True, slots=True)
@@ -196,9 +213,19 @@ class Search:
 
 def citation_fields(c: Citation) -> dict[str, Any]:
     """A citation as an API gives it: where it is (document, section path, paragraph) and the quote."""
-    return {"n": c.n, "doc_id": c.doc_id, "chunk_id": c.chunk_id, "title": c.title, "city": c.where, "date": c.date,
-            "section": [part.strip() for part in c.section.split(" > ") if part.strip()], "paragraph": c.paragraph,
-            "quote": c.quote, "text": c.text, "source": c.source}
+    return {
+        "n": c.n,
+        "doc_id": c.doc_id,
+        "chunk_id": c.chunk_id,
+        "title": c.title,
+        "city": c.where,
+        "date": c.date,
+        "section": [part.strip() for part in c.section.split(" > ") if part.strip()],
+        "paragraph": c.paragraph,
+        "quote": c.quote,
+        "text": c.text,
+        "source": c.source,
+    }
 
 
 # -- an answer as it is made (Assistant.stream) ------------------------------------------------------

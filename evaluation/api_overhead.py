@@ -14,7 +14,11 @@ import statistics
 import time
 from pathlib import Path
 
-QUESTIONS = ("聊城对清理拖欠民营企业账款有什么要求？", "What did the speeches say about land quotas?", "放管服改革要達到什麼目標？")
+QUESTIONS = (
+    "聊城对清理拖欠民营企业账款有什么要求？",
+    "What did the speeches say about land quotas?",
+    "放管服改革要達到什麼目標？",
+)
 
 
 def measure(data_dir: Path | None, runs: int) -> dict[str, float]:
@@ -39,19 +43,28 @@ def measure(data_dir: Path | None, runs: int) -> dict[str, float]:
                 assistant.ask(question)
                 direct.append(time.perf_counter() - began)
                 began = time.perf_counter()
-                response = http.post(f"{running.url}/v1/chat/completions",
-                                     json={"model": "speechqa", "messages": [{"role": "user", "content": question}]})
+                response = http.post(
+                    f"{running.url}/v1/chat/completions",
+                    json={"model": "speechqa", "messages": [{"role": "user", "content": question}]},
+                )
                 through.append(time.perf_counter() - began)
                 response.raise_for_status()
     finally:
         running.stop()
-    return {"direct_p50_ms": 1000 * statistics.median(direct), "api_p50_ms": 1000 * statistics.median(through),
-            "overhead_p50_ms": 1000 * (statistics.median(through) - statistics.median(direct))}
+    return {
+        "direct_p50_ms": 1000 * statistics.median(direct),
+        "api_p50_ms": 1000 * statistics.median(through),
+        "overhead_p50_ms": 1000 * (statistics.median(through) - statistics.median(direct)),
+    }
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--data-dir", type=Path, help="the index (default: $SPEECHQA_HOME or ~/.local/share/speechqa)")
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--data-dir", type=Path, help="the index (default: $SPEECHQA_HOME or ~/.local/share/speechqa)"
+    )
     parser.add_argument("--runs", type=int, default=31, help="questions asked each way (default 31)")
     args = parser.parse_args(argv)
     figures = measure(args.data_dir, args.runs)

@@ -20,16 +20,27 @@ def main(argv: list[str]) -> None:
     index = open_index(Settings.from_env(data_dir=Path(argv[0])))
     assistant = Assistant(index)
     assistant.warm_up()
-    conversations = [json.loads(line)["turns"] for path in argv[1:]
-                     for line in Path(path).read_text(encoding="utf-8").splitlines() if line.strip()]
+    conversations = [
+        json.loads(line)["turns"]
+        for path in argv[1:]
+        for line in Path(path).read_text(encoding="utf-8").splitlines()
+        if line.strip()
+    ]
     times = []
     for turns in conversations:
         began = time.perf_counter()
         assistant.ask(turns[-1], turns[:-1])
         times.append(1000 * (time.perf_counter() - began))
     times.sort()
-    print(json.dumps({"n": len(times), "p50": round(statistics.median(times), 1),
-                      "p95": round(times[max(0, int(0.95 * len(times)) - 1)], 1)}))
+    print(
+        json.dumps(
+            {
+                "n": len(times),
+                "p50": round(statistics.median(times), 1),
+                "p95": round(times[max(0, int(0.95 * len(times)) - 1)], 1),
+            }
+        )
+    )
 
 
 if __name__ == "__main__":

@@ -35,15 +35,22 @@ def _child(args: list[str], env: dict[str, str] | None = None) -> tuple[dict[str
     returns its JSON and its own peak RSS in KiB."""
     import os
 
-    done = subprocess.run([sys.executable, "-m", "evaluation.bench", *args], capture_output=True, text=True, check=False,
-                          env={**os.environ, **(env or {})})
+    done = subprocess.run(
+        [sys.executable, "-m", "evaluation.bench", *args],
+        capture_output=True,
+        text=True,
+        check=False,
+        env={**os.environ, **(env or {})},
+    )
     if done.returncode != 0:
         raise RuntimeError(f"bench worker {args[0]} failed: {done.stderr.strip()[-2000:]}")
     stats = json.loads(done.stdout.strip().splitlines()[-1])
     return stats, int(stats.pop("peak_rss_kib"))
 
 
-def sample_questions(data_dir: Path, embedders: list[str], count: int, extra: list[str], seed: int = 7) -> list[str]:
+def sample_questions(
+    data_dir: Path, embedders: list[str], count: int, extra: list[str], seed: int = 7
+) -> list[str]:
     """Questions for the latency run: the given ones, then questions made from random chunks' opening
     words and section headings, in Chinese and English forms (deterministic for a seed)."""
     from vectorstore.index import Index
@@ -71,13 +78,21 @@ IngestConfig = tuple[int, int]  # (worker processes for prepare, embedder thread
 
 
 def run_bench(
-    data_dir: Path, embedders: list[str], *, ingest_paths: list[Path] | None, questions: list[str], out_dir: Path,
-    eval_report: dict[str, Any] | None = None, ingest_configs: Sequence[IngestConfig] = ((1, 0), (2, 0)),
+    data_dir: Path,
+    embedders: list[str],
+    *,
+    ingest_paths: list[Path] | None,
+    questions: list[str],
+    out_dir: Path,
+    eval_report: dict[str, Any] | None = None,
+    ingest_configs: Sequence[IngestConfig] = ((1, 0), (2, 0)),
 ) -> dict[str, Any]:
     result: dict[str, Any] = {"machine": machine(), "embedders": embedders}
     out_dir.mkdir(parents=True, exist_ok=True)
     if ingest_paths:
-        result["ingestion"] = [compare_ingestion(embedders, ingest_paths, config) for config in ingest_configs]
+        result["ingestion"] = [
+            compare_ingestion(embedders, ingest_paths, config) for config in ingest_configs
+        ]
     qfile = out_dir / "bench_questions.json"
     qfile.write_text(json.dumps(questions, ensure_ascii=False), encoding="utf-8")
     stats, peak = _child(["_serve", str(data_dir), ",".join(embedders), str(qfile)])
@@ -86,7 +101,9 @@ def run_bench(
     result["index_bytes"] = folder_size(data_dir)
     (out_dir / "bench.json").write_text(json.dumps(result, ensure_ascii=False, indent=1), encoding="utf-8")
     drawn = chart(stats["latencies_ms"], eval_report, out_dir / "bench.png")
-    result["chart"] = str(out_dir / "bench.png") if drawn else "not drawn: pip install 'speechqa[eval]' for matplotlib"
+    result["chart"] = (
+        str(out_dir / "bench.png") if drawn else "not drawn: pip install 'speechqa[eval]' for matplotlib"
+    )
     return result
 
 
@@ -101,14 +118,30 @@ def compare_ingestion(embedders: list[str], paths: list[Path], config: IngestCon
     env = {"OMP_NUM_THREADS": str(threads)} if threads > 0 else {}
     with tempfile.TemporaryDirectory(prefix="speechqa-bench-") as tmp:
         cold, warm = Path(tmp) / "cold", Path(tmp) / "warm"
-        first, first_peak = _child(["_ingest", str(cold), ",".join(embedders), str(workers), "-", *map(str, paths)], env)
+        first, first_peak = _child(
+            ["_ingest", str(cold), ",".join(embedders), str(workers), "-", *map(str, paths)], env
+        )
         first["peak_rss_mib"] = round(first_peak / 1024, 1)
         first["index_bytes"] = folder_size(cold)
-        again, _ = _child(["_ingest", str(warm), ",".join(embedders), str(workers), str(cold / "embeddings.sqlite"),
-                           *map(str, paths)], env)
-    return {"workers": workers, "embedder_threads": threads or "default", **first,
-            "cached_seconds": again["seconds"], "cached_chars_per_s": again["chars_per_s"],
-            "cached_misses": again["cache_misses"]}
+        again, _ = _child(
+            [
+                "_ingest",
+                str(warm),
+                ",".join(embedders),
+                str(workers),
+                str(cold / "embeddings.sqlite"),
+                *map(str, paths),
+            ],
+            env,
+        )
+    return {
+        "workers": workers,
+        "embedder_threads": threads or "default",
+        **first,
+        "cached_seconds": again["seconds"],
+        "cached_chars_per_s": again["chars_per_s"],
+        "cached_misses": again["cache_misses"],
+    }
 
 
 def machine() -> dict[str, Any]:
@@ -133,7 +166,12 @@ def chart(latencies: list[float], eval_report: dict[str, Any] | None, target: Pa
     ax = axes[0] if panels == 2 else axes
     ax.hist(latencies, bins=40, color="#4a78b5")
     for q, style in ((0.5, "-"), (0.95, "--"), (0.99, ":")):
-        ax.axvline(percentile(latencies, q), color="black", linestyle=style, label=f"p{int(q * 100)} {percentile(latencies, q):.0f} ms")
+        ax.axvline(
+            percentile(latencies, q),
+            color="black",
+            linestyle=style,
+            label=f"p{int(q * 100)} {percentile(latencies, q):.0f} ms",
+        )
     ax.set_xlabel("query latency (ms)")
     ax.set_ylabel("questions")
     ax.set_title(f"Query latency, {len(latencies)} questions")
@@ -165,9 +203,13 @@ def _ingest_worker(data_dir: str, embedders: str, workers: str, cache: str, *pat
     index = Index(Path(data_dir), embedders.split(","))
     report = sync_paths(index, [Path(p) for p in paths], progress=False, workers=int(workers))
     out: dict[str, Any] = {
-        "seconds": round(report.seconds, 2), "embed_seconds": round(report.embed_seconds, 2),
-        "chunks": report.chunks_added, "chars": report.chars, "chars_per_s": round(report.chars / report.seconds, 1),
-        "non_embedding_seconds": round(report.seconds - report.embed_seconds, 2), "errors": len(report.errors),
+        "seconds": round(report.seconds, 2),
+        "embed_seconds": round(report.embed_seconds, 2),
+        "chunks": report.chunks_added,
+        "chars": report.chars,
+        "chars_per_s": round(report.chars / report.seconds, 1),
+        "non_embedding_seconds": round(report.seconds - report.embed_seconds, 2),
+        "errors": len(report.errors),
         "cache_misses": index.cache.misses,
     }
     if index.timer.texts:
@@ -175,14 +217,18 @@ def _ingest_worker(data_dir: str, embedders: str, workers: str, cache: str, *pat
         for row in index.catalog.documents():
             document = index.catalog.document(row.doc_id)
             if document is not None:
-                texts += [passage_text(chunk, document.meta, with_sections=index.with_sections)
-                          for chunk, _ in index.catalog.chunks(row.doc_id)]
+                texts += [
+                    passage_text(chunk, document.meta, with_sections=index.with_sections)
+                    for chunk, _ in index.catalog.chunks(row.doc_id)
+                ]
         began = time.perf_counter()
         for start in range(0, len(texts), EMBED_BATCH):
-            index.embedders[0].embed_documents(texts[start:start + EMBED_BATCH])
+            index.embedders[0].embed_documents(texts[start : start + EMBED_BATCH])
         raw = time.perf_counter() - began
         out["raw_embed_seconds"] = round(raw, 2)
-        out["raw_embed_chars_per_s"] = round(report.chars / raw, 1)  # the same characters, so the two rates compare
+        out["raw_embed_chars_per_s"] = round(
+            report.chars / raw, 1
+        )  # the same characters, so the two rates compare
         out["pipeline_share_of_raw"] = round(raw / report.seconds, 3)
     return out
 
@@ -208,9 +254,12 @@ def _serve_worker(data_dir: str, embedders: str, question_file: str) -> dict[str
         "chunks": assistant.index.view().size,
         "stage_p50_ms": {stage: round(percentile(times, 0.5), 2) for stage, times in stages.items()},
         "stage_mean_ms": {stage: round(statistics.mean(times), 2) for stage, times in stages.items()},
-        "questions": len(questions), "startup_s": round(warm, 2),
-        "p50_ms": round(percentile(latencies, 0.5), 1), "p95_ms": round(percentile(latencies, 0.95), 1),
-        "p99_ms": round(percentile(latencies, 0.99), 1), "mean_ms": round(statistics.mean(latencies), 1),
+        "questions": len(questions),
+        "startup_s": round(warm, 2),
+        "p50_ms": round(percentile(latencies, 0.5), 1),
+        "p95_ms": round(percentile(latencies, 0.95), 1),
+        "p99_ms": round(percentile(latencies, 0.99), 1),
+        "mean_ms": round(statistics.mean(latencies), 1),
         "latencies_ms": [round(x, 2) for x in latencies],
     }
 

@@ -54,9 +54,13 @@ def calibrate(index: Index, questions: Sequence[dict[str, Any]]) -> dict[str, tu
             summary = summarize([evaluate_question(assistant, q) for q in answerable])
             scores[weight] = (summary["recall@5"] or 0.0, summary["mrr"] or 0.0)
         weight = max(WEIGHTS, key=lambda w: (scores[w], -abs(w - 1.0)))
-        measured = (f"speechqa calibrate: {len(negatives)} unanswerable/off-topic questions (best similarity "
-                    f"{worst:.3f}), {len(answerable)} answerable on {index.view().size} chunks")
-        out[spec] = (Calibration(model_id(spec), threshold, weight, measured),
-                     f"{measured}; answerable at or above the threshold: {covered}/{len(answerable)}; "
-                     f"(recall@5, MRR) by weight: {scores}")
+        measured = (
+            f"speechqa calibrate: {len(negatives)} unanswerable/off-topic questions (best similarity "
+            f"{worst:.3f}), {len(answerable)} answerable on {index.view().size} chunks"
+        )
+        out[spec] = (
+            Calibration(model_id(spec), threshold, weight, measured),
+            f"{measured}; answerable at or above the threshold: {covered}/{len(answerable)}; "
+            f"(recall@5, MRR) by weight: {scores}",
+        )
     return out

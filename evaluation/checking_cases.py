@@ -1,4 +1,5 @@
-"""The sentence check on written cases, as a table: `python -m evaluation.checking_cases [--data-dir D] FILE…`.
+"""The sentence check on written cases, as a table: `python -m evaluation.checking_cases [--data-dir D]
+FILE…`.
 
 Each case is a question, a sentence a model might write, and whether the passages support it; the
 sentence names the passage it cites by a phrase of it ([{不再切塊}]) so that it does not depend on the
@@ -23,8 +24,11 @@ _CITES = re.compile(r"\[\{([^}]+)\}\]")
 
 def resolve(sentence: str, answer: Answer) -> str:
     """[{phrase}] -> [n] of the answer's citation whose text holds the phrase."""
+
     def marker(m: re.Match[str]) -> str:
-        return f"[{next(c.n for c in answer.citations if normalize_text(m.group(1)) in normalize_text(c.text))}]"
+        return (
+            f"[{next(c.n for c in answer.citations if normalize_text(m.group(1)) in normalize_text(c.text))}]"
+        )
 
     return _CITES.sub(marker, sentence)
 
@@ -49,7 +53,9 @@ def main(argv: list[str] | None = None) -> int:
     from assistant.app.context import open_index
     from assistant.settings import Settings
 
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("files", nargs="+", type=Path)
     parser.add_argument("--data-dir", help="the index (default: $SPEECHQA_HOME or ~/.local/share/speechqa)")
     args = parser.parse_args(argv)
@@ -61,8 +67,11 @@ def main(argv: list[str] | None = None) -> int:
         for case, sentence, check in run_cases(assistant, path):
             wrong += check.kept != case["kept"]
             short = sentence if len(sentence) <= 70 else sentence[:67] + "…"
-            print(f"| {case['case']} | {short.replace('|', '｜')} | {'yes' if case['kept'] else 'no'} | "
-                  f"{'kept' if check.kept else 'removed'}{'' if check.kept == case['kept'] else ' ✗'} | {check.why or '—'} |")
+            print(
+                f"| {case['case']} | {short.replace('|', '｜')} | {'yes' if case['kept'] else 'no'} | "
+                f"{'kept' if check.kept else 'removed'}{'' if check.kept == case['kept'] else ' ✗'} | "
+                f"{check.why or '—'} |"
+            )
     print(f"\n{wrong} case(s) decided against their label")
     return 1 if wrong else 0
 

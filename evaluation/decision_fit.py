@@ -47,13 +47,26 @@ class Example:
 def placeholder_models(embedders: Sequence[str]) -> dict[str, DecisionModel]:
     """A model that answers everything, so that retrieval runs while signals are collected (the
     decision does not change what is retrieved)."""
-    zero = DecisionModel("", KEYWORD_FEATURES, (0.0,) * len(KEYWORD_FEATURES), (1.0,) * len(KEYWORD_FEATURES),
-                         (0.0,) * len(KEYWORD_FEATURES), 0.0, 0.0, 0.0)
+    zero = DecisionModel(
+        "",
+        KEYWORD_FEATURES,
+        (0.0,) * len(KEYWORD_FEATURES),
+        (1.0,) * len(KEYWORD_FEATURES),
+        (0.0,) * len(KEYWORD_FEATURES),
+        0.0,
+        0.0,
+        0.0,
+    )
     return {"": zero, **{e: zero for e in embedders}}
 
 
-def collect(assistant: Assistant, questions: Sequence[dict[str, Any]], source: str, embedder: str,
-            progress: Callable[[int, int], None] | None = None) -> list[Example]:
+def collect(
+    assistant: Assistant,
+    questions: Sequence[dict[str, Any]],
+    source: str,
+    embedder: str,
+    progress: Callable[[int, int], None] | None = None,
+) -> list[Example]:
     """The decision's signals for each question, read as an answer reads them."""
     view = assistant.index.view()
     out = []
@@ -63,8 +76,15 @@ def collect(assistant: Assistant, questions: Sequence[dict[str, Any]], source: s
         query = assistant.query(plan, view, Filters())
         found = assistant.retrieve(query, view, Stopwatch())
         values = signals(query, found.trace, found.ranked, view, embedder)
-        out.append(Example(item.get("id", str(i)), source, not item.get("unanswerable"), plan.search_language == "en",
-                           values))
+        out.append(
+            Example(
+                item.get("id", str(i)),
+                source,
+                not item.get("unanswerable"),
+                plan.search_language == "en",
+                values,
+            )
+        )
         if progress:
             progress(i, len(questions))
     return out
@@ -104,8 +124,12 @@ def cost(p: np.ndarray, y: np.ndarray, answer_at: float, covered_at: float) -> f
     def rate(mask: np.ndarray, within: np.ndarray) -> float:
         return float(np.sum(mask & within) / max(1, np.sum(within)))
 
-    return (NOT_COVERED_COST * rate(told_not_covered, answerable) + CLOSEST_COST * rate(closest, answerable)
-            + ANSWERED_COST * rate(given_answer, unanswerable) + UNCLAIMED_COST * rate(closest, unanswerable))
+    return (
+        NOT_COVERED_COST * rate(told_not_covered, answerable)
+        + CLOSEST_COST * rate(closest, answerable)
+        + ANSWERED_COST * rate(given_answer, unanswerable)
+        + UNCLAIMED_COST * rate(closest, unanswerable)
+    )
 
 
 def thresholds(p: np.ndarray, y: np.ndarray) -> tuple[float, float]:
@@ -115,8 +139,12 @@ def thresholds(p: np.ndarray, y: np.ndarray) -> tuple[float, float]:
     best: tuple[float, float, float, float] | None = None
     for covered_at in grid:
         for answer_at in grid[grid >= covered_at]:
-            key = (cost(p, y, answer_at, covered_at), -float(np.sum((y == 0) & (p < covered_at))),
-                   -float(covered_at), float(answer_at))
+            key = (
+                cost(p, y, answer_at, covered_at),
+                -float(np.sum((y == 0) & (p < covered_at))),
+                -float(covered_at),
+                float(answer_at),
+            )
             if best is None or key < best:
                 best = key
     assert best is not None
@@ -131,12 +159,19 @@ def calibration_table(p: np.ndarray, y: np.ndarray, bins: int = 5) -> list[tuple
     for low, high in zip(edges[:-1], edges[1:], strict=True):
         inside = (p >= low) & ((p < high) | (high == 1.0))
         if inside.any():
-            rows.append((f"{low:.1f}–{high:.1f}", int(inside.sum()), float(p[inside].mean()), float(y[inside].mean())))
+            rows.append(
+                (f"{low:.1f}–{high:.1f}", int(inside.sum()), float(p[inside].mean()), float(y[inside].mean()))
+            )
     return rows
 
 
-def fit(examples: Sequence[Example], features: Sequence[str], embedder: str, measured: str,
-        thresholds_on: Callable[[Example], bool] = lambda e: True) -> tuple[DecisionModel, dict[str, Any]]:
+def fit(
+    examples: Sequence[Example],
+    features: Sequence[str],
+    embedder: str,
+    measured: str,
+    thresholds_on: Callable[[Example], bool] = lambda e: True,
+) -> tuple[DecisionModel, dict[str, Any]]:
     """The model fitted on all examples, with thresholds from the cross-validated probabilities of the
     examples `thresholds_on` picks (questions asked as readers ask them: the team's own sets, written
     beside the rules, are separated far more easily, AUC 0.986 against 0.725 on outside questions,
@@ -151,47 +186,74 @@ def fit(examples: Sequence[Example], features: Sequence[str], embedder: str, mea
     covered_at = min(covered_at, answer_at)
     model = _pipeline().fit(x, y)
     scaler, logistic = model.steps[0][1], model.steps[1][1]
-    decision = DecisionModel(embedder=embedder, features=tuple(features), mean=tuple(map(float, scaler.mean_)),
-                             scale=tuple(float(s) or 1.0 for s in scaler.scale_), coef=tuple(map(float, logistic.coef_[0])),
-                             intercept=float(logistic.intercept_[0]), answer_at=answer_at, covered_at=covered_at,
-                             measured=measured)
+    decision = DecisionModel(
+        embedder=embedder,
+        features=tuple(features),
+        mean=tuple(map(float, scaler.mean_)),
+        scale=tuple(float(s) or 1.0 for s in scaler.scale_),
+        coef=tuple(map(float, logistic.coef_[0])),
+        intercept=float(logistic.intercept_[0]),
+        answer_at=answer_at,
+        covered_at=covered_at,
+        measured=measured,
+    )
     report = out_of_fold(examples, p, answer_at, covered_at)
-    report["thresholds_chosen_on"] = out_of_fold([e for e, c in zip(examples, chosen, strict=True) if c], p[chosen],
-                                                 answer_at, covered_at)
+    report["thresholds_chosen_on"] = out_of_fold(
+        [e for e, c in zip(examples, chosen, strict=True) if c], p[chosen], answer_at, covered_at
+    )
     if not chosen.all():
-        report["the_others"] = out_of_fold([e for e, c in zip(examples, chosen, strict=True) if not c], p[~chosen],
-                                           answer_at, covered_at)
+        report["the_others"] = out_of_fold(
+            [e for e, c in zip(examples, chosen, strict=True) if not c], p[~chosen], answer_at, covered_at
+        )
     report["calibration"] = calibration_table(p, y)
     report["coefficients"] = dict(zip(features, (round(c, 3) for c in decision.coef), strict=True))
     return decision, report
 
 
-def out_of_fold(examples: Sequence[Example], p: np.ndarray, answer_at: float, covered_at: float) -> dict[str, Any]:
+def out_of_fold(
+    examples: Sequence[Example], p: np.ndarray, answer_at: float, covered_at: float
+) -> dict[str, Any]:
     """The outcomes the cross-validated probabilities give, per question language."""
     from sklearn.metrics import roc_auc_score
 
     def rates(mask: np.ndarray) -> dict[str, float | None]:
         answerable = mask & np.array([e.answerable for e in examples])
         unanswerable = mask & ~np.array([e.answerable for e in examples])
+
         def share(m: np.ndarray, n: np.ndarray) -> float | None:
             return round(float(m.sum() / n.sum()), 3) if n.sum() else None
 
-        return {"answerable": int(answerable.sum()), "unanswerable": int(unanswerable.sum()),
-                "answered": share(answerable & (p >= covered_at), answerable),
-                "given_answer": share(answerable & (p >= answer_at), answerable),
-                "handled": share(unanswerable & (p < answer_at), unanswerable),
-                "not_covered": share(unanswerable & (p < covered_at), unanswerable)}
+        return {
+            "answerable": int(answerable.sum()),
+            "unanswerable": int(unanswerable.sum()),
+            "answered": share(answerable & (p >= covered_at), answerable),
+            "given_answer": share(answerable & (p >= answer_at), answerable),
+            "handled": share(unanswerable & (p < answer_at), unanswerable),
+            "not_covered": share(unanswerable & (p < covered_at), unanswerable),
+        }
 
     english = np.array([e.english for e in examples])
     y = np.array([e.answerable for e in examples], dtype=int)
-    return {"answer_at": round(answer_at, 4), "covered_at": round(covered_at, 4),
-            "auc": round(float(roc_auc_score(y, p)), 3) if 0 < y.sum() < len(y) else None,
-            "all": rates(np.ones(len(examples), dtype=bool)), "chinese": rates(~english), "english": rates(english)}
+    return {
+        "answer_at": round(answer_at, 4),
+        "covered_at": round(covered_at, 4),
+        "auc": round(float(roc_auc_score(y, p)), 3) if 0 < y.sum() < len(y) else None,
+        "all": rates(np.ones(len(examples), dtype=bool)),
+        "chinese": rates(~english),
+        "english": rates(english),
+    }
 
 
 def write(models: Mapping[str, DecisionModel], path: Path, reports: Mapping[str, Any]) -> None:
-    path.write_text(json.dumps({"models": {k: m.to_dict() for k, m in models.items()},
-                                "out_of_fold": reports}, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    path.write_text(
+        json.dumps(
+            {"models": {k: m.to_dict() for k, m in models.items()}, "out_of_fold": reports},
+            ensure_ascii=False,
+            indent=1,
+        )
+        + "\n",
+        encoding="utf-8",
+    )
 
 
 def all_features(embedder: str) -> tuple[str, ...]:

@@ -1,7 +1,8 @@
 """Distinct documents derived from real ones, for measuring the index at many times the corpus size.
 
 A derived document is a compilation of excerpts, as a digest of leaders' speeches is: six to nine pieces
-(runs of passages under one second-level heading, with the headings above them) from three to five real documents, under one
+(runs of passages under one second-level heading, with the headings above them) from three to five real
+documents, under one
 title that all compilations share, dated by its page, with its scraping noise varied (site lines, page
 markers, blank lines). So:
 
@@ -73,8 +74,12 @@ def sources(paths: list[Path]) -> list[Source]:
 
 def _noise(rng: random.Random, date: str) -> tuple[str, str]:
     """A header and a footer of the kind scraped pages carry (cleaning removes them)."""
-    header = rng.choice([f"来源：{rng.choice(SITES)}　发布时间：{date}　作者：本网记者",
-                         f"发布时间：{date} 来源：{rng.choice(SITES)} 【字体：大 中 小】"])
+    header = rng.choice(
+        [
+            f"来源：{rng.choice(SITES)}　发布时间：{date}　作者：本网记者",
+            f"发布时间：{date} 来源：{rng.choice(SITES)} 【字体：大 中 小】",
+        ]
+    )
     footer = rng.choice(["", "【打印本页】【关闭窗口】", "责任编辑：王明\n【打印本页】"])
     return header, footer
 
@@ -97,7 +102,9 @@ def compilation(sources_: list[Source], rng: random.Random) -> list[str]:
     return parts
 
 
-def derived(sources_: list[Source], count: int, *, seed: int = 2026, start: int = 0) -> Iterator[dict[str, str]]:
+def derived(
+    sources_: list[Source], count: int, *, seed: int = 2026, start: int = 0
+) -> Iterator[dict[str, str]]:
     """`count` derived documents (JSON Lines records), numbered from `start`: record k always comes out
     the same, whatever `start` and `count` are, so a bigger scale extends a smaller one."""
     for number in range(start, start + count):
@@ -113,7 +120,9 @@ def derived(sources_: list[Source], count: int, *, seed: int = 2026, start: int 
 PART_RECORDS = 1000  # records per JSON Lines file: about 14 MB, under ingestion's limit per file
 
 
-def write_scale(sources_: list[Source], folder: Path, factor: int, base_chars: int, *, seed: int = 2026) -> list[Path]:
+def write_scale(
+    sources_: list[Source], folder: Path, factor: int, base_chars: int, *, seed: int = 2026
+) -> list[Path]:
     """Folders of derived documents in `folder` so that, with the real corpus, the whole is about
     `factor` times its characters: one folder per step (x4, x16, x64), each extending the last, holding
     JSON Lines files of PART_RECORDS records (a file is written only when its records changed)."""
@@ -131,7 +140,7 @@ def write_scale(sources_: list[Source], folder: Path, factor: int, base_chars: i
         part_folder.mkdir(parents=True, exist_ok=True)
         for part, start in enumerate(range(0, len(lines), PART_RECORDS), start=1):
             path = part_folder / f"part-{part:03d}.jsonl"
-            text = "\n".join(lines[start:start + PART_RECORDS]) + "\n"
+            text = "\n".join(lines[start : start + PART_RECORDS]) + "\n"
             if not path.exists() or path.read_text(encoding="utf-8") != text:
                 path.write_text(text, encoding="utf-8")
         folders.append(part_folder)

@@ -26,7 +26,9 @@ from vectorstore.index import Index
 
 KS = (1, 3, 5, 10)
 KINDS = ("fact", "concept", "compare", "crosslingual", "traditional", "followup", "unanswerable")
-_BOILERPLATE = re.compile(r"(版权|VIP|折扣价|热词|客服|会员|装配图|在线观看|全文共|省略\d+字|公有领域|维基文库|Public domain)")
+_BOILERPLATE = re.compile(
+    r"(版权|VIP|折扣价|热词|客服|会员|装配图|在线观看|全文共|省略\d+字|公有领域|维基文库|Public domain)"
+)
 
 
 def fold(text: str) -> str:
@@ -76,7 +78,11 @@ def load_questions(path: Path) -> list[dict[str, Any]]:
 
 def group_matches(group: Any, citation: Citation) -> bool:
     snippets = group["any"] if isinstance(group, dict) else group
-    if isinstance(group, dict) and group.get("doc") and group["doc"] not in f"{citation.title} {citation.source} {citation.doc_id}":
+    if (
+        isinstance(group, dict)
+        and group.get("doc")
+        and group["doc"] not in f"{citation.title} {citation.source} {citation.doc_id}"
+    ):
         return False
     text = fold(citation.text)
     return any(fold(s) in text for s in snippets)
@@ -88,7 +94,8 @@ def relevant(item: dict[str, Any], citation: Citation) -> bool:
     topic: 土地 for a question on land quotas)."""
     text = fold(citation.text + citation.section.replace(citation.title, ""))  # the title heads every path
     return any(group_matches(g, citation) for g in item.get("gold", [])) or any(
-        fold(w) in text for w in item.get("relevant", []))
+        fold(w) in text for w in item.get("relevant", [])
+    )
 
 
 def evaluate_question(assistant: Assistant, item: dict[str, Any], depth: int = 10) -> QuestionResult:
@@ -109,19 +116,38 @@ def evaluate_question(assistant: Assistant, item: dict[str, Any], depth: int = 1
     fact_ok = None
     if item.get("answer_any"):
         fact_ok = any(fold(f) in fold(answer.text) for f in item["answer_any"])
-    leaks = sum(bool(_BOILERPLATE.search(to_simplified(c.text)) or any(SITE_LINE.search(to_simplified(line))
-                                                                        for line in c.text.split("\n"))) for c in shown)
+    leaks = sum(
+        bool(
+            _BOILERPLATE.search(to_simplified(c.text))
+            or any(SITE_LINE.search(to_simplified(line)) for line in c.text.split("\n"))
+        )
+        for c in shown
+    )
     return QuestionResult(
-        id=item.get("id", ""), kind=item.get("kind", "other"), question=turns[-1], standalone=answer.plan.standalone,
-        group_ranks=ranks, found=answer.found, unanswerable=bool(item.get("unanswerable")), fact_ok=fact_ok,
-        boilerplate=leaks, cited_chars=statistics.mean(len(c.quote) for c in shown) if shown else 0.0, seconds=seconds,
-        citations=[{"n": c.n, "doc_id": c.doc_id, "paragraph": c.paragraph, "quote": c.quote[:80]} for c in shown],
-        script=answer.plan.script, outcome=answer.outcome,
+        id=item.get("id", ""),
+        kind=item.get("kind", "other"),
+        question=turns[-1],
+        standalone=answer.plan.standalone,
+        group_ranks=ranks,
+        found=answer.found,
+        unanswerable=bool(item.get("unanswerable")),
+        fact_ok=fact_ok,
+        boilerplate=leaks,
+        cited_chars=statistics.mean(len(c.quote) for c in shown) if shown else 0.0,
+        seconds=seconds,
+        citations=[
+            {"n": c.n, "doc_id": c.doc_id, "paragraph": c.paragraph, "quote": c.quote[:80]} for c in shown
+        ],
+        script=answer.plan.script,
+        outcome=answer.outcome,
         shown_ranks=[first_rank(g, shown) for g in item.get("gold", [])],
         quote_ranks=[first_rank(g, quoted) for g in item.get("gold", [])],
         probability=round(answer.decision.probability, 4) if answer.decision else None,
-        precision=(sum(relevant(item, c) for c in answer.citations) / len(answer.citations)
-                   if answer.citations and not item.get("unanswerable") else None),
+        precision=(
+            sum(relevant(item, c) for c in answer.citations) / len(answer.citations)
+            if answer.citations and not item.get("unanswerable")
+            else None
+        ),
     )
 
 
@@ -131,10 +157,20 @@ def summarize(results: Sequence[QuestionResult]) -> dict[str, Any]:
     facts = [r.fact_ok for r in results if r.fact_ok is not None]
     out: dict[str, Any] = {"questions": len(results)}
     for k in KS:
-        out[f"recall@{k}"] = round(sum(g is not None and g <= k for g in groups) / len(groups), 3) if groups else None
-    out["full_hit@5"] = round(sum(all(g is not None and g <= 5 for g in r.group_ranks) for r in answerable) / len(answerable), 3) if answerable else None
+        out[f"recall@{k}"] = (
+            round(sum(g is not None and g <= k for g in groups) / len(groups), 3) if groups else None
+        )
+    out["full_hit@5"] = (
+        round(
+            sum(all(g is not None and g <= 5 for g in r.group_ranks) for r in answerable) / len(answerable), 3
+        )
+        if answerable
+        else None
+    )
     out["mrr"] = round(statistics.mean(1 / g if g else 0 for g in groups), 3) if groups else None
-    out["abstention_acc"] = round(sum(r.abstention_ok for r in results) / len(results), 3) if results else None
+    out["abstention_acc"] = (
+        round(sum(r.abstention_ok for r in results) / len(results), 3) if results else None
+    )
     out["facts_stated"] = round(sum(facts) / len(facts), 3) if facts else None
     precisions = [r.precision for r in results if r.precision is not None]
     out["citation_precision"] = round(statistics.mean(precisions), 3) if precisions else None
@@ -175,8 +211,11 @@ def by_kind(results: Sequence[QuestionResult]) -> dict[str, dict[str, Any]]:
 
 def by_script(results: Sequence[QuestionResult]) -> dict[str, dict[str, Any]]:
     """Simplified, Traditional and English questions apart: English should find what Chinese finds."""
-    return {script: summarize([r for r in results if r.script == script])
-            for script in ("simplified", "traditional", "latin") if any(r.script == script for r in results)}
+    return {
+        script: summarize([r for r in results if r.script == script])
+        for script in ("simplified", "traditional", "latin")
+        if any(r.script == script for r in results)
+    }
 
 
 # the configurations compared in one run -------------------------------------------------------
@@ -187,8 +226,14 @@ def configurations(embedders: Sequence[str]) -> dict[str, Options]:
         "bm25 only": replace(base, retrievers=("bm25",)),
         "dense only": replace(base, retrievers=tuple(embedders)),
         **({f"{e} only": replace(base, retrievers=(e,)) for e in embedders} if len(embedders) > 1 else {}),
-        **({f"without {e}": replace(base, retrievers=("bm25", *[x for x in embedders if x != e])) for e in embedders}
-           if len(embedders) > 1 else {}),
+        **(
+            {
+                f"without {e}": replace(base, retrievers=("bm25", *[x for x in embedders if x != e]))
+                for e in embedders
+            }
+            if len(embedders) > 1
+            else {}
+        ),
         "rrf fusion": replace(base, fusion="rrf"),
         "no translation": replace(base, translate=False),
         "no follow-up rewrite": replace(base, rewrite_followups=False),
@@ -231,16 +276,35 @@ def run_eval(
         report["by_kind"][name] = by_kind(results)
         report["by_script"][name] = by_script(results)
         report["results"][name] = [asdict(r) for r in results]
-        report["misses"][name] = [asdict(r) for r in results
-                                  if not r.abstention_ok or any(g is None or g > 5 for g in r.group_ranks) or r.fact_ok is False
-                                  or (r.unanswerable and r.outcome == "answer") or (not r.unanswerable and r.outcome != "answer")
-                                  or (r.precision is not None and r.precision < 0.9)]
+        report["misses"][name] = [
+            asdict(r)
+            for r in results
+            if not r.abstention_ok
+            or any(g is None or g > 5 for g in r.group_ranks)
+            or r.fact_ok is False
+            or (r.unanswerable and r.outcome == "answer")
+            or (not r.unanswerable and r.outcome != "answer")
+            or (r.precision is not None and r.precision < 0.9)
+        ]
     return report
 
 
 # what the reader is shown first, then what the pipeline ranked
-COLUMNS = ("questions", "answered", "shown_r@5", "quotes_r@5", "shown_mrr", "handled", "not_covered", "recall@5", "mrr",
-           "citation_precision", "facts_stated", "boilerplate_leaks", "p50_ms")
+COLUMNS = (
+    "questions",
+    "answered",
+    "shown_r@5",
+    "quotes_r@5",
+    "shown_mrr",
+    "handled",
+    "not_covered",
+    "recall@5",
+    "mrr",
+    "citation_precision",
+    "facts_stated",
+    "boilerplate_leaks",
+    "p50_ms",
+)
 
 
 def table(rows: dict[str, dict[str, Any]], first: str = "config") -> str:
@@ -254,16 +318,31 @@ def table(rows: dict[str, dict[str, Any]], first: str = "config") -> str:
 
 
 def render_report(report: dict[str, Any]) -> str:
-    out = ["## All questions", "", table(report["configs"]), "", "## By kind (full pipeline)", "",
-           table(report["by_kind"]["full"], first="kind"), "", "## By script of the question (full pipeline)", "",
-           table(report.get("by_script", {}).get("full", {}), first="script"), "", "## Misses (full pipeline)", ""]
+    out = [
+        "## All questions",
+        "",
+        table(report["configs"]),
+        "",
+        "## By kind (full pipeline)",
+        "",
+        table(report["by_kind"]["full"], first="kind"),
+        "",
+        "## By script of the question (full pipeline)",
+        "",
+        table(report.get("by_script", {}).get("full", {}), first="script"),
+        "",
+        "## Misses (full pipeline)",
+        "",
+    ]
     misses = report["misses"]["full"]
     if not misses:
         out.append("none")
     for miss in misses:
-        out.append(f"- {miss['id']} ({miss['kind']}): {miss['outcome']}, shown {miss['shown_ranks']}, "
-                   f"ranks {miss['group_ranks']}, found={miss['found']}, "
-                   f"fact={miss['fact_ok']}, precision={miss['precision']} — {miss['standalone']}")
+        out.append(
+            f"- {miss['id']} ({miss['kind']}): {miss['outcome']}, shown {miss['shown_ranks']}, "
+            f"ranks {miss['group_ranks']}, found={miss['found']}, "
+            f"fact={miss['fact_ok']}, precision={miss['precision']} — {miss['standalone']}"
+        )
         for c in miss["citations"][:3]:
             out.append(f"    [{c['n']}] {c['doc_id']} ¶{c['paragraph']}: {c['quote']}")
     return "\n".join(out)

@@ -1,6 +1,7 @@
 """What a filter costs in dense search, measured on one index: Chroma's own `where` clause (which scans
 the metadata of every vector) against vectorstore.index.filtered_dense (an over-fetched unfiltered
-query filtered afterwards, or the allowed passages scored exactly), for the filters questions carry: none but the reposted copies left
+query filtered afterwards, or the allowed passages scored exactly), for the filters questions carry: none but
+the reposted copies left
 out, a date range, one city. The overlap of the two top lists shows what the graph walk (approximate)
 gives up against the scan (exact). Run:
 
@@ -27,7 +28,11 @@ def measure(data_dir: Path, questions: list[str]) -> dict[str, Any]:
     view, store, embedder = index.view(), index.stores[0], index.embedders[0]
     vectors = [embedder.embed_query(q) for q in questions]
     years = sorted(view.years)
-    city = max(view.cities, key=lambda c: sum(m.known_city == c for m in view.metas.values())) if view.cities else ""
+    city = (
+        max(view.cities, key=lambda c: sum(m.known_city == c for m in view.metas.values()))
+        if view.cities
+        else ""
+    )
     cases = {"no filter (copies left out)": Filters()}
     if years:
         cases[f"since {years[len(years) // 2]}"] = Filters(date_from=years[len(years) // 2])
@@ -46,23 +51,39 @@ def measure(data_dir: Path, questions: list[str]) -> dict[str, Any]:
             mine = filtered_dense(store, view, vector, K, allowed)
             after.append(1000 * (time.perf_counter() - began))
             overlap.append(len({i for i, _ in mine} & {i for i, _ in theirs}))
-        out[label] = {"share_allowed": round(1.0 if allowed is None else float(allowed.mean()), 3),
-                      "where_median_ms": round(statistics.median(inside), 1), "where_max_ms": round(max(inside), 1),
-                      "ours_median_ms": round(statistics.median(after), 1), "ours_max_ms": round(max(after), 1),
-                      "mean_overlap_of_top": f"{statistics.mean(overlap):.2f} of {K}"}
+        out[label] = {
+            "share_allowed": round(1.0 if allowed is None else float(allowed.mean()), 3),
+            "where_median_ms": round(statistics.median(inside), 1),
+            "where_max_ms": round(max(inside), 1),
+            "ours_median_ms": round(statistics.median(after), 1),
+            "ours_max_ms": round(max(after), 1),
+            "mean_overlap_of_top": f"{statistics.mean(overlap):.2f} of {K}",
+        }
     return out
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m evaluation.filter_cost", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="python -m evaluation.filter_cost",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     parser.add_argument("data_dir")
-    parser.add_argument("--questions", help="a JSON list of questions (default: bench --scale's scale_questions.json "
-                                            "beside the data directory)")
+    parser.add_argument(
+        "--questions",
+        help="a JSON list of questions (default: bench --scale's scale_questions.json "
+        "beside the data directory)",
+    )
     args = parser.parse_args(argv)
     data_dir = Path(args.data_dir)
     qfile = Path(args.questions) if args.questions else data_dir.parent / "scale_questions.json"
-    print(json.dumps(measure(data_dir, json.loads(qfile.read_text(encoding="utf-8"))[:40]), ensure_ascii=False, indent=1))
+    print(
+        json.dumps(
+            measure(data_dir, json.loads(qfile.read_text(encoding="utf-8"))[:40]),
+            ensure_ascii=False,
+            indent=1,
+        )
+    )
     return 0
 
 

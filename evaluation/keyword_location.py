@@ -39,8 +39,11 @@ def _latencies(search: Callable[[list[str]], object], queries: Sequence[list[str
     for tokens in queries:
         _, seconds = _timed(lambda tokens=tokens: search(tokens))  # type: ignore[misc]
         times.append(1000 * seconds)
-    return {"p50_ms": round(percentile(times, 0.5), 1), "p95_ms": round(percentile(times, 0.95), 1),
-            "max_ms": round(max(times), 1)}
+    return {
+        "p50_ms": round(percentile(times, 0.5), 1),
+        "p95_ms": round(percentile(times, 0.95), 1),
+        "max_ms": round(max(times), 1),
+    }
 
 
 def in_process(data_dir: Path, queries: Sequence[list[str]]) -> dict[str, Any]:
@@ -52,14 +55,23 @@ def in_process(data_dir: Path, queries: Sequence[list[str]]) -> dict[str, Any]:
     before = rss_mib()
     built, build_s = _timed(lambda: KeywordIndex.build(catalog.keyword_rows(), catalog.doc_ids()))
     held = rss_mib() - before
-    out: dict[str, Any] = {"passages": built.size, "rebuilt": {"build_s": round(build_s, 2), "rss_growth_mib": round(held, 1),
-                                                             **_latencies(lambda t: built.bm25.search(t, TOP), queries)}}
+    out: dict[str, Any] = {
+        "passages": built.size,
+        "rebuilt": {
+            "build_s": round(build_s, 2),
+            "rss_growth_mib": round(held, 1),
+            **_latencies(lambda t: built.bm25.search(t, TOP), queries),
+        },
+    }
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp) / "kw"
         built.save(folder)
         mapped, load_s = _timed(lambda: KeywordIndex.load(folder))
-        out["mapped"] = {"load_s": round(load_s, 2), "files_mib": round(folder_size(folder) / 2**20, 1),
-                         **_latencies(lambda t: mapped.bm25.search(t, TOP), queries)}
+        out["mapped"] = {
+            "load_s": round(load_s, 2),
+            "files_mib": round(folder_size(folder) / 2**20, 1),
+            **_latencies(lambda t: mapped.bm25.search(t, TOP), queries),
+        }
     return out
 
 
@@ -81,7 +93,14 @@ def in_postgres(data_dir: Path, url: str, queries: Sequence[list[str]]) -> dict[
         with db.cursor() as cursor, cursor.copy("COPY kw_probe (chunk_id, tsv) FROM STDIN") as copy:
             for chunk_id, _, _, tokens in catalog.keyword_rows():
                 # the tokens as a tsvector literal: each quoted, so the parser does not split them again
-                copy.write_row((chunk_id, " ".join("'" + t.replace("\\", "").replace("'", "''") + "'" for t in tokens if t.strip())))
+                copy.write_row(
+                    (
+                        chunk_id,
+                        " ".join(
+                            "'" + t.replace("\\", "").replace("'", "''") + "'" for t in tokens if t.strip()
+                        ),
+                    )
+                )
         load_s = time.perf_counter() - began
         began = time.perf_counter()
         db.execute("CREATE INDEX kw_probe_gin ON kw_probe USING GIN (tsv)")
@@ -93,11 +112,18 @@ def in_postgres(data_dir: Path, url: str, queries: Sequence[list[str]]) -> dict[
             query = _tsquery(tokens)
             if not query:
                 return []
-            return db.execute("SELECT chunk_id, ts_rank(tsv, q) AS r FROM kw_probe, to_tsquery('simple', %s) q "
-                              "WHERE tsv @@ q ORDER BY r DESC LIMIT %s", (query, TOP)).fetchall()
+            return db.execute(
+                "SELECT chunk_id, ts_rank(tsv, q) AS r FROM kw_probe, to_tsquery('simple', %s) q "
+                "WHERE tsv @@ q ORDER BY r DESC LIMIT %s",
+                (query, TOP),
+            ).fetchall()
 
-        result = {"load_s": round(load_s, 2), "gin_index_s": round(index_s, 2), "table_mib": round(size / 2**20, 1),
-                  **_latencies(search, queries)}
+        result = {
+            "load_s": round(load_s, 2),
+            "gin_index_s": round(index_s, 2),
+            "table_mib": round(size / 2**20, 1),
+            **_latencies(search, queries),
+        }
         db.execute("DROP TABLE kw_probe")
     return result
 
@@ -113,18 +139,28 @@ def question_tokens(questions: Sequence[str]) -> list[list[str]]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m evaluation.keyword_location", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="python -m evaluation.keyword_location",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     parser.add_argument("data_dir", help="an index's data directory (its catalog.sqlite is read)")
     parser.add_argument("postgres", help="a PostgreSQL address to measure full-text search on")
-    parser.add_argument("--questions", help="a JSON list of questions (default: bench --scale's scale_questions.json "
-                                            "beside the data directory)")
+    parser.add_argument(
+        "--questions",
+        help="a JSON list of questions (default: bench --scale's scale_questions.json "
+        "beside the data directory)",
+    )
     args = parser.parse_args(argv)
     data_dir = Path(args.data_dir)
     qfile = Path(args.questions) if args.questions else data_dir.parent / "scale_questions.json"
     queries = question_tokens(json.loads(qfile.read_text(encoding="utf-8")))
     print(f"{len(queries)} questions with content words; {data_dir}", file=sys.stderr)
-    result = {"questions": len(queries), **in_process(data_dir, queries), "postgres": in_postgres(data_dir, args.postgres, queries)}
+    result = {
+        "questions": len(queries),
+        **in_process(data_dir, queries),
+        "postgres": in_postgres(data_dir, args.postgres, queries),
+    }
     print(json.dumps(result, indent=1))
     return 0
 

@@ -28,8 +28,15 @@ DEFAULT_QUESTIONS = (
 )
 
 
-def run_load(url: str, *, clients: int = 20, per_client: int = 10, questions: Sequence[str] = DEFAULT_QUESTIONS,
-             auth: tuple[str, str] | None = None, timeout: float = 600.0) -> dict[str, Any]:
+def run_load(
+    url: str,
+    *,
+    clients: int = 20,
+    per_client: int = 10,
+    questions: Sequence[str] = DEFAULT_QUESTIONS,
+    auth: tuple[str, str] | None = None,
+    timeout: float = 600.0,
+) -> dict[str, Any]:
     """Drive `clients` concurrent clients with `per_client` questions each against url's /ask."""
     from gradio_client import Client
 
@@ -74,10 +81,15 @@ def run_load(url: str, *, clients: int = 20, per_client: int = 10, questions: Se
         thread.join()
     wall = time.perf_counter() - began
     return {
-        "clients": clients, "requests": clients * per_client, "answered": len(latencies), "errors": len(errors),
-        "error_samples": errors[:5], "wall_s": round(wall, 1),
+        "clients": clients,
+        "requests": clients * per_client,
+        "answered": len(latencies),
+        "errors": len(errors),
+        "error_samples": errors[:5],
+        "wall_s": round(wall, 1),
         "throughput_rps": round(len(latencies) / wall, 2) if wall else 0.0,
-        "p50_ms": round(percentile(latencies, 0.5), 1), "p95_ms": round(percentile(latencies, 0.95), 1),
+        "p50_ms": round(percentile(latencies, 0.5), 1),
+        "p95_ms": round(percentile(latencies, 0.95), 1),
         "max_ms": round(max(latencies), 1) if latencies else 0.0,
         "mean_ms": round(statistics.mean(latencies), 1) if latencies else 0.0,
     }

@@ -20,7 +20,9 @@ from evaluation.soak import CONVERSATIONS, free_port, rss_mb, upload_texts
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("path", choices=["api", "upload"])
     parser.add_argument("data_dir", help="an index to copy (it is not changed)")
     parser.add_argument("--rounds", type=int, default=8)

@@ -32,8 +32,16 @@ def _log(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
 
 
-def build(root: Path, factor: int, *, corpora: list[Path], sample: Path, embedders: list[str], workers: int,
-          cache: Path) -> dict[int, dict[str, Any]]:
+def build(
+    root: Path,
+    factor: int,
+    *,
+    corpora: list[Path],
+    sample: Path,
+    embedders: list[str],
+    workers: int,
+    cache: Path,
+) -> dict[int, dict[str, Any]]:
     """The index of every scale up to `factor` under root/x1, root/x4, …; a scale already built is
     kept. Returns what ingesting each step cost."""
     from evaluation.derive import sources, write_scale
@@ -45,9 +53,17 @@ def build(root: Path, factor: int, *, corpora: list[Path], sample: Path, embedde
     root.mkdir(parents=True, exist_ok=True)
     record = root / "build.json"
     done: dict[str, Any] = json.loads(record.read_text()) if record.exists() else {}
-    base_chars = sum(len(json.loads(line).get("content", "")) for path in corpora
-                     for line in path.read_text(encoding="utf-8").splitlines() if line.strip())
-    base_chars += sum(len(p.read_text(encoding="utf-8", errors="replace")) for p in sample.iterdir() if p.suffix in (".txt", ".html", ".md"))
+    base_chars = sum(
+        len(json.loads(line).get("content", ""))
+        for path in corpora
+        for line in path.read_text(encoding="utf-8").splitlines()
+        if line.strip()
+    )
+    base_chars += sum(
+        len(p.read_text(encoding="utf-8", errors="replace"))
+        for p in sample.iterdir()
+        if p.suffix in (".txt", ".html", ".md")
+    )
     derived: list[Path] = []
     if factor > 1:
         _log(f"scale: deriving documents up to {factor}x ({base_chars:,} characters at 1x) …")
@@ -68,12 +84,19 @@ def build(root: Path, factor: int, *, corpora: list[Path], sample: Path, embedde
             before = (index.cache.hits, index.cache.misses)
             report = sync_paths(index, paths, progress=sys.stderr.isatty(), workers=workers)
             if report.errors:  # a scale missing its documents would measure the wrong corpus: stop, say why
-                raise RuntimeError(f"scale {step}x: " + "; ".join(f"{f.path}: {f.error}" for f in report.errors))
+                raise RuntimeError(
+                    f"scale {step}x: " + "; ".join(f"{f.path}: {f.error}" for f in report.errors)
+                )
             done[str(step)] = {
-                "seconds": round(report.seconds, 1), "embed_seconds": round(report.embed_seconds, 1),
-                "chars": report.chars, "chunks_added": report.chunks_added, "copies_linked": len(report.copies),
-                "cache_hits": index.cache.hits - before[0], "cache_misses": index.cache.misses - before[1],
-                "errors": len(report.errors), "workers": workers,
+                "seconds": round(report.seconds, 1),
+                "embed_seconds": round(report.embed_seconds, 1),
+                "chars": report.chars,
+                "chunks_added": report.chunks_added,
+                "copies_linked": len(report.copies),
+                "cache_hits": index.cache.hits - before[0],
+                "cache_misses": index.cache.misses - before[1],
+                "errors": len(report.errors),
+                "workers": workers,
             }
             record.write_text(json.dumps(done, indent=1), encoding="utf-8")
             _log(f"scale {step}x: {report.summary()}")
@@ -81,7 +104,9 @@ def build(root: Path, factor: int, *, corpora: list[Path], sample: Path, embedde
     return {int(k): v for k, v in done.items()}
 
 
-def measure(data_dir: Path, embedders: list[str], questions: list[str], *, pythonpath: str = "") -> dict[str, Any]:
+def measure(
+    data_dir: Path, embedders: list[str], questions: list[str], *, pythonpath: str = ""
+) -> dict[str, Any]:
     """Serve one index in a fresh child process and report start-up, memory and latency."""
     import os
 
@@ -90,8 +115,13 @@ def measure(data_dir: Path, embedders: list[str], questions: list[str], *, pytho
     env = dict(os.environ)
     if pythonpath:
         env["PYTHONPATH"] = pythonpath
-    done = subprocess.run([sys.executable, "-m", "evaluation.scale", "_serve", str(data_dir), ",".join(embedders),
-                           str(qfile)], capture_output=True, text=True, check=False, env=env)
+    done = subprocess.run(
+        [sys.executable, "-m", "evaluation.scale", "_serve", str(data_dir), ",".join(embedders), str(qfile)],
+        capture_output=True,
+        text=True,
+        check=False,
+        env=env,
+    )
     if done.returncode != 0:
         raise RuntimeError(f"serving {data_dir} failed: {done.stderr.strip()[-3000:]}")
     stats: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
@@ -107,17 +137,23 @@ TARGETS = {"p95_ms": 300.0, "rss_ready_mib": 4096.0, "startup_s": 30.0}  # at 64
 def markdown(table: dict[int, dict[str, Any]], built: dict[int, dict[str, Any]]) -> str:
     """The scale table as Markdown: one row per scale, serving figures then what ingesting the step cost."""
     mib = 1024 * 1024
-    lines = ["| scale | passages | documents | start-up | keyword index | RSS ready | p50 | p95 | p99 | catalog | "
-             "vectors | keyword files | step ingested in | step from cache |",
-             "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
+    lines = [
+        "| scale | passages | documents | start-up | keyword index | RSS ready | p50 | p95 | p99 | catalog | "
+        "vectors | keyword files | step ingested in | step from cache |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
+    ]
     for step, row in sorted(table.items()):
         cost = built.get(step, {})
         hits, misses = cost.get("cache_hits", 0), cost.get("cache_misses", 0)
         lines.append(
-            f"| {step}x | {row['chunks']:,} | {row['documents']:,} | {row['startup_s']:.1f} s | {row['keyword_index_s']:.2f} s "
-            f"| {row['rss_ready_mib']:,.0f} MiB | {row['p50_ms']:.0f} ms | {row['p95_ms']:.0f} ms | {row['p99_ms']:.0f} ms "
-            f"| {row['catalog_bytes'] / mib:,.0f} MiB | {row['vectors_bytes'] / mib:,.0f} MiB | {row['keyword_bytes'] / mib:,.0f} MiB "
-            f"| {cost.get('seconds', 0) / 60:.1f} min | {hits:,} of {hits + misses:,} |")
+            f"| {step}x | {row['chunks']:,} | {row['documents']:,} | {row['startup_s']:.1f} s | "
+            f"{row['keyword_index_s']:.2f} s "
+            f"| {row['rss_ready_mib']:,.0f} MiB | {row['p50_ms']:.0f} ms | {row['p95_ms']:.0f} ms | "
+            f"{row['p99_ms']:.0f} ms "
+            f"| {row['catalog_bytes'] / mib:,.0f} MiB | {row['vectors_bytes'] / mib:,.0f} MiB | "
+            f"{row['keyword_bytes'] / mib:,.0f} MiB "
+            f"| {cost.get('seconds', 0) / 60:.1f} min | {hits:,} of {hits + misses:,} |"
+        )
     return "\n".join(lines)
 
 
@@ -137,8 +173,11 @@ def chart(table: dict[int, dict[str, Any]], target: Path) -> bool:
     fig, axes = plt.subplots(1, 3, figsize=(15, 4))
     for key, style in (("p50_ms", "o-"), ("p95_ms", "s-"), ("p99_ms", "^-")):
         axes[0].plot(x, [table[s][key] for s in steps], style, label=key.replace("_ms", ""))
-    panels = ((axes[0], "p95_ms", "query latency (ms)"), (axes[1], "rss_ready_mib", "serving RSS (MiB)"),
-              (axes[2], "startup_s", "start-up (s)"))
+    panels = (
+        (axes[0], "p95_ms", "query latency (ms)"),
+        (axes[1], "rss_ready_mib", "serving RSS (MiB)"),
+        (axes[2], "startup_s", "start-up (s)"),
+    )
     for ax, key, label in panels:
         if key != "p95_ms":
             ax.plot(x, [table[s][key] for s in steps], "o-")
@@ -177,12 +216,17 @@ def _serve(data_dir: str, embedders: str, question_file: str) -> dict[str, Any]:
         assistant.ask(question)
         latencies.append(1000 * (time.perf_counter() - start))
     return {
-        "chunks": view.size, "documents": len(view.metas), "startup_s": round(startup, 2),
-        "keyword_index_s": round(view_seconds, 2), "rss_ready_mib": round(rss_ready, 1),
+        "chunks": view.size,
+        "documents": len(view.metas),
+        "startup_s": round(startup, 2),
+        "keyword_index_s": round(view_seconds, 2),
+        "rss_ready_mib": round(rss_ready, 1),
         "rss_after_mib": round(rss_mib(), 1),
         "peak_rss_mib": round(rss_mib("VmHWM"), 1),
-        "questions": len(questions), "p50_ms": round(percentile(latencies, 0.5), 1),
-        "p95_ms": round(percentile(latencies, 0.95), 1), "p99_ms": round(percentile(latencies, 0.99), 1),
+        "questions": len(questions),
+        "p50_ms": round(percentile(latencies, 0.5), 1),
+        "p95_ms": round(percentile(latencies, 0.95), 1),
+        "p99_ms": round(percentile(latencies, 0.99), 1),
     }
 
 

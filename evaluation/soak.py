@@ -50,11 +50,16 @@ class Interval:
     errors: list[str] = field(default_factory=list)
 
     def row(self) -> dict[str, Any]:
-        return {"from_min": round(self.start_min, 1), "answers": len(self.latencies_ms), "uploads": self.uploads,
-                "removals": self.removals, "errors": len(self.errors),
-                "p50_ms": round(percentile(self.latencies_ms, 0.5), 1),
-                "p95_ms": round(percentile(self.latencies_ms, 0.95), 1),
-                "max_ms": round(max(self.latencies_ms), 1) if self.latencies_ms else 0.0}
+        return {
+            "from_min": round(self.start_min, 1),
+            "answers": len(self.latencies_ms),
+            "uploads": self.uploads,
+            "removals": self.removals,
+            "errors": len(self.errors),
+            "p50_ms": round(percentile(self.latencies_ms, 0.5), 1),
+            "p95_ms": round(percentile(self.latencies_ms, 0.95), 1),
+            "max_ms": round(max(self.latencies_ms), 1) if self.latencies_ms else 0.0,
+        }
 
 
 class Recorder:
@@ -101,14 +106,30 @@ def free_port() -> int:
 
 
 @contextmanager
-def own_server(data_dir: Path | None, startup_timeout: float = 900.0, extra: Sequence[str] = ()) -> Iterator[tuple[str, int]]:
-    """`speechqa serve` in a child process on a free loopback port (`extra`: more flags); yields (url, pid)."""
+def own_server(
+    data_dir: Path | None, startup_timeout: float = 900.0, extra: Sequence[str] = ()
+) -> Iterator[tuple[str, int]]:
+    """`speechqa serve` in a child process on a free loopback port (`extra`: more flags); yields (url,
+    pid)."""
     folder = data_dir or Path(tempfile.mkdtemp(prefix="speechqa-soak-"))
     port = free_port()
     log = (folder.parent if data_dir else folder) / "soak-server.log"
     with log.open("w") as out:
-        process = subprocess.Popen([sys.executable, "-m", "assistant", "serve", "--data-dir", str(folder), "--port",
-                                    str(port), *extra], stdout=out, stderr=subprocess.STDOUT)
+        process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "assistant",
+                "serve",
+                "--data-dir",
+                str(folder),
+                "--port",
+                str(port),
+                *extra,
+            ],
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
         try:
             deadline = time.monotonic() + startup_timeout
             while time.monotonic() < deadline:
@@ -135,8 +156,12 @@ def upload_texts(seed: int) -> Iterator[tuple[str, str]]:
     each time, so each upload is really embedded."""
     from assistant.settings import sample_corpus_dir
 
-    paragraphs = [p.strip() for path in sorted(sample_corpus_dir().glob("*.txt"))
-                  for p in path.read_text(encoding="utf-8").split("\n") if len(p.strip()) > 40]
+    paragraphs = [
+        p.strip()
+        for path in sorted(sample_corpus_dir().glob("*.txt"))
+        for p in path.read_text(encoding="utf-8").split("\n")
+        if len(p.strip()) > 40
+    ]
     rng = random.Random(seed)
     number = 0
     while True:
@@ -160,13 +185,19 @@ def _asker(url: str, auth: tuple[str, str] | None, number: int, stop: float, rec
             except Exception as exc:  # every failure is counted, with what it was
                 rec.error(f"client {number}: {question[:20]}: {exc.__class__.__name__}: {exc}")
                 continue
-            if isinstance(result, dict) and isinstance(result.get("citations"), list) and result.get("answer"):
+            if (
+                isinstance(result, dict)
+                and isinstance(result.get("citations"), list)
+                and result.get("answer")
+            ):
                 rec.answer(1000 * (time.perf_counter() - began))
             else:
                 rec.error(f"client {number}: {question[:20]}: malformed answer {str(result)[:80]}")
 
 
-def _writer(url: str, auth: tuple[str, str] | None, stop: float, rec: Recorder, pause_s: float, folder: Path) -> None:
+def _writer(
+    url: str, auth: tuple[str, str] | None, stop: float, rec: Recorder, pause_s: float, folder: Path
+) -> None:
     """Upload a new speech, wait, remove it again; repeat."""
     from gradio_client import Client, handle_file
 
@@ -182,7 +213,7 @@ def _writer(url: str, auth: tuple[str, str] | None, stop: float, rec: Recorder, 
             if not rows or rows[0][1] != "added":
                 raise RuntimeError(f"upload not added: {rows}")
             rec.count("uploads")
-            mark = title[title.index("压力测试稿"):-1]
+            mark = title[title.index("压力测试稿") : -1]
             doc_id = next(r[0] for r in listed if mark in str(r[1]))
             time.sleep(pause_s)
             message, *_ = client.predict(f"{doc_id} {title[:30]}", api_name="/remove")
@@ -199,20 +230,41 @@ def _rows(table: Any) -> list[list[Any]]:
     return list(table["data"] if isinstance(table, dict) else table or [])
 
 
-def run_soak(url: str | None, *, minutes: float, clients: int = 4, interval_min: float = 5.0,
-             auth: tuple[str, str] | None = None, pid: int | None = None, data_dir: Path | None = None,
-             upload_pause_s: float = 20.0, say: Callable[[str], None] = print) -> dict[str, Any]:
+def run_soak(
+    url: str | None,
+    *,
+    minutes: float,
+    clients: int = 4,
+    interval_min: float = 5.0,
+    auth: tuple[str, str] | None = None,
+    pid: int | None = None,
+    data_dir: Path | None = None,
+    upload_pause_s: float = 20.0,
+    say: Callable[[str], None] = print,
+) -> dict[str, Any]:
     """Soak `url` (or a server of its own) for `minutes`; returns the per-interval table and memory."""
     if url is None:
         with own_server(data_dir) as (own_url, own_pid):
-            return run_soak(own_url, minutes=minutes, clients=clients, interval_min=interval_min, auth=auth,
-                            pid=own_pid, upload_pause_s=upload_pause_s, say=say)
+            return run_soak(
+                own_url,
+                minutes=minutes,
+                clients=clients,
+                interval_min=interval_min,
+                auth=auth,
+                pid=own_pid,
+                upload_pause_s=upload_pause_s,
+                say=say,
+            )
     rec = Recorder(interval_min * 60)
     stop = time.monotonic() + minutes * 60
     memory: list[tuple[float, float]] = []
     folder = Path(tempfile.mkdtemp(prefix="speechqa-soak-uploads-"))
-    threads = [threading.Thread(target=_asker, args=(url, auth, n, stop, rec), daemon=True) for n in range(clients)]
-    threads.append(threading.Thread(target=_writer, args=(url, auth, stop, rec, upload_pause_s, folder), daemon=True))
+    threads = [
+        threading.Thread(target=_asker, args=(url, auth, n, stop, rec), daemon=True) for n in range(clients)
+    ]
+    threads.append(
+        threading.Thread(target=_writer, args=(url, auth, stop, rec, upload_pause_s, folder), daemon=True)
+    )
     say(f"soak: {clients} asking clients and 1 uploading client for {minutes:g} min against {url}")
     for thread in threads:
         thread.start()
@@ -220,31 +272,52 @@ def run_soak(url: str | None, *, minutes: float, clients: int = 4, interval_min:
         if pid is not None:
             memory.append((round((time.monotonic() - rec.began) / 60, 2), round(rss_mb(pid), 1)))
         done = sum(len(i.latencies_ms) for i in rec.intervals)
-        say(f"  {(time.monotonic() - rec.began) / 60:5.1f} min: {done} answers, "
-            f"{sum(len(i.errors) for i in rec.intervals)} errors" + (f", server {memory[-1][1]:.0f} MiB" if memory else ""))
+        say(
+            f"  {(time.monotonic() - rec.began) / 60:5.1f} min: {done} answers, "
+            f"{sum(len(i.errors) for i in rec.intervals)} errors"
+            + (f", server {memory[-1][1]:.0f} MiB" if memory else "")
+        )
         next(t for t in threads if t.is_alive()).join(timeout=30)
     everything = [ms for i in rec.intervals for ms in i.latencies_ms]
     errors = [e for i in rec.intervals for e in i.errors]
     first_settled = next((m for t, m in memory if t >= 1.0), memory[0][1] if memory else 0.0)
     return {
-        "minutes": minutes, "clients": clients, "url": url,
-        "answers": len(everything), "errors": len(errors), "error_samples": errors[:5],
-        "uploads": sum(i.uploads for i in rec.intervals), "removals": sum(i.removals for i in rec.intervals),
-        "p50_ms": round(percentile(everything, 0.5), 1), "p95_ms": round(percentile(everything, 0.95), 1),
+        "minutes": minutes,
+        "clients": clients,
+        "url": url,
+        "answers": len(everything),
+        "errors": len(errors),
+        "error_samples": errors[:5],
+        "uploads": sum(i.uploads for i in rec.intervals),
+        "removals": sum(i.removals for i in rec.intervals),
+        "p50_ms": round(percentile(everything, 0.5), 1),
+        "p95_ms": round(percentile(everything, 0.95), 1),
         "intervals": [i.row() for i in rec.intervals if i.latencies_ms or i.errors],
-        "memory_mb": {"start": memory[0][1] if memory else None, "after_1_min": first_settled if memory else None,
-                      "end": memory[-1][1] if memory else None, "peak": max((m for _, m in memory), default=None),
-                      "samples": memory[:: max(1, len(memory) // 60)]},
+        "memory_mb": {
+            "start": memory[0][1] if memory else None,
+            "after_1_min": first_settled if memory else None,
+            "end": memory[-1][1] if memory else None,
+            "peak": max((m for _, m in memory), default=None),
+            "samples": memory[:: max(1, len(memory) // 60)],
+        },
     }
 
 
 def markdown_table(result: dict[str, Any]) -> str:
     """The per-interval table for docs/deploy.md."""
-    lines = ["| minutes | answers | uploads | removals | errors | p50 ms | p95 ms | max ms |", "|---|---|---|---|---|---|---|---|"]
-    step = result["intervals"][1]["from_min"] - result["intervals"][0]["from_min"] if len(result["intervals"]) > 1 else 0
+    lines = [
+        "| minutes | answers | uploads | removals | errors | p50 ms | p95 ms | max ms |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    step = (
+        result["intervals"][1]["from_min"] - result["intervals"][0]["from_min"]
+        if len(result["intervals"]) > 1
+        else 0
+    )
     for row in result["intervals"]:
         end = f"{row['from_min'] + step:g}" if step else "end"
-        lines.append(f"| {row['from_min']:g}–{end} | {row['answers']} | {row['uploads']} | {row['removals']} | "
-                     f"{row['errors']} | {row['p50_ms']:.0f} | {row['p95_ms']:.0f} | {row['max_ms']:.0f} |")
+        lines.append(
+            f"| {row['from_min']:g}–{end} | {row['answers']} | {row['uploads']} | {row['removals']} | "
+            f"{row['errors']} | {row['p50_ms']:.0f} | {row['p95_ms']:.0f} | {row['max_ms']:.0f} |"
+        )
     return "\n".join(lines)
-

@@ -29,7 +29,9 @@ def script_of(text: str) -> str:
 def split(items: list[dict[str, Any]], held_out: float, seed: int) -> dict[str, list[str]]:
     strata: dict[tuple[str, str, bool], list[str]] = defaultdict(list)
     for item in items:
-        strata[(item.get("corpus", ""), script_of(item["turns"][-1]), bool(item.get("unanswerable")))].append(item["id"])
+        strata[(item.get("corpus", ""), script_of(item["turns"][-1]), bool(item.get("unanswerable")))].append(
+            item["id"]
+        )
     rng = random.Random(seed)
     parts: dict[str, list[str]] = {"tune": [], "held_out": []}
     for key in sorted(strata):
@@ -48,16 +50,24 @@ def part(path: Path, split_file: Path, name: str) -> list[dict[str, Any]]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("questions")
     parser.add_argument("--held-out", type=float, default=0.45)
     parser.add_argument("--seed", type=int, default=20261206)
     parser.add_argument("--out", default=str(Path(__file__).parent / "data" / "natural_split.json"))
     args = parser.parse_args()
-    items = [json.loads(line) for line in Path(args.questions).read_text(encoding="utf-8").splitlines() if line.strip()]
+    items = [
+        json.loads(line)
+        for line in Path(args.questions).read_text(encoding="utf-8").splitlines()
+        if line.strip()
+    ]
     parts = split(items, args.held_out, args.seed)
-    Path(args.out).write_text(json.dumps({"seed": args.seed, "held_out_share": args.held_out, **parts}, indent=1) + "\n",
-                              encoding="utf-8")
+    Path(args.out).write_text(
+        json.dumps({"seed": args.seed, "held_out_share": args.held_out, **parts}, indent=1) + "\n",
+        encoding="utf-8",
+    )
     print(f"{len(parts['tune'])} to tune on, {len(parts['held_out'])} held out -> {args.out}")
 
 

@@ -37,16 +37,27 @@ def measure(data_dir: Path, questions: list[str], slowest: int = 6) -> dict[str,
     return {
         "questions": len(questions),
         "total": {"p50_ms": round(percentile(totals, 0.5), 1), "p95_ms": round(percentile(totals, 0.95), 1)},
-        "stages": {stage: {"p50_ms": round(percentile(v, 0.5), 1), "p95_ms": round(percentile(v, 0.95), 1),
-                           "max_ms": round(max(v), 1)} for stage, v in stages.items()},
-        "slowest": [{"ms": round(t), "question": q, "stages": {s: round(ms) for s, ms in st.items()}}
-                    for t, q, st in sorted(asked, key=lambda a: -a[0])[:slowest]],
+        "stages": {
+            stage: {
+                "p50_ms": round(percentile(v, 0.5), 1),
+                "p95_ms": round(percentile(v, 0.95), 1),
+                "max_ms": round(max(v), 1),
+            }
+            for stage, v in stages.items()
+        },
+        "slowest": [
+            {"ms": round(t), "question": q, "stages": {s: round(ms) for s, ms in st.items()}}
+            for t, q, st in sorted(asked, key=lambda a: -a[0])[:slowest]
+        ],
     }
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m evaluation.stages", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="python -m evaluation.stages",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     parser.add_argument("data_dir")
     parser.add_argument("--questions", help="a JSON list of questions")
     parser.add_argument("--slowest", type=int, default=6, help="slowest questions to list (default 6)")

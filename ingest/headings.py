@@ -14,7 +14,10 @@ _N = f"[{NUMERALS}]"
 _COUNT = f"[{NUMERALS}百零〇]"  # 第一百零五条
 STYLE_PATTERNS: tuple[tuple[str, str], ...] = (
     ("chapter", rf"第{_COUNT}+章"),  # a regulation's chapter (第二章 市容管理)
-    ("article", rf"第{_COUNT}+条(?![，,、：:])"),  # and its article (第十二条 禁止下列行为：), not a point (第一条，)
+    (
+        "article",
+        rf"第{_COUNT}+条(?![，,、：:])",
+    ),  # and its article (第十二条 禁止下列行为：), not a point (第一条，)
     ("di", rf"第{_N}+(?:部分)?[，,、：:\s]"),
     ("cn", rf"{_N}+、"),
     ("paren", rf"[（(]{_N}+[）)]"),
@@ -22,13 +25,17 @@ STYLE_PATTERNS: tuple[tuple[str, str], ...] = (
     ("seq", r"(?:首先|其次|再次|最后)[，,：:]"),
     ("arabic", r"\d{1,2}[.．、](?!\d)"),  # 1. and 2、, not 1.5万亿元
 )
-STYLES: tuple[tuple[str, re.Pattern[str]], ...] = tuple((name, re.compile("^" + p)) for name, p in STYLE_PATTERNS)
+STYLES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
+    (name, re.compile("^" + p)) for name, p in STYLE_PATTERNS
+)
 HEADING_START = re.compile("^(?:" + "|".join(p for _, p in STYLE_PATTERNS) + ")")
 # Styles that also open a heading glued to the end of the previous sentence ("…几点意见：一、以时不我待…");
 # sequence words and Arabic numbers there are ordinary prose.
 _INLINE_STYLES = ("di", "cn", "paren", "yao")
 INLINE_HEADING = re.compile(
-    r"(?<=[。！？；：:!?;])\s*(?=(?:" + "|".join(p for n, p in STYLE_PATTERNS if n in _INLINE_STYLES) + r")\S)"
+    r"(?<=[。！？；：:!?;])\s*(?=(?:"
+    + "|".join(p for n, p in STYLE_PATTERNS if n in _INLINE_STYLES)
+    + r")\S)"
 )
 HEADING_MAX = 40  # a heading line longer than this is a paragraph that opens with its heading
 

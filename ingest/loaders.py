@@ -24,14 +24,30 @@ MAX_BYTES = 20 * 1024 * 1024  # a speech is a few hundred KB; a 50 MB file is a 
 MAX_JSONL_BYTES = 512 * 1024 * 1024  # a JSON Lines file holds many speeches: a collection's export
 # Tried in order when the bytes are not UTF-8; GB18030 is a superset of GBK and GB2312.
 _CANDIDATES = ("gb18030", "big5", "utf-16")
-_SKIP_TAGS = ("script", "style", "noscript", "nav", "header", "footer", "aside", "form", "iframe", "svg", "button")
+_SKIP_TAGS = (
+    "script",
+    "style",
+    "noscript",
+    "nav",
+    "header",
+    "footer",
+    "aside",
+    "form",
+    "iframe",
+    "svg",
+    "button",
+)
 
 
 def decode_text(data: bytes, path: str | Path = "<bytes>") -> tuple[str, str]:
     """(text, encoding) for bytes in UTF-8 (with or without BOM), UTF-16, GB18030/GBK or Big5."""
     if not data.strip():
         raise LoadError(path, "empty file")
-    for bom, name in ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16")):
+    for bom, name in (
+        (codecs.BOM_UTF8, "utf-8-sig"),
+        (codecs.BOM_UTF16_LE, "utf-16"),
+        (codecs.BOM_UTF16_BE, "utf-16"),
+    ):
         if data.startswith(bom):
             return data.decode(name), name
     if _looks_utf16(data):
@@ -163,12 +179,18 @@ def load_file(path: Path) -> Loaded:
     """The documents in one file, and warnings about parts skipped. Raises LoadError if none."""
     suffix = path.suffix.lower()
     if suffix not in SUPPORTED:
-        raise LoadError(path, f"unsupported file type '{suffix or path.name}' (supported: {', '.join(sorted(SUPPORTED))})")
+        raise LoadError(
+            path, f"unsupported file type '{suffix or path.name}' (supported: {', '.join(sorted(SUPPORTED))})"
+        )
     try:
         size, limit = path.stat().st_size, MAX_JSONL_BYTES if suffix == ".jsonl" else MAX_BYTES
         if size > limit:
-            raise LoadError(path, f"file too large ({size // 2**20} MiB; the limit is {limit // 2**20} MiB per "
-                                  f"{suffix} file: split it into " + ("smaller files)" if suffix == ".jsonl" else "separate speeches)"))
+            raise LoadError(
+                path,
+                f"file too large ({size // 2**20} MiB; the limit is {limit // 2**20} MiB per "
+                f"{suffix} file: split it into "
+                + ("smaller files)" if suffix == ".jsonl" else "separate speeches)"),
+            )
         data = path.read_bytes()
     except OSError as exc:
         raise LoadError(path, f"cannot read ({exc.strerror or exc})") from exc
@@ -210,7 +232,9 @@ def _jsonl(data: bytes, path: Path) -> Loaded:
             continue
         fields = {k: v for k, v in record.items() if k not in ("content", "text")}
         documents.append(
-            RawDocument(source=f"{path}#{number}", text=content, fmt="jsonl", encoding=encoding, fields=fields)
+            RawDocument(
+                source=f"{path}#{number}", text=content, fmt="jsonl", encoding=encoding, fields=fields
+            )
         )
     if not documents:
         raise LoadError(path, "no line with a 'content' field" + (f" ({warnings[0]})" if warnings else ""))
@@ -227,8 +251,12 @@ def discover(paths: list[Path]) -> tuple[list[Path], list[LoadError]]:
         if path.is_dir():
             for found in sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in SUPPORTED):
                 if any(part.startswith(".") for part in found.relative_to(path).parts):
-                    errors.append(LoadError(found, "hidden file or folder (name starts with '.'); "
-                                                   "name the file itself to ingest it"))
+                    errors.append(
+                        LoadError(
+                            found,
+                            "hidden file or folder (name starts with '.'); name the file itself to ingest it",
+                        )
+                    )
                 else:
                     files.append(found)
         elif path.is_file():

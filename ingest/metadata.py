@@ -47,7 +47,7 @@ def read_front_matter(cleaned: str) -> FrontMatter:
     lines = cleaned.split("\n")
     end = front_matter_end(lines)
     date = meeting = speaker = post = ""
-    for line in (to_simplified(s.strip()) for s in lines[:max(end, 0)]):
+    for line in (to_simplified(s.strip()) for s in lines[: max(end, 0)]):
         found = MEETING.match(line)
         if found and not date:
             year, month, day = (int(g) for g in found.groups()[:3])
@@ -63,8 +63,11 @@ def read_front_matter(cleaned: str) -> FrontMatter:
 def extract_title(raw: str, cleaned: str) -> str:
     """The first short line of the cleaned text that reads like a title; else a 《…》 name in the raw text."""
     for line in cleaned.split("\n")[:3]:
-        if 4 <= len(line) <= 120 and not re.search("[。！？]", line[:-1]) and (
-                _TITLE_HINT.search(line) or not re.search("[，]", line)):
+        if (
+            4 <= len(line) <= 120
+            and not re.search("[。！？]", line[:-1])
+            and (_TITLE_HINT.search(line) or not re.search("[，]", line))
+        ):
             return line.split("领导讲话稿")[0].strip()
     m = _BOOK_TITLE.search(raw[:2000])
     if m:
@@ -139,7 +142,9 @@ _MANIFEST_FIELDS = {"title", "city", "province", "date", "speaker"}
 
 def apply_manifest(meta: DocMeta, entry: dict[str, Any]) -> DocMeta:
     """A manifest entry overrides inferred fields; a city it names is certain (confidence 1)."""
-    updates: dict[str, Any] = {k: str(v) for k, v in entry.items() if k in _MANIFEST_FIELDS and v not in (None, "")}
+    updates: dict[str, Any] = {
+        k: str(v) for k, v in entry.items() if k in _MANIFEST_FIELDS and v not in (None, "")
+    }
     if "province" in updates:
         updates["province"] = province_name(updates["province"])
     if "city" in updates:
@@ -170,8 +175,10 @@ def load_manifest(path: Path) -> dict[str, dict[str, Any]]:
             raise ManifestError(f"{path}: every entry needs a 'file' (got {row!r})")
         unknown = set(row) - _MANIFEST_FIELDS - {"file"}
         if unknown:
-            raise ManifestError(f"{path}: unknown field(s) {sorted(unknown)} for {row['file']}; "
-                                f"use {sorted(_MANIFEST_FIELDS)}")
+            raise ManifestError(
+                f"{path}: unknown field(s) {sorted(unknown)} for {row['file']}; "
+                f"use {sorted(_MANIFEST_FIELDS)}"
+            )
         out[str(row["file"])] = {k: v for k, v in row.items() if k != "file"}
     return out
 
@@ -200,8 +207,10 @@ def check_edit(field: str, value: str, *, today: dt.date | None = None) -> str:
     if field == "city":
         found = city_named(to_simplified(value))
         if found is None:
-            raise MetadataError(f"'{value}' is not a prefecture-level city or municipality in the gazetteer "
-                                "(write it in Chinese, as 惠州 or 惠州市; a county belongs to its city)")
+            raise MetadataError(
+                f"'{value}' is not a prefecture-level city or municipality in the gazetteer "
+                "(write it in Chinese, as 惠州 or 惠州市; a county belongs to its city)"
+            )
         return found[0]
     if field == "date":
         return _checked_date(value, today or dt.date.today())
@@ -221,7 +230,9 @@ def _checked_date(value: str, today: dt.date) -> str:
     except ValueError as exc:
         raise MetadataError(f"'{value}' is not a date that exists ({exc})") from None
     if when > today or year < 1900:
-        raise MetadataError(f"'{value}' is {'in the future' if when > today else 'before 1900'}: not the date of a speech")
+        raise MetadataError(
+            f"'{value}' is {'in the future' if when > today else 'before 1900'}: not the date of a speech"
+        )
     parts = [f"{year:04d}"] + [f"{int(p):02d}" for p in (m.group(2), m.group(3)) if p]
     return "-".join(parts)
 
@@ -234,5 +245,7 @@ def apply_edits(meta: DocMeta, edits: dict[str, str]) -> DocMeta:
     updates: dict[str, Any] = {k: v for k, v in edits.items() if k in EDITABLE}
     if "city" in updates:
         found = city_named(updates["city"])
-        updates.update(city_confidence=1.0, city_evidence=(SET_BY_YOU,), province=found[1] if found else meta.province)
+        updates.update(
+            city_confidence=1.0, city_evidence=(SET_BY_YOU,), province=found[1] if found else meta.province
+        )
     return replace(meta, **updates, edited=tuple(k for k in EDITABLE if k in updates))

@@ -13,7 +13,8 @@ from ingest.tagging import Word
 
 _POST = re.compile(
     r"((?:[市县区省州镇乡]|全国|中央|国务院)?(?:委|政协|人大|政府|人大常委会)?(?:常务)?副?"
-    r"(?:总书记|书记|主席|市长|县长|区长|省长|州长|主任|部长|局长|厅长|秘书长|总理|委员|记者|代表|镇长|乡长))$")
+    r"(?:总书记|书记|主席|市长|县长|区长|省长|州长|主任|部长|局长|厅长|秘书长|总理|委员|记者|代表|镇长|乡长))$"
+)
 _SPEAKS = re.compile(r"^(?:同志|讲话|指出|强调|表示|出席|主持|要求|在讲话|在会上|作了|代表|说)")
 
 
@@ -22,10 +23,14 @@ def people_named(words: Sequence[Word], text: str) -> list[Named]:
     follows, each once, with its post where one is written."""
     found: dict[str, str] = {}
     for word in words:
-        if word.tag != "nr" or not 2 <= len(word.text) <= 4 or not re.fullmatch(r"[\u4e00-\u9fff]+", word.text):
+        if (
+            word.tag != "nr"
+            or not 2 <= len(word.text) <= 4
+            or not re.fullmatch(r"[\u4e00-\u9fff]+", word.text)
+        ):
             continue
-        before = text[max(0, word.start - 12):word.start]
-        after = text[word.start + len(word.text):word.start + len(word.text) + 4]
+        before = text[max(0, word.start - 12) : word.start]
+        after = text[word.start + len(word.text) : word.start + len(word.text) + 4]
         post = _POST.search(before)
         if post or _SPEAKS.match(after):
             role = post.group(1) if post else ""
@@ -34,7 +39,9 @@ def people_named(words: Sequence[Word], text: str) -> list[Named]:
     return [Named(name, "person", role) for name, role in found.items()]
 
 
-_PLACE_KIND = re.compile(r"^(?:高新区|新区|开发区|经开区|园区|产业园|工业园|宾馆|酒店|饭店|湾|湖|港|镇|村|街道|大学|学院|广场|公园)")
+_PLACE_KIND = re.compile(
+    r"^(?:高新区|新区|开发区|经开区|园区|产业园|工业园|宾馆|酒店|饭店|湾|湖|港|镇|村|街道|大学|学院|广场|公园)"
+)
 RARE_PLACE_WORD = 30  # jieba tags many everyday words as places (滑坡, 并联); a rare one is a name (沂蒙)
 MAX_NAMES = 60  # of each kind, in order of first appearance: enough to find a document by its names
 
@@ -48,12 +55,18 @@ def places_named(words: list[Word], text: str) -> list[Named]:
         found.setdefault(mention.name, "、".join(mention.cities[:2]))
     common = jieba_dictionary()
     for word in words[:-1]:
-        if not (2 <= len(word.text) <= 4 and re.fullmatch(r"[\u4e00-\u9fff]+", word.text)) or word.text in found:
+        if (
+            not (2 <= len(word.text) <= 4 and re.fullmatch(r"[\u4e00-\u9fff]+", word.text))
+            or word.text in found
+        ):
             continue
         known = common.get(word.text)
-        kind_follows = _PLACE_KIND.match(text[word.start + len(word.text):]) is not None
-        if kind_follows and (known is None or known[1] == "ns" and known[0] < COMMON_WORD) or (
-                word.tag == "ns" and (known is None or known[0] < RARE_PLACE_WORD)):
+        kind_follows = _PLACE_KIND.match(text[word.start + len(word.text) :]) is not None
+        if (
+            kind_follows
+            and (known is None or known[1] == "ns" and known[0] < COMMON_WORD)
+            or (word.tag == "ns" and (known is None or known[0] < RARE_PLACE_WORD))
+        ):
             found[word.text] = ""
     return [Named(name, "place", city) for name, city in list(found.items())[:MAX_NAMES]]
 
@@ -71,7 +84,11 @@ def document_level(title: str, text: str) -> tuple[str, str]:
     """(level, the words that show it): first from the title (国务院政府工作报告, 市委书记在…), then the
     head of the text, then whichever of 全国/全省/全市/全县 the text uses most (at least 3 times)."""
     for part in (title, text[:300]):
-        hits = [(m.start(), level, m.group()) for level, pattern in _LEVEL_WORDS for m in re.finditer(pattern, part)]
+        hits = [
+            (m.start(), level, m.group())
+            for level, pattern in _LEVEL_WORDS
+            for m in re.finditer(pattern, part)
+        ]
         if hits:
             _, level, word = min(hits)
             return level, word

@@ -36,8 +36,12 @@ def doc_id_for(source: str) -> str:
 
 def content_hash(raw: RawDocument, manifest_entry: dict[str, Any] | None) -> str:
     """Changes when the text, the file's fields or the manifest entry change: then re-index."""
-    payload = json.dumps([PIPELINE_VERSION, raw.text, raw.fields, manifest_entry or {}],
-                         ensure_ascii=False, sort_keys=True, default=str)
+    payload = json.dumps(
+        [PIPELINE_VERSION, raw.text, raw.fields, manifest_entry or {}],
+        ensure_ascii=False,
+        sort_keys=True,
+        default=str,
+    )
     return hashlib.sha256(payload.encode()).hexdigest()[:20]
 
 

@@ -28,7 +28,7 @@ _NOT_WORDING = re.compile(r"[^\u4e00-\u9fff0-9a-z]+")
 def shingles(text: str) -> set[str]:
     """Character shingles of the wording alone: Simplified, lower case, no punctuation or spaces."""
     letters = _NOT_WORDING.sub("", normalize_text(text).lower())
-    return {letters[i:i + SHINGLE] for i in range(max(1, len(letters) - SHINGLE + 1))} if letters else set()
+    return {letters[i : i + SHINGLE] for i in range(max(1, len(letters) - SHINGLE + 1))} if letters else set()
 
 
 def signature(text: str) -> bytes:
@@ -38,23 +38,31 @@ def signature(text: str) -> bytes:
     return np.asarray(sketch.hashvalues, dtype=np.uint32).tobytes()
 
 
-def candidate_pairs(signatures: Mapping[str, bytes], among: Iterable[str] | None = None) -> set[tuple[str, str]]:
+def candidate_pairs(
+    signatures: Mapping[str, bytes], among: Iterable[str] | None = None
+) -> set[tuple[str, str]]:
     """Pairs of documents (sorted ids) whose signatures suggest shared wording; with `among`, only the
     pairs that involve one of those documents (the others were paired before)."""
     lsh = MinHashLSH(threshold=CANDIDATE_JACCARD, num_perm=NUM_PERM)
-    sketches = {doc_id: MinHash(num_perm=NUM_PERM, scheme=SCHEME,
-                                          hashvalues=np.frombuffer(raw, dtype=np.uint32))
-                for doc_id, raw in signatures.items()}
+    sketches = {
+        doc_id: MinHash(num_perm=NUM_PERM, scheme=SCHEME, hashvalues=np.frombuffer(raw, dtype=np.uint32))
+        for doc_id, raw in signatures.items()
+    }
     for doc_id, sketch in sketches.items():
         lsh.insert(doc_id, sketch)
     asking = sketches if among is None else [d for d in among if d in sketches]
-    return {tuple(sorted((doc_id, other))) for doc_id in asking  # type: ignore[misc]
-            for other in lsh.query(sketches[doc_id]) if other != doc_id}
+    return {
+        tuple(sorted((doc_id, other)))
+        for doc_id in asking  # type: ignore[misc]
+        for other in lsh.query(sketches[doc_id])
+        if other != doc_id
+    }
 
 
 def fingerprint(text: str) -> np.ndarray:
     """A text's shingles as sorted distinct 64-bit hashes: a tenth of the memory of the strings, so the
-    documents of a large catalog can be compared pairwise (valid within one process: str hashes are salted)."""
+    documents of a large catalog can be compared pairwise (valid within one process: str hashes are
+    salted)."""
     grams = shingles(text)
     return np.unique(np.fromiter((hash(g) for g in grams), dtype=np.int64, count=len(grams)))
 
@@ -68,7 +76,9 @@ def same_speech(a: np.ndarray, b: np.ndarray) -> float:
     return len(np.intersect1d(small, large, assume_unique=True)) / len(small)
 
 
-def verified_pairs(pairs: Iterable[tuple[str, str]], text_of: Callable[[str], str]) -> dict[tuple[str, str], float]:
+def verified_pairs(
+    pairs: Iterable[tuple[str, str]], text_of: Callable[[str], str]
+) -> dict[tuple[str, str], float]:
     """The candidate pairs that are one speech, with the share of wording they have in common."""
     cache: dict[str, np.ndarray] = {}
 
@@ -81,8 +91,9 @@ def verified_pairs(pairs: Iterable[tuple[str, str]], text_of: Callable[[str], st
     return {pair: score for pair, score in shares.items() if score >= SAME_SPEECH}
 
 
-def group(same: Mapping[tuple[str, str], float],
-          preference: Callable[[str], tuple]) -> dict[str, tuple[str, float]]:  # type: ignore[type-arg]
+def group(
+    same: Mapping[tuple[str, str], float], preference: Callable[[str], tuple]
+) -> dict[str, tuple[str, float]]:  # type: ignore[type-arg]
     """copy -> (original, share) for verified pairs grouped transitively; in each group the document
     `preference` ranks highest is the original (the most complete metadata, the least noise)."""
     parent: dict[str, str] = {}
@@ -109,7 +120,8 @@ def group(same: Mapping[tuple[str, str], float],
     return links
 
 
-def group_copies(pairs: Iterable[tuple[str, str]], text_of: Callable[[str], str],
-                 preference: Callable[[str], tuple]) -> dict[str, tuple[str, float]]:  # type: ignore[type-arg]
+def group_copies(
+    pairs: Iterable[tuple[str, str]], text_of: Callable[[str], str], preference: Callable[[str], tuple]
+) -> dict[str, tuple[str, float]]:  # type: ignore[type-arg]
     """copy -> (original, share) for every candidate pair verified to be one speech, grouped."""
     return group(verified_pairs(pairs, text_of), preference)

@@ -20,7 +20,10 @@ def syllables(chinese: str) -> tuple[str, ...]:
     """Tone-less pinyin, one syllable per character (ü written u, as English texts do)."""
     from pypinyin import Style, lazy_pinyin
 
-    return tuple(s.replace("ü", "u").replace("v", "u") for s in lazy_pinyin(chinese, style=Style.NORMAL, errors="ignore"))
+    return tuple(
+        s.replace("ü", "u").replace("v", "u")
+        for s in lazy_pinyin(chinese, style=Style.NORMAL, errors="ignore")
+    )
 
 
 def in_pinyin(chinese: str, *, person: bool = False) -> str:

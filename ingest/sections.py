@@ -54,18 +54,21 @@ def parse_sections(doc_id: str, text: str, *, title: str = "") -> list[Section]:
 
     def flush() -> None:
         if current:
-            sections.append(Section(doc_id=doc_id, heading_path=current_path or (title or "前言",),
-                                    paragraphs=tuple(current)))
+            sections.append(
+                Section(
+                    doc_id=doc_id, heading_path=current_path or (title or "前言",), paragraphs=tuple(current)
+                )
+            )
 
     for para in split_paragraphs(text):
-        found: tuple[str, str] | None = heading_of(text[para.start:para.end])
+        found: tuple[str, str] | None = heading_of(text[para.start : para.end])
         if found is not None and stack and stack[-1][0] == "article" and found[0] in ITEM_STYLES:
             found = None  # an article's items stay with it
         if found:
             style, heading = found
             styles = [s for s, _ in stack]
             if style in styles:
-                del stack[styles.index(style):]
+                del stack[styles.index(style) :]
             stack.append((style, heading))
             flush()
             current = []
@@ -85,8 +88,11 @@ def merge_heading_only(text: str, sections: list[Section], min_chars: int = 60) 
         carry = ()
         following = sections[k + 1] if k + 1 < len(sections) else None
         size = paragraphs[-1].end - paragraphs[0].start
-        if (following is not None and size < min_chars
-                and following.heading_path[: len(section.heading_path)] == section.heading_path):
+        if (
+            following is not None
+            and size < min_chars
+            and following.heading_path[: len(section.heading_path)] == section.heading_path
+        ):
             carry = paragraphs
             continue
         out.append(Section(doc_id=section.doc_id, heading_path=section.heading_path, paragraphs=paragraphs))

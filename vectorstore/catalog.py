@@ -37,11 +37,13 @@ CREATE TABLE IF NOT EXISTS chunks (
     search_text TEXT NOT NULL, tokens TEXT NOT NULL, heading_path TEXT NOT NULL, paragraphs TEXT NOT NULL,
     start INTEGER NOT NULL, end_ INTEGER NOT NULL, content_hash TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS chunks_doc ON chunks(doc_id);
-CREATE TABLE IF NOT EXISTS edits (doc_id TEXT NOT NULL, field TEXT NOT NULL, value TEXT NOT NULL, at REAL NOT NULL,
+CREATE TABLE IF NOT EXISTS edits (doc_id TEXT NOT NULL, field TEXT NOT NULL, value TEXT NOT NULL, at REAL NOT
+NULL,
     PRIMARY KEY (doc_id, field));
 CREATE TABLE IF NOT EXISTS copies (doc_id TEXT PRIMARY KEY, original TEXT NOT NULL, similarity REAL NOT NULL);
 CREATE TABLE IF NOT EXISTS signatures (doc_id TEXT PRIMARY KEY, signature BLOB NOT NULL);
-CREATE TABLE IF NOT EXISTS copy_pairs (a TEXT NOT NULL, b TEXT NOT NULL, share REAL NOT NULL, PRIMARY KEY (a, b));
+CREATE TABLE IF NOT EXISTS copy_pairs (a TEXT NOT NULL, b TEXT NOT NULL, share REAL NOT NULL, PRIMARY KEY (a,
+b));
 CREATE INDEX IF NOT EXISTS copy_pairs_b ON copy_pairs(b);
 """
 
@@ -58,8 +60,17 @@ _CHUNK_COLUMNS = "chunk_id, doc_id, heading_path, text, search_text, paragraphs,
 
 
 def _chunk(r: Sequence[Any]) -> Chunk:
-    return Chunk(chunk_id=r[0], doc_id=r[1], heading_path=tuple(json.loads(r[2])), text=r[3], search_text=r[4],
-                 paragraphs=tuple(json.loads(r[5])), start=r[6], end=r[7], content_hash=r[8])
+    return Chunk(
+        chunk_id=r[0],
+        doc_id=r[1],
+        heading_path=tuple(json.loads(r[2])),
+        text=r[3],
+        search_text=r[4],
+        paragraphs=tuple(json.loads(r[5])),
+        start=r[6],
+        end=r[7],
+        content_hash=r[8],
+    )
 
 
 def _quality_from_json(data: str) -> QualityReport:
@@ -94,10 +105,13 @@ class Catalog:
                 db.close()
         except sqlite3.DatabaseError as exc:
             raise classify(exc, str(self.path)) or CorruptIndex(
-                f"{self.path} cannot be read as a speechqa catalog ({exc}); it was left as it is") from exc
+                f"{self.path} cannot be read as a speechqa catalog ({exc}); it was left as it is"
+            ) from exc
         if tables and not OUR_TABLES <= tables:
-            raise CorruptIndex(f"{self.path} is another program's database (tables: {', '.join(sorted(tables)[:5])}), "
-                               "not a speechqa catalog; it was left as it is. Use another --data-dir")
+            raise CorruptIndex(
+                f"{self.path} is another program's database (tables: {', '.join(sorted(tables)[:5])}), "
+                "not a speechqa catalog; it was left as it is. Use another --data-dir"
+            )
 
     def connect(self) -> Any:
         """A transaction that commits on success and rolls back on any error; a full disk, a damaged
@@ -112,7 +126,10 @@ class Catalog:
 
     def set_info(self, key: str, value: str) -> None:
         with self.connect() as db:
-            db.execute("INSERT INTO info VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value", (key, value))
+            db.execute(
+                "INSERT INTO info VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                (key, value),
+            )
 
     # files ----------------------------------------------------------------------------------
     def file_hash(self, path: str) -> str | None:
@@ -122,8 +139,12 @@ class Catalog:
 
     def set_file(self, path: str, file_hash: str, size: int, mtime: float) -> None:
         with self.connect() as db:
-            db.execute("INSERT INTO files VALUES (?, ?, ?, ?) ON CONFLICT (path) DO UPDATE SET file_hash = excluded.file_hash, "
-                       "size = excluded.size, mtime = excluded.mtime", (path, file_hash, size, mtime))
+            db.execute(
+                "INSERT INTO files VALUES (?, ?, ?, ?) ON CONFLICT (path) DO UPDATE SET file_hash = "
+                "excluded.file_hash, "
+                "size = excluded.size, mtime = excluded.mtime",
+                (path, file_hash, size, mtime),
+            )
 
     def files(self) -> list[str]:
         with self.connect() as db:
@@ -167,7 +188,10 @@ class Catalog:
                 import uuid
 
                 rows["catalog_id"] = uuid.uuid4().hex[:12]
-                db.execute("INSERT INTO info VALUES ('catalog_id', ?) ON CONFLICT(key) DO NOTHING", (rows["catalog_id"],))
+                db.execute(
+                    "INSERT INTO info VALUES ('catalog_id', ?) ON CONFLICT(key) DO NOTHING",
+                    (rows["catalog_id"],),
+                )
                 rows = dict(db.execute("SELECT key, value FROM info WHERE key IN ('catalog_id', 'passages')"))
         return f"{rows['catalog_id']}-{rows.get('passages', '0')}"
 
@@ -176,28 +200,57 @@ class Catalog:
         """Count a change: of anything a view shows (generation) and, unless only metadata changed, of
         the passages (the keyword index on disk is built again)."""
         for key in ("generation", "passages") if passages else ("generation",):
-            db.execute("INSERT INTO info VALUES (?, '1') ON CONFLICT (key) DO UPDATE SET "
-                       "value = CAST(CAST(info.value AS INTEGER) + 1 AS TEXT)", (key,))
+            db.execute(
+                "INSERT INTO info VALUES (?, '1') ON CONFLICT (key) DO UPDATE SET "
+                "value = CAST(CAST(info.value AS INTEGER) + 1 AS TEXT)",
+                (key,),
+            )
 
-    def put_document(self, document: Document, file: str, chunks: list[Chunk], tokens: list[list[str]]) -> None:
+    def put_document(
+        self, document: Document, file: str, chunks: list[Chunk], tokens: list[list[str]]
+    ) -> None:
         """Replace a document and all its chunks in one transaction."""
         with self.connect() as db:
             self._bump(db)
             db.execute("DELETE FROM chunks WHERE doc_id=?", (document.doc_id,))
-            db.execute("DELETE FROM signatures WHERE doc_id=?", (document.doc_id,))  # signed again from the new text
+            db.execute(
+                "DELETE FROM signatures WHERE doc_id=?", (document.doc_id,)
+            )  # signed again from the new text
             db.execute("DELETE FROM copy_pairs WHERE a=? OR b=?", (document.doc_id, document.doc_id))
             db.execute(
                 "INSERT INTO documents VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (doc_id) DO UPDATE SET "
-                "file = excluded.file, source = excluded.source, content_hash = excluded.content_hash, text = excluded.text, "
+                "file = excluded.file, source = excluded.source, content_hash = excluded.content_hash, text "
+                "= excluded.text, "
                 "meta = excluded.meta, quality = excluded.quality, updated = excluded.updated",
-                (document.doc_id, file, document.source, document.content_hash, document.text,
-                 json.dumps(asdict(document.meta), ensure_ascii=False),
-                 json.dumps(asdict(document.quality), ensure_ascii=False), time.time()),
+                (
+                    document.doc_id,
+                    file,
+                    document.source,
+                    document.content_hash,
+                    document.text,
+                    json.dumps(asdict(document.meta), ensure_ascii=False),
+                    json.dumps(asdict(document.quality), ensure_ascii=False),
+                    time.time(),
+                ),
             )
             db.executemany(
                 "INSERT INTO chunks VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [(c.chunk_id, c.doc_id, k, c.text, c.search_text, " ".join(t), json.dumps(c.heading_path, ensure_ascii=False),
-                  json.dumps(c.paragraphs), c.start, c.end, c.content_hash) for k, (c, t) in enumerate(zip(chunks, tokens, strict=True))],
+                [
+                    (
+                        c.chunk_id,
+                        c.doc_id,
+                        k,
+                        c.text,
+                        c.search_text,
+                        " ".join(t),
+                        json.dumps(c.heading_path, ensure_ascii=False),
+                        json.dumps(c.paragraphs),
+                        c.start,
+                        c.end,
+                        c.content_hash,
+                    )
+                    for k, (c, t) in enumerate(zip(chunks, tokens, strict=True))
+                ],
             )
 
     def delete_document(self, doc_id: str) -> None:
@@ -205,19 +258,28 @@ class Catalog:
             self._bump(db)
             db.execute("DELETE FROM chunks WHERE doc_id=?", (doc_id,))
             db.execute("DELETE FROM documents WHERE doc_id=?", (doc_id,))
-            db.execute("DELETE FROM signatures WHERE doc_id=?", (doc_id,))  # edits stay: the file may come back
+            db.execute(
+                "DELETE FROM signatures WHERE doc_id=?", (doc_id,)
+            )  # edits stay: the file may come back
             db.execute("DELETE FROM copy_pairs WHERE a=? OR b=?", (doc_id, doc_id))
 
     def document(self, doc_id: str) -> Document | None:
         with self.connect() as db:
             row = db.execute(
-                "SELECT doc_id, source, text, meta, quality, content_hash FROM documents WHERE doc_id=?", (doc_id,)
+                "SELECT doc_id, source, text, meta, quality, content_hash FROM documents WHERE doc_id=?",
+                (doc_id,),
             ).fetchone()
         if row is None:
             return None
         meta = apply_edits(_meta_from_json(row[3]), self.edits_of(doc_id))
-        return Document(doc_id=row[0], source=row[1], text=row[2], meta=meta,
-                        quality=_quality_from_json(row[4]), content_hash=row[5])
+        return Document(
+            doc_id=row[0],
+            source=row[1],
+            text=row[2],
+            meta=meta,
+            quality=_quality_from_json(row[4]),
+            content_hash=row[5],
+        )
 
     def inferred_meta(self, doc_id: str) -> DocMeta:
         """What ingestion inferred for a document, before a person's edits."""
@@ -240,9 +302,18 @@ class Catalog:
         out = []
         for r in rows:
             inferred = _meta_from_json(r[2])
-            out.append(DocumentRow(doc_id=r[0], source=r[1], meta=apply_edits(inferred, edits.get(r[0], {})),
-                                   quality=_quality_from_json(r[3]), chunks=r[4], inferred=inferred,
-                                   copy_of=copies.get(r[0], ""), copies=tuple(held.get(r[0], ()))))
+            out.append(
+                DocumentRow(
+                    doc_id=r[0],
+                    source=r[1],
+                    meta=apply_edits(inferred, edits.get(r[0], {})),
+                    quality=_quality_from_json(r[3]),
+                    chunks=r[4],
+                    inferred=inferred,
+                    copy_of=copies.get(r[0], ""),
+                    copies=tuple(held.get(r[0], ())),
+                )
+            )
         return out
 
     def sources(self) -> dict[str, str]:
@@ -254,8 +325,10 @@ class Catalog:
         """doc_id -> metadata, with the values a person set in place of the inferred ones."""
         edits = self.edits()
         with self.connect() as db:
-            return {r[0]: apply_edits(_meta_from_json(r[1]), edits.get(r[0], {}))
-                    for r in db.execute("SELECT doc_id, meta FROM documents")}
+            return {
+                r[0]: apply_edits(_meta_from_json(r[1]), edits.get(r[0], {}))
+                for r in db.execute("SELECT doc_id, meta FROM documents")
+            }
 
     # a person's edits: kept apart from the inferred metadata, so re-ingestion and pruning keep them --
     def edits(self) -> dict[str, dict[str, str]]:
@@ -276,9 +349,11 @@ class Catalog:
         with self.connect() as db:
             self._bump(db, passages=False)
             db.executemany("DELETE FROM edits WHERE doc_id=? AND field=?", [(doc_id, f) for f in clear])
-            db.executemany("INSERT INTO edits VALUES (?, ?, ?, ?) ON CONFLICT (doc_id, field) DO UPDATE SET "
-                           "value = excluded.value, at = excluded.at",
-                           [(doc_id, f, v, time.time()) for f, v in values.items()])
+            db.executemany(
+                "INSERT INTO edits VALUES (?, ?, ?, ?) ON CONFLICT (doc_id, field) DO UPDATE SET "
+                "value = excluded.value, at = excluded.at",
+                [(doc_id, f, v, time.time()) for f, v in values.items()],
+            )
 
     # reposts: the same speech from several sites ---------------------------------------------
     def signatures(self) -> dict[str, bytes]:
@@ -299,12 +374,20 @@ class Catalog:
         """Store new signatures with the verified pairs they take part in, in one transaction: a
         document signed is a document whose pairs are known."""
         with self.connect() as db:
-            db.executemany("INSERT INTO signatures VALUES (?, ?) ON CONFLICT (doc_id) DO UPDATE SET "
-                           "signature = excluded.signature", list(signatures.items()))
-            db.executemany("INSERT INTO copy_pairs VALUES (?, ?, ?) ON CONFLICT (a, b) DO UPDATE SET share = excluded.share",
-                           [(a, b, share) for (a, b), share in pairs.items()])
-            db.execute("INSERT INTO info VALUES (?, '1') ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-                       (PAIRS_KEPT,))
+            db.executemany(
+                "INSERT INTO signatures VALUES (?, ?) ON CONFLICT (doc_id) DO UPDATE SET "
+                "signature = excluded.signature",
+                list(signatures.items()),
+            )
+            db.executemany(
+                "INSERT INTO copy_pairs VALUES (?, ?, ?) ON CONFLICT (a, b) DO UPDATE SET share = "
+                "excluded.share",
+                [(a, b, share) for (a, b), share in pairs.items()],
+            )
+            db.execute(
+                "INSERT INTO info VALUES (?, '1') ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                (PAIRS_KEPT,),
+            )
 
     def ingested_at(self) -> dict[str, float]:
         """doc_id -> when its current text was written (seconds since the epoch)."""
@@ -329,8 +412,10 @@ class Catalog:
         """(chunk id, doc id, search text, tokens) of every passage of the documents that are not
         reposted copies, in passage order: what the keyword index is built from."""
         with self.connect() as db:
-            cursor = db.execute("SELECT chunk_id, doc_id, search_text, tokens FROM chunks "
-                                "WHERE doc_id NOT IN (SELECT doc_id FROM copies) ORDER BY doc_id, ord")
+            cursor = db.execute(
+                "SELECT chunk_id, doc_id, search_text, tokens FROM chunks "
+                "WHERE doc_id NOT IN (SELECT doc_id FROM copies) ORDER BY doc_id, ord"
+            )
             for chunk_id, doc_id, text, tokens in cursor:
                 yield chunk_id, doc_id, text, tokens.split(" ") if tokens else []
 
@@ -343,8 +428,11 @@ class Catalog:
         out: dict[str, Chunk] = {}
         with self.connect() as db:
             for start in range(0, len(ids), 500):
-                part = list(ids[start:start + 500])
-                rows = db.execute(f"SELECT {_CHUNK_COLUMNS} FROM chunks WHERE chunk_id IN ({','.join('?' * len(part))})", part)
+                part = list(ids[start : start + 500])
+                rows = db.execute(
+                    f"SELECT {_CHUNK_COLUMNS} FROM chunks WHERE chunk_id IN ({','.join('?' * len(part))})",
+                    part,
+                )
                 out.update((r[0], _chunk(r)) for r in rows)
         return out
 
@@ -353,8 +441,14 @@ class Catalog:
         out: dict[str, str] = {}
         with self.connect() as db:
             for start in range(0, len(ids), 500):
-                part = list(ids[start:start + 500])
-                out.update(db.execute(f"SELECT chunk_id, search_text FROM chunks WHERE chunk_id IN ({','.join('?' * len(part))})", part))
+                part = list(ids[start : start + 500])
+                out.update(
+                    db.execute(
+                        f"SELECT chunk_id, search_text FROM chunks WHERE chunk_id IN "
+                        f"({','.join('?' * len(part))})",
+                        part,
+                    )
+                )
         return out
 
     def chunks(self, doc_id: str | None = None) -> list[tuple[Chunk, list[str]]]:

@@ -75,8 +75,10 @@ def _store_error(exc: Exception, config: ChromaConfig, op: str) -> Exception:
     if known is not None:
         return known
     if not config.host and op == "open":
-        return CorruptIndex(f"{config.where} cannot be opened as a Chroma store ({exc.__class__.__name__}: {exc}); "
-                            "it was left as it is. Move it away to rebuild the vectors, or use another --data-dir")
+        return CorruptIndex(
+            f"{config.where} cannot be opened as a Chroma store ({exc.__class__.__name__}: {exc}); "
+            "it was left as it is. Move it away to rebuild the vectors, or use another --data-dir"
+        )
     return exc
 
 
@@ -86,9 +88,17 @@ class ChromaStore:
     def __init__(self, client: Any, embedder: str, dim: int, config: ChromaConfig = ChromaConfig()) -> None:
         self.embedder = embedder
         self.config = config
-        self._collection = self._call("collection", partial(
-            client.get_or_create_collection, collection_name(embedder), metadata={"embedder": embedder, "dim": dim},
-            configuration={"hnsw": {"space": "cosine"}}, embedding_function=None), retries=READ_RETRIES)
+        self._collection = self._call(
+            "collection",
+            partial(
+                client.get_or_create_collection,
+                collection_name(embedder),
+                metadata={"embedder": embedder, "dim": dim},
+                configuration={"hnsw": {"space": "cosine"}},
+                embedding_function=None,
+            ),
+            retries=READ_RETRIES,
+        )
         stated = (self._collection.metadata or {}).get("embedder")
         if stated and stated != embedder:
             raise IndexMismatchError(f"collection holds vectors of '{stated}', not '{embedder}'")
@@ -102,42 +112,68 @@ class ChromaStore:
                 return action()
             except Exception as exc:  # chromadb and its HTTP client raise many types; classified below
                 known = _store_error(exc, self.config, op)
-                final = isinstance(known, StorageFull | CorruptIndex | IndexMismatchError) or attempt == retries - 1
+                final = (
+                    isinstance(known, StorageFull | CorruptIndex | IndexMismatchError)
+                    or attempt == retries - 1
+                )
                 if not final:
                     time.sleep(0.05 * 2**attempt)
                     continue
                 if op in ("query", "read") and not isinstance(known, VectorStoreError):
-                    # what Chroma says while another process writes: "Nothing found on disk", "Error finding id"
-                    raise IndexBusy(f"the vector index is being written by another process "
-                                    f"({exc.__class__.__name__}: {exc}); ask again in a moment") from exc
+                    # what Chroma says while another process writes: "Nothing found on disk", "Error finding
+                    # id"
+                    raise IndexBusy(
+                        f"the vector index is being written by another process "
+                        f"({exc.__class__.__name__}: {exc}); ask again in a moment"
+                    ) from exc
                 raise known from exc
         raise AssertionError("unreachable")  # pragma: no cover
 
-    def upsert(self, ids: list[str], vectors: np.ndarray, metadatas: list[dict[str, Any]], texts: list[str]) -> None:
+    def upsert(
+        self, ids: list[str], vectors: np.ndarray, metadatas: list[dict[str, Any]], texts: list[str]
+    ) -> None:
         """Idempotent, so a retried batch after a lost reply writes nothing twice."""
         for start in range(0, len(ids), 1000):
             end = start + 1000
-            self._call("write", partial(self._collection.upsert, ids=ids[start:end], embeddings=vectors[start:end],
-                                        metadatas=metadatas[start:end], documents=texts[start:end]),
-                       retries=WRITE_RETRIES)
+            self._call(
+                "write",
+                partial(
+                    self._collection.upsert,
+                    ids=ids[start:end],
+                    embeddings=vectors[start:end],
+                    metadatas=metadatas[start:end],
+                    documents=texts[start:end],
+                ),
+                retries=WRITE_RETRIES,
+            )
 
     def set_metadata(self, ids: list[str], metadatas: list[dict[str, Any]]) -> None:
         """New filter metadata for stored vectors (a city or date a person corrected): no re-embedding."""
         for start in range(0, len(ids), 1000):
             end = start + 1000
-            self._call("write", partial(self._collection.update, ids=ids[start:end], metadatas=metadatas[start:end]),
-                       retries=WRITE_RETRIES)
+            self._call(
+                "write",
+                partial(self._collection.update, ids=ids[start:end], metadatas=metadatas[start:end]),
+                retries=WRITE_RETRIES,
+            )
 
     def delete(self, ids: list[str]) -> None:
         for start in range(0, len(ids), 1000):
-            self._call("write", partial(self._collection.delete, ids=ids[start:start + 1000]), retries=WRITE_RETRIES)
+            self._call(
+                "write",
+                partial(self._collection.delete, ids=ids[start : start + 1000]),
+                retries=WRITE_RETRIES,
+            )
 
     def ids(self) -> set[str]:
         out: set[str] = set()
         offset = 0
         while True:
-            batch = self._call("read", partial(self._collection.get, include=[], limit=5000, offset=offset),
-                               retries=READ_RETRIES)["ids"]
+            batch = self._call(
+                "read",
+                partial(self._collection.get, include=[], limit=5000, offset=offset),
+                retries=READ_RETRIES,
+            )["ids"]
             out.update(batch)
             if len(batch) < 5000:
                 return out
@@ -150,8 +186,12 @@ class ChromaStore:
         """The stored vectors of these chunks (those the collection has)."""
         if not ids:
             return {}
-        got = self._call("read", partial(self._collection.get, ids=ids, include=["embeddings"]), retries=READ_RETRIES)
-        return {i: np.asarray(v, dtype=np.float32) for i, v in zip(got["ids"], got["embeddings"], strict=True)}
+        got = self._call(
+            "read", partial(self._collection.get, ids=ids, include=["embeddings"]), retries=READ_RETRIES
+        )
+        return {
+            i: np.asarray(v, dtype=np.float32) for i, v in zip(got["ids"], got["embeddings"], strict=True)
+        }
 
     def query(self, vector: np.ndarray, k: int, where: dict[str, Any] | None) -> list[tuple[str, float]]:
         """Top k (chunk id, cosine similarity). While another process writes the collection's first
@@ -159,8 +199,17 @@ class ChromaStore:
         IndexBusy; a server that does not answer raises StoreUnavailable."""
         if k <= 0:
             return []
-        result = self._call("query", partial(self._collection.query, query_embeddings=[vector], n_results=k,
-                                             where=where or None, include=["distances"]), retries=READ_RETRIES)
+        result = self._call(
+            "query",
+            partial(
+                self._collection.query,
+                query_embeddings=[vector],
+                n_results=k,
+                where=where or None,
+                include=["distances"],
+            ),
+            retries=READ_RETRIES,
+        )
         ids = result["ids"][0] if result["ids"] else []
         distances = result["distances"][0] if result.get("distances") else [1.0] * len(ids)
         return [(i, 1.0 - float(d)) for i, d in zip(ids, distances, strict=False)]

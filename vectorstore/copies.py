@@ -36,13 +36,22 @@ def link_copies(catalog: Catalog) -> dict[str, tuple[str, float]]:
     known = catalog.copy_pairs() if kept else {}
     if fresh or not kept:
         pairs = candidate_pairs(signatures, among=fresh if kept else signatures)
-        texts = {d: doc.text for d in {d for pair in pairs for d in pair} if (doc := catalog.document(d)) is not None}
+        texts = {
+            d: doc.text
+            for d in {d for pair in pairs for d in pair}
+            if (doc := catalog.document(d)) is not None
+        }
         new = verified_pairs([p for p in pairs if p[0] in texts and p[1] in texts], texts.__getitem__)
         catalog.add_signed(fresh, new)
         known.update(new)
     ingested = catalog.ingested_at()
-    ranks = {d: preference(rows[d].meta, rows[d].quality, ingested.get(d, 0.0))
-             for d in {d for pair in known for d in pair} if d in rows}
-    links = group({p: share for p, share in known.items() if p[0] in ranks and p[1] in ranks}, ranks.__getitem__)
+    ranks = {
+        d: preference(rows[d].meta, rows[d].quality, ingested.get(d, 0.0))
+        for d in {d for pair in known for d in pair}
+        if d in rows
+    }
+    links = group(
+        {p: share for p, share in known.items() if p[0] in ranks and p[1] in ranks}, ranks.__getitem__
+    )
     catalog.set_copies(links)
     return links

@@ -29,7 +29,9 @@ class Transaction(Protocol):
 class Database(Protocol):
     where: str
 
-    def transaction(self) -> Any: ...  # a context manager of Transaction: commit on success, roll back on error
+    def transaction(
+        self,
+    ) -> Any: ...  # a context manager of Transaction: commit on success, roll back on error
     def create(self, schema: str) -> None: ...
     def exclusive(self, name: str, *, wait: bool, on_wait: Any = None) -> Any: ...  # a context manager
     def busy(self, name: str) -> bool | None: ...  # None: this database does not keep the lock
@@ -105,17 +107,28 @@ class PostgresDatabase:
 
         self.url = url
         self.where = re.sub(r"//[^@/]*@", "//", url)  # never print a password
-        self._pool = ConnectionPool(url, min_size=1, max_size=4, open=False, timeout=CONNECT_WAIT,
-                                    check=ConnectionPool.check_connection, kwargs={"connect_timeout": 5})
+        self._pool = ConnectionPool(
+            url,
+            min_size=1,
+            max_size=4,
+            open=False,
+            timeout=CONNECT_WAIT,
+            check=ConnectionPool.check_connection,
+            kwargs={"connect_timeout": 5},
+        )
         try:
             self._pool.open(wait=True, timeout=CONNECT_WAIT)
         except Exception as exc:
-            raise StoreUnavailable(f"the catalog database at {self.where} does not answer ({exc.__class__.__name__}: "
-                                   f"{exc}); start it, or check --catalog / $SPEECHQA_CATALOG") from exc
+            raise StoreUnavailable(
+                f"the catalog database at {self.where} does not answer ({exc.__class__.__name__}: "
+                f"{exc}); start it, or check --catalog / $SPEECHQA_CATALOG"
+            ) from exc
 
     def _unavailable(self, exc: Exception) -> StoreUnavailable:
-        return StoreUnavailable(f"the catalog database at {self.where} does not answer ({exc.__class__.__name__}); "
-                                "start it again, or check --catalog / $SPEECHQA_CATALOG")
+        return StoreUnavailable(
+            f"the catalog database at {self.where} does not answer ({exc.__class__.__name__}); "
+            "start it again, or check --catalog / $SPEECHQA_CATALOG"
+        )
 
     @contextmanager
     def transaction(self) -> Iterator[_PgTransaction]:
@@ -132,7 +145,9 @@ class PostgresDatabase:
         for word, replacement in POSTGRES_TYPES.items():
             schema = re.sub(rf"\b{word}\b", replacement, schema)
         with self.transaction() as db:
-            db.execute("SELECT pg_advisory_xact_lock(?)", (_lock_key("speechqa schema"),))  # two processes starting at once
+            db.execute(
+                "SELECT pg_advisory_xact_lock(?)", (_lock_key("speechqa schema"),)
+            )  # two processes starting at once
             for statement in (s.strip() for s in schema.split(";")):
                 if statement:
                     db.execute(statement)
@@ -158,7 +173,10 @@ class PostgresDatabase:
                 if not wait:
                     raise IngestBusy(f"another ingestion is writing the catalog at {self.where}")
                 if on_wait is not None:
-                    on_wait(f"another ingestion is writing the catalog at {self.where}; waiting for it to finish …")
+                    on_wait(
+                        f"another ingestion is writing the catalog at {self.where}; waiting for it to finish "
+                        f"…"
+                    )
                 connection.execute("SELECT pg_advisory_lock(%s)", (key,))
             yield
         finally:
@@ -175,7 +193,9 @@ def open_database(path: Path, url: str = "") -> SqliteDatabase | PostgresDatabas
     SQLite file at `path`."""
     if url:
         if not url.startswith(("postgresql://", "postgres://")):
-            raise BadAddress(f"--catalog must be a PostgreSQL address (postgresql://user@host:port/database), not "
-                             f"{url!r}; leave it out to keep the catalog in the data directory")
+            raise BadAddress(
+                f"--catalog must be a PostgreSQL address (postgresql://user@host:port/database), not "
+                f"{url!r}; leave it out to keep the catalog in the data directory"
+            )
         return PostgresDatabase(url)
     return SqliteDatabase(path)

@@ -43,8 +43,10 @@ class EmbeddingCache:
         db = sqlite3.connect(self.path, timeout=30)
         if not self._ready:
             db.execute("PRAGMA journal_mode=WAL")
-            db.execute("CREATE TABLE IF NOT EXISTS vectors (model TEXT NOT NULL, key BLOB NOT NULL, "
-                       "vector BLOB NOT NULL, PRIMARY KEY (model, key))")
+            db.execute(
+                "CREATE TABLE IF NOT EXISTS vectors (model TEXT NOT NULL, key BLOB NOT NULL, "
+                "vector BLOB NOT NULL, PRIMARY KEY (model, key))"
+            )
             self._ready = True
         return db
 
@@ -58,9 +60,12 @@ class EmbeddingCache:
             db = self._connect()
             try:
                 for start in range(0, len(keys), 500):
-                    part = keys[start:start + 500]
-                    rows = db.execute(f"SELECT key, vector FROM vectors WHERE model=? AND key IN ({','.join('?' * len(part))})",
-                                      (model, *part))
+                    part = keys[start : start + 500]
+                    rows = db.execute(
+                        f"SELECT key, vector FROM vectors WHERE model=? AND key IN "
+                        f"({','.join('?' * len(part))})",
+                        (model, *part),
+                    )
                     for key, blob in rows:
                         vector = np.frombuffer(blob, dtype=np.float32)
                         if vector.shape == (dim,):
@@ -78,7 +83,10 @@ class EmbeddingCache:
     def put(self, model: str, texts: Sequence[str], vectors: np.ndarray) -> None:
         if not self._usable or not texts:
             return
-        rows = [(model, _key(t), np.asarray(v, dtype=np.float32).tobytes()) for t, v in zip(texts, vectors, strict=True)]
+        rows = [
+            (model, _key(t), np.asarray(v, dtype=np.float32).tobytes())
+            for t, v in zip(texts, vectors, strict=True)
+        ]
         try:
             db = self._connect()
             try:

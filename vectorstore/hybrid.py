@@ -34,7 +34,9 @@ class RetrievalTrace:
     by_retriever: dict[str, list[Hit]]
     fused: list[Hit]
     unavailable: dict[str, str] = field(default_factory=dict)  # retriever -> why it could not be asked
-    scores: dict[str, dict[str, float]] = field(default_factory=dict)  # retriever -> chunk_id -> its own score
+    scores: dict[str, dict[str, float]] = field(
+        default_factory=dict
+    )  # retriever -> chunk_id -> its own score
 
 
 class HybridRetriever:
@@ -49,8 +51,14 @@ class HybridRetriever:
         self.depth = depth
         self.fusion = fusion
 
-    def search(self, view: IndexView, query: SearchQuery, k: int = 10, filters: Filters = Filters(),
-               fallback: Filters | None = None) -> RetrievalTrace:
+    def search(
+        self,
+        view: IndexView,
+        query: SearchQuery,
+        k: int = 10,
+        filters: Filters = Filters(),
+        fallback: Filters | None = None,
+    ) -> RetrievalTrace:
         """The fused top k under `filters`; when they find nothing, under `fallback` (the user's own
         filters, when the others were inferred from the question). The question is embedded once."""
         dense = [e for e in self.index.specs if query.weights.get(e, 1.0) > 0]
@@ -60,8 +68,9 @@ class HybridRetriever:
             trace = self._search(view, query, vectors, k, fallback)
         return trace
 
-    def _search(self, view: IndexView, query: SearchQuery, vectors: dict[str, np.ndarray], k: int,
-                filters: Filters) -> RetrievalTrace:
+    def _search(
+        self, view: IndexView, query: SearchQuery, vectors: dict[str, np.ndarray], k: int, filters: Filters
+    ) -> RetrievalTrace:
         ranked: dict[str, list[Hit]] = {}
         unavailable: dict[str, str] = {}
         if query.weights.get("bm25", 1.0) > 0 and query.keywords:
@@ -79,11 +88,18 @@ class HybridRetriever:
         else:
             tables = self._complete_scores(view, query, vectors, ranked)
             chunks = {h.chunk.chunk_id: h.chunk for hits in ranked.values() for h in hits}
-            fused = merge_near_duplicates([Hit(chunks[i], score, "fused") for i, score in fuse_scores(tables, query.weights)])
+            fused = merge_near_duplicates(
+                [Hit(chunks[i], score, "fused") for i, score in fuse_scores(tables, query.weights)]
+            )
         return RetrievalTrace(by_retriever=ranked, fused=fused[:k], unavailable=unavailable, scores=tables)
 
-    def _complete_scores(self, view: IndexView, query: SearchQuery, vectors: dict[str, np.ndarray],
-                         ranked: dict[str, list[Hit]]) -> dict[str, dict[str, float]]:
+    def _complete_scores(
+        self,
+        view: IndexView,
+        query: SearchQuery,
+        vectors: dict[str, np.ndarray],
+        ranked: dict[str, list[Hit]],
+    ) -> dict[str, dict[str, float]]:
         """Every candidate any retriever found gets a score from every retriever (its BM25 score, its
         cosine similarity from the stored vector), so that a passage one side ranks first and the other
         did not list is not fused as if the other side had scored it zero."""

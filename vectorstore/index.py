@@ -84,14 +84,17 @@ def chroma_where(filters: Filters, exclude: Sequence[str] = ()) -> dict[str, Any
     return clauses[0] if len(clauses) == 1 else {"$and": clauses}
 
 
-OVERFETCH = 4.0  # candidates fetched per wanted passage, over the share the filter allows (2: 5 of 40 questions fell back at 1x)
+# candidates fetched per wanted passage, over the share the filter allows (2: 5 of 40 questions fell back at
+# 1x)
+OVERFETCH = 4.0
 MAX_FETCH = 20000
 READ_COST = 7  # reading one passage's vector by id costs about 7 results of an unfiltered query
-               # (16x corpus: 68 ms for 2,000 vectors read, 18.6 ms for 4,000 results)
+# (16x corpus: 68 ms for 2,000 vectors read, 18.6 ms for 4,000 results)
 
 
-def filtered_dense(store: ChromaStore, view: IndexView, vector: np.ndarray, k: int,
-                   allowed: np.ndarray | None) -> list[tuple[str, float]]:
+def filtered_dense(
+    store: ChromaStore, view: IndexView, vector: np.ndarray, k: int, allowed: np.ndarray | None
+) -> list[tuple[str, float]]:
     """The top k passages of the view that `allowed` (per keyword row; None: all) lets through.
 
     Never a Chroma `where` clause on the way that matters: Chroma evaluates one over every vector's
@@ -107,11 +110,17 @@ def filtered_dense(store: ChromaStore, view: IndexView, vector: np.ndarray, k: i
     fetch = math.ceil(OVERFETCH * k / share) if share > 0 else MAX_FETCH + 1
     if fetch <= MAX_FETCH and fetch <= READ_COST * wanted:
         ranked = store.query(vector, fetch, None)
-        kept = [(i, s) for i, s in ranked if (r := rows.get(i)) is not None and (allowed is None or allowed[r])]
+        kept = [
+            (i, s) for i, s in ranked if (r := rows.get(i)) is not None and (allowed is None or allowed[r])
+        ]
         if len(kept) >= k or len(ranked) < fetch:
             return kept[:k]
     if allowed is None:  # the copies took the over-fetch: name them (rare; a scan of the metadata)
-        return [(i, s) for i, s in store.query(vector, k, chroma_where(Filters(), tuple(view.copies))) if i in rows]
+        return [
+            (i, s)
+            for i, s in store.query(vector, k, chroma_where(Filters(), tuple(view.copies)))
+            if i in rows
+        ]
     scored = cosines(store, vector, [view.bm25.ids[int(r)] for r in np.flatnonzero(allowed)])
     return sorted(scored.items(), key=lambda item: -item[1])[:k]
 
@@ -121,13 +130,21 @@ def cosines(store: ChromaStore, vector: np.ndarray, ids: Sequence[str]) -> dict[
     query = vector / (np.linalg.norm(vector) or 1.0)
     out: dict[str, float] = {}
     for start in range(0, len(ids), 5000):
-        out.update((i, float(v @ query / (np.linalg.norm(v) or 1.0))) for i, v in store.vectors(list(ids[start:start + 5000])).items())
+        out.update(
+            (i, float(v @ query / (np.linalg.norm(v) or 1.0)))
+            for i, v in store.vectors(list(ids[start : start + 5000])).items()
+        )
     return out
 
 
 def _vector_metadata(doc_id: str, meta: DocMeta, chunk: Chunk) -> dict[str, Any]:
     """What the vector store keeps beside a chunk's vectors, for filtering inside it."""
-    return {"doc_id": doc_id, "city": meta.city, "date_num": date_number(meta.date), "section": chunk.section[:200]}
+    return {
+        "doc_id": doc_id,
+        "city": meta.city,
+        "date_num": date_number(meta.date),
+        "section": chunk.section[:200],
+    }
 
 
 @dataclass
@@ -155,7 +172,9 @@ class Index:
         None means the ones the index was built with (DEFAULT_EMBEDDERS for a new one). `catalog_url`:
         a PostgreSQL catalog that several hosts share, instead of data_dir/catalog.sqlite (data_dir then
         holds only this host's keyword index, embedding cache and lock)."""
-        asked = [check_spec(spec) for spec in embedders] if embedders is not None else None  # before any write
+        asked = (
+            [check_spec(spec) for spec in embedders] if embedders is not None else None
+        )  # before any write
         self.data_dir = data_dir
         self.catalog = Catalog(data_dir / "catalog.sqlite", catalog_url)
         self.with_sections = with_sections
@@ -197,12 +216,17 @@ class Index:
         if not self._stores:
             if self._client is None:
                 self._client = make_client(self._chroma_config)
-            self._stores = [ChromaStore(self._client, e.name, e.dim, self._chroma_config) for e in self.embedders]
+            self._stores = [
+                ChromaStore(self._client, e.name, e.dim, self._chroma_config) for e in self.embedders
+            ]
         return self._stores
 
     # writing ------------------------------------------------------------------------------
-    def embed_passages(self, embedder: Embedder, texts: list[str], on_batch: Callable[[int], None] | None) -> np.ndarray:
-        """Vectors of passages: from the embedding cache where it has them, computed (and cached) otherwise."""
+    def embed_passages(
+        self, embedder: Embedder, texts: list[str], on_batch: Callable[[int], None] | None
+    ) -> np.ndarray:
+        """Vectors of passages: from the embedding cache where it has them, computed (and cached)
+        otherwise."""
         out = np.zeros((len(texts), embedder.dim), dtype=np.float32)
         model = model_id(embedder.name)
         cached = self.cache.get(model, texts, embedder.dim)
@@ -212,7 +236,7 @@ class Index:
             on_batch(len(cached))
         todo = [i for i in range(len(texts)) if i not in cached]
         for start in range(0, len(todo), EMBED_BATCH):
-            rows = todo[start:start + EMBED_BATCH]
+            rows = todo[start : start + EMBED_BATCH]
             batch = [texts[i] for i in rows]
             began = time.perf_counter()
             vectors = embedder.embed_documents(batch)
@@ -225,8 +249,14 @@ class Index:
                 on_batch(len(batch))
         return out
 
-    def put(self, document: Document, chunks: list[Chunk], file: str,
-            on_batch: Callable[[int], None] | None = None, tokens: Sequence[list[str]] | None = None) -> None:
+    def put(
+        self,
+        document: Document,
+        chunks: list[Chunk],
+        file: str,
+        on_batch: Callable[[int], None] | None = None,
+        tokens: Sequence[list[str]] | None = None,
+    ) -> None:
         """Add or replace one document with its chunks: all of it or, on failure, none of the new state.
         `tokens`: the chunks' keyword_tokens when they were computed already (by an ingestion worker)."""
         old_ids = set(self.catalog.chunk_ids(document.doc_id))
@@ -235,7 +265,9 @@ class Index:
         filed = apply_edits(document.meta, self.catalog.edits_of(document.doc_id))  # a person's edits stay
         metadatas = [_vector_metadata(document.doc_id, filed, c) for c in chunks]
         for embedder, store in zip(self.embedders, self.stores, strict=True):
-            vectors = self.embed_passages(embedder, texts, on_batch if embedder is self.embedders[0] else None)
+            vectors = self.embed_passages(
+                embedder, texts, on_batch if embedder is self.embedders[0] else None
+            )
             if ids:
                 store.upsert(ids, vectors, metadatas, [c.text for c in chunks])
         if tokens is None:
@@ -263,7 +295,9 @@ class Index:
         after = apply_edits(inferred, {**kept, **checked})
         chunks = [c for c, _ in self.catalog.chunks(doc_id)]
         for store in self.stores:
-            store.set_metadata([c.chunk_id for c in chunks], [_vector_metadata(doc_id, after, c) for c in chunks])
+            store.set_metadata(
+                [c.chunk_id for c in chunks], [_vector_metadata(doc_id, after, c) for c in chunks]
+            )
         self.catalog.set_edits(doc_id, checked, tuple(clear))
         self._view = None
         return after
@@ -295,15 +329,26 @@ class Index:
         with self._lock:
             if self._view is None or self._view.generation != generation:
                 state = self.catalog.passages_state()
-                keyword = stored(self.data_dir, state, lambda: KeywordIndex.build(self.catalog.keyword_rows(),
-                                                                                  self.catalog.doc_ids()))
-                self._view = IndexView.assemble(generation, keyword, ChunkTable(keyword.bm25.row_of, self.catalog.chunks_by_id,
-                                                                                texts=self.catalog.search_texts),
-                                                self.catalog.metas(), self.catalog.sources(), self.catalog.copies())
+                keyword = stored(
+                    self.data_dir,
+                    state,
+                    lambda: KeywordIndex.build(self.catalog.keyword_rows(), self.catalog.doc_ids()),
+                )
+                self._view = IndexView.assemble(
+                    generation,
+                    keyword,
+                    ChunkTable(
+                        keyword.bm25.row_of, self.catalog.chunks_by_id, texts=self.catalog.search_texts
+                    ),
+                    self.catalog.metas(),
+                    self.catalog.sources(),
+                    self.catalog.copies(),
+                )
             return self._view
 
     def ingestion_running(self) -> bool:
-        """Whether an ingestion (in any process, of any host sharing the catalog) is writing this index now."""
+        """Whether an ingestion (in any process, of any host sharing the catalog) is writing this index
+        now."""
         shared = self.catalog.db.busy(INGEST_LOCK)
         return ingestion_running(self.data_dir) if shared is None else shared
 
@@ -348,8 +393,9 @@ class Index:
                 return embedder, store
         raise KeyError(name)
 
-    def dense_search_vector(self, view: IndexView, embedder_name: str, vector: np.ndarray, k: int,
-                            filters: Filters = Filters()) -> list[Hit]:
+    def dense_search_vector(
+        self, view: IndexView, embedder_name: str, vector: np.ndarray, k: int, filters: Filters = Filters()
+    ) -> list[Hit]:
         """Top k chunks of the view by cosine similarity to a query vector, filtered inside Chroma."""
         if not view.size:  # nothing indexed in this view (a first ingestion may be writing vectors)
             return []
@@ -361,13 +407,20 @@ class Index:
     def dense_search(self, question: str, k: int, filters: Filters = Filters()) -> dict[str, list[Hit]]:
         """Top k chunks for each embedder by cosine similarity (embeds the question once per embedder)."""
         view = self.view()
-        return {e.name: self.dense_search_vector(view, e.name, e.embed_query(question), k, filters) for e in self.embedders}
+        return {
+            e.name: self.dense_search_vector(view, e.name, e.embed_query(question), k, filters)
+            for e in self.embedders
+        }
 
-    def dense_scores(self, embedder_name: str, vector: np.ndarray, chunk_ids: Sequence[str]) -> dict[str, float]:
+    def dense_scores(
+        self, embedder_name: str, vector: np.ndarray, chunk_ids: Sequence[str]
+    ) -> dict[str, float]:
         """Cosine similarity of a query vector to each of these chunks under one embedder: the score a
         chunk that the dense search did not rank would have had."""
         _, store = self._embedder(embedder_name)
         return cosines(store, vector, chunk_ids)
 
-    def keyword_search(self, tokens: Sequence[str | Sequence[str]], k: int, filters: Filters = Filters()) -> list[Hit]:
+    def keyword_search(
+        self, tokens: Sequence[str | Sequence[str]], k: int, filters: Filters = Filters()
+    ) -> list[Hit]:
         return self.view().keyword_search(tokens, k, filters)

@@ -14,7 +14,8 @@ from ingest.normalize import normalize_text
 
 # Function words and fillers that match everywhere in a speech and rank nothing.
 STOPWORDS = frozenset(
-    "的 了 和 与 及 是 在 对 要 把 将 也 都 就 而 并 等 这 那 有 为 以 于 中 上 下 个 之 其 或 被 从 到 由 向 "
+    "的 了 和 与 及 是 在 对 要 把 将 也 都 就 而 并 等 这 那 有 为 以 于 中 上 下 个 之 其 或 被 从 到 由 向"
+    " "
     "我们 你们 他们 我 你 他 她 它 这个 那个 这些 那些 什么 怎么 如何 哪些 哪个 多少 是否 有没有 "
     "一个 一些 进行 方面 问题 工作 讲话 提出 指出 强调 要求 说 讲 吗 呢 吧 啊 为什么 为何 怎样 怎么样 哪里 "
     "谁 何时 什么样 有何 做法 情况 内容 相关 "
@@ -87,8 +88,9 @@ def content_words(text: str) -> list[str]:
     return list(dict.fromkeys(w for w in words if len(w) >= 2 and w not in STOPWORDS and _TOKEN_OK.search(w)))
 
 
-def bm25_weights(tokens: Iterable[Sequence[str]], vocab: dict[str, int], k1: float = 1.2,
-                 b: float = 0.75) -> tuple[sparse.csc_matrix, np.ndarray]:
+def bm25_weights(
+    tokens: Iterable[Sequence[str]], vocab: dict[str, int], k1: float = 1.2, b: float = 0.75
+) -> tuple[sparse.csc_matrix, np.ndarray]:
     """The (chunks x terms) BM25 weight matrix and the terms' IDF, for tokenised chunks; `vocab` (term ->
     column, in order of first appearance) is filled as terms are met. One pass in Python over the
     tokens (read once, as they come: none is held), the rest in numpy, so that a quarter of a million
@@ -98,7 +100,11 @@ def bm25_weights(tokens: Iterable[Sequence[str]], vocab: dict[str, int], k1: flo
     counts: list[np.ndarray] = []
     sizes: list[int] = []
     for row, doc in enumerate(tokens):
-        ids = np.fromiter((vocab[t] if t in vocab else vocab.setdefault(t, len(vocab)) for t in doc), dtype=np.int32, count=len(doc))
+        ids = np.fromiter(
+            (vocab[t] if t in vocab else vocab.setdefault(t, len(vocab)) for t in doc),
+            dtype=np.int32,
+            count=len(doc),
+        )
         sizes.append(len(doc))
         if len(ids):
             unique, tf = np.unique(ids, return_counts=True)
@@ -122,13 +128,17 @@ def bm25_weights(tokens: Iterable[Sequence[str]], vocab: dict[str, int], k1: flo
 class BM25:
     """Okapi BM25 over a fixed set of tokenised chunks, as a sparse (chunks x terms) weight matrix."""
 
-    def __init__(self, ids: Sequence[str], tokens: Sequence[Sequence[str]], k1: float = 1.2, b: float = 0.75) -> None:
+    def __init__(
+        self, ids: Sequence[str], tokens: Sequence[Sequence[str]], k1: float = 1.2, b: float = 0.75
+    ) -> None:
         vocab: dict[str, int] = {}
         matrix, idf = bm25_weights(tokens, vocab, k1, b)
         self._set(list(ids), vocab, idf, matrix)
 
     @classmethod
-    def from_parts(cls, ids: list[str], vocab: dict[str, int], idf: np.ndarray, matrix: sparse.csc_matrix) -> BM25:
+    def from_parts(
+        cls, ids: list[str], vocab: dict[str, int], idf: np.ndarray, matrix: sparse.csc_matrix
+    ) -> BM25:
         """An index whose weights were computed before (a saved keyword index, vectorstore.keyword_store)."""
         index = cls.__new__(cls)
         index._set(ids, vocab, idf, matrix)
@@ -155,7 +165,7 @@ class BM25:
             col = self.vocab.get(token)
             if col is None:
                 return np.empty(0, dtype=np.int64)
-            found = self.matrix.indices[self.matrix.indptr[col]:self.matrix.indptr[col + 1]]
+            found = self.matrix.indices[self.matrix.indptr[col] : self.matrix.indptr[col + 1]]
             rows = np.sort(found) if rows is None else np.intersect1d(rows, found, assume_unique=True)
         return np.empty(0, dtype=np.int64) if rows is None else rows
 
@@ -167,13 +177,19 @@ class BM25:
         singles = sorted({self.vocab[t] for t in query_terms if isinstance(t, str) and t in self.vocab})
         if singles and self.ids:
             total += np.asarray(self.matrix[:, singles].sum(axis=1)).ravel()
-        groups = {tuple(sorted({self.vocab[t] for t in g if t in self.vocab})) for g in query_terms if not isinstance(g, str)}
+        groups = {
+            tuple(sorted({self.vocab[t] for t in g if t in self.vocab}))
+            for g in query_terms
+            if not isinstance(g, str)
+        }
         for cols in groups:
             if cols and self.ids:
                 total += np.asarray(self.matrix[:, list(cols)].max(axis=1).todense()).ravel()
         return total
 
-    def search(self, query_tokens: Sequence[str | Sequence[str]], k: int, mask: np.ndarray | None = None) -> list[tuple[str, float]]:
+    def search(
+        self, query_tokens: Sequence[str | Sequence[str]], k: int, mask: np.ndarray | None = None
+    ) -> list[tuple[str, float]]:
         """Top k (id, score) with score > 0, among the chunks where mask is True."""
         scores = self.scores(query_tokens)
         if mask is not None:

@@ -84,7 +84,9 @@ class BigramPostings:
             keys = np.empty(total, dtype=np.uint64)
             at = 0
             for row, part in enumerate(per_row):
-                keys[at:at + len(part)] = (((part >> _HIGH) << _POINT_BITS) | (part & _LOW)) << _ROW_BITS | np.uint64(row)
+                keys[at : at + len(part)] = (
+                    ((part >> _HIGH) << _POINT_BITS) | (part & _LOW)
+                ) << _ROW_BITS | np.uint64(row)
                 at += len(part)
             per_row.clear()
             keys.sort()  # by code, then row: rows ascend within a code
@@ -103,7 +105,7 @@ class BigramPostings:
         at = int(np.searchsorted(self.codes, code))
         if at == len(self.codes) or self.codes[at] != code:
             return np.empty(0, dtype=np.int32)
-        return self.rows[self.offsets[at]:self.offsets[at + 1]]
+        return self.rows[self.offsets[at] : self.offsets[at + 1]]
 
     def candidates(self, needle: str) -> np.ndarray | None:
         """Rows holding every pair of `needle` (rarest first); None for a needle under two characters."""
@@ -125,7 +127,9 @@ class KeywordIndex:
         return len(self.bm25.ids)
 
     @classmethod
-    def build(cls, rows: Iterable[tuple[str, str, str, Sequence[str]]], doc_ids: Sequence[str]) -> KeywordIndex:
+    def build(
+        cls, rows: Iterable[tuple[str, str, str, Sequence[str]]], doc_ids: Sequence[str]
+    ) -> KeywordIndex:
         """From (chunk id, doc id, search text, tokens) in passage order; `doc_ids`: every document."""
         ids: list[str] = []
         docs: list[str] = []
@@ -141,20 +145,36 @@ class KeywordIndex:
         vocab: dict[str, int] = {}
         matrix, idf = bm25_weights(tokens(), vocab)
         number = {d: k for k, d in enumerate(doc_ids)}
-        return cls(BM25.from_parts(ids, vocab, idf, matrix), BigramPostings.from_codes(bigrams), tuple(doc_ids),
-                   np.fromiter((number[d] for d in docs), dtype=np.int32, count=len(docs)))
+        return cls(
+            BM25.from_parts(ids, vocab, idf, matrix),
+            BigramPostings.from_codes(bigrams),
+            tuple(doc_ids),
+            np.fromiter((number[d] for d in docs), dtype=np.int32, count=len(docs)),
+        )
 
     # on disk -------------------------------------------------------------------------------
     def save(self, folder: Path) -> None:
         """Write into `folder` (made here; it must not exist): arrays as .npy, names as lines."""
         folder.mkdir(parents=True)
         m = self.bm25.matrix
-        arrays = {"data": m.data, "indices": m.indices, "indptr": m.indptr, "idf": self.bm25.idf,
-                  "codes": self.bigrams.codes, "offsets": self.bigrams.offsets, "rows": self.bigrams.rows,
-                  "doc_of_row": self.doc_of_row, "shape": np.asarray(m.shape, dtype=np.int64)}
+        arrays = {
+            "data": m.data,
+            "indices": m.indices,
+            "indptr": m.indptr,
+            "idf": self.bm25.idf,
+            "codes": self.bigrams.codes,
+            "offsets": self.bigrams.offsets,
+            "rows": self.bigrams.rows,
+            "doc_of_row": self.doc_of_row,
+            "shape": np.asarray(m.shape, dtype=np.int64),
+        }
         for name, array in arrays.items():
             np.save(folder / f"{name}.npy", np.ascontiguousarray(array))
-        for name, lines in (("ids", self.bm25.ids), ("vocab", list(self.bm25.vocab)), ("doc_ids", self.doc_ids)):
+        for name, lines in (
+            ("ids", self.bm25.ids),
+            ("vocab", list(self.bm25.vocab)),
+            ("doc_ids", self.doc_ids),
+        ):
             (folder / f"{name}.txt").write_text("\n".join(lines), encoding="utf-8")
 
     @classmethod
@@ -169,11 +189,17 @@ class KeywordIndex:
             return text.split("\n") if text else []
 
         shape = tuple(int(x) for x in array("shape"))
-        matrix = sparse.csc_matrix((array("data"), array("indices"), array("indptr")), shape=shape, copy=False)
+        matrix = sparse.csc_matrix(
+            (array("data"), array("indices"), array("indptr")), shape=shape, copy=False
+        )
         vocab = {term: col for col, term in enumerate(lines("vocab"))}
         bm25 = BM25.from_parts(lines("ids"), vocab, np.asarray(array("idf")), matrix)
-        return cls(bm25, BigramPostings(array("codes"), array("offsets"), array("rows")), tuple(lines("doc_ids")),
-                   array("doc_of_row"))
+        return cls(
+            bm25,
+            BigramPostings(array("codes"), array("offsets"), array("rows")),
+            tuple(lines("doc_ids")),
+            array("doc_of_row"),
+        )
 
 
 def stored(data_dir: Path, key: str, build: Callable[[], KeywordIndex]) -> KeywordIndex:
@@ -200,8 +226,11 @@ def stored(data_dir: Path, key: str, build: Callable[[], KeywordIndex]) -> Keywo
 def _prune(root: Path, keep: Path) -> None:
     """Remove all but the newest KEEP states (a process still reading an older one keeps its mapped
     pages: the files go only when it lets them go)."""
-    states = sorted((p for p in root.iterdir() if p.is_dir() and not p.name.startswith(".")),
-                    key=lambda p: p.stat().st_mtime, reverse=True)
+    states = sorted(
+        (p for p in root.iterdir() if p.is_dir() and not p.name.startswith(".")),
+        key=lambda p: p.stat().st_mtime,
+        reverse=True,
+    )
     for old in states[KEEP:]:
         if old != keep:
             shutil.rmtree(old, ignore_errors=True)

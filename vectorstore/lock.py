@@ -15,7 +15,9 @@ LOCK_NAME = "ingest.lock"
 
 
 @contextmanager
-def ingest_lock(data_dir: Path, *, wait: bool = True, on_wait: Callable[[str], None] | None = None) -> Iterator[None]:
+def ingest_lock(
+    data_dir: Path, *, wait: bool = True, on_wait: Callable[[str], None] | None = None
+) -> Iterator[None]:
     """One ingestion at a time per index: a second one waits for the first (after telling `on_wait` who
     holds the lock), or with wait=False raises IngestBusy."""
     data_dir.mkdir(parents=True, exist_ok=True)

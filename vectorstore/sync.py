@@ -63,11 +63,15 @@ class SyncReport:
             counts[f.status] = counts.get(f.status, 0) + 1
         parts = ", ".join(f"{n} {s}" for s, n in sorted(counts.items()))
         copies = f"; {len(self.copies)} reposted copies linked to their originals" if self.copies else ""
-        return (f"{len(self.files)} files ({parts or 'none'}); {self.chunks_added} chunks added "
-                f"in {self.seconds:.1f}s ({self.embed_seconds:.1f}s embedding){copies}")
+        return (
+            f"{len(self.files)} files ({parts or 'none'}); {self.chunks_added} chunks added "
+            f"in {self.seconds:.1f}s ({self.embed_seconds:.1f}s embedding){copies}"
+        )
 
 
-Job = tuple[RawDocument, str, dict[str, Any] | None, bool]  # a record, its doc id, manifest entry, with_sections
+Job = tuple[
+    RawDocument, str, dict[str, Any] | None, bool
+]  # a record, its doc id, manifest entry, with_sections
 Ready = tuple[Prepared, list[list[str]]]  # a prepared document and its chunks' keyword tokens
 AHEAD = 8  # records being prepared per worker while this process writes the ones before them
 
@@ -119,8 +123,16 @@ def sync_paths(
     chunk documents while this one embeds and writes those before them (1: all of it here)."""
     entries = _manifests(paths, manifest)
     with index.ingesting(on_wait=on_wait), _preparers(workers) as pool:
-        return _sync(index, paths, entries, prune=prune, progress=progress, on_progress=on_progress, pool=pool,
-                     ahead=AHEAD * workers)
+        return _sync(
+            index,
+            paths,
+            entries,
+            prune=prune,
+            progress=progress,
+            on_progress=on_progress,
+            pool=pool,
+            ahead=AHEAD * workers,
+        )
 
 
 @contextmanager
@@ -132,8 +144,12 @@ def _preparers(workers: int) -> Iterator[Executor | None]:
         return
     import multiprocessing
 
-    pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("forkserver"),
-                               initializer=_exit_with, initargs=(os.getpid(),))
+    pool = ProcessPoolExecutor(
+        max_workers=workers,
+        mp_context=multiprocessing.get_context("forkserver"),
+        initializer=_exit_with,
+        initargs=(os.getpid(),),
+    )
     try:
         yield pool
     finally:
@@ -183,14 +199,27 @@ def _prepared(jobs: Iterable[Job], pool: Executor | None, ahead: int) -> Iterato
         yield done
 
 
-def _sync(index: Index, paths: list[Path], entries: dict[str, dict[str, Any]], *, prune: bool, progress: bool,
-          on_progress: Callable[[int, int], None] | None, pool: Executor | None = None, ahead: int = 0) -> SyncReport:
+def _sync(
+    index: Index,
+    paths: list[Path],
+    entries: dict[str, dict[str, Any]],
+    *,
+    prune: bool,
+    progress: bool,
+    on_progress: Callable[[int, int], None] | None,
+    pool: Executor | None = None,
+    ahead: int = 0,
+) -> SyncReport:
     started = time.perf_counter()
     embed_before = index.timer.seconds
     index.reconcile()  # vectors a killed run left without a catalog entry
     files, missing = discover(paths)
-    report = SyncReport(files=[FileResult(e.path, "skipped" if e.reason.startswith("hidden") else "error", error=e.reason)
-                               for e in missing])
+    report = SyncReport(
+        files=[
+            FileResult(e.path, "skipped" if e.reason.startswith("hidden") else "error", error=e.reason)
+            for e in missing
+        ]
+    )
     pending: list[_Pending] = []
     for path in files:
         item = _plan_file(index, path, entries.get(path.name))
@@ -217,9 +246,12 @@ def _sync(index: Index, paths: list[Path], entries: dict[str, dict[str, Any]], *
                 report.chars += _write(index, item, islice(stream, len(item.jobs)), advance)
             except VectorStoreError as exc:  # the store stopped, the disk filled: keep what is done, say so
                 raise IngestInterrupted(
-                    f"ingestion stopped at {item.result.path}: {exc}. {finished} of {len(pending)} changed files were "
-                    "written completely and are kept; the next run of the same ingest resumes (finished files are "
-                    "skipped, nothing is written twice)") from exc
+                    f"ingestion stopped at {item.result.path}: {exc}. {finished} of {len(pending)} changed "
+                    f"files were "
+                    "written completely and are kept; the next run of the same ingest resumes (finished "
+                    "files are "
+                    "skipped, nothing is written twice)"
+                ) from exc
     finally:
         if bar is not None:
             bar.close()
@@ -233,7 +265,9 @@ def _sync(index: Index, paths: list[Path], entries: dict[str, dict[str, Any]], *
     return report
 
 
-def _write(index: Index, item: _Pending, prepared: Iterable[Ready | str], advance: Callable[[int], None]) -> int:
+def _write(
+    index: Index, item: _Pending, prepared: Iterable[Ready | str], advance: Callable[[int], None]
+) -> int:
     """One file's documents into the index, each as soon as it is prepared; the file is marked done
     only after all of them. Returns the characters written."""
     result, chars = item.result, 0
@@ -245,7 +279,13 @@ def _write(index: Index, item: _Pending, prepared: Iterable[Ready | str], advanc
         else:
             document, chunks = outcome[0].document, outcome[0].chunks
             result.warnings.extend(f"{document.doc_id}: {w}" for w in document.quality.warnings())
-            index.put(document, chunks, item.file, on_batch=_share_of(len(raw.text), len(chunks), advance), tokens=outcome[1])
+            index.put(
+                document,
+                chunks,
+                item.file,
+                on_batch=_share_of(len(raw.text), len(chunks), advance),
+                tokens=outcome[1],
+            )
             result.chunks_added += len(chunks)
             chars += len(document.text)
             continue
@@ -290,7 +330,9 @@ def _plan_file(index: Index, path: Path, entry: dict[str, Any] | None) -> _Pendi
     except OSError as exc:
         result.status, result.error = "error", f"cannot read ({exc.strerror or exc})"
         return _Pending(result, file, "", 0, 0.0, [], [])
-    file_hash = hashlib.sha256(data + json.dumps([PIPELINE_VERSION, entry or {}], sort_keys=True, default=str).encode()).hexdigest()
+    file_hash = hashlib.sha256(
+        data + json.dumps([PIPELINE_VERSION, entry or {}], sort_keys=True, default=str).encode()
+    ).hexdigest()
     pending = _Pending(result, file, file_hash, stat.st_size, stat.st_mtime, [], [])
     if index.catalog.file_hash(file) == file_hash:
         result.documents = len(index.catalog.doc_hashes(file))

@@ -37,13 +37,13 @@ class NgramIndex:
     def build(cls, texts: Sequence[str], n: int) -> NgramIndex:
         rows: dict[str, list[int]] = defaultdict(list)
         for row, text in enumerate(texts):
-            for gram in {text[i:i + n] for i in range(len(text) - n + 1)}:
+            for gram in {text[i : i + n] for i in range(len(text) - n + 1)}:
                 rows[gram].append(row)
         return cls(n, {g: np.asarray(r, dtype=np.int32) for g, r in rows.items()})
 
     def candidates(self, needle: str) -> np.ndarray | None:
         """Rows holding every n-gram of `needle` (rarest first); None for a needle shorter than n."""
-        grams = {needle[i:i + self.n] for i in range(len(needle) - self.n + 1)}
+        grams = {needle[i : i + self.n] for i in range(len(needle) - self.n + 1)}
         if not grams:
             return None
         return intersect_postings(self.postings.get(g, np.empty(0, dtype=np.int32)) for g in grams)
@@ -64,17 +64,27 @@ class TitleIndex:
         return cls(doc_ids, titles, NgramIndex.build([titles[d] for d in doc_ids], 3))
 
     def containing(self, piece: str) -> list[str]:
-        """Documents whose normalised title contains `piece`, by doc_id; none for a piece under 3 characters."""
+        """Documents whose normalised title contains `piece`, by doc_id; none for a piece under 3
+        characters."""
         rows = self.grams.candidates(piece)
-        return [] if rows is None else sorted(d for d in (self.doc_ids[r] for r in rows) if piece in self.titles[d])
+        return (
+            []
+            if rows is None
+            else sorted(d for d in (self.doc_ids[r] for r in rows) if piece in self.titles[d])
+        )
 
 
 class ChunkTable(Mapping[str, Chunk]):
     """The passages of one state by id, read through `fetch` (the catalog) when first asked for and
     kept in a bounded cache: a question reads tens of passages, not the corpus."""
 
-    def __init__(self, row_of: Mapping[str, int], fetch: Callable[[list[str]], dict[str, Chunk]], cache: int = 20000,
-                 texts: Callable[[list[str]], dict[str, str]] | None = None) -> None:
+    def __init__(
+        self,
+        row_of: Mapping[str, int],
+        fetch: Callable[[list[str]], dict[str, Chunk]],
+        cache: int = 20000,
+        texts: Callable[[list[str]], dict[str, str]] | None = None,
+    ) -> None:
         self._rows = row_of
         self._fetch = fetch
         self._texts = texts or (lambda ids: {i: c.search_text for i, c in fetch(ids).items()})
@@ -90,7 +100,9 @@ class ChunkTable(Mapping[str, Chunk]):
     def of(cls, chunks: Iterable[Chunk]) -> ChunkTable:
         """Passages held in memory (tests, small indexes)."""
         held = {c.chunk_id: c for c in chunks}
-        return cls({i: k for k, i in enumerate(held)}, lambda ids: {i: held[i] for i in ids if i in held}, cache=0)
+        return cls(
+            {i: k for k, i in enumerate(held)}, lambda ids: {i: held[i] for i in ids if i in held}, cache=0
+        )
 
     def many(self, ids: Iterable[str]) -> dict[str, Chunk]:
         """The passages of these ids that this state holds, read in one call for those not cached."""
@@ -116,7 +128,9 @@ class ChunkTable(Mapping[str, Chunk]):
         wanted = [i for i in dict.fromkeys(ids) if i in self._rows]
         with self._text_lock:
             known = {i: t for i in wanted if (t := self._text_cache.get(i)) is not None}
-        known.update((i, c.search_text) for i in wanted if i not in known and (c := self._cache.get(i)) is not None)
+        known.update(
+            (i, c.search_text) for i in wanted if i not in known and (c := self._cache.get(i)) is not None
+        )
         missing = [i for i in wanted if i not in known]
         if missing:
             read = self._texts(missing)
@@ -178,7 +192,7 @@ class IndexView:
     sources: dict[str, str]
     bm25: BM25
     cities: tuple[str, ...]  # places documents are from, sorted: known cities, and the provinces of
-                             # documents whose city is not told (provincial reports)
+    # documents whose city is not told (provincial reports)
     years: frozenset[str]  # years of the dated documents
     titles: TitleIndex
     doc_ids: tuple[str, ...]  # every document, in the order doc_of_row numbers them
@@ -191,18 +205,33 @@ class IndexView:
     series: dict[str, tuple[str, ...]] = field(default_factory=dict)  # a document -> its yearly series
 
     @classmethod
-    def build(cls, generation: int, rows: Sequence[tuple[Chunk, list[str]]], metas: dict[str, DocMeta],
-              sources: dict[str, str], copies: dict[str, str] | None = None) -> IndexView:
+    def build(
+        cls,
+        generation: int,
+        rows: Sequence[tuple[Chunk, list[str]]],
+        metas: dict[str, DocMeta],
+        sources: dict[str, str],
+        copies: dict[str, str] | None = None,
+    ) -> IndexView:
         """A view held in memory, from chunks with their tokens. `copies`: reposted documents, left out
         of the search so that a speech is found (and cited) once."""
         copies = dict(copies or {})
         rows = [row for row in rows if row[0].doc_id not in copies]
-        keyword = KeywordIndex.build(((c.chunk_id, c.doc_id, c.search_text, t) for c, t in rows), sorted(metas))
+        keyword = KeywordIndex.build(
+            ((c.chunk_id, c.doc_id, c.search_text, t) for c, t in rows), sorted(metas)
+        )
         return cls.assemble(generation, keyword, ChunkTable.of(c for c, _ in rows), metas, sources, copies)
 
     @classmethod
-    def assemble(cls, generation: int, keyword: KeywordIndex, chunks: ChunkTable, metas: dict[str, DocMeta],
-                 sources: dict[str, str], copies: dict[str, str]) -> IndexView:
+    def assemble(
+        cls,
+        generation: int,
+        keyword: KeywordIndex,
+        chunks: ChunkTable,
+        metas: dict[str, DocMeta],
+        sources: dict[str, str],
+        copies: dict[str, str],
+    ) -> IndexView:
         """A view over a keyword index built before (Index.view: mapped from disk), reading passages
         through `chunks`. The keyword index leaves the copies out already."""
         doc_ids = keyword.doc_ids
@@ -244,7 +273,13 @@ class IndexView:
 
     def copies_of(self, doc_id: str) -> tuple[str, ...]:
         """Where else the same speech was published: the sources of its reposted copies."""
-        return tuple(sorted(self.sources[c] for c, original in self.copies.items() if original == doc_id and c in self.sources))
+        return tuple(
+            sorted(
+                self.sources[c]
+                for c, original in self.copies.items()
+                if original == doc_id and c in self.sources
+            )
+        )
 
     def documents_allowed(self, filters: Filters) -> list[str]:
         """The documents the filters allow, looked up by document or year rather than scanned when
@@ -296,7 +331,7 @@ class IndexView:
             return min(limit + 1, round(found * len(rows) / read))
         found = 0
         for start in range(0, len(rows), READ_BATCH):
-            found += sum(text.count(needle) for text in self._texts(rows[start:start + READ_BATCH]))
+            found += sum(text.count(needle) for text in self._texts(rows[start : start + READ_BATCH]))
             if found > limit:
                 break
         return min(found, limit + 1)
@@ -317,16 +352,22 @@ class IndexView:
         """For each passage row, whether the filters allow its document (None: no filters)."""
         if filters.empty:
             return None
-        allowed = np.fromiter((filters.allows(d, self.metas[d]) for d in self.doc_ids), dtype=bool, count=len(self.doc_ids))
+        allowed = np.fromiter(
+            (filters.allows(d, self.metas[d]) for d in self.doc_ids), dtype=bool, count=len(self.doc_ids)
+        )
         return allowed[self.doc_of_row]
 
-    def keyword_search(self, tokens: Sequence[str | Sequence[str]], k: int, filters: Filters = Filters()) -> list[Hit]:
+    def keyword_search(
+        self, tokens: Sequence[str | Sequence[str]], k: int, filters: Filters = Filters()
+    ) -> list[Hit]:
         """Top k chunks by BM25 among those the filters allow."""
         ranked = self.bm25.search(tokens, k, self.allowed_rows(filters))
         chunks = self.chunks.many(i for i, _ in ranked)
         return [Hit(chunks[i], s, "bm25") for i, s in ranked if i in chunks]
 
-    def keyword_scores(self, tokens: Sequence[str | Sequence[str]], chunk_ids: Sequence[str]) -> dict[str, float]:
+    def keyword_scores(
+        self, tokens: Sequence[str | Sequence[str]], chunk_ids: Sequence[str]
+    ) -> dict[str, float]:
         """BM25 score of each of these chunks for the tokens (0 when none occurs)."""
         scores = self.bm25.scores(tokens)
         return {i: float(scores[self.bm25.row_of[i]]) for i in chunk_ids if i in self.bm25.row_of}

@@ -21,13 +21,27 @@ from functools import lru_cache
 from ingest.normalize import normalize_text
 
 MARKER = re.compile(r"\[(\d{1,3})\]")
-SUPPORT_SHARE = 0.6  # of a sentence's content words found in its passages (docs/benchmarks.md: checking cases)
+SUPPORT_SHARE = (
+    0.6  # of a sentence's content words found in its passages (docs/benchmarks.md: checking cases)
+)
 _URL = re.compile(r"(?:https?://|www\.)\S+")
 _MARKUP = re.compile(r"\*\*|__|`|^\s*(?:[-*•]|\d{1,2}[.)、])\s+|^#+\s*", re.M)
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 # a number, with what scales it: 6000多亿, 5.5%, 1,200, 1.5 billion
-_NUMBER = re.compile(r"(\d+(?:,\d{3})*(?:\.\d+)?)\s*(?:[多余几]?\s*(万亿|亿|万|千)|\s+(thousand|million|billion|trillion)\b)?", re.I)
-_SCALE = {"千": 1e3, "万": 1e4, "亿": 1e8, "万亿": 1e12, "thousand": 1e3, "million": 1e6, "billion": 1e9, "trillion": 1e12}
+_NUMBER = re.compile(
+    r"(\d+(?:,\d{3})*(?:\.\d+)?)\s*(?:[多余几]?\s*(万亿|亿|万|千)|\s+(thousand|million|billion|trillion)\b)?",
+    re.I,
+)
+_SCALE = {
+    "千": 1e3,
+    "万": 1e4,
+    "亿": 1e8,
+    "万亿": 1e12,
+    "thousand": 1e3,
+    "million": 1e6,
+    "billion": 1e9,
+    "trillion": 1e12,
+}
 
 REASONS = {
     "uncited": "cites no retrieved passage",
@@ -38,7 +52,9 @@ REASONS = {
     "header_only": "repeats only the passage's title, section or date",
 }
 
-Translate = Callable[[str], Sequence[tuple[str, tuple[str, ...]]]]  # English text -> (phrase, Chinese candidates)
+Translate = Callable[
+    [str], Sequence[tuple[str, tuple[str, ...]]]
+]  # English text -> (phrase, Chinese candidates)
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,7 +160,9 @@ def _english_numbers(text: str) -> str:
         return text
     from text_to_num import alpha2digit
 
-    text = _SCALED_EN.sub(lambda m: f"{float(m.group(1).replace(',', '')) * _SCALE[m.group(2).lower()]:.0f}", text)
+    text = _SCALED_EN.sub(
+        lambda m: f"{float(m.group(1).replace(',', '')) * _SCALE[m.group(2).lower()]:.0f}", text
+    )
     return str(alpha2digit(text, "en"))
 
 
@@ -181,15 +199,23 @@ def content_units(bare: str, translate: Translate) -> list[tuple[str, tuple[str,
         return [(w, (w,)) for w in content_words(text) if w not in FRAMING_WORDS]
     from assistant.query.english import _lemma, english_terms, senses
 
-    phrases = [(english.lower(), tuple(normalize_text(c) for c in chinese)) for english, chinese in translate(bare)]
+    phrases = [
+        (english.lower(), tuple(normalize_text(c) for c in chinese)) for english, chinese in translate(bare)
+    ]
     units = []
     for term in english_terms(bare):
         if term in ANSWER_FRAMING_EN:
             continue
-        forms = senses(term) + tuple(f for english, chinese in phrases
-                                     if term in {_lemma(w) for w in re.findall(r"[a-z]+", english)} for f in chinese)
+        forms = senses(term) + tuple(
+            f
+            for english, chinese in phrases
+            if term in {_lemma(w) for w in re.findall(r"[a-z]+", english)}
+            for f in chinese
+        )
         units.append((term, forms))
-    units += [(english, chinese) for english, chinese in phrases if not re.search(r"[a-z]", english[:1] or "")]
+    units += [
+        (english, chinese) for english, chinese in phrases if not re.search(r"[a-z]", english[:1] or "")
+    ]
     return units
 
 

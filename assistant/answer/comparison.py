@@ -26,8 +26,9 @@ def side_plan(plan: QueryPlan, city: str) -> QueryPlan:
     return replace(plan, standalone=topic, topic=topic, cities=(city,), comparison=False)
 
 
-def answer_comparison(assistant: Assistant, plan: QueryPlan, view: IndexView, filters: Filters,
-                      watch: Stopwatch) -> Answer:
+def answer_comparison(
+    assistant: Assistant, plan: QueryPlan, view: IndexView, filters: Filters, watch: Stopwatch
+) -> Answer:
     per_city = max(3, assistant.options.top_k // len(plan.cities))
     sides = []
     for city in plan.cities:
@@ -55,16 +56,35 @@ def answer_comparison(assistant: Assistant, plan: QueryPlan, view: IndexView, fi
                     (shown_order if quoted else rest).append((i, side.ranked[rank]))
         shown = _cite_sides(shown_order, sides, view, start=1)
         ranked = shown + _cite_sides(rest, sides, view, start=len(shown) + 1)
-        rows = [(city, [c for (owner, _), c in zip(shown_order, shown, strict=True) if owner == i],
-                 city in view.cities or bool(sides[i].query.inferred), searched_dates(sides[i], city, view))
-                for i, city in enumerate(plan.cities)]
+        rows = [
+            (
+                city,
+                [c for (owner, _), c in zip(shown_order, shown, strict=True) if owner == i],
+                city in view.cities or bool(sides[i].query.inferred),
+                searched_dates(sides[i], city, view),
+            )
+            for i, city in enumerate(plan.cities)
+        ]
         table, comparison = compose_comparison(rows, plan.language, plan.script)
         found = bool(shown)
         # a city with no speeches at all says so in its own row
-        notes = tuple(n for side in sides for n in city_notes(side.query, plan.language, plan.script, searched_all=False))
+        notes = tuple(
+            n
+            for side in sides
+            for n in city_notes(side.query, plan.language, plan.script, searched_all=False)
+        )
         notes += degraded_notes(any(side.unavailable for side in sides), plan.language, plan.script)
-        return Answer(plan.original, with_notes(table, notes), tuple(shown), found, plan, comparison=tuple(comparison),
-                      related=() if found else tuple(ranked[:3]), ranked=tuple(ranked), notes=notes)
+        return Answer(
+            plan.original,
+            with_notes(table, notes),
+            tuple(shown),
+            found,
+            plan,
+            comparison=tuple(comparison),
+            related=() if found else tuple(ranked[:3]),
+            ranked=tuple(ranked),
+            notes=notes,
+        )
 
 
 def searched_dates(side: Retrieved, city: str, view: IndexView) -> list[str]:
@@ -75,7 +95,9 @@ def searched_dates(side: Retrieved, city: str, view: IndexView) -> list[str]:
     return [view.metas[d].date for d in view.documents_allowed(side.query.filters)]
 
 
-def _cite_sides(order: list[tuple[int, Hit]], sides: list[Retrieved], view: IndexView, start: int) -> list[Citation]:
+def _cite_sides(
+    order: list[tuple[int, Hit]], sides: list[Retrieved], view: IndexView, start: int
+) -> list[Citation]:
     """Citations for (side, hit) pairs, each quoted with its own side's terms."""
     out: list[Citation] = []
     for i, hit in order:

@@ -24,7 +24,9 @@ PHRASES = {
         "related": "以下段落可能相关：",
         "closest": "以下是与问题最接近的段落，但都没有直接说明：",
         "searched": "检索范围：{docs}篇文件（{cities}；{years}）。",
-        "all_cities": "所有城市", "all_years": "所有年份", "undated_only": "均无日期",
+        "all_cities": "所有城市",
+        "all_years": "所有年份",
+        "undated_only": "均无日期",
         "unknown_city": "城市不详",
         "unknown_date": "日期不详",
         "searched_as": "检索词：{terms}。",
@@ -35,7 +37,9 @@ PHRASES = {
         "none_in_span": "所问的时间内没有{city}的讲话",
         "no_speeches_for": "索引中没有{city}的讲话",
         "inferred_city": "没有讲话标注为{city}；{city}是从讲话中提到的地名推断的：{evidence}。",
-        "entity": "对象", "said": "讲话内容", "cites": "出处",
+        "entity": "对象",
+        "said": "讲话内容",
+        "cites": "出处",
         "no_city_docs": "没有标注为{city}的讲话，以下为全部讲话中的结果。",
         "kept": "模型所写的{total}句中有{kept}句得到所引段落支持，其余已删除。",
         "model_cut": "模型的回答写到{tokens}个词元时被截止（SPEECHQA_LLM_MAX_TOKENS）。",
@@ -45,21 +49,25 @@ PHRASES = {
         "keywords_only": "向量检索暂不可用，本回答仅依据关键词检索。",
         "empty_index": "索引中还没有讲话。请先导入讲话（speechqa ingest 或“Documents”页上传）。",
         "building": "索引正在建立，还没有可检索的讲话；请在导入完成后再问。",
-        "first_latest": "在所检索的{years}个年份（{start}—{end}年）的文件中，“{topic}”最早见于{first}年 [{first_n}]，最近一次见于{latest}年 [{latest_n}]；共有{mention_years}个年份的{passages}段提到。",
+        "first_latest": "在所检索的{years}个年份（{start}—{end}年）的文件中，“{topic}”最早见于{first}年 "
+        "[{first_n}]，最近一次见于{latest}年 [{latest_n}]；共有{mention_years}个年份的{passages}段提到。",
         "by_date": "按时间顺序：",
         "year_label": "{year}年",
         "undated": "另有{n}段提到它的文件没有日期，未计入时间顺序。",
         "no_dated": "没有找到提到它的有日期的段落，无法按时间回答；以下为一般检索结果。",
     },
     "en": {
-        "intro": "Here is what the speeches say, quoted in the original Chinese (a configured chat model writes the answer in English):",
+        "intro": "Here is what the speeches say, quoted in the original Chinese (a configured chat model "
+        "writes the answer in English):",
         "searched_as": "Searched as: {terms}.",
         "spoken_by": "speaker {name}",
         "none": "The speeches in the corpus do not cover this question.",
         "related": "Possibly related passages:",
         "closest": "The closest passages; none of them states this directly:",
         "searched": "Searched {docs} documents ({cities}; {years}).",
-        "all_cities": "all cities", "all_years": "all years", "undated_only": "undated",
+        "all_cities": "all cities",
+        "all_years": "all years",
+        "undated_only": "undated",
         "unknown_city": "city unknown",
         "unknown_date": "date unknown",
         "unreadable": "(unreadable)",
@@ -67,22 +75,33 @@ PHRASES = {
         "nothing_for": "{city} speeches searched: {n} ({when}); none speaks of this topic",
         "none_in_span": "no {city} speeches in the years asked about",
         "no_speeches_for": "no speeches from {city} are indexed",
-        "inferred_city": "No speech is tagged {city}; {city} was inferred from the places the speeches name: {evidence}.",
-        "entity": "Place", "said": "What was said", "cites": "Sources",
+        "inferred_city": "No speech is tagged {city}; {city} was inferred from the places the speeches name: "
+        "{evidence}.",
+        "entity": "Place",
+        "said": "What was said",
+        "cites": "Sources",
         "no_city_docs": "No speech is tagged {city}; showing results from all speeches.",
-        "kept": "{kept} of the model's {total} sentences are supported by the passages they cite; the rest were removed.",
-        "unverified": "The model's answer could not be verified against the passages; here are the passages' own words.",
+        "kept": "{kept} of the model's {total} sentences are supported by the passages they cite; the rest "
+        "were removed.",
+        "unverified": "The model's answer could not be verified against the passages; here are the passages' "
+        "own words.",
         "model_failed": "The chat model did not answer ({reason}); here are the passages' own words.",
         "model_cut": "The chat model was stopped after {tokens} tokens (SPEECHQA_LLM_MAX_TOKENS).",
         "quotes_too": "Most of the model's answer could not be verified; the passages' own words:",
-        "keywords_only": "The vector index cannot be read right now; this answer comes from keyword search alone.",
-        "empty_index": "No speeches are indexed yet. Add some first (speechqa ingest, or upload in the Documents tab).",
-        "building": "The index is being built and holds no speeches yet; ask again when the ingestion has finished.",
-        "first_latest": "Across the documents of the {years} years searched ({start}–{end}), “{topic}” first appears in {first} [{first_n}] and most recently in {latest} [{latest_n}]; {passages} passages in {mention_years} years mention it.",
+        "keywords_only": "The vector index cannot be read right now; this answer comes from keyword search "
+        "alone.",
+        "empty_index": "No speeches are indexed yet. Add some first (speechqa ingest, or upload in the "
+        "Documents tab).",
+        "building": "The index is being built and holds no speeches yet; ask again when the ingestion has "
+        "finished.",
+        "first_latest": "Across the documents of the {years} years searched ({start}–{end}), “{topic}” first "
+        "appears in {first} [{first_n}] and most recently in {latest} [{latest_n}]; {passages} passages in "
+        "{mention_years} years mention it.",
         "by_date": "In date order:",
         "year_label": "{year}",
         "undated": "{n} more passages mentioning it are in undated documents and are not placed in time.",
-        "no_dated": "No dated passage mentioning it was found, so this cannot be answered in time order; general results follow.",
+        "no_dated": "No dated passage mentioning it was found, so this cannot be answered in time order; "
+        "general results follow.",
     },
 }
 
@@ -142,7 +161,11 @@ def group_label(citation: Citation, language: str, script: str) -> str:
     date = f", {citation.date}" if citation.date else ""
     speaker = ""
     if citation.speaker:
-        name = f"{in_pinyin(citation.speaker, person=True)} ({citation.speaker})" if language == "en" else citation.speaker
+        name = (
+            f"{in_pinyin(citation.speaker, person=True)} ({citation.speaker})"
+            if language == "en"
+            else citation.speaker
+        )
         speaker = " · " + phrase("spoken_by", language, script).format(name=name)
     return f"**{city}** · {shortened(citation.title, 40)}{date}{speaker}"
 
@@ -153,8 +176,13 @@ def searched_as(translations: Sequence[tuple[str, Sequence[str]]], language: str
     return phrase("searched_as", language, script).format(terms=terms) if terms else ""
 
 
-def compose_answer(citations: Sequence[Citation], language: str, script: str, related: Sequence[Citation] = (),
-                   terms: str = "") -> str:
+def compose_answer(
+    citations: Sequence[Citation],
+    language: str,
+    script: str,
+    related: Sequence[Citation] = (),
+    terms: str = "",
+) -> str:
     """Quotes grouped by document (in rank order of each group's best citation); then passages found
     beside them that do not bear on the question as closely, as possibly related. `terms`: for an
     English question, what its terms were searched as (`searched_as`)."""
@@ -169,7 +197,10 @@ def compose_answer(citations: Sequence[Citation], language: str, script: str, re
         lines.append("")
     if related:
         lines.append(phrase("related", language, script))
-        lines += [f"- {group_label(c, language, script)}: “{quoted(c, language, script, 80)}” [{c.n}]" for c in related]
+        lines += [
+            f"- {group_label(c, language, script)}: “{quoted(c, language, script, 80)}” [{c.n}]"
+            for c in related
+        ]
     return "\n".join(lines).rstrip()
 
 
@@ -177,18 +208,26 @@ def compose_abstention(related: Sequence[Citation], language: str, script: str, 
     lines = [phrase("none", language, script) + (f" {searched}" if searched else "")]
     if related:
         lines += ["", phrase("related", language, script)]
-        lines += [f"- {group_label(c, language, script)}: “{quoted(c, language, script, 80)}” [{c.n}]" for c in related]
+        lines += [
+            f"- {group_label(c, language, script)}: “{quoted(c, language, script, 80)}” [{c.n}]"
+            for c in related
+        ]
     return "\n".join(lines)
 
 
-def compose_closest(nearest: Sequence[Citation], query: Query, view: IndexView, language: str, script: str) -> str:
+def compose_closest(
+    nearest: Sequence[Citation], query: Query, view: IndexView, language: str, script: str
+) -> str:
     """The passages nearest the question, none of which the decision takes as stating the answer: each
     with its sentence nearest the question and the question's own words in bold, so that the reader
     sees at once what they share; then what was searched."""
     lines = [phrase("closest", language, script), ""]
     words = sorted({w for w in query.highlight if len(w) >= 2}, key=len, reverse=True)
     for c in nearest:
-        lines.append(f"- {group_label(c, language, script)}: “{emphasised(quoted(c, language, script), words)}” [{c.n}]")
+        lines.append(
+            f"- {group_label(c, language, script)}: “{emphasised(quoted(c, language, script), words)}” "
+            f"[{c.n}]"
+        )
     return "\n".join([*lines, "", searched(query, view, language, script)])
 
 
@@ -203,7 +242,7 @@ def emphasised(text: str, words: Sequence[str]) -> str:
     for word in words:
         start = plain.find(word)
         while start >= 0:
-            marks[start:start + len(word)] = [True] * len(word)
+            marks[start : start + len(word)] = [True] * len(word)
             start = plain.find(word, start + len(word))
     out, bold = [], False
     for char, mark in zip(text, marks, strict=True):
@@ -221,10 +260,16 @@ def searched(query: Query, view: IndexView, language: str, script: str) -> str:
     metas = [view.metas[d] for d in allowed if d in view.metas]
     cities = sorted({m.known_city for m in metas if m.known_city})
     filtered = query.filters.cities or query.filters.doc_ids
-    city_text = "、".join(cities[:6]) + ("…" if len(cities) > 6 else "") if filtered or len(cities) <= 6 else \
-        phrase("all_cities", language, script)
-    return phrase("searched", language, script).format(docs=len(allowed), cities=city_text or "—",
-                                                       years=year_range([m.date for m in metas], language, script))
+    city_text = (
+        "、".join(cities[:6]) + ("…" if len(cities) > 6 else "")
+        if filtered or len(cities) <= 6
+        else phrase("all_cities", language, script)
+    )
+    return phrase("searched", language, script).format(
+        docs=len(allowed),
+        cities=city_text or "—",
+        years=year_range([m.date for m in metas], language, script),
+    )
 
 
 def year_range(dates: Sequence[str], language: str, script: str) -> str:
@@ -242,8 +287,11 @@ def compose_comparison(
     whether the index holds any speech of it, the dates of its speeches searched: "" for an undated
     one). A side with nothing says plainly which of three it is: no speeches from it at all, none in
     the years asked about, or how many of its speeches (from when) were searched and are silent."""
-    table = [f"| {phrase('entity', language, script)} | {phrase('said', language, script)} | {phrase('cites', language, script)} |",
-             "|---|---|---|"]
+    table = [
+        f"| {phrase('entity', language, script)} | {phrase('said', language, script)} | "
+        f"{phrase('cites', language, script)} |",
+        "|---|---|---|",
+    ]
     out_rows = []
     for entity, citations, has_speeches, dates in rows:
         if citations:
@@ -262,8 +310,9 @@ def silence(entity: str, has_speeches: bool, dates: Sequence[str], language: str
         return phrase("no_speeches_for", language, script).format(city=entity)
     if not dates:
         return phrase("none_in_span", language, script).format(city=entity)
-    return phrase("nothing_for", language, script).format(city=entity, n=len(dates),
-                                                          when=year_range(dates, language, script))
+    return phrase("nothing_for", language, script).format(
+        city=entity, n=len(dates), when=year_range(dates, language, script)
+    )
 
 
 def city_notes(query: Query, language: str, script: str, *, searched_all: bool = True) -> tuple[str, ...]:

@@ -39,13 +39,29 @@ from vectorstore.view import IndexView
 
 TOP = 3  # the passages whose terms are counted
 MIN_LIST = 5  # dense scores needed before margins over the list say anything
-FEATURES = ("dense_best", "dense_best_en", "dense_margin", "dense_lift", "english", "share_top", "share_best", "share_sentence",
-            "absent", "absent_things", "rarest_held", "agreement", "terms")
-KEYWORD_FEATURES = tuple(f for f in FEATURES if not f.startswith("dense") and f != "agreement")  # for an embedder measured nowhere
+FEATURES = (
+    "dense_best",
+    "dense_best_en",
+    "dense_margin",
+    "dense_lift",
+    "english",
+    "share_top",
+    "share_best",
+    "share_sentence",
+    "absent",
+    "absent_things",
+    "rarest_held",
+    "agreement",
+    "terms",
+)
+KEYWORD_FEATURES = tuple(
+    f for f in FEATURES if not f.startswith("dense") and f != "agreement"
+)  # for an embedder measured nowhere
 
 
-def signals(query: Query, trace: RetrievalTrace | None, ranked: Sequence[Hit], view: IndexView,
-            embedder: str) -> dict[str, float]:
+def signals(
+    query: Query, trace: RetrievalTrace | None, ranked: Sequence[Hit], view: IndexView, embedder: str
+) -> dict[str, float]:
     """The decision's inputs for one question, each in [0, 1] or near it."""
     english = float(query.plan.search_language == "en")
     dense = sorted((h.score for h in (trace.by_retriever.get(embedder, []) if trace else [])), reverse=True)
@@ -61,10 +77,16 @@ def signals(query: Query, trace: RetrievalTrace | None, ranked: Sequence[Hit], v
     shares = [sum(c.weight for c in h) / total for h in held] or [0.0]
     present = [c for c in terms if not c.absent]
     # terms held together in one sentence say more than terms scattered over a passage
-    sentences = [text[a:b] for hit in ranked[:TOP] for text in (hit.chunk.search_text,)
-                 for a, b in sentence_spans(text, 0, len(text))]
-    in_sentence = max((sum(c.weight for c in terms if any(mentions(s, w) for w in c.forms)) / total
-                       for s in sentences), default=0.0)
+    sentences = [
+        text[a:b]
+        for hit in ranked[:TOP]
+        for text in (hit.chunk.search_text,)
+        for a, b in sentence_spans(text, 0, len(text))
+    ]
+    in_sentence = max(
+        (sum(c.weight for c in terms if any(mentions(s, w) for w in c.forms)) / total for s in sentences),
+        default=0.0,
+    )
     rarest = max(present, key=lambda c: c.weight, default=None)
     return {
         "dense_best": best,
@@ -117,9 +139,11 @@ class DecisionModel:
 
     def probability(self, values: Mapping[str, float]) -> float:
         """P(the passages answer); a signal that is unknown (NaN) counts as its mean in the fit."""
-        z = self.intercept + sum(c * (values[f] - m) / s for f, m, s, c in
-                                 zip(self.features, self.mean, self.scale, self.coef, strict=True)
-                                 if not math.isnan(values[f]))
+        z = self.intercept + sum(
+            c * (values[f] - m) / s
+            for f, m, s, c in zip(self.features, self.mean, self.scale, self.coef, strict=True)
+            if not math.isnan(values[f])
+        )
         return 1.0 / (1.0 + math.exp(-z))
 
     def outcome(self, probability: float) -> str:
@@ -128,16 +152,31 @@ class DecisionModel:
         return "closest" if probability >= self.covered_at else "not_covered"
 
     def to_dict(self) -> dict[str, Any]:
-        return {"embedder": self.embedder, "features": list(self.features), "mean": list(self.mean),
-                "scale": list(self.scale), "coef": list(self.coef), "intercept": self.intercept,
-                "answer_at": self.answer_at, "covered_at": self.covered_at, "measured": self.measured}
+        return {
+            "embedder": self.embedder,
+            "features": list(self.features),
+            "mean": list(self.mean),
+            "scale": list(self.scale),
+            "coef": list(self.coef),
+            "intercept": self.intercept,
+            "answer_at": self.answer_at,
+            "covered_at": self.covered_at,
+            "measured": self.measured,
+        }
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> DecisionModel:
-        return cls(embedder=str(data["embedder"]), features=tuple(data["features"]), mean=tuple(data["mean"]),
-                   scale=tuple(data["scale"]), coef=tuple(data["coef"]), intercept=float(data["intercept"]),
-                   answer_at=float(data["answer_at"]), covered_at=float(data["covered_at"]),
-                   measured=str(data.get("measured", "")))
+        return cls(
+            embedder=str(data["embedder"]),
+            features=tuple(data["features"]),
+            mean=tuple(data["mean"]),
+            scale=tuple(data["scale"]),
+            coef=tuple(data["coef"]),
+            intercept=float(data["intercept"]),
+            answer_at=float(data["answer_at"]),
+            covered_at=float(data["covered_at"]),
+            measured=str(data.get("measured", "")),
+        )
 
 
 DECISION_FILE = "decision.json"
@@ -152,8 +191,11 @@ def stored_models() -> dict[str, DecisionModel]:
     return {key: DecisionModel.from_dict(value) for key, value in data["models"].items()}
 
 
-def model_for(embedders: Sequence[str], models: Mapping[str, DecisionModel] | None = None,
-              unavailable: Sequence[str] = ()) -> tuple[str, DecisionModel]:
+def model_for(
+    embedders: Sequence[str],
+    models: Mapping[str, DecisionModel] | None = None,
+    unavailable: Sequence[str] = (),
+) -> tuple[str, DecisionModel]:
     """(the embedder whose signals the model reads, the model): the first embedder a model was fitted
     for that could be asked, else the keyword-only model (a stopped vector store answers from the
     keyword index alone, and is judged on keyword signals alone)."""
@@ -164,8 +206,14 @@ def model_for(embedders: Sequence[str], models: Mapping[str, DecisionModel] | No
     return "", models[""]
 
 
-def decide(query: Query, trace: RetrievalTrace | None, ranked: Sequence[Hit], view: IndexView,
-           embedders: Sequence[str], models: Mapping[str, DecisionModel] | None = None) -> Decision:
+def decide(
+    query: Query,
+    trace: RetrievalTrace | None,
+    ranked: Sequence[Hit],
+    view: IndexView,
+    embedders: Sequence[str],
+    models: Mapping[str, DecisionModel] | None = None,
+) -> Decision:
     if not ranked:
         return Decision("not_covered", 0.0, ())
     embedder, model = model_for(embedders, models, tuple(trace.unavailable) if trace else ())

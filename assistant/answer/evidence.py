@@ -30,7 +30,8 @@ class Retrieved:
 
 def specific_first(query: Query, hits: Sequence[Hit], view: IndexView) -> list[Hit]:
     """The ranking with passages holding more of the names the question spells first, then more of
-    its specific terms (潼湖, 河长制), then more of its key terms (not its verbs) in their own text; in fused order
+    its specific terms (潼湖, 河长制), then more of its key terms (not its verbs) in their own text; in fused
+    order
     otherwise. A passage that holds them together answers before one that shares only the question's
     general words, or only its document's title (the opening passage of a speech carries the title,
     which names the document, not the answer). A name counts before a translated term, which may be
@@ -64,7 +65,9 @@ def bearing(query: Query, hits: Sequence[Hit], view: IndexView) -> list[bool]:
         return [True] * len(hits)
     total = sum(c.weight for c in topics) or 1.0
     texts = [context(hit, view, title=False) for hit in hits]
-    shares = [sum(c.weight for c in topics if any(mentions(text, w) for w in c.forms)) / total for text in texts]
+    shares = [
+        sum(c.weight for c in topics if any(mentions(text, w) for w in c.forms)) / total for text in texts
+    ]
     best = max(shares, default=0.0)
     return [i == 0 or best == 0.0 or share >= BEARING * best for i, share in enumerate(shares)]
 

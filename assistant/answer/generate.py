@@ -29,8 +29,11 @@ from assistant.errors import ChatModelError
 from assistant.query import QueryPlan
 from assistant.records import Answer, AnswerEvent, Checked, Citation, Done, Draft, Verification, Waiting
 
-LANGUAGE_NAMES = {("zh", "simplified"): "Simplified Chinese", ("zh", "traditional"): "Traditional Chinese",
-                  ("en", "latin"): "English"}
+LANGUAGE_NAMES = {
+    ("zh", "simplified"): "Simplified Chinese",
+    ("zh", "traditional"): "Traditional Chinese",
+    ("en", "latin"): "English",
+}
 HEARTBEAT = 1.0  # seconds without a token before the reader is told the model is still at work
 RECHECK_AFTER = 300.0  # seconds a model that failed on every call is left alone before it is tried again
 # An answer's cap in tokens: half the passages' characters (the model is asked for at most eight
@@ -71,9 +74,11 @@ def rewrite_followup(model: ChatModel, question: str, history: Sequence[str], he
     if not health.usable():
         return ""
     try:
-        text = model.complete("You rewrite follow-up questions.",
-                              prompts.render("rewrite", history="\n".join(f"- {h}" for h in history), question=question),
-                              max_tokens=REWRITE_CAP)
+        text = model.complete(
+            "You rewrite follow-up questions.",
+            prompts.render("rewrite", history="\n".join(f"- {h}" for h in history), question=question),
+            max_tokens=REWRITE_CAP,
+        )
     except ChatModelError as exc:
         health.record(exc)
         return ""
@@ -87,8 +92,11 @@ def header(c: Citation) -> str:
 
 def answer_prompt(plan: QueryPlan, citations: Sequence[Citation]) -> tuple[str, str]:
     """(system, user) messages: the rules, then the question with the numbered passages."""
-    system = prompts.render("answer_system", language=LANGUAGE_NAMES.get((plan.language, plan.script), "Chinese"),
-                            max_sentences="8")
+    system = prompts.render(
+        "answer_system",
+        language=LANGUAGE_NAMES.get((plan.language, plan.script), "Chinese"),
+        max_sentences="8",
+    )
     passages = "\n\n".join(f"[{c.n}] ({header(c)})\n<passage>\n{c.text}\n</passage>" for c in citations)
     return system, prompts.render("answer_user", question=plan.standalone, passages=passages)
 
@@ -126,8 +134,13 @@ def paced(pieces: Iterator[str], every: float = HEARTBEAT) -> Iterator[str | Non
         stop.set()  # the reader went away (a closed browser tab): stop reading the model
 
 
-def generate(model: ChatModel, extractive: Answer, translate: Translate, health: ModelHealth,
-             max_tokens: int | None = None) -> Iterator[AnswerEvent]:
+def generate(
+    model: ChatModel,
+    extractive: Answer,
+    translate: Translate,
+    health: ModelHealth,
+    max_tokens: int | None = None,
+) -> Iterator[AnswerEvent]:
     """The model's answer as it is written: Waiting while it is silent, Draft as a sentence grows,
     Checked as each one completes, then Done with the final answer. The answer is capped at
     `answer_cap` tokens, sent to the model and counted here too (a server may ignore the cap)."""
@@ -167,27 +180,46 @@ def generate(model: ChatModel, extractive: Answer, translate: Translate, health:
     yield Done(final_answer(extractive, checks, cut=cut))
 
 
-def final_answer(extractive: Answer, checks: Sequence[SentenceCheck], failure: str = "",
-                 cut: Sequence[str] = ()) -> Answer:
+def final_answer(
+    extractive: Answer, checks: Sequence[SentenceCheck], failure: str = "", cut: Sequence[str] = ()
+) -> Answer:
     """What the check kept, with how much; the quotes after it when less than half survived or the
     model stopped early; the extractive answer alone when nothing did. A failure is shown with its
     reason, in the answer itself: the terminal, the UI and the API all show it."""
     plan = extractive.plan
     verification = Verification(tuple(checks), failure)
     kept = [c for c in checks if c.kept]
-    notes = (*extractive.notes, *([failure] if failure else []), *cut,
-             *(f"removed: {c.sentence} — {c.why}" for c in verification.removed))
+    notes = (
+        *extractive.notes,
+        *([failure] if failure else []),
+        *cut,
+        *(f"removed: {c.sentence} — {c.why}" for c in verification.removed),
+    )
     if not kept:
-        why = phrase("model_failed" if failure else "unverified", plan.language, plan.script).format(reason=failure)
-        return replace(extractive, text=f"_{why}_\n\n{extractive.text}", notes=notes, verification=verification)
+        why = phrase("model_failed" if failure else "unverified", plan.language, plan.script).format(
+            reason=failure
+        )
+        return replace(
+            extractive, text=f"_{why}_\n\n{extractive.text}", notes=notes, verification=verification
+        )
     text = joined([c.shown for c in kept])
-    citations: tuple[Citation, ...] = tuple(c for c in extractive.citations if any(c.n in k.markers for k in kept))
+    citations: tuple[Citation, ...] = tuple(
+        c for c in extractive.citations if any(c.n in k.markers for k in kept)
+    )
     if failure or 2 * len(kept) < len(checks):  # too little survived: the passages speak for themselves too
         text += f"\n\n_{phrase('quotes_too', plan.language, plan.script)}_\n\n{extractive.text}"
         citations = extractive.citations
-    counted = " ".join((phrase("kept", plan.language, plan.script).format(kept=len(kept), total=len(checks)), *cut))
-    return replace(extractive, text=f"{text}\n\n_{counted}_", citations=citations, notes=notes, mode="llm",
-                   verification=verification)
+    counted = " ".join(
+        (phrase("kept", plan.language, plan.script).format(kept=len(kept), total=len(checks)), *cut)
+    )
+    return replace(
+        extractive,
+        text=f"{text}\n\n_{counted}_",
+        citations=citations,
+        notes=notes,
+        mode="llm",
+        verification=verification,
+    )
 
 
 def translator(names: Mapping[str, tuple[str, ...]]) -> Translate:
@@ -203,4 +235,4 @@ def translator(names: Mapping[str, tuple[str, ...]]) -> Translate:
 
 def streamed_text(emitted: str, answer: Answer) -> str:
     """What is left to send of `answer.text` after the kept sentences already sent as `emitted`."""
-    return answer.text[len(emitted):] if answer.text.startswith(emitted) else answer.text
+    return answer.text[len(emitted) :] if answer.text.startswith(emitted) else answer.text

@@ -62,9 +62,15 @@ class Stopwatch:
 class Assistant:
     """Answers questions over one Index; `chat_model` (assistant.chat_model) writes answers when set."""
 
-    def __init__(self, index: Index, *, options: Options = Options(), chat_model: ChatModel | None = None,
-                 calibrations: Mapping[str, Calibration] | None = None,
-                 decision_models: Mapping[str, DecisionModel] | None = None) -> None:
+    def __init__(
+        self,
+        index: Index,
+        *,
+        options: Options = Options(),
+        chat_model: ChatModel | None = None,
+        calibrations: Mapping[str, Calibration] | None = None,
+        decision_models: Mapping[str, DecisionModel] | None = None,
+    ) -> None:
         self.index = index
         self.options = options
         self.chat_model = chat_model
@@ -72,7 +78,9 @@ class Assistant:
         self.retriever = HybridRetriever(index, fusion=options.fusion)
         # what each embedder's scores mean, read once (speechqa calibrate measures other values)
         self.calibrations = dict(calibrations or {spec: index.calibration(spec) for spec in index.specs})
-        self.decision_models = decision_models  # None: the fitted ones shipped in assistant/data/decision.json
+        self.decision_models = (
+            decision_models  # None: the fitted ones shipped in assistant/data/decision.json
+        )
 
     def warm_up(self) -> float:
         """Load models, dictionaries and the keyword index now, not on the first question; returns seconds.
@@ -114,14 +122,19 @@ class Assistant:
         """Hybrid retrieval under the query's filters (its fallback when they find nothing), the ranking
         diversified across documents, and the answer decision over it."""
         with watch("retrieve"):
-            trace = self.retriever.search(view, query.search, k=2 * self.options.depth, filters=query.filters,
-                                          fallback=query.fallback)
-            ranked = specific_first(query, diversify(trace.fused, query.max_per_doc)[: self.options.depth], view)
+            trace = self.retriever.search(
+                view, query.search, k=2 * self.options.depth, filters=query.filters, fallback=query.fallback
+            )
+            ranked = specific_first(
+                query, diversify(trace.fused, query.max_per_doc)[: self.options.depth], view
+            )
         with watch("evidence"):
             decision = decide(query, trace, ranked, view, self.index.specs, self.decision_models)
         return Retrieved(query, ranked, decision, tuple(trace.unavailable), trace)
 
-    def search(self, question: str, k: int = 10, filters: Filters = Filters(), history: Sequence[str] = ()) -> Search:
+    def search(
+        self, question: str, k: int = 10, filters: Filters = Filters(), history: Sequence[str] = ()
+    ) -> Search:
         """Retrieval alone, as the answer would run it: the Query (terms, translations, filters) and
         the ranked passages, each with every retriever's own rank and score (the Retrieval test tab,
         POST /v1/search)."""
@@ -131,14 +144,26 @@ class Assistant:
         found = self.retrieve(query, view, Stopwatch())
         hits = found.ranked[:k]
         trace = found.trace
-        own_ranks = {name: {h.chunk.chunk_id: rank for rank, h in enumerate(hits_of, start=1)}
-                     for name, hits_of in (trace.by_retriever.items() if trace else ())}
+        own_ranks = {
+            name: {h.chunk.chunk_id: rank for rank, h in enumerate(hits_of, start=1)}
+            for name, hits_of in (trace.by_retriever.items() if trace else ())
+        }
         passages = tuple(
-            Ranked(rank, citation, hit.score,
-                   tuple(RetrieverScore(name, own_ranks[name].get(hit.chunk.chunk_id), table.get(hit.chunk.chunk_id))
-                         for name, table in (trace.scores.items() if trace else ())))
-            for rank, (hit, citation) in enumerate(zip(hits, cite(hits, query.highlight, query.quantity, view), strict=True),
-                                                   start=1))
+            Ranked(
+                rank,
+                citation,
+                hit.score,
+                tuple(
+                    RetrieverScore(
+                        name, own_ranks[name].get(hit.chunk.chunk_id), table.get(hit.chunk.chunk_id)
+                    )
+                    for name, table in (trace.scores.items() if trace else ())
+                ),
+            )
+            for rank, (hit, citation) in enumerate(
+                zip(hits, cite(hits, query.highlight, query.quantity, view), strict=True), start=1
+            )
+        )
         return Search(query, passages, found.decision.found, tuple(found.unavailable), found.decision)
 
     def _checked(self, question: str) -> str:
@@ -146,8 +171,10 @@ class Assistant:
         if not question:
             raise EmptyQuestion("empty question: type what you want to know about the speeches")
         if len(question) > MAX_QUESTION_CHARS:
-            raise QuestionTooLong(f"the question is {len(question):,} characters long; the limit is {MAX_QUESTION_CHARS:,}. "
-                                  "Ask about one thing (a pasted document can be ingested instead)")
+            raise QuestionTooLong(
+                f"the question is {len(question):,} characters long; the limit is {MAX_QUESTION_CHARS:,}. "
+                "Ask about one thing (a pasted document can be ingested instead)"
+            )
         return question
 
     # answering ---------------------------------------------------------------------------------
@@ -161,7 +188,9 @@ class Assistant:
         assert final is not None, "every stream ends with Done"
         return final
 
-    def stream(self, question: str, history: Sequence[str] = (), filters: Filters = Filters()) -> Iterator[AnswerEvent]:
+    def stream(
+        self, question: str, history: Sequence[str] = (), filters: Filters = Filters()
+    ) -> Iterator[AnswerEvent]:
         """The answer as it is made: Sources as soon as retrieval is done, then (with a chat model)
         Waiting, Draft and Checked while it writes, and Done with the final answer, always last.
         Bad questions raise (EmptyQuestion, QuestionTooLong) before anything is yielded."""
@@ -173,8 +202,12 @@ class Assistant:
         with watch("understand"):
             plan = self.understand(question, history, view)
         if not view.size:  # nothing to search: say why, rather than "the speeches do not cover this"
-            why = phrase("building" if self.index.ingestion_running() else "empty_index", plan.language, plan.script)
-            empty = Answer(plan.original, why, (), False, plan, notes=(why,), timings=tuple(watch.laps.items()))
+            why = phrase(
+                "building" if self.index.ingestion_running() else "empty_index", plan.language, plan.script
+            )
+            empty = Answer(
+                plan.original, why, (), False, plan, notes=(why,), timings=tuple(watch.laps.items())
+            )
             yield Sources(empty)
             yield Done(empty)
             return
@@ -190,8 +223,9 @@ class Assistant:
             yield Done(answer)
             return
         began = time.perf_counter()
-        for event in generate(self.chat_model, answer, translator(view.romanised), self.model_health,
-                              self.options.answer_tokens):
+        for event in generate(
+            self.chat_model, answer, translator(view.romanised), self.model_health, self.options.answer_tokens
+        ):
             if isinstance(event, Done):
                 watch.laps["generate"] = time.perf_counter() - began
                 event = Done(replace(event.answer, timings=tuple(watch.laps.items())))
@@ -203,30 +237,77 @@ class Assistant:
         found = self.retrieve(query, view, watch)
         with watch("compose"):
             top = found.ranked[: self.options.top_k]
-            quoted_hits, related_hits = quoted_and_related(query, top, view) if found.decision.found else (top, [])
+            quoted_hits, related_hits = (
+                quoted_and_related(query, top, view) if found.decision.found else (top, [])
+            )
             shown = quoted_hits + related_hits
-            ranked = tuple(cite(shown + [h for h in found.ranked if h not in shown], query.highlight, query.quantity, view))
-            quoted, aside = ranked[: len(quoted_hits)], ranked[len(quoted_hits): len(shown)]
+            ranked = tuple(
+                cite(
+                    shown + [h for h in found.ranked if h not in shown], query.highlight, query.quantity, view
+                )
+            )
+            quoted, aside = ranked[: len(quoted_hits)], ranked[len(quoted_hits) : len(shown)]
             degraded = degraded_notes(bool(found.unavailable), plan.language, plan.script)
             notes = city_notes(query, plan.language, plan.script) + degraded
             decision = found.decision
             if decision.outcome == "closest":
                 nearest = ranked[: self.options.top_k]
                 text = with_notes(compose_closest(nearest, query, view, plan.language, plan.script), notes)
-                return Answer(plan.original, text, (), False, plan, related=nearest, ranked=ranked, notes=notes,
-                              outcome="closest", decision=decision)
+                return Answer(
+                    plan.original,
+                    text,
+                    (),
+                    False,
+                    plan,
+                    related=nearest,
+                    ranked=ranked,
+                    notes=notes,
+                    outcome="closest",
+                    decision=decision,
+                )
             if decision.outcome == "not_covered":
-                text = with_notes(compose_abstention(ranked[:3], plan.language, plan.script,
-                                                     searched=searched(query, view, plan.language, plan.script)), degraded)
-                return Answer(plan.original, text, (), False, plan, related=ranked[:3], ranked=ranked, notes=notes,
-                              outcome="not_covered", decision=decision)
-            terms = searched_as([(t.english, t.chinese) for t in query.translations], plan.language, plan.script)
-            text = with_notes(compose_answer(quoted, plan.language, plan.script, related=aside, terms=terms), notes)
-            return Answer(plan.original, text, quoted, True, plan, related=aside, ranked=ranked, notes=notes,
-                          decision=decision)
+                text = with_notes(
+                    compose_abstention(
+                        ranked[:3],
+                        plan.language,
+                        plan.script,
+                        searched=searched(query, view, plan.language, plan.script),
+                    ),
+                    degraded,
+                )
+                return Answer(
+                    plan.original,
+                    text,
+                    (),
+                    False,
+                    plan,
+                    related=ranked[:3],
+                    ranked=ranked,
+                    notes=notes,
+                    outcome="not_covered",
+                    decision=decision,
+                )
+            terms = searched_as(
+                [(t.english, t.chinese) for t in query.translations], plan.language, plan.script
+            )
+            text = with_notes(
+                compose_answer(quoted, plan.language, plan.script, related=aside, terms=terms), notes
+            )
+            return Answer(
+                plan.original,
+                text,
+                quoted,
+                True,
+                plan,
+                related=aside,
+                ranked=ranked,
+                notes=notes,
+                decision=decision,
+            )
 
-
-    def _timeline_answer(self, plan: QueryPlan, view: IndexView, filters: Filters, watch: Stopwatch) -> Answer:
+    def _timeline_answer(
+        self, plan: QueryPlan, view: IndexView, filters: Filters, watch: Stopwatch
+    ) -> Answer:
         """A question about time: every dated passage mentioning the topic, the first and the latest
         cited, in date order (research.timeline). A question about one document or one year ("十九大报告
         如何表述…的变化") is answered from it as any other; without a dated mention, the ordinary answer,
@@ -234,7 +315,9 @@ class Assistant:
         with watch("query"):
             query = self.query(plan, view, filters)
         named = query.documents_named
-        if (named and not view.series_of(named)) or len(plan.years) == 1:  # one document, one year: what it says, not when
+        if (named and not view.series_of(named)) or len(
+            plan.years
+        ) == 1:  # one document, one year: what it says, not when
             return self._answer(plan, view, filters, watch)
         with watch("retrieve"):
             mentions = find_mentions(query, view)
@@ -248,12 +331,22 @@ class Assistant:
             chosen = pick(mentions, self.options.top_k)
             citations = tuple(cite_mentions(chosen, query.highlight, view, query.quantity))
             forms = tuple(f[0] for f in topic_forms(query, view))
-            timeline = make_timeline(plan.timeline, forms, mentions, view, view.documents_allowed(query.filters))
+            timeline = make_timeline(
+                plan.timeline, forms, mentions, view, view.documents_allowed(query.filters)
+            )
             label = topic_label(query, forms)
             text = compose_timeline(citations, timeline, label, plan.language, plan.script)
             notes = city_notes(query, plan.language, plan.script)
-            return Answer(plan.original, with_notes(text, notes), citations, True, plan, ranked=citations, notes=notes,
-                          timeline=timeline)
+            return Answer(
+                plan.original,
+                with_notes(text, notes),
+                citations,
+                True,
+                plan,
+                ranked=citations,
+                notes=notes,
+                timeline=timeline,
+            )
 
 
 def diversify(hits: Sequence[Hit], max_per_doc: int) -> list[Hit]:

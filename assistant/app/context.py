@@ -20,7 +20,8 @@ Say = Callable[[str], None]
 
 
 def settings_from_args(args: argparse.Namespace) -> Settings:
-    """Settings from the common flags (--data-dir, --embedder, --chroma-host/port, --catalog) over the environment."""
+    """Settings from the common flags (--data-dir, --embedder, --chroma-host/port, --catalog) over the
+    environment."""
     return Settings.from_env(
         data_dir=Path(args.data_dir).expanduser() if args.data_dir else None,
         embedders=[s for s in args.embedder.split(",") if s] if args.embedder else None,
@@ -32,13 +33,19 @@ def settings_from_args(args: argparse.Namespace) -> Settings:
 
 def filters_from_args(args: argparse.Namespace) -> Filters:
     """The filter flags (--city, --doc, --date-from, --date-to) every asking command shares."""
-    return Filters(cities=tuple(args.city or ()), doc_ids=tuple(getattr(args, "doc", None) or ()),
-                   date_from=args.date_from or "", date_to=args.date_to or "")
+    return Filters(
+        cities=tuple(args.city or ()),
+        doc_ids=tuple(getattr(args, "doc", None) or ()),
+        date_from=args.date_from or "",
+        date_to=args.date_to or "",
+    )
 
 
 def open_index(settings: Settings) -> Index:
     embed_cache.SHARED = settings.embed_cache
-    chroma = ChromaConfig(path=settings.data_dir / "chroma", host=settings.chroma_host, port=settings.chroma_port)
+    chroma = ChromaConfig(
+        path=settings.data_dir / "chroma", host=settings.chroma_host, port=settings.chroma_port
+    )
     return Index(settings.data_dir, settings.embedders, chroma=chroma, catalog_url=settings.catalog)
 
 
@@ -60,4 +67,8 @@ def make_assistant(settings: Settings, *, say: Say | None = None) -> Assistant:
     when one is configured."""
     index = open_index(settings)
     ensure_sample_corpus(index, say=say, progress=say is not None)
-    return Assistant(index, options=Options(answer_tokens=settings.llm.max_tokens), chat_model=make_chat_model(settings.llm))
+    return Assistant(
+        index,
+        options=Options(answer_tokens=settings.llm.max_tokens),
+        chat_model=make_chat_model(settings.llm),
+    )

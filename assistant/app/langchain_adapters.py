@@ -32,11 +32,17 @@ class SpeechqaRetriever(BaseRetriever):
     k: int = 5
     filters: Filters = Filters()
 
-    def _get_relevant_documents(self, query: str, *, run_manager: CallbackManagerForRetrieverRun) -> list[Document]:
+    def _get_relevant_documents(
+        self, query: str, *, run_manager: CallbackManagerForRetrieverRun
+    ) -> list[Document]:
         found = self.assistant.search(query, self.k, self.filters)
-        return [Document(page_content=p.citation.text,
-                         metadata={k: v for k, v in p.to_dict().items() if k != "text"} | {"found": found.found})
-                for p in found.passages]
+        return [
+            Document(
+                page_content=p.citation.text,
+                metadata={k: v for k, v in p.to_dict().items() if k != "text"} | {"found": found.found},
+            )
+            for p in found.passages
+        ]
 
 
 class SpeechqaEmbeddings(Embeddings):
@@ -56,8 +62,12 @@ class SpeechqaEmbeddings(Embeddings):
 
 def format_documents(documents: list[Document]) -> str:
     """Documents as numbered passages with where they are from, for a prompt."""
-    return "\n\n".join(f"[{i}] ({d.metadata.get('city', '')} {d.metadata.get('title', '')[:40]} {d.metadata.get('date', '')})\n"
-                       f"{d.page_content}" for i, d in enumerate(documents, start=1))
+    return "\n\n".join(
+        f"[{i}] ({d.metadata.get('city', '')} {d.metadata.get('title', '')[:40]} "
+        f"{d.metadata.get('date', '')})\n"
+        f"{d.page_content}"
+        for i, d in enumerate(documents, start=1)
+    )
 
 
 __all__ = ["SpeechqaEmbeddings", "SpeechqaRetriever", "format_documents"]

@@ -24,12 +24,14 @@ def answer_markdown(answer: Answer, *, with_sources: bool = True) -> str:
         parts.append(f"**{sources_heading(answer)}**")
         for c in sources:
             parts.append(f"- {citation_line(c)}")
-            parts.append(f"  > {legible(c.text, answer.plan.language, answer.plan.script).replace(chr(10), ' ')}")
+            parts.append(
+                f"  > {legible(c.text, answer.plan.language, answer.plan.script).replace(chr(10), ' ')}"
+            )
     return "\n".join(parts)
 
 
 def sources_heading(answer: Answer) -> str:
-    """"Sources" in the question's language and script."""
+    """ "Sources" in the question's language and script."""
     if answer.plan.language == "en":
         return "Sources"
     return "出處" if answer.plan.script == "traditional" else "出处"

@@ -17,7 +17,9 @@ Command = Callable[[argparse.Namespace], int]
 
 
 def cmd_set(args: argparse.Namespace) -> int:
-    values = {f: getattr(args, f) for f in ("title", "city", "date", "speaker") if getattr(args, f) is not None}
+    values = {
+        f: getattr(args, f) for f in ("title", "city", "date", "speaker") if getattr(args, f) is not None
+    }
     clear = tuple(args.clear or ())
     if not values and not clear:
         raise UserError("nothing to set: give --city, --date, --speaker or --title (or --clear FIELD)")
@@ -25,7 +27,9 @@ def cmd_set(args: argparse.Namespace) -> int:
     meta = index.edit(args.doc_id, values, clear)
     inferred = index.catalog.inferred_meta(args.doc_id)
     print(f"{args.doc_id}: {meta.title[:60]}")
-    print(f"    where: {where_line(meta)}  date: {meta.date or 'unknown'}  speaker: {meta.speaker or 'unknown'}")
+    print(
+        f"    where: {where_line(meta)}  date: {meta.date or 'unknown'}  speaker: {meta.speaker or 'unknown'}"
+    )
     for line in edits_lines(meta, inferred):
         print(f"    {line}")
     for field in clear:
@@ -43,7 +47,10 @@ def cmd_trend(args: argparse.Namespace) -> int:
     print(f"“{t.topic}” — passages holding {' + '.join(t.forms)}, by {t.by}:")
     width = max(p.passages for p in t.points) or 1
     for p in t.points:
-        print(f"  {p.key or '?':>10}  {'█' * round(30 * p.passages / width):<30}  {p.passages:>4} passages in {p.documents} documents")
+        print(
+            f"  {p.key or '?':>10}  {'█' * round(30 * p.passages / width):<30}  {p.passages:>4} passages in "
+            f"{p.documents} documents"
+        )
     if t.unplaced:
         print(f"  ({t.unplaced} more in documents without a {'date' if t.by == 'year' else 'city'})")
     for label, m in (("first", t.first), ("latest", t.latest)):
@@ -70,34 +77,51 @@ def cmd_digest(args: argparse.Namespace) -> int:
     return 0
 
 
-def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser,  # type: ignore[type-arg]
-             filters: argparse.ArgumentParser) -> dict[str, Command]:
+def register(
+    sub: argparse._SubParsersAction,
+    common: argparse.ArgumentParser,  # type: ignore[type-arg]
+    filters: argparse.ArgumentParser,
+) -> dict[str, Command]:
     p = sub.add_parser(
-        "set", parents=[common], help="correct a document's city, date, speaker or title (kept across re-ingestion)",
-        description="Set fields of a document's metadata over what ingestion inferred. Filters, comparisons and "
-                    "trends use the new values at once (the vectors are not re-embedded); the values stay when the "
-                    "file is ingested again or pruned and comes back. `speechqa docs` shows them as 'set by you' "
-                    "beside what was inferred.",
-        epilog="example: speechqa set 002_f6ee860a1e13cda9 --city 惠州 --date 2019-12-05 --speaker 孙爱军")
+        "set",
+        parents=[common],
+        help="correct a document's city, date, speaker or title (kept across re-ingestion)",
+        description="Set fields of a document's metadata over what ingestion inferred. Filters, comparisons "
+        "and trends use the new values at once (the vectors are not re-embedded); the values stay when the "
+        "file is ingested again or pruned and comes back. `speechqa docs` shows them as 'set by you' "
+        "beside what was inferred.",
+        epilog="example: speechqa set 002_f6ee860a1e13cda9 --city 惠州 --date 2019-12-05 --speaker 孙爱军",
+    )
     p.add_argument("doc_id", help="the document (speechqa docs lists the ids)")
     p.add_argument("--city", help="a prefecture-level city or municipality, in Chinese (惠州 or 惠州市)")
     p.add_argument("--date", help="YYYY-MM-DD, YYYY-MM or YYYY")
     p.add_argument("--speaker", help="who gave the speech")
     p.add_argument("--title", help="the document's title")
-    p.add_argument("--clear", action="append", choices=("title", "city", "date", "speaker"),
-                   help="go back to the inferred value of this field (repeatable)")
-    p = sub.add_parser("trend", parents=[common, filters], help="how often a topic is mentioned per year or per city",
-                       description="Count the passages that mention a topic (its words; an English topic is translated "
-                                   "as questions are) per year or per city, with the first and the latest mention.",
-                       epilog="example: speechqa trend 乡村振兴 --by year --csv trend.csv --png trend.png")
+    p.add_argument(
+        "--clear",
+        action="append",
+        choices=("title", "city", "date", "speaker"),
+        help="go back to the inferred value of this field (repeatable)",
+    )
+    p = sub.add_parser(
+        "trend",
+        parents=[common, filters],
+        help="how often a topic is mentioned per year or per city",
+        description="Count the passages that mention a topic (its words; an English topic is translated "
+        "as questions are) per year or per city, with the first and the latest mention.",
+        epilog="example: speechqa trend 乡村振兴 --by year --csv trend.csv --png trend.png",
+    )
     p.add_argument("topic")
     p.add_argument("--by", choices=("year", "city"), default="year")
     p.add_argument("--csv", help="also write the counts as CSV")
     p.add_argument("--png", help="also draw the chart as a PNG")
 
-    p = sub.add_parser("digest", parents=[common, filters], help="every paragraph on a topic, by city and date, as "
-                                                                 "Markdown or .docx",
-                       epilog="example: speechqa digest 招商引资 --city 临沂 --city 聊城 --out digest.docx")
+    p = sub.add_parser(
+        "digest",
+        parents=[common, filters],
+        help="every paragraph on a topic, by city and date, as Markdown or .docx",
+        epilog="example: speechqa digest 招商引资 --city 临沂 --city 聊城 --out digest.docx",
+    )
     p.add_argument("topic")
     p.add_argument("--out", required=True, help="the report: .md or .docx")
     return {"set": cmd_set, "trend": cmd_trend, "digest": cmd_digest}

@@ -24,8 +24,17 @@ def server_app(assistant: Assistant, *, auth: tuple[str, str] | None = None, api
     app = FastAPI(title="speechqa", docs_url=None, redoc_url=None, openapi_url=None)
     install_error_handlers(app)
     app.include_router(api_router(assistant, api_key=api_key))
-    return gr.mount_gradio_app(app, build_app(assistant), path="", auth=auth, max_file_size=MAX_UPLOAD_BYTES,
-                               css=CSS, js=OPEN_CITATION_JS, footer_links=["api"], show_error=True)
+    return gr.mount_gradio_app(
+        app,
+        build_app(assistant),
+        path="",
+        auth=auth,
+        max_file_size=MAX_UPLOAD_BYTES,
+        css=CSS,
+        js=OPEN_CITATION_JS,
+        footer_links=["api"],
+        show_error=True,
+    )
 
 
 def is_loopback(host: str) -> bool:
@@ -35,27 +44,51 @@ def is_loopback(host: str) -> bool:
 def _uvicorn(app: Any, host: str, port: int) -> Any:
     import uvicorn
 
-    return uvicorn.Server(uvicorn.Config(app, host=host, port=port, log_level="warning", timeout_graceful_shutdown=2))
+    return uvicorn.Server(
+        uvicorn.Config(app, host=host, port=port, log_level="warning", timeout_graceful_shutdown=2)
+    )
 
 
-def serve(assistant: Assistant, *, host: str = "127.0.0.1", port: int = 7860, auth: tuple[str, str] | None = None,
-          api_key: str = "", quiet: bool = False, check_model: bool = False) -> None:
+def serve(
+    assistant: Assistant,
+    *,
+    host: str = "127.0.0.1",
+    port: int = 7860,
+    auth: tuple[str, str] | None = None,
+    api_key: str = "",
+    quiet: bool = False,
+    check_model: bool = False,
+) -> None:
     """Run the UI and the API until Ctrl-C; warns when listening beyond this machine without a login.
     With `check_model`, the chat model is asked for one token first and a failure is said once, here."""
     if not is_loopback(host) and auth is None:
-        print(f"WARNING: serving on {host} without a login: anyone who can reach this address can read and change "
-              "the index. Use --auth USER:PASSWORD or SPEECHQA_AUTH.", file=sys.stderr)
+        print(
+            f"WARNING: serving on {host} without a login: anyone who can reach this address can read and "
+            f"change "
+            "the index. Use --auth USER:PASSWORD or SPEECHQA_AUTH.",
+            file=sys.stderr,
+        )
     if not is_loopback(host) and not api_key:
-        print(f"WARNING: the API at http://{host}:{port}/v1 takes no key. Use --api-key or SPEECHQA_API_KEY.",
-              file=sys.stderr)
+        print(
+            f"WARNING: the API at http://{host}:{port}/v1 takes no key. Use --api-key or SPEECHQA_API_KEY.",
+            file=sys.stderr,
+        )
     seconds = assistant.warm_up()
     if not quiet:
-        print(f"speechqa: models and indexes loaded in {seconds:.1f}s; the OpenAI-compatible API is at "
-              f"http://{host}:{port}/v1 (model 'speechqa')", file=sys.stderr)
+        print(
+            f"speechqa: models and indexes loaded in {seconds:.1f}s; the OpenAI-compatible API is at "
+            f"http://{host}:{port}/v1 (model 'speechqa')",
+            file=sys.stderr,
+        )
     if check_model:
         problem = assistant.check_model()
-        print(f"speechqa: chat model NOT working, answers show the passages' own words: {problem}" if problem
-              else f"speechqa: chat model {assistant.chat_model.name} answers", file=sys.stderr)  # type: ignore[union-attr]
+        name = assistant.chat_model.name if assistant.chat_model else ""
+        print(
+            f"speechqa: chat model NOT working, answers show the passages' own words: {problem}"
+            if problem
+            else f"speechqa: chat model {name} answers",
+            file=sys.stderr,
+        )
     _uvicorn(server_app(assistant, auth=auth, api_key=api_key), host, port).run()
 
 
@@ -72,8 +105,14 @@ class Running:
         self.thread.join(timeout=10)
 
 
-def start(assistant: Assistant, *, port: int, host: str = "127.0.0.1", auth: tuple[str, str] | None = None,
-          api_key: str = "") -> Running:
+def start(
+    assistant: Assistant,
+    *,
+    port: int,
+    host: str = "127.0.0.1",
+    auth: tuple[str, str] | None = None,
+    api_key: str = "",
+) -> Running:
     """The server on a thread, returned once it accepts connections."""
     server = _uvicorn(server_app(assistant, auth=auth, api_key=api_key), host, port)
     thread = threading.Thread(target=server.run, daemon=True, name="speechqa-server")

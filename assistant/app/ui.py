@@ -86,8 +86,12 @@ def store_upload(source: Path, uploads: Path) -> Path:
 
 
 def _filters(cities: list[str] | None, docs: list[str] | None, date_from: str, date_to: str) -> Filters:
-    return Filters(cities=tuple(cities or ()), doc_ids=tuple(d.split(" ")[0] for d in docs or ()),
-                   date_from=(date_from or "").strip(), date_to=(date_to or "").strip())
+    return Filters(
+        cities=tuple(cities or ()),
+        doc_ids=tuple(d.split(" ")[0] for d in docs or ()),
+        date_from=(date_from or "").strip(),
+        date_to=(date_to or "").strip(),
+    )
 
 
 def build_app(assistant: Assistant, *, title: str = "speechqa") -> Any:
@@ -102,45 +106,88 @@ def build_app(assistant: Assistant, *, title: str = "speechqa") -> Any:
         rows = []
         for d in index.catalog.documents():
             people = "、".join(n.name for n in d.meta.people[:6])
-            notes = [f"copy of {d.copy_of}" if d.copy_of else "", f"copies: {', '.join(d.copies)}" if d.copies else "",
-                     *d.quality.warnings()]
-            rows.append([d.doc_id, mark("title", d.meta.title[:60]), where_line(d.meta), mark("date", d.meta.date),
-                         mark("speaker", d.meta.speaker) + (f" · {people}" if people else ""), d.chunks,
-                         "; ".join(n for n in notes if n)])
+            notes = [
+                f"copy of {d.copy_of}" if d.copy_of else "",
+                f"copies: {', '.join(d.copies)}" if d.copies else "",
+                *d.quality.warnings(),
+            ]
+            rows.append(
+                [
+                    d.doc_id,
+                    mark("title", d.meta.title[:60]),
+                    where_line(d.meta),
+                    mark("date", d.meta.date),
+                    mark("speaker", d.meta.speaker) + (f" · {people}" if people else ""),
+                    d.chunks,
+                    "; ".join(n for n in notes if n),
+                ]
+            )
         return rows
 
     def doc_choices() -> list[str]:
         return [f"{d.doc_id} {d.meta.title[:30]}" for d in index.catalog.documents()]
 
     # callbacks -----------------------------------------------------------------------------------
-    def answer_into_chat(question: str, shown_question: str, history: list[str], filters: Filters, chat: list[dict[str, str]],
-            conv: Conversation, script: str) -> Iterator[tuple[Any, ...]]:
+    def answer_into_chat(
+        question: str,
+        shown_question: str,
+        history: list[str],
+        filters: Filters,
+        chat: list[dict[str, str]],
+        conv: Conversation,
+        script: str,
+    ) -> Iterator[tuple[Any, ...]]:
         """Ask and stream into the chat: the sources, the scope chips and a comparison's columns as soon
         as retrieval is done, then the text. Yields the outputs of `respond`."""
         chat = [*chat, {"role": "user", "content": shown_question}, {"role": "assistant", "content": "…"}]
         # the previous answer's sources go at once: text and sources never belong to two answers
-        yield (chat, conv, sources_html(None, script, searching=shown_question), gr.update(choices=[], value=None), "",
-               *scope_outputs(None), gr.update(value="", visible=False))
+        yield (
+            chat,
+            conv,
+            sources_html(None, script, searching=shown_question),
+            gr.update(choices=[], value=None),
+            "",
+            *scope_outputs(None),
+            gr.update(value="", visible=False),
+        )
         try:
             events = assistant.stream(question, history, filters=filters)
         except SHOWN_ERRORS as exc:  # said in the conversation; the question goes back into the box
             chat[-1] = {"role": "assistant", "content": f"⚠️ {html.escape(str(exc), quote=False)}"}
-            yield (chat, conv, sources_html(None, script), gr.update(choices=[], value=None), shown_question,
-                   *scope_outputs(conv.last), gr.skip())
+            yield (
+                chat,
+                conv,
+                sources_html(None, script),
+                gr.update(choices=[], value=None),
+                shown_question,
+                *scope_outputs(conv.last),
+                gr.skip(),
+            )
             return
         live = LiveAnswer()
         head: tuple[Any, ...] = (gr.skip(),) * 5
         for event in events:
             if isinstance(event, Sources):  # the cards as soon as retrieval is done, before any text
-                head = (sources_html(event.answer, script), gr.update(choices=source_choices(event.answer), value=None),
-                        *scope_outputs(event.answer), compare_update(event.answer, script))
+                head = (
+                    sources_html(event.answer, script),
+                    gr.update(choices=source_choices(event.answer), value=None),
+                    *scope_outputs(event.answer),
+                    compare_update(event.answer, script),
+                )
                 chat[-1] = {"role": "assistant", "content": "▍"}
             elif isinstance(event, Done):
                 answer = event.answer
                 conv.turns.append((question, answer))
                 chat[-1] = {"role": "assistant", "content": answer_for_chat(answer, script)}
-                yield (chat, conv, sources_html(answer, script), gr.update(choices=source_choices(answer), value=None), "",
-                       *scope_outputs(answer), compare_update(answer, script))
+                yield (
+                    chat,
+                    conv,
+                    sources_html(answer, script),
+                    gr.update(choices=source_choices(answer), value=None),
+                    "",
+                    *scope_outputs(answer),
+                    compare_update(answer, script),
+                )
                 return
             else:
                 live.take(event)
@@ -148,15 +195,33 @@ def build_app(assistant: Assistant, *, title: str = "speechqa") -> Any:
             yield chat, conv, head[0], head[1], "", *head[2:]
             head = (gr.skip(),) * 5  # sent once; the text alone changes from here on
 
-    def respond(question: str, chat: list[dict[str, str]], conv: Conversation, cities: list[str], docs: list[str],
-                date_from: str, date_to: str, script: str) -> Iterator[tuple[Any, ...]]:
+    def respond(
+        question: str,
+        chat: list[dict[str, str]],
+        conv: Conversation,
+        cities: list[str],
+        docs: list[str],
+        date_from: str,
+        date_to: str,
+        script: str,
+    ) -> Iterator[tuple[Any, ...]]:
         question = (question or "").strip()
         if not question:
             raise user_error("Type a question first.")
-        yield from answer_into_chat(question, question, conv.history, _filters(cities, docs, date_from, date_to), chat, conv, script)
+        yield from answer_into_chat(
+            question, question, conv.history, _filters(cities, docs, date_from, date_to), chat, conv, script
+        )
 
-    def rescope(chips: list[str] | None, chat: list[dict[str, str]], conv: Conversation, cities: list[str],
-                docs: list[str], date_from: str, date_to: str, script: str) -> Iterator[tuple[Any, ...]]:
+    def rescope(
+        chips: list[str] | None,
+        chat: list[dict[str, str]],
+        conv: Conversation,
+        cities: list[str],
+        docs: list[str],
+        date_from: str,
+        date_to: str,
+        script: str,
+    ) -> Iterator[tuple[Any, ...]]:
         """A chip removed: the last question asked again within the scope still shown; the conversation
         goes on from that scope (its question takes the last one's place in the history)."""
         answer = conv.last
@@ -178,8 +243,10 @@ def build_app(assistant: Assistant, *, title: str = "speechqa") -> Any:
         if answer is None or answer.scope is None:
             return gr.update(choices=[], value=[], visible=False), gr.update(value="", visible=False)
         chips = answer.scope.chips()
-        return (gr.update(choices=chips, value=chips, visible=True),
-                gr.update(value=chips_html(answer.scope.fixed()), visible=True))
+        return (
+            gr.update(choices=chips, value=chips, visible=True),
+            gr.update(value=chips_html(answer.scope.fixed()), visible=True),
+        )
 
     def compare_update(answer: Answer, script: str) -> Any:
         view = comparison_html(answer, script)
@@ -197,17 +264,30 @@ def build_app(assistant: Assistant, *, title: str = "speechqa") -> Any:
 
     def rescript(script: str, conv: Conversation, choice: str | None) -> tuple[Any, ...]:
         view = comparison_html(conv.last, script)
-        return sources_html(conv.last, script), open_source(choice, conv, script), gr.update(value=view, visible=bool(view))
+        return (
+            sources_html(conv.last, script),
+            open_source(choice, conv, script),
+            gr.update(value=view, visible=bool(view)),
+        )
 
     def new_chat() -> tuple[Any, ...]:
-        return ([], Conversation(), sources_html(None, "original"), gr.update(choices=[], value=None),
-                document_html(None, 0, "", "original"), *scope_outputs(None), gr.update(value="", visible=False),
-                gr.update(value=None, visible=False))
+        return (
+            [],
+            Conversation(),
+            sources_html(None, "original"),
+            gr.update(choices=[], value=None),
+            document_html(None, 0, "", "original"),
+            *scope_outputs(None),
+            gr.update(value="", visible=False),
+            gr.update(value=None, visible=False),
+        )
 
     def export(conv: Conversation) -> Any:
         if not conv.turns:
             raise user_error("Nothing to export yet.")
-        target = Path(tempfile.mkdtemp(prefix="speechqa-")) / f"conversation-{time.strftime('%Y%m%d-%H%M%S')}.md"
+        target = (
+            Path(tempfile.mkdtemp(prefix="speechqa-")) / f"conversation-{time.strftime('%Y%m%d-%H%M%S')}.md"
+        )
         target.write_text(conversation_markdown(conv.turns), encoding="utf-8")
         return gr.update(value=str(target), visible=True)
 
@@ -222,23 +302,45 @@ def build_app(assistant: Assistant, *, title: str = "speechqa") -> Any:
             path = Path(getattr(item, "name", item))
             size = path.stat().st_size
             if size > MAX_UPLOAD_BYTES:
-                rows.append([path.name, "error", 0, f"file too large ({size // 2**20} MiB; limit {MAX_UPLOAD_BYTES // 2**20} MiB)"])
+                rows.append(
+                    [
+                        path.name,
+                        "error",
+                        0,
+                        f"file too large ({size // 2**20} MiB; limit {MAX_UPLOAD_BYTES // 2**20} MiB)",
+                    ]
+                )
                 continue
             try:
                 stored.append(store_upload(path, index.data_dir / "uploads"))
             except OSError as exc:  # a full disk, a read-only data directory
-                rows.append([path.name, "error", 0, f"could not be stored in {index.data_dir / 'uploads'}: "
-                                                    f"{exc.strerror or exc}"])
+                rows.append(
+                    [
+                        path.name,
+                        "error",
+                        0,
+                        f"could not be stored in {index.data_dir / 'uploads'}: {exc.strerror or exc}",
+                    ]
+                )
         if stored:
             try:
-                report = sync_paths(index, stored, progress=False,
-                                    on_progress=lambda done, total: progress(done / max(total, 1), desc=f"ingesting {done:,}/{total:,} characters"))
+                report = sync_paths(
+                    index,
+                    stored,
+                    progress=False,
+                    on_progress=lambda done, total: progress(
+                        done / max(total, 1), desc=f"ingesting {done:,}/{total:,} characters"
+                    ),
+                )
             except SHOWN_ERRORS as exc:
                 raise user_error(str(exc)) from exc
             for f in report.files:
                 own = doc_id_for(f.path)
-                copied = [f"copy of {original}, cited as that one" for doc, (original, _) in report.copies.items()
-                          if doc == own or doc.startswith(f"{own}-")]
+                copied = [
+                    f"copy of {original}, cited as that one"
+                    for doc, (original, _) in report.copies.items()
+                    if doc == own or doc.startswith(f"{own}-")
+                ]
                 notes = [*copied, *([f.error] if f.error else f.warnings)]
                 rows.append([Path(f.path).name, f.status, f.chunks_added, "; ".join(notes)])
         return rows, *documents_changed()
@@ -259,8 +361,12 @@ def build_app(assistant: Assistant, *, title: str = "speechqa") -> Any:
         """Everything that lists documents, after an upload or a removal: the table, the city and
         document filters, the removal list."""
         choices = doc_choices()
-        return (doc_rows(), gr.update(choices=index.cities()), gr.update(choices=choices),
-                gr.update(choices=choices, value=None))
+        return (
+            doc_rows(),
+            gr.update(choices=index.cities()),
+            gr.update(choices=choices),
+            gr.update(choices=choices, value=None),
+        )
 
     def page_opened() -> tuple[Any, ...]:
         """The lists as the index holds them now: the Documents table, the city and document filters,
@@ -272,34 +378,56 @@ def build_app(assistant: Assistant, *, title: str = "speechqa") -> Any:
         """After a metadata edit: the table and the filters (the edited document stays chosen)."""
         return doc_rows(), gr.update(choices=index.cities()), gr.update(choices=doc_choices())
 
-    def ask_api(question: str, history: list[str] | None = None, cities: list[str] | None = None,
-                docs: list[str] | None = None, date_from: str = "", date_to: str = "") -> dict[str, Any]:
+    def ask_api(
+        question: str,
+        history: list[str] | None = None,
+        cities: list[str] | None = None,
+        docs: list[str] | None = None,
+        date_from: str = "",
+        date_to: str = "",
+    ) -> dict[str, Any]:
         """Ask one question (with the earlier questions of the conversation) and get the cited answer."""
         try:
-            answer = assistant.ask(question or "", list(history or []), filters=_filters(cities, docs, date_from, date_to))
+            answer = assistant.ask(
+                question or "", list(history or []), filters=_filters(cities, docs, date_from, date_to)
+            )
         except SHOWN_ERRORS as exc:
             raise user_error(str(exc)) from exc
         return answer.to_dict()
 
-    def ask_stream_api(question: str, history: list[str] | None = None, cities: list[str] | None = None,
-                       docs: list[str] | None = None, date_from: str = "", date_to: str = "") -> Iterator[dict[str, Any]]:
+    def ask_stream_api(
+        question: str,
+        history: list[str] | None = None,
+        cities: list[str] | None = None,
+        docs: list[str] | None = None,
+        date_from: str = "",
+        date_to: str = "",
+    ) -> Iterator[dict[str, Any]]:
         """The answer as it is made: {"event": "sources", "citations"} once retrieval is done; with a chat
         model {"event": "sentence", "text", "kept", "why"} as each sentence is checked; then {"event":
         "done", "answer"} with the same dict as /ask."""
         try:
-            events = assistant.stream(question or "", list(history or []), filters=_filters(cities, docs, date_from, date_to))
+            events = assistant.stream(
+                question or "", list(history or []), filters=_filters(cities, docs, date_from, date_to)
+            )
             for event in events:
                 if isinstance(event, Sources):
                     yield {"event": "sources", "citations": [c.to_dict() for c in event.answer.sources]}
                 elif isinstance(event, Checked):
-                    yield {"event": "sentence", "text": event.check.shown, "kept": event.check.kept, "why": event.check.why}
+                    yield {
+                        "event": "sentence",
+                        "text": event.check.shown,
+                        "kept": event.check.kept,
+                        "why": event.check.why,
+                    }
                 elif isinstance(event, Done):
                     yield {"event": "done", "answer": event.answer.to_dict()}
         except SHOWN_ERRORS as exc:
             raise user_error(str(exc)) from exc
 
-    def test_retrieval(query: str, k: float, cities: list[str], docs: list[str], date_from: str,
-                       date_to: str) -> tuple[str, list[list[Any]]]:
+    def test_retrieval(
+        query: str, k: float, cities: list[str], docs: list[str], date_from: str, date_to: str
+    ) -> tuple[str, list[list[Any]]]:
         """The Retrieval test tab: how a question is read, and every passage found with each
         retriever's own rank and score."""
         try:
@@ -311,58 +439,101 @@ def build_app(assistant: Assistant, *, title: str = "speechqa") -> Any:
     # layout --------------------------------------------------------------------------------------
     with gr.Blocks(title=title) as app:
         conv = gr.State(Conversation())
-        gr.Markdown("## speechqa — ask the speeches\nQuestions in Simplified or Traditional Chinese or English; "
-                    "every statement cites the paragraph it came from.")
+        gr.Markdown(
+            "## speechqa — ask the speeches\nQuestions in Simplified or Traditional Chinese or English; "
+            "every statement cites the paragraph it came from."
+        )
         with gr.Tab("Chat"):
             with gr.Row():
                 with gr.Column(scale=3):
                     with gr.Row(equal_height=True):
-                        scope = gr.Dropdown([], value=[], multiselect=True, visible=False, scale=3, elem_id="sq-scope",
-                                            label="Scope of the last answer: remove a chip to ask again without it")
+                        scope = gr.Dropdown(
+                            [],
+                            value=[],
+                            multiselect=True,
+                            visible=False,
+                            scale=3,
+                            elem_id="sq-scope",
+                            label="Scope of the last answer: remove a chip to ask again without it",
+                        )
                         fixed = gr.HTML(visible=False, elem_id="sq-scope-fixed")
                     chat = gr.Chatbot(label="Conversation", height=380, elem_id="sq-chat")
                     compare = gr.HTML(visible=False, elem_id="sq-compare")
                     with gr.Row():
-                        box = gr.Textbox(placeholder="例如：各地对重点项目督查考核有什么要求？", show_label=False, scale=5,
-                                         elem_id="sq-question")
+                        box = gr.Textbox(
+                            placeholder="例如：各地对重点项目督查考核有什么要求？",
+                            show_label=False,
+                            scale=5,
+                            elem_id="sq-question",
+                        )
                         send = gr.Button("Ask", variant="primary", scale=1, elem_id="sq-ask")
                     with gr.Row():
                         new = gr.Button("New chat", elem_id="sq-new")
                         save = gr.Button("Export Markdown", elem_id="sq-export")
-                    download = gr.File(label="Exported conversation", interactive=False, height=60, visible=False,
-                                       elem_id="sq-download")
+                    download = gr.File(
+                        label="Exported conversation",
+                        interactive=False,
+                        height=60,
+                        visible=False,
+                        elem_id="sq-download",
+                    )
                     gr.Examples(EXAMPLES, inputs=box, label="Examples")
                     with gr.Accordion("Filters", open=False):
-                        cities = gr.Dropdown(index.cities(), multiselect=True, label="City", elem_id="sq-city")
+                        cities = gr.Dropdown(
+                            index.cities(), multiselect=True, label="City", elem_id="sq-city"
+                        )
                         docs = gr.Dropdown(doc_choices(), multiselect=True, label="Document")
                         with gr.Row():
                             date_from = gr.Textbox(label="From (YYYY or YYYY-MM-DD)")
                             date_to = gr.Textbox(label="To")
                 with gr.Column(scale=2):
                     viewer = gr.HTML(document_html(None, 0, "", "original"), elem_id="sq-viewer")
-                    script = gr.Radio([("Original script", "original"), ("Simplified", "simplified")], value="original",
-                                      label="Show quotes in", elem_id="sq-script")
+                    script = gr.Radio(
+                        [("Original script", "original"), ("Simplified", "simplified")],
+                        value="original",
+                        label="Show quotes in",
+                        elem_id="sq-script",
+                    )
                     pick = gr.Radio([], label="Open a source", elem_id="sq-open")
                     sources = gr.HTML(sources_html(None, "original"), elem_id="sq-sources")
         with gr.Tab("Retrieval test"):
-            gr.Markdown("See how a question is read and what retrieval finds, before any answer is written: "
-                        "its terms and translations, the filters it implies, and each passage with the rank and "
-                        "score every retriever gave it (uses the Chat tab's filters). The same as `POST /v1/search`.")
+            gr.Markdown(
+                "See how a question is read and what retrieval finds, before any answer is written: "
+                "its terms and translations, the filters it implies, and each passage with the rank and "
+                "score every retriever gave it (uses the Chat tab's filters). The same as `POST /v1/search`."
+            )
             with gr.Row():
-                probe = gr.Textbox(label="Query", placeholder="例如：土地指标 / land quotas in Huizhou", scale=5,
-                                   elem_id="sq-probe")
+                probe = gr.Textbox(
+                    label="Query",
+                    placeholder="例如：土地指标 / land quotas in Huizhou",
+                    scale=5,
+                    elem_id="sq-probe",
+                )
                 depth = gr.Slider(1, 30, value=10, step=1, label="Passages", scale=1)
                 run = gr.Button("Search", variant="primary", scale=1, elem_id="sq-probe-run")
             plan = gr.Markdown(elem_id="sq-plan")
-            hits = gr.Dataframe(headers=RANKED_HEADERS, interactive=False, wrap=True, elem_id="sq-hits",
-                                column_widths=["5%", "7%", "14%", "14%", "9%", "18%", "33%"])
+            hits = gr.Dataframe(
+                headers=RANKED_HEADERS,
+                interactive=False,
+                wrap=True,
+                elem_id="sq-hits",
+                column_widths=["5%", "7%", "14%", "14%", "9%", "18%", "33%"],
+            )
         with gr.Tab("Documents"):
-            table = gr.Dataframe(doc_rows(), headers=["doc_id", "title", "where (and why)", "date", "people", "chunks", "warnings"],
-                                 interactive=False, wrap=True,
-                                 column_widths=["13%", "24%", "25%", "8%", "12%", "6%", "12%"])
-            files = gr.File(file_count="multiple", label="Add speeches (txt, md, html, docx, pdf, jsonl; ≤20 MB each)")
+            table = gr.Dataframe(
+                doc_rows(),
+                headers=["doc_id", "title", "where (and why)", "date", "people", "chunks", "warnings"],
+                interactive=False,
+                wrap=True,
+                column_widths=["13%", "24%", "25%", "8%", "12%", "6%", "12%"],
+            )
+            files = gr.File(
+                file_count="multiple", label="Add speeches (txt, md, html, docx, pdf, jsonl; ≤20 MB each)"
+            )
             ingest = gr.Button("Ingest files", variant="primary")
-            results = gr.Dataframe(headers=["file", "status", "chunks added", "warnings / error"], interactive=False, wrap=True)
+            results = gr.Dataframe(
+                headers=["file", "status", "chunks added", "warnings / error"], interactive=False, wrap=True
+            )
             with gr.Row():
                 # any document id is accepted (the list may be older than the index); the callback checks it
                 victim = gr.Dropdown(doc_choices(), label="Remove a document", allow_custom_value=True)
@@ -380,7 +551,10 @@ def build_app(assistant: Assistant, *, title: str = "speechqa") -> Any:
         box.submit(respond, inputs, outputs, concurrency_limit=2)
         scope.input(rescope, [scope, *inputs[1:]], outputs, concurrency_limit=2)
         pick.change(open_source, [pick, conv, script], viewer).then(
-            None, js="() => { const p = document.querySelector('#sq-viewer .sq-here'); if (p) p.scrollIntoView({block: 'center'}); }")
+            None,
+            js="() => { const p = document.querySelector('#sq-viewer .sq-here'); "
+            "if (p) p.scrollIntoView({block: 'center'}); }",
+        )
         script.change(rescript, [script, conv, pick], [sources, viewer, compare])
         new.click(new_chat, None, [chat, conv, sources, pick, viewer, scope, fixed, compare, download])
         save.click(export, conv, download)
@@ -389,6 +563,11 @@ def build_app(assistant: Assistant, *, title: str = "speechqa") -> Any:
         gr.api(ask_api, api_name="ask", concurrency_limit=2)
         gr.api(ask_stream_api, api_name="ask_stream", concurrency_limit=2)
         for trigger in (run.click, probe.submit):
-            trigger(test_retrieval, [probe, depth, cities, docs, date_from, date_to], [plan, hits], concurrency_limit=2)
+            trigger(
+                test_retrieval,
+                [probe, depth, cities, docs, date_from, date_to],
+                [plan, hits],
+                concurrency_limit=2,
+            )
     app.queue(default_concurrency_limit=2, max_size=64)
     return app

@@ -28,12 +28,14 @@ from ingest.records import Document
 
 CSS = """
 .sq-for {color: #57606a; font-size: 0.9em; margin: 0 0 4px 0;}
-.sq-card {border: 1px solid #d0d7de; border-radius: 8px; padding: 8px 10px; margin: 6px 0; background: #fbfcfd;}
+.sq-card {border: 1px solid #d0d7de; border-radius: 8px; padding: 8px 10px; margin: 6px 0; background:
+#fbfcfd;}
 .sq-card h4 {margin: 0 0 4px 0; font-size: 0.95em;}
 .sq-meta {color: #57606a; font-size: 0.85em; margin-bottom: 4px;}
 .sq-text {line-height: 1.6;}
 .sq-text mark, .sq-doc mark {background: #fff3b0; padding: 0 2px;}
-.sq-doc {max-height: 440px; overflow-y: auto; line-height: 1.7; border: 1px solid #d0d7de; border-radius: 8px; padding: 8px 12px;}
+.sq-doc {max-height: 440px; overflow-y: auto; line-height: 1.7; border: 1px solid #d0d7de; border-radius:
+8px; padding: 8px 12px;}
 .sq-doc p {margin: 4px 0;}
 .sq-doc p.sq-here {background: #eef6ff; border-left: 3px solid #4a78b5; padding-left: 6px;}
 .sq-num {color: #8c959f; font-size: 0.8em; margin-right: 6px;}
@@ -41,13 +43,16 @@ CSS = """
 .sq-status {color: #8c959f; font-size: 0.85em;}
 .sq-unreadable {color: #6e7781; font-size: 0.85em; font-style: italic;}
 .sq-compare {display: grid; gap: 10px; margin: 6px 0;}
-.sq-compare .sq-col {border: 1px solid #d0d7de; border-radius: 8px; padding: 8px 10px; background: #fbfcfd; min-width: 0;}
+.sq-compare .sq-col {border: 1px solid #d0d7de; border-radius: 8px; padding: 8px 10px; background: #fbfcfd;
+min-width: 0;}
 .sq-compare h3 {margin: 0 0 6px 0; font-size: 1.05em;}
 .sq-compare .sq-quote {margin: 0 0 8px 0; line-height: 1.55; font-size: 0.92em;}
 .sq-compare .sq-silent {color: #57606a; font-style: italic;}
 .sq-chips {display: flex; flex-wrap: wrap; gap: 6px; margin: 2px 0;}
-.sq-chip {background: #eef2f7; border: 1px solid #d0d7de; border-radius: 12px; padding: 1px 10px; font-size: 0.85em; color: #24292f;}
-.sq-panel-head {display: flex; justify-content: space-between; align-items: baseline; color: #57606a; font-size: 0.85em;}
+.sq-chip {background: #eef2f7; border: 1px solid #d0d7de; border-radius: 12px; padding: 1px 10px; font-size:
+0.85em; color: #24292f;}
+.sq-panel-head {display: flex; justify-content: space-between; align-items: baseline; color: #57606a;
+font-size: 0.85em;}
 a.sq-cite {cursor: pointer;}
 """
 
@@ -62,7 +67,8 @@ OPEN_CITATION_JS = """
     if (!link) return;
     event.preventDefault();
     const n = link.getAttribute('href').slice(5);
-    const label = [...document.querySelectorAll('#sq-open label')].find(l => l.innerText.trim().startsWith(`[${n}]`));
+    const label = [...document.querySelectorAll('#sq-open label')].find(l =>
+    l.innerText.trim().startsWith(`[${n}]`));
     if (label) { label.click(); document.querySelector('#sq-viewer')?.scrollIntoView({block: 'nearest'}); }
   }, true);
 }
@@ -89,7 +95,11 @@ def shown(text: str, script: str) -> str:
 
 def _escape(text: str) -> str:
     escaped = html.escape(text)
-    return re.sub("\ufffd+", '<span class="sq-unreadable" title="unreadable in the source (mojibake)">…(unreadable)…</span>', escaped)
+    return re.sub(
+        "\ufffd+",
+        '<span class="sq-unreadable" title="unreadable in the source (mojibake)">…(unreadable)…</span>',
+        escaped,
+    )
 
 
 def _highlight(text: str, quote: str) -> str:
@@ -97,11 +107,13 @@ def _highlight(text: str, quote: str) -> str:
     at = text.find(quote) if quote else -1
     if at < 0:
         return _escape(text)
-    return _escape(text[:at]) + "<mark>" + _escape(quote) + "</mark>" + _escape(text[at + len(quote):])
+    return _escape(text[:at]) + "<mark>" + _escape(quote) + "</mark>" + _escape(text[at + len(quote) :])
 
 
 def citation_card(c: Citation, script: str) -> str:
-    meta = " · ".join(_escape(p) for p in (where_label(c.where, "zh", script), c.date, f"¶{c.paragraph}", c.doc_id) if p)
+    meta = " · ".join(
+        _escape(p) for p in (where_label(c.where, "zh", script), c.date, f"¶{c.paragraph}", c.doc_id) if p
+    )
     return (
         f'<div class="sq-card" id="src-{c.n}"><h4>[{c.n}] {_escape(shown(c.title, script))}</h4>'
         f'<div class="sq-meta">{meta}<br>{_escape(shown(c.section, script))}</div>'
@@ -127,8 +139,14 @@ def sources_html(answer: Answer | None, script: str, *, searching: str = "") -> 
     if not answer.found:
         related = "<p><b>Possibly related</b> (the speeches do not cover this):</p>"
         return head + related + "".join(citation_card(c, script) for c in cards)
-    aside = ("<p><b>Possibly related</b> (found beside the answer, not quoted in it):</p>"
-             + "".join(citation_card(c, script) for c in answer.related)) if answer.related else ""
+    aside = (
+        (
+            "<p><b>Possibly related</b> (found beside the answer, not quoted in it):</p>"
+            + "".join(citation_card(c, script) for c in answer.related)
+        )
+        if answer.related
+        else ""
+    )
     return head + "".join(citation_card(c, script) for c in answer.citations) + aside
 
 
@@ -137,13 +155,24 @@ def document_html(document: Document | None, paragraph: int, quote: str, script:
     if document is None:
         return "<p>Click a citation [n] in the answer to read that passage here, in its document.</p>"
     meta = document.meta
-    rows = [f"<h4>{_escape(shown(meta.title, script))}</h4>",
-            f'<div class="sq-meta">{_escape(" · ".join(p for p in (where_label(meta.where, "zh", script), meta.province if meta.known_city else "", meta.date, meta.speaker) if p))}</div>']
+    facts = (
+        where_label(meta.where, "zh", script),
+        meta.province if meta.known_city else "",
+        meta.date,
+        meta.speaker,
+    )
+    rows = [
+        f"<h4>{_escape(shown(meta.title, script))}</h4>",
+        f'<div class="sq-meta">{_escape(" · ".join(p for p in facts if p))}</div>',
+    ]
     for number, line in enumerate(document.text.split("\n"), start=1):
         line = shown(line, script)
         here = number == paragraph
         body = _highlight(line, shown(quote, script)) if here else _escape(line)
-        rows.append(f'<p id="para-{number}" class="{"sq-here" if here else ""}"><span class="sq-num">{number}</span>{body}</p>')
+        rows.append(
+            f'<p id="para-{number}" class="{"sq-here" if here else ""}"><span '
+            f'class="sq-num">{number}</span>{body}</p>'
+        )
     return f'<div class="sq-doc" id="sq-doc">{"".join(rows)}</div>'
 
 
@@ -156,8 +185,17 @@ def removed_markdown(removed: Sequence[SentenceCheck]) -> str:
     """The model's sentences the check removed, struck through, each with why (never silently)."""
     if not removed:
         return ""
-    lines = [f"- ~~{chat_text(without_markers(c.sentence), 'original').replace('~', '')}~~ — {c.why}" for c in removed]
-    return "\n\n<details><summary>Removed by the check (" + str(len(removed)) + ")</summary>\n\n" + "\n".join(lines) + "\n\n</details>"
+    lines = [
+        f"- ~~{chat_text(without_markers(c.sentence), 'original').replace('~', '')}~~ — {c.why}"
+        for c in removed
+    ]
+    return (
+        "\n\n<details><summary>Removed by the check ("
+        + str(len(removed))
+        + ")</summary>\n\n"
+        + "\n".join(lines)
+        + "\n\n</details>"
+    )
 
 
 def answer_for_chat(answer: Answer, script: str) -> str:
@@ -170,10 +208,17 @@ def answer_for_chat(answer: Answer, script: str) -> str:
         lines = text.split("\n")
         table = [k for k, line in enumerate(lines) if line.startswith("|") or line.rstrip().endswith("|")]
         if table:  # the whole table, cells that run over several lines included
-            lines = lines[:table[0]] + lines[table[-1] + 1:]
+            lines = lines[: table[0]] + lines[table[-1] + 1 :]
         pointer = "Side by side below ↓" if answer.plan.language == "en" else "并排对比见下方 ↓"
-        text = "\n".join(lines).rstrip() + "\n\n" + " · ".join(
-            f"**{row.entity}** {' '.join(f'[{n}]' for n in row.citations) or '—'}" for row in answer.comparison) + f"\n\n{pointer}"
+        text = (
+            "\n".join(lines).rstrip()
+            + "\n\n"
+            + " · ".join(
+                f"**{row.entity}** {' '.join(f'[{n}]' for n in row.citations) or '—'}"
+                for row in answer.comparison
+            )
+            + f"\n\n{pointer}"
+        )
     return chat_text(text, script) + removed_markdown(removed)
 
 
@@ -185,18 +230,31 @@ def comparison_html(answer: Answer | None, script: str) -> str:
     columns = []
     for row in answer.comparison:
         cited = [by_n[n] for n in row.citations if n in by_n]
-        body = "".join(
-            f'<p class="sq-quote">“{_escape(shown(c.quote, script))}” <a class="sq-cite" href="#src-{c.n}">[{c.n}]</a>'
-            f'<br><span class="sq-meta">{_escape(shown(c.title[:30], script))} · {_escape(c.date)} · ¶{c.paragraph}</span></p>'
-            for c in cited) or f'<p class="sq-silent">{_escape(chat_text(row.summary, script))}</p>'
+        body = (
+            "".join(
+                f'<p class="sq-quote">“{_escape(shown(c.quote, script))}” <a class="sq-cite" '
+                f'href="#src-{c.n}">[{c.n}]</a>'
+                f'<br><span class="sq-meta">{_escape(shown(c.title[:30], script))} · {_escape(c.date)} · '
+                f"¶{c.paragraph}</span></p>"
+                for c in cited
+            )
+            or f'<p class="sq-silent">{_escape(chat_text(row.summary, script))}</p>'
+        )
         columns.append(f'<div class="sq-col"><h3>{_escape(row.entity)}</h3>{body}</div>')
-    return (f'<div class="sq-compare" style="grid-template-columns: repeat({len(columns)}, minmax(0, 1fr));">'
-            + "".join(columns) + "</div>")
+    return (
+        f'<div class="sq-compare" style="grid-template-columns: repeat({len(columns)}, minmax(0, 1fr));">'
+        + "".join(columns)
+        + "</div>"
+    )
 
 
 def chips_html(labels: Sequence[str]) -> str:
     """The scope's fixed chips (topic, search language)."""
-    return '<div class="sq-chips">' + "".join(f'<span class="sq-chip">{_escape(x)}</span>' for x in labels if x) + "</div>"
+    return (
+        '<div class="sq-chips">'
+        + "".join(f'<span class="sq-chip">{_escape(x)}</span>' for x in labels if x)
+        + "</div>"
+    )
 
 
 @dataclass
@@ -237,7 +295,15 @@ def source_choices(answer: Answer | None) -> list[tuple[str, str]]:
 
 
 # -- the Retrieval test tab ----------------------------------------------------------------------------
-RANKED_HEADERS = ["rank", "fused", "bm25 (rank · score)", "dense (rank · score)", "where", "section", "passage (quoted sentence)"]
+RANKED_HEADERS = [
+    "rank",
+    "fused",
+    "bm25 (rank · score)",
+    "dense (rank · score)",
+    "where",
+    "section",
+    "passage (quoted sentence)",
+]
 
 
 def _own(r: RetrieverScore | None) -> str:
@@ -253,8 +319,17 @@ def ranked_rows(found: Search) -> list[list[Any]]:
         own = {r.retriever: r for r in p.retrievers}
         dense = [f"{name}: {_own(r)}" for name, r in own.items() if name != "bm25"]
         c = p.citation
-        rows.append([p.rank, f"{p.score:.3f}", _own(own.get("bm25")), "; ".join(dense) or "—",
-                     " · ".join(x for x in (where_label(c.where, "zh", "simplified"), c.date) if x), c.section[:80], c.quote[:160]])
+        rows.append(
+            [
+                p.rank,
+                f"{p.score:.3f}",
+                _own(own.get("bm25")),
+                "; ".join(dense) or "—",
+                " · ".join(x for x in (where_label(c.where, "zh", "simplified"), c.date) if x),
+                c.section[:80],
+                c.quote[:160],
+            ]
+        )
     return rows
 
 
@@ -264,16 +339,35 @@ def plan_markdown(found: Search) -> str:
     terms = ", ".join("/".join(t) if isinstance(t, tuple) else t for t in q.terms) or "—"
     translations = "; ".join(f"{t.english} → {'、'.join(t.chinese)}" for t in q.translations) or "—"
     applied = q.filters
-    filters = ", ".join(x for x in (f"cities {'、'.join(applied.cities)}" if applied.cities else "",
-                                     f"documents {', '.join(applied.doc_ids)}" if applied.doc_ids else "",
-                                     f"from {applied.date_from}" if applied.date_from else "",
-                                     f"to {applied.date_to}" if applied.date_to else "") if x) or "none"
+    filters = (
+        ", ".join(
+            x
+            for x in (
+                f"cities {'、'.join(applied.cities)}" if applied.cities else "",
+                f"documents {', '.join(applied.doc_ids)}" if applied.doc_ids else "",
+                f"from {applied.date_from}" if applied.date_from else "",
+                f"to {applied.date_to}" if applied.date_to else "",
+            )
+            if x
+        )
+        or "none"
+    )
     weights = ", ".join(f"{name} {weight:g}" for name, weight in q.weights.items())
-    verdicts = {"answer": "answers from these passages", "closest": "shows these as the closest passages, none stating it",
-                "not_covered": "says the speeches do not cover this"}
+    verdicts = {
+        "answer": "answers from these passages",
+        "closest": "shows these as the closest passages, none stating it",
+        "not_covered": "says the speeches do not cover this",
+    }
     decision = found.decision
-    verdict = (f"{verdicts[decision.outcome]} (probability {decision.probability:.2f} that they answer)"
-               if decision is not None else verdicts["answer" if found.found else "not_covered"])
-    return (f"**Read as** {plan.language} ({plan.script}): “{plan.standalone}”  \n**Terms (BM25)**: {terms}  \n"
-            f"**Translations**: {translations}  \n**Filters applied**: {filters}  \n**Fusion weights**: {weights}  \n"
-            f"**Evidence**: {verdict}" + (f"  \n**Unavailable**: {', '.join(found.unavailable)}" if found.unavailable else ""))
+    verdict = (
+        f"{verdicts[decision.outcome]} (probability {decision.probability:.2f} that they answer)"
+        if decision is not None
+        else verdicts["answer" if found.found else "not_covered"]
+    )
+    return (
+        f"**Read as** {plan.language} ({plan.script}): “{plan.standalone}”  \n**Terms (BM25)**: {terms}  \n"
+        f"**Translations**: {translations}  \n**Filters applied**: {filters}  \n**Fusion weights**: "
+        f"{weights}  \n"
+        f"**Evidence**: {verdict}"
+        + (f"  \n**Unavailable**: {', '.join(found.unavailable)}" if found.unavailable else "")
+    )

@@ -27,7 +27,9 @@ def _out_dir() -> Path:
 
 
 def _filters(cities: list[str] | None, date_from: str, date_to: str) -> Filters:
-    return Filters(cities=tuple(cities or ()), date_from=(date_from or "").strip(), date_to=(date_to or "").strip())
+    return Filters(
+        cities=tuple(cities or ()), date_from=(date_from or "").strip(), date_to=(date_to or "").strip()
+    )
 
 
 def trend_summary(t: Trend, assistant: Assistant) -> str:
@@ -40,7 +42,10 @@ def trend_summary(t: Trend, assistant: Assistant) -> str:
         if m is None:
             continue
         c = cite_mentions([m], t.forms, view)[0]
-        lines.append(f"- **{label}: {m.date[:4]}** · {where_label(c.where, 'en', 'simplified')} · {c.title[:40]} ¶{c.paragraph} — “{c.quote[:160]}”")
+        lines.append(
+            f"- **{label}: {m.date[:4]}** · {where_label(c.where, 'en', 'simplified')} · {c.title[:40]} "
+            f"¶{c.paragraph} — “{c.quote[:160]}”"
+        )
     if t.unplaced:
         lines.append(f"- {t.unplaced} more in documents without a {'date' if t.by == 'year' else 'city'}")
     return "\n".join(lines)
@@ -74,9 +79,15 @@ def build_trends_tab(assistant: Assistant, cities_now: Callable[[], list[str]]) 
         csv_path.write_text(to_csv(t), encoding="utf-8")
         png = to_png(t, folder / f"trend-{by}.png") if t.total else None
         choices = [f"{p.key} ({p.passages})" for p in t.points if p.passages]
-        return (t, gr.update(value=str(png) if png else None, visible=png is not None), trend_summary(t, assistant),
-                gr.update(choices=choices, value=None, visible=bool(choices)), point_html(None, None, assistant),
-                gr.update(value=str(csv_path), visible=bool(t.total)), gr.update(value=str(png) if png else None, visible=png is not None))
+        return (
+            t,
+            gr.update(value=str(png) if png else None, visible=png is not None),
+            trend_summary(t, assistant),
+            gr.update(choices=choices, value=None, visible=bool(choices)),
+            point_html(None, None, assistant),
+            gr.update(value=str(csv_path), visible=bool(t.total)),
+            gr.update(value=str(png) if png else None, visible=png is not None),
+        )
 
     def make_digest(topic: str, cities: list[str], date_from: str, date_to: str) -> tuple[Any, ...]:
         if not (topic or "").strip():
@@ -87,14 +98,23 @@ def build_trends_tab(assistant: Assistant, cities_now: Callable[[], list[str]]) 
         md = folder / f"digest-{stamp}.md"
         md.write_text(to_markdown(d), encoding="utf-8")
         docx = to_docx(d, folder / f"digest-{stamp}.docx")
-        note = f"{d.paragraphs} paragraphs in {len(d.groups)} groups" + (f" ({d.left_out} more left out)" if d.left_out else "")
+        note = f"{d.paragraphs} paragraphs in {len(d.groups)} groups" + (
+            f" ({d.left_out} more left out)" if d.left_out else ""
+        )
         return gr.update(value=[str(md), str(docx)], visible=True), note
 
     with gr.Tab("Trends"):
-        gr.Markdown("How often a topic comes up per year or per city: every passage that mentions it (its words; "
-                    "English is translated). Pick a point to read the passages behind it.")
+        gr.Markdown(
+            "How often a topic comes up per year or per city: every passage that mentions it (its words; "
+            "English is translated). Pick a point to read the passages behind it."
+        )
         with gr.Row():
-            topic = gr.Textbox(label="Topic", placeholder="乡村振兴 / 招商引资 / land quotas", scale=4, elem_id="sq-trend-topic")
+            topic = gr.Textbox(
+                label="Topic",
+                placeholder="乡村振兴 / 招商引资 / land quotas",
+                scale=4,
+                elem_id="sq-trend-topic",
+            )
             by = gr.Radio(["year", "city"], value="year", label="By", scale=1, elem_id="sq-trend-by")
             go = gr.Button("Show", variant="primary", scale=1, elem_id="sq-trend-run")
         with gr.Accordion("Limit to cities or dates", open=False):
@@ -103,21 +123,38 @@ def build_trends_tab(assistant: Assistant, cities_now: Callable[[], list[str]]) 
                 date_from = gr.Textbox(label="From (YYYY or YYYY-MM-DD)")
                 date_to = gr.Textbox(label="To")
         state = gr.State(None)
-        chart = gr.Image(label="Passages mentioning the topic", type="filepath", visible=False, elem_id="sq-trend-chart",
-                         height=300)
+        chart = gr.Image(
+            label="Passages mentioning the topic",
+            type="filepath",
+            visible=False,
+            elem_id="sq-trend-chart",
+            height=300,
+        )
         summary = gr.Markdown(elem_id="sq-trend-summary")
         point = gr.Radio([], label="Passages behind a point", visible=False, elem_id="sq-trend-point")
         passages = gr.HTML(elem_id="sq-trend-passages")
         with gr.Row():
             csv_file = gr.File(label="Counts (CSV)", visible=False, interactive=False)
             png_file = gr.File(label="Chart (PNG)", visible=False, interactive=False)
-        with gr.Accordion("Digest: every paragraph on the topic, by city and date (Markdown and .docx)", open=False):
+        with gr.Accordion(
+            "Digest: every paragraph on the topic, by city and date (Markdown and .docx)", open=False
+        ):
             make = gr.Button("Make the digest (uses the limits above)", elem_id="sq-digest-run")
             made = gr.Markdown(elem_id="sq-digest-note")
-            files = gr.File(label="Digest", file_count="multiple", visible=False, interactive=False, elem_id="sq-digest-files")
+            files = gr.File(
+                label="Digest",
+                file_count="multiple",
+                visible=False,
+                interactive=False,
+                elem_id="sq-digest-files",
+            )
         for trigger in (go.click, topic.submit):
-            trigger(show, [topic, by, cities, date_from, date_to], [state, chart, summary, point, passages, csv_file, png_file],
-                    concurrency_limit=2)
+            trigger(
+                show,
+                [topic, by, cities, date_from, date_to],
+                [state, chart, summary, point, passages, csv_file, png_file],
+                concurrency_limit=2,
+            )
         point.change(lambda t, key: point_html(t, key, assistant), [state, point], passages)
         make.click(make_digest, [topic, cities, date_from, date_to], [files, made], concurrency_limit=1)
     return cities
@@ -125,17 +162,25 @@ def build_trends_tab(assistant: Assistant, cities_now: Callable[[], list[str]]) 
 
 def metadata_form(assistant: Assistant, choice: str | None) -> tuple[Any, ...]:
     """The fields of the chosen document, and what was set by a person beside what was inferred."""
-    row = next((r for r in assistant.index.catalog.documents() if choice and r.doc_id == choice.split(" ")[0]), None)
+    row = next(
+        (r for r in assistant.index.catalog.documents() if choice and r.doc_id == choice.split(" ")[0]), None
+    )
     if row is None:
         return "", "", "", "", "Choose a document."
-    lines = [f"**{row.doc_id}** · where: {where_line(row.meta)}"] + [f"- {line}" for line in edits_lines(row.meta, row.inferred)]
+    lines = [f"**{row.doc_id}** · where: {where_line(row.meta)}"] + [
+        f"- {line}" for line in edits_lines(row.meta, row.inferred)
+    ]
     if not row.meta.edited:
         lines.append("- every field as inferred by ingestion")
     return row.meta.known_city, row.meta.date, row.meta.speaker, row.meta.title, "\n".join(lines)
 
 
-def build_metadata_editor(assistant: Assistant, choices: Callable[[], list[str]],
-                          refresh: Callable[[], tuple[Any, ...]], refreshed: Sequence[Any]) -> Any:
+def build_metadata_editor(
+    assistant: Assistant,
+    choices: Callable[[], list[str]],
+    refresh: Callable[[], tuple[Any, ...]],
+    refreshed: Sequence[Any],
+) -> Any:
     """Correct a document's city, date, speaker or title: checked, kept across re-ingestion, used by
     filters and comparisons at once. `refresh` updates the `refreshed` components (tables, filters).
     Returns the document picker, for the page to fill on load."""
@@ -152,7 +197,12 @@ def build_metadata_editor(assistant: Assistant, choices: Callable[[], list[str]]
         if row is None:
             return "⚠️ No such document: it may have been removed.", *kept, *refresh()
         asked = {"city": city, "date": date, "speaker": speaker, "title": title}
-        current = {"city": row.meta.known_city, "date": row.meta.date, "speaker": row.meta.speaker, "title": row.meta.title}
+        current = {
+            "city": row.meta.known_city,
+            "date": row.meta.date,
+            "speaker": row.meta.speaker,
+            "title": row.meta.title,
+        }
         values = {f: (asked[f] or "").strip() for f in EDITABLE if (asked[f] or "").strip() != current[f]}
         cleared = tuple(f for f, v in values.items() if not v and f in row.meta.edited)
         values = {f: v for f, v in values.items() if v}
@@ -164,13 +214,18 @@ def build_metadata_editor(assistant: Assistant, choices: Callable[[], list[str]]
             return f"⚠️ {exc}. Nothing was changed.", *kept, *refresh()
         done = ", ".join(f"{f} = {v}" for f, v in values.items()) or ""
         undone = ", ".join(f"{f} back to inferred" for f in cleared)
-        return (f"Saved for {doc_id}: {'; '.join(p for p in (done, undone) if p)} ({SET_BY_YOU}).",
-                *metadata_form(assistant, choice), *refresh())
+        return (
+            f"Saved for {doc_id}: {'; '.join(p for p in (done, undone) if p)} ({SET_BY_YOU}).",
+            *metadata_form(assistant, choice),
+            *refresh(),
+        )
 
     with gr.Accordion("Correct a document's city, date, speaker or title", open=True):
-        gr.Markdown("What you set is kept when the file is ingested again, shown as “set by you” beside what was "
-                    "inferred, and used by filters and comparisons at once. Empty a field you set to go back to the "
-                    "inferred value.")
+        gr.Markdown(
+            "What you set is kept when the file is ingested again, shown as “set by you” beside what was "
+            "inferred, and used by filters and comparisons at once. Empty a field you set to go back to the "
+            "inferred value."
+        )
         pick = gr.Dropdown(choices(), label="Document", allow_custom_value=True, elem_id="sq-edit-doc")
         with gr.Row():
             city = gr.Textbox(label="City (惠州 or 惠州市)", elem_id="sq-edit-city")
@@ -182,6 +237,10 @@ def build_metadata_editor(assistant: Assistant, choices: Callable[[], list[str]]
         result = gr.Markdown(elem_id="sq-edit-result")
         about = gr.Markdown(elem_id="sq-edit-about")
         pick.change(lambda c: metadata_form(assistant, c), pick, [city, date, speaker, title, about])
-        apply.click(save, [pick, city, date, speaker, title], [result, city, date, speaker, title, about, *refreshed],
-                    concurrency_limit=1)
+        apply.click(
+            save,
+            [pick, city, date, speaker, title],
+            [result, city, date, speaker, title, about, *refreshed],
+            concurrency_limit=1,
+        )
     return pick

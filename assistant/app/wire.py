@@ -23,8 +23,15 @@ MAX_K = 50
 class ApiError(Exception):
     """An error as OpenAI reports it: an HTTP status and {"error": {message, type, param, code}}."""
 
-    def __init__(self, status: int, message: str, *, code: str | None = None, param: str | None = None,
-                 kind: str = "invalid_request_error") -> None:
+    def __init__(
+        self,
+        status: int,
+        message: str,
+        *,
+        code: str | None = None,
+        param: str | None = None,
+        kind: str = "invalid_request_error",
+    ) -> None:
         super().__init__(message)
         self.status, self.message, self.code, self.param, self.kind = status, message, code, param, kind
 
@@ -60,14 +67,21 @@ def _text(content: Any) -> str:
 
 
 def parse_filters(raw: Any) -> Filters:
-    """The optional `filters` object: {"cities": [...], "documents": [...], "date_from": "2019", "date_to": …}."""
+    """The optional `filters` object: {"cities": [...], "documents": [...], "date_from": "2019", "date_to":
+    …}."""
     if raw is None:
         return Filters()
     if not isinstance(raw, dict):
-        raise ApiError(400, "filters must be an object with cities, documents, date_from, date_to", param="filters")
+        raise ApiError(
+            400, "filters must be an object with cities, documents, date_from, date_to", param="filters"
+        )
     unknown = set(raw) - {"cities", "documents", "date_from", "date_to"}
     if unknown:
-        raise ApiError(400, f"unknown filter(s) {sorted(unknown)}; use cities, documents, date_from, date_to", param="filters")
+        raise ApiError(
+            400,
+            f"unknown filter(s) {sorted(unknown)}; use cities, documents, date_from, date_to",
+            param="filters",
+        )
     lists = {}
     for key in ("cities", "documents"):
         value = raw.get(key) or []
@@ -80,23 +94,33 @@ def parse_filters(raw: Any) -> Filters:
     for key in ("date_from", "date_to"):
         value = raw.get(key) or ""
         if not isinstance(value, str):
-            raise ApiError(400, f"filters.{key} must be a string (YYYY or YYYY-MM-DD)", param=f"filters.{key}")
+            raise ApiError(
+                400, f"filters.{key} must be a string (YYYY or YYYY-MM-DD)", param=f"filters.{key}"
+            )
         dates[key] = value.strip()
     return Filters(cities=lists["cities"], doc_ids=lists["documents"], **dates)
 
 
 def _question_length(question: str) -> None:
     if len(question) > MAX_QUESTION_CHARS:
-        raise ApiError(400, f"the question is {len(question):,} characters long; the limit is {MAX_QUESTION_CHARS:,}",
-                       code="context_length_exceeded", param="messages")
+        raise ApiError(
+            400,
+            f"the question is {len(question):,} characters long; the limit is {MAX_QUESTION_CHARS:,}",
+            code="context_length_exceeded",
+            param="messages",
+        )
 
 
 def parse_chat(body: dict[str, Any]) -> ChatRequest:
     """The question is the last user message; the earlier user messages are the conversation so far."""
     model = body.get("model")
     if model != MODEL:
-        raise ApiError(404, f"The model '{model}' does not exist; this server has one model, '{MODEL}'",
-                       code="model_not_found", param="model")
+        raise ApiError(
+            404,
+            f"The model '{model}' does not exist; this server has one model, '{MODEL}'",
+            code="model_not_found",
+            param="model",
+        )
     messages = body.get("messages")
     if not isinstance(messages, list) or not all(isinstance(m, dict) for m in messages):
         raise ApiError(400, "messages must be a list of {role, content} objects", param="messages")
@@ -107,7 +131,9 @@ def parse_chat(body: dict[str, Any]) -> ChatRequest:
     if messages[-1].get("role") != "user":
         raise ApiError(400, "the last message must be the user's question", param="messages")
     _question_length(asked[-1])
-    return ChatRequest(asked[-1], tuple(asked[:-1]), parse_filters(body.get("filters")), bool(body.get("stream")))
+    return ChatRequest(
+        asked[-1], tuple(asked[:-1]), parse_filters(body.get("filters")), bool(body.get("stream"))
+    )
 
 
 def parse_search(body: dict[str, Any]) -> tuple[str, int, Filters]:
@@ -127,8 +153,11 @@ def sources_block(answer: Answer) -> str:
     if not answer.sources:
         return ""
     head = sources_heading(answer)
-    lines = [f"[{c.n}] {citation_line(c)[len(f'[{c.n}] '):]}\n    “{quoted(c, answer.plan.language, answer.plan.script)}”"
-             for c in answer.sources]
+    lines = [
+        f"[{c.n}] {citation_line(c)[len(f'[{c.n}] ') :]}\n    "
+        f"“{quoted(c, answer.plan.language, answer.plan.script)}”"
+        for c in answer.sources
+    ]
     return f"\n\n**{head}**\n" + "\n".join(lines)
 
 
@@ -136,11 +165,16 @@ def extra_fields(answer: Answer) -> dict[str, Any]:
     """What an OpenAI response lacks and speechqa adds: structured citations, and how it answered."""
     return {
         "citations": [citation_fields(c) for c in answer.citations],
-        "speechqa": {"found": answer.found, "mode": answer.mode, "standalone": answer.plan.standalone,
-                     "related": [citation_fields(c) for c in answer.related], "notes": list(answer.notes),
-                     "verification": answer.verification.to_dict() if answer.verification else None,
-                     "scope": answer.scope.to_dict() if answer.scope else None,
-                     "timeline": answer.timeline.to_dict() if answer.timeline else None},
+        "speechqa": {
+            "found": answer.found,
+            "mode": answer.mode,
+            "standalone": answer.plan.standalone,
+            "related": [citation_fields(c) for c in answer.related],
+            "notes": list(answer.notes),
+            "verification": answer.verification.to_dict() if answer.verification else None,
+            "scope": answer.scope.to_dict() if answer.scope else None,
+            "timeline": answer.timeline.to_dict() if answer.timeline else None,
+        },
     }
 
 
@@ -150,9 +184,18 @@ def new_id() -> str:
 
 def completion(answer: Answer, completion_id: str) -> dict[str, Any]:
     return {
-        "id": completion_id, "object": "chat.completion", "created": int(time.time()), "model": MODEL,
-        "choices": [{"index": 0, "message": {"role": "assistant", "content": answer.text + sources_block(answer)},
-                     "finish_reason": "stop", "logprobs": None}],
+        "id": completion_id,
+        "object": "chat.completion",
+        "created": int(time.time()),
+        "model": MODEL,
+        "choices": [
+            {
+                "index": 0,
+                "message": {"role": "assistant", "content": answer.text + sources_block(answer)},
+                "finish_reason": "stop",
+                "logprobs": None,
+            }
+        ],
         "usage": {"prompt_tokens": 0, "completion_tokens": 0, "total_tokens": 0},  # speechqa counts no tokens
         **extra_fields(answer),
     }
@@ -160,8 +203,14 @@ def completion(answer: Answer, completion_id: str) -> dict[str, Any]:
 
 def chunk(completion_id: str, delta: dict[str, Any], finish: str | None = None, **extra: Any) -> bytes:
     """One server-sent event of a streamed completion, framed as OpenAI frames it."""
-    payload = {"id": completion_id, "object": "chat.completion.chunk", "created": int(time.time()), "model": MODEL,
-               "choices": [{"index": 0, "delta": delta, "finish_reason": finish, "logprobs": None}], **extra}
+    payload = {
+        "id": completion_id,
+        "object": "chat.completion.chunk",
+        "created": int(time.time()),
+        "model": MODEL,
+        "choices": [{"index": 0, "delta": delta, "finish_reason": finish, "logprobs": None}],
+        **extra,
+    }
     return f"data: {json.dumps(payload, ensure_ascii=False)}\n\n".encode()
 
 
@@ -176,19 +225,29 @@ def search_result(search: Search) -> dict[str, Any]:
     query = search.query
     plan = query.plan
     return {
-        "object": "list", "model": MODEL, "found": search.found, "unavailable": list(search.unavailable),
+        "object": "list",
+        "model": MODEL,
+        "found": search.found,
+        "unavailable": list(search.unavailable),
         "plan": {
-            "standalone": plan.standalone, "language": plan.language, "script": plan.script,
-            "cities": list(plan.cities), "years": list(plan.years),
+            "standalone": plan.standalone,
+            "language": plan.language,
+            "script": plan.script,
+            "cities": list(plan.cities),
+            "years": list(plan.years),
             "terms": [list(t) if isinstance(t, tuple) else t for t in query.terms],
             "translations": [{"english": t.english, "chinese": list(t.chinese)} for t in query.translations],
-            "filters": filters_dict(query.filters), "weights": dict(query.weights),
+            "filters": filters_dict(query.filters),
+            "weights": dict(query.weights),
         },
         "data": [p.to_dict() for p in search.passages],
     }
 
 
 def filters_dict(filters: Filters) -> dict[str, Any]:
-    return {"cities": list(filters.cities), "documents": list(filters.doc_ids), "date_from": filters.date_from,
-            "date_to": filters.date_to}
-
+    return {
+        "cities": list(filters.cities),
+        "documents": list(filters.doc_ids),
+        "date_from": filters.date_from,
+        "date_to": filters.date_to,
+    }

@@ -23,7 +23,9 @@ from vectorstore.view import IndexView
 Term = str | tuple[str, ...]  # a BM25 term: a token, or a group of interchangeable tokens
 _CJK_RUN = re.compile(r"[\u4e00-\u9fff]+")
 _YEAR_WORD = re.compile(r"\d{4}年?")
-Inferred = tuple[tuple[str, str, tuple[str, ...]], ...]  # (city, document, places it names) for a city no document has
+Inferred = tuple[
+    tuple[str, str, tuple[str, ...]], ...
+]  # (city, document, places it names) for a city no document has
 RARE_SHARE = 0.01  # a word used at most once per 100 passages (or never) is specific to what is asked
 
 
@@ -72,15 +74,27 @@ class Query:
         return SearchQuery(text=self.text, keywords=self.terms, weights=self.weights)
 
 
-def build_query(plan: QueryPlan, view: IndexView, *, filters: Filters = Filters(), options: Options = Options(),
-                calibrations: Mapping[str, Calibration]) -> Query:
+def build_query(
+    plan: QueryPlan,
+    view: IndexView,
+    *,
+    filters: Filters = Filters(),
+    options: Options = Options(),
+    calibrations: Mapping[str, Calibration],
+) -> Query:
     """The Query for a plan, over one view of the index. `calibrations` has one entry per embedder."""
     english = plan.search_language == "en"
     translations: tuple[Translation, ...] = ()
     if english and options.translate:
-        found = translate_terms(plan.standalone, per_term=8, names=view.romanised,
-                                occurs=lambda phrase: view.occurrences(phrase, limit=MIN_PHRASE_USES))
-        translations = tuple(choose_translations(found, view.passages_with, framing=lambda w: not tokenize_zh(w)))
+        found = translate_terms(
+            plan.standalone,
+            per_term=8,
+            names=view.romanised,
+            occurs=lambda phrase: view.occurrences(phrase, limit=MIN_PHRASE_USES),
+        )
+        translations = tuple(
+            choose_translations(found, view.passages_with, framing=lambda w: not tokenize_zh(w))
+        )
     terms = _terms(plan, translations)
     applied, named, missing, inferred = _filters(plan, view, filters, options)
     concepts = _concepts(plan, translations, view)
@@ -93,18 +107,23 @@ def build_query(plan: QueryPlan, view: IndexView, *, filters: Filters = Filters(
         concepts=concepts,
         filters=applied,
         # a span of years asked for in so many words (2020年以后) is the user's own, not a guess to drop
-        fallback=replace(filters, date_from=plan.year_span[0], date_to=plan.year_span[1]) if any(plan.year_span) else filters,
+        fallback=replace(filters, date_from=plan.year_span[0], date_to=plan.year_span[1])
+        if any(plan.year_span)
+        else filters,
         documents_named=named,
         missing_cities=missing,
         inferred=inferred,
-        weights=fusion_weights(english, calibrations, options.retrievers, specific=sum(c.specific for c in concepts)),
+        weights=fusion_weights(
+            english, calibrations, options.retrievers, specific=sum(c.specific for c in concepts)
+        ),
         quantity=bool(ASKS_QUANTITY.search(normalize_text(plan.standalone))),
         max_per_doc=2 if plan.comparison else options.max_per_doc,
     )
 
 
-def fusion_weights(english: bool, calibrations: Mapping[str, Calibration], only: Sequence[str] = (),
-                   specific: int = 0) -> dict[str, float]:
+def fusion_weights(
+    english: bool, calibrations: Mapping[str, Calibration], only: Sequence[str] = (), specific: int = 0
+) -> dict[str, float]:
     """How much each retriever counts in the fusion (measured in docs/benchmarks.md). Each embedder
     brings its own calibrated weight; BM25 counts more for English (the translated keywords are the
     sharper signal on a Chinese corpus) and for questions with specific terms (河长制), which keywords
@@ -127,7 +146,9 @@ def _terms(plan: QueryPlan, translations: Sequence[Translation]) -> list[Term]:
     return [t for t in terms if t]
 
 
-def _without_document_words(terms: Sequence[Term], plan: QueryPlan, view: IndexView, filters: Filters) -> tuple[Term, ...]:
+def _without_document_words(
+    terms: Sequence[Term], plan: QueryPlan, view: IndexView, filters: Filters
+) -> tuple[Term, ...]:
     """Under a year or document filter, terms of the chosen documents' titles (政府工作报告 in "the
     2024 government work report") say which document, not what to find in it: they are left out."""
     if not (filters.date_from or filters.doc_ids):
@@ -147,8 +168,9 @@ def _without_document_words(terms: Sequence[Term], plan: QueryPlan, view: IndexV
     return tuple(kept)
 
 
-def _filters(plan: QueryPlan, view: IndexView, filters: Filters,
-             options: Options) -> tuple[Filters, tuple[str, ...], tuple[str, ...], Inferred]:
+def _filters(
+    plan: QueryPlan, view: IndexView, filters: Filters, options: Options
+) -> tuple[Filters, tuple[str, ...], tuple[str, ...], Inferred]:
     """(the user's filters plus what the question names, documents named, cities no document is
     tagged with, documents searched for those cities because they name them or their places)."""
     if not options.entity_filters:
@@ -170,9 +192,15 @@ def _filters(plan: QueryPlan, view: IndexView, filters: Filters,
         if named:
             filters = replace(filters, doc_ids=named)
     if any(plan.year_span) and not (filters.date_from or filters.date_to or filters.doc_ids):
-        filters = replace(filters, date_from=plan.year_span[0], date_to=plan.year_span[1])  # 2020年以后: from 2020 on
-    elif plan.years and not (filters.date_from or filters.date_to) and (not filters.doc_ids or plan.timeline) \
-            and view.years & set(plan.years):
+        filters = replace(
+            filters, date_from=plan.year_span[0], date_to=plan.year_span[1]
+        )  # 2020年以后: from 2020 on
+    elif (
+        plan.years
+        and not (filters.date_from or filters.date_to)
+        and (not filters.doc_ids or plan.timeline)
+        and view.years & set(plan.years)
+    ):
         years = sorted(plan.years)
         if len(years) > 1 and not plan.timeline:
             # "the 2006 and 2019 reports": those years' documents, not every year between them (a
@@ -194,21 +222,33 @@ def documents_named(plan: QueryPlan, view: IndexView) -> tuple[str, ...]:
     text = ordinal_congress(plan.standalone) if plan.search_language == "en" else plan.standalone
     cut = words(text)
     starts = [sum(len(w) for w in cut[:i]) for i in range(len(cut) + 1)]
-    spans = [(starts[i], starts[j], "".join(cut[i:j])) for i in range(len(cut)) for j in range(i + 1, len(cut) + 1)]
+    spans = [
+        (starts[i], starts[j], "".join(cut[i:j])) for i in range(len(cut)) for j in range(i + 1, len(cut) + 1)
+    ]
     taken: list[tuple[int, int, str]] = []  # (start, end, doc_id)
-    for start, end, piece in sorted((s for s in spans if 3 <= len(s[2]) <= 12 and _CJK_RUN.fullmatch(s[2])),
-                                    key=lambda s: (-len(s[2]), s[0])):
+    for start, end, piece in sorted(
+        (s for s in spans if 3 <= len(s[2]) <= 12 and _CJK_RUN.fullmatch(s[2])),
+        key=lambda s: (-len(s[2]), s[0]),
+    ):
         if any(start < e and s < end for s, e, _ in taken):
             continue
         owners = view.titles.containing(piece)
         if len(owners) == 1 and view.is_rare(piece, RARE_SHARE) and owners[0] not in {d for _, _, d in taken}:
             taken.append((start, end, owners[0]))
-        elif owners and set(view.series_of(owners)) == set(owners) and _seldom_beyond_titles(piece, owners, view):
+        elif (
+            owners
+            and set(view.series_of(owners)) == set(owners)
+            and _seldom_beyond_titles(piece, owners, view)
+        ):
             # the years asked about; a question over time, every year between them
             years = set(plan.years)
             span = (min(years), max(years)) if plan.timeline and years else None
-            taken += [(start, end, d) for d in view.series[owners[0]]
-                      if not years or (span[0] <= view.metas[d].date[:4] <= span[1] if span else view.metas[d].date[:4] in years)]
+            taken += [
+                (start, end, d)
+                for d in view.series[owners[0]]
+                if not years
+                or (span[0] <= view.metas[d].date[:4] <= span[1] if span else view.metas[d].date[:4] in years)
+            ]
     return tuple(dict.fromkeys(d for _, _, d in sorted(taken)))
 
 
@@ -225,11 +265,16 @@ def _concepts(plan: QueryPlan, translations: Sequence[Translation], view: IndexV
         forms = [tuple(t.chinese) for t in translations]
         actions = {tuple(t.chinese) for t in translations if t.action}
         names = {tuple(t.chinese) for t in translations if t.name}
-        forms += [(w,) for w in content_words(plan.standalone) if _CJK_RUN.fullmatch(w) and w not in plan.cities]
+        forms += [
+            (w,) for w in content_words(plan.standalone) if _CJK_RUN.fullmatch(w) and w not in plan.cities
+        ]
     else:
         skip = set(plan.cities) | FRAMING_WORDS
-        forms = [(w,) for w in content_words(plan.standalone)
-                 if not _YEAR_WORD.fullmatch(w) and w not in skip and not points(w)]
+        forms = [
+            (w,)
+            for w in content_words(plan.standalone)
+            if not _YEAR_WORD.fullmatch(w) and w not in skip and not points(w)
+        ]
         actions = set()
         names = {f for f in forms if f[0] in view.names}
     concepts = []
@@ -241,9 +286,16 @@ def _concepts(plan: QueryPlan, translations: Sequence[Translation], view: IndexV
             # a place the corpus never writes (陕西 for a speech that names only its counties) or a piece
             # of an odd cut (那篇, 各是) says where or how the question asks, not what it is about
             continue
-        concepts.append(Concept(
-            forms=f, weight=max(view.bm25.idf_of(w) for w in f),
-            specific=f not in actions and any(view.is_rare(w, RARE_SHARE) for w in f)
-            and any(is_known_word(w) or w in view.names for w in f),
-            absent=f not in actions and absent, name=f in names, action=f in actions))
+        concepts.append(
+            Concept(
+                forms=f,
+                weight=max(view.bm25.idf_of(w) for w in f),
+                specific=f not in actions
+                and any(view.is_rare(w, RARE_SHARE) for w in f)
+                and any(is_known_word(w) or w in view.names for w in f),
+                absent=f not in actions and absent,
+                name=f in names,
+                action=f in actions,
+            )
+        )
     return tuple(concepts)

@@ -35,12 +35,23 @@ _RAW_WORD = re.compile(r"[A-Za-z]+(?:'[A-Za-z]+)?")
 class Translation:
     english: str
     chinese: tuple[str, ...]
-    action: bool = False  # a verb (write, support): its absence from the corpus is a missed translation, not a missing idea
+    # a verb (write, support): its absence from the corpus is a missed translation, not a missing idea
+    action: bool = False
     name: bool = False  # spells a name the documents hold (Zhang Xuanyu -> 张旋宇)
 
 
-_BRITISH = (("isation", "ization"), ("ised", "ized"), ("ise", "ize"), ("ising", "izing"), ("tre", "ter"),
-            ("our", "or"), ("ogue", "og"), ("lled", "led"), ("lling", "ling"), ("yse", "yze"))
+_BRITISH = (
+    ("isation", "ization"),
+    ("ised", "ized"),
+    ("ise", "ize"),
+    ("ising", "izing"),
+    ("tre", "ter"),
+    ("our", "or"),
+    ("ogue", "og"),
+    ("lled", "led"),
+    ("lling", "ling"),
+    ("yse", "yze"),
+)
 
 
 @cache
@@ -103,7 +114,9 @@ def reverse_dictionary() -> dict[str, list[tuple[float, str]]]:
             for key in _definition_keys(definition):
                 plain = 1.0 if position == 0 else 0.6
                 # common words first; long idioms (三下五除二) rarely carry a query's meaning
-                score = plain * (1 + len(str(count))) / (1 + 0.1 * len(definitions)) / (1 + max(0, len(word) - 3))
+                score = (
+                    plain * (1 + len(str(count))) / (1 + 0.1 * len(definitions)) / (1 + max(0, len(word) - 3))
+                )
                 table[key][word] = max(table[key].get(word, 0.0), score)
                 # a content word of a short definition ("investment promotion" -> investment) counts for less
                 parts = [w for w in key.split() if w not in EN_STOPWORDS]
@@ -167,8 +180,15 @@ def english_terms(question: str) -> list[str]:
     are left out (places become filters, not keywords)."""
     places = english_place_names()
     provinces = english_province_names()
-    return [_lemma(w) for w in _WORD.findall(_without_possessives(question.lower()))
-            if w not in EN_STOPWORDS and w not in EN_NOT_TERMS and w not in places and w not in provinces and len(w) > 2]
+    return [
+        _lemma(w)
+        for w in _WORD.findall(_without_possessives(question.lower()))
+        if w not in EN_STOPWORDS
+        and w not in EN_NOT_TERMS
+        and w not in places
+        and w not in provinces
+        and len(w) > 2
+    ]
 
 
 def _without_possessives(text: str) -> str:
@@ -199,8 +219,13 @@ def glossary() -> dict[str, tuple[str, ...]]:
 Occurs = Callable[[str], int]  # how many times the corpus writes a Chinese phrase (a small cap is enough)
 
 
-def translate_terms(question: str, per_term: int = 3, *, names: Mapping[str, tuple[str, ...]] | None = None,
-                    occurs: Occurs | None = None) -> list[Translation]:
+def translate_terms(
+    question: str,
+    per_term: int = 3,
+    *,
+    names: Mapping[str, tuple[str, ...]] | None = None,
+    occurs: Occurs | None = None,
+) -> list[Translation]:
     """Chinese candidates for the question's phrases, best first. Names first: capitalised words
     spelling, in pinyin, a name the documents hold (Zhang Xuanyu -> 张旋宇, Daya Bay -> 大亚湾). Then,
     at each position, the longest phrase found: in the glossary's fixed phrases, in CC-CEDICT, or
@@ -216,19 +241,27 @@ def translate_terms(question: str, per_term: int = 3, *, names: Mapping[str, tup
     while i < len(words):
         best: tuple[int, Translation] | None = None
         for size in (4, 3, 2, 1):
-            phrase = " ".join(words[i:i + size])
-            if len(words[i:i + size]) < size:
+            phrase = " ".join(words[i : i + size])
+            if len(words[i : i + size]) < size:
                 continue
             closed = phrase.replace(" ", "")  # key word -> keyword: English writes compounds open or closed
             if phrase in fixed:
                 best = (size, Translation(phrase, fixed[phrase]))
             elif phrase in table or (size > 1 and closed in table):
                 found = (table.get(closed, []) if size > 1 else []) + table.get(phrase, [])
-                best = (size, Translation(phrase, tuple(dict.fromkeys(w for _, w in found))[:per_term],
-                                          action=phrase in verb_keys()))
+                best = (
+                    size,
+                    Translation(
+                        phrase,
+                        tuple(dict.fromkeys(w for _, w in found))[:per_term],
+                        action=phrase in verb_keys(),
+                    ),
+                )
             if best:
                 break
-        composed = _corpus_phrase(words[i:i + 4], occurs, min_size=best[0] + 1 if best else 2) if occurs else None
+        composed = (
+            _corpus_phrase(words[i : i + 4], occurs, min_size=best[0] + 1 if best else 2) if occurs else None
+        )
         if composed and (best is None or len(composed.english.split()) > best[0]):
             best = (len(composed.english.split()), composed)
         if best is None:
@@ -249,17 +282,25 @@ def _phrases_with_function_words(question: str) -> tuple[list[Translation], str]
     (call for, hold on, centre on) are left to the words: they say what the question does, not its topic."""
     table = reverse_dictionary()
     dropped = EN_STOPWORDS | english_place_names().keys() | english_province_names().keys()
-    tokens = [(_lemma(m.group().lower()), m.span()) for m in _WORD.finditer(_without_possessives(question.lower()))]
+    tokens = [
+        (_lemma(m.group().lower()), m.span()) for m in _WORD.finditer(_without_possessives(question.lower()))
+    ]
     found: list[Translation] = []
     spans: list[tuple[int, int]] = []
     i = 0
     while i < len(tokens):
         for size in (5, 4, 3, 2):
-            window = tokens[i:i + size]
+            window = tokens[i : i + size]
             phrase = " ".join(w for w, _ in window)
             inner = [w for w, _ in window]
-            if len(window) == size and phrase in table and phrase not in verb_keys() and (inner[-1] not in EN_STOPWORDS or inner[-1] in _NUMBERS) \
-                    and (inner[0] not in EN_STOPWORDS or inner[0] in _NUMBERS) and any(w in dropped for w in inner):
+            if (
+                len(window) == size
+                and phrase in table
+                and phrase not in verb_keys()
+                and (inner[-1] not in EN_STOPWORDS or inner[-1] in _NUMBERS)
+                and (inner[0] not in EN_STOPWORDS or inner[0] in _NUMBERS)
+                and any(w in dropped for w in inner)
+            ):
                 found.append(Translation(phrase, tuple(w for _, w in table[phrase][:3])))
                 spans.append((window[0][1][0], window[-1][1][1]))
                 i += size
@@ -270,9 +311,20 @@ def _phrases_with_function_words(question: str) -> tuple[list[Translation], str]
 
 
 # Kinds of place English names end with, and how the Chinese name ends (Daya Bay -> 大亚湾).
-_PLACE_KIND_SYLLABLE = {"county": "xian", "district": "qu", "zone": "qu", "bay": "wan", "lake": "hu", "town": "zhen",
-                        "township": "xiang", "river": "he", "mountain": "shan", "port": "gang", "village": "cun",
-                        "island": "dao"}
+_PLACE_KIND_SYLLABLE = {
+    "county": "xian",
+    "district": "qu",
+    "zone": "qu",
+    "bay": "wan",
+    "lake": "hu",
+    "town": "zhen",
+    "township": "xiang",
+    "river": "he",
+    "mountain": "shan",
+    "port": "gang",
+    "village": "cun",
+    "island": "dao",
+}
 
 
 def _names(question: str, names: Mapping[str, tuple[str, ...]]) -> tuple[list[Translation], str]:
@@ -288,15 +340,21 @@ def _names(question: str, names: Mapping[str, tuple[str, ...]]) -> tuple[list[Tr
     while i < len(tokens):
         match = None
         for size in (4, 3, 2, 1):
-            window = tokens[i:i + size]
-            if len(window) < size or not all(t[0][:1].isupper() for t in window[:1]) or (
-                    size == 1 and letters(window[0][0]) in cities):
+            window = tokens[i : i + size]
+            if (
+                len(window) < size
+                or not all(t[0][:1].isupper() for t in window[:1])
+                or (size == 1 and letters(window[0][0]) in cities)
+            ):
                 continue
             key = letters("".join(t for t, _ in window))
             kind = _PLACE_KIND_SYLLABLE.get(window[-1][0].lower()) if size > 1 else None
             for candidate in ((letters("".join(t for t, _ in window[:-1])) + kind) if kind else None, key):
-                if candidate and candidate in names and all(t[0][:1].isupper() or t[0].lower() in _PLACE_KIND_SYLLABLE
-                                                             for t in window):
+                if (
+                    candidate
+                    and candidate in names
+                    and all(t[0][:1].isupper() or t[0].lower() in _PLACE_KIND_SYLLABLE for t in window)
+                ):
                     match = (size, Translation(" ".join(t for t, _ in window), names[candidate], name=True))
                     break
             if match:
@@ -339,7 +397,7 @@ def stem_dictionary() -> dict[str, tuple[str, ...]]:
         count = freq.get(word, 0)
         if count < 3 and len(word) > 1:
             continue
-        for position, definition in enumerate(entry["definitions"][:3 if len(word) == 1 else 6]):
+        for position, definition in enumerate(entry["definitions"][: 3 if len(word) == 1 else 6]):
             for key in _definition_keys(definition):
                 parts = [w for w in key.split() if w not in EN_STOPWORDS]
                 if not 1 <= len(parts) <= 2:
@@ -348,15 +406,19 @@ def stem_dictionary() -> dict[str, tuple[str, ...]]:
                 for part in parts:
                     root = _stem(part)
                     table[root][word] = max(table[root].get(word, 0.0), score)
-    return {root: tuple(w for w, _ in sorted(words.items(), key=lambda kv: -kv[1])[:_STEM_CANDIDATES])
-            for root, words in table.items()}
+    return {
+        root: tuple(w for w, _ in sorted(words.items(), key=lambda kv: -kv[1])[:_STEM_CANDIDATES])
+        for root, words in table.items()
+    }
 
 
 MIN_PHRASE_USES = 2  # a composed phrase the corpus writes at least this often is one of its phrases
 MAX_LOOKUPS = 600  # corpus lookups per composition: the cost of a question stays bounded
 
 
-def _corpus_phrase(words: Sequence[str], occurs: Occurs, min_size: int = 2, keep: int = 3) -> Translation | None:
+def _corpus_phrase(
+    words: Sequence[str], occurs: Occurs, min_size: int = 2, keep: int = 3
+) -> Translation | None:
     """The longest run of the first words (2 to 4, at least `min_size`) whose translations, written
     one after another, make phrases the corpus uses (the `keep` most used): whole-process people's
     democracy -> 全+过程+人民+民主. A piece is one word's translation or a dictionary phrase's
@@ -364,12 +426,20 @@ def _corpus_phrase(words: Sequence[str], occurs: Occurs, min_size: int = 2, keep
     table, stems, fixed = reverse_dictionary(), stem_dictionary(), glossary()
     pieces: list[list[tuple[int, str]]] = []  # at each word: (words covered, Chinese)
     for k, word in enumerate(words):
-        here = [(1, w) for w in dict.fromkeys([w for _, w in table.get(word, [])[:_STEM_CANDIDATES]]
-                                             + list(stems.get(_stem(word), ())))]
+        here = [
+            (1, w)
+            for w in dict.fromkeys(
+                [w for _, w in table.get(word, [])[:_STEM_CANDIDATES]] + list(stems.get(_stem(word), ()))
+            )
+        ]
         for span in (2, 3):
-            phrase = " ".join(words[k:k + span])
-            if len(words[k:k + span]) == span:
-                here = [(span, w) for w in fixed.get(phrase, ())] + [(span, w) for _, w in table.get(phrase, [])[:3]] + here
+            phrase = " ".join(words[k : k + span])
+            if len(words[k : k + span]) == span:
+                here = (
+                    [(span, w) for w in fixed.get(phrase, ())]
+                    + [(span, w) for _, w in table.get(phrase, [])[:3]]
+                    + here
+                )
         pieces.append(here)
     budget = [MAX_LOOKUPS]
 
@@ -402,8 +472,12 @@ def _corpus_phrase(words: Sequence[str], occurs: Occurs, min_size: int = 2, keep
 Rows = Callable[[str], np.ndarray]  # a Chinese word -> the (sorted) passages of the corpus that hold it
 
 
-def choose_translations(translations: Sequence[Translation], rows: Rows, keep: int = 3,
-                        framing: Callable[[str], bool] = lambda word: False) -> list[Translation]:
+def choose_translations(
+    translations: Sequence[Translation],
+    rows: Rows,
+    keep: int = 3,
+    framing: Callable[[str], bool] = lambda word: False,
+) -> list[Translation]:
     """For each term, the candidates the corpus uses, best first: the dictionary's order, times how
     often the corpus uses the word (log of its passage count), times how well the word keeps company
     with the other terms' candidates (the share of its passages that also hold one of them, best over
@@ -418,8 +492,10 @@ def choose_translations(translations: Sequence[Translation], rows: Rows, keep: i
     translations = [t for t in translations if not _frames(t, rows, framing)]
     found = [[(w, rows(w)) for w in t.chinese] for t in translations]
     present = [[(w, r) for w, r in cands if len(r)] for cands in found]
-    unions = [np.unique(np.concatenate([r for _, r in cands])) if cands else np.empty(0, dtype=np.int64)
-              for cands in present]
+    unions = [
+        np.unique(np.concatenate([r for _, r in cands])) if cands else np.empty(0, dtype=np.int64)
+        for cands in present
+    ]
     out: list[Translation] = []
     for i, translation in enumerate(translations):
         if not present[i]:
@@ -429,12 +505,16 @@ def choose_translations(translations: Sequence[Translation], rows: Rows, keep: i
         scored = []
         for position, (word, passages) in enumerate(present[i]):
             order = translation.chinese.index(word)
-            company = max((np.intersect1d(passages, u, assume_unique=True).size / passages.size for u in others),
-                          default=0.0)
+            company = max(
+                (np.intersect1d(passages, u, assume_unique=True).size / passages.size for u in others),
+                default=0.0,
+            )
             scored.append((1 / (1 + 0.3 * order) * np.log1p(passages.size) * (0.2 + company), position, word))
         scored.sort(key=lambda s: (-s[0], s[1]))
         best = scored[0][0]
-        out.append(replace(translation, chinese=tuple(w for score, _, w in scored[:keep] if score >= best / 2)))
+        out.append(
+            replace(translation, chinese=tuple(w for score, _, w in scored[:keep] if score >= best / 2))
+        )
     return out
 
 

@@ -46,7 +46,10 @@ def english_city_name(city: str) -> str:
 
 @lru_cache(maxsize=1)
 def _city_names_in_english() -> dict[str, str]:
-    return {chinese: name.capitalize() for name, chinese in sorted(english_place_names().items(), key=lambda kv: -len(kv[0]))}
+    return {
+        chinese: name.capitalize()
+        for name, chinese in sorted(english_place_names().items(), key=lambda kv: -len(kv[0]))
+    }
 
 
 def english_place_name(place: str) -> str:
@@ -101,7 +104,9 @@ def place_spans(text: str) -> list[tuple[str, int, int]]:
 def place_forms(place: str) -> tuple[str, ...]:
     """How a question may write a place: 山东省, 山东, Shandong; 临沂, Linyi."""
     short = short_name(place)
-    roman = [r for r, c in {**english_place_names(), **english_province_names()}.items() if c in (place, short)]
+    roman = [
+        r for r, c in {**english_place_names(), **english_province_names()}.items() if c in (place, short)
+    ]
     return tuple(dict.fromkeys([place, short, *roman]))
 
 
@@ -129,14 +134,26 @@ def place_edits(question: str) -> dict[str, str]:
     out: dict[str, str] = {}
     chinese = normalize_text(question)
     for text, spans in ((chinese, place_spans(chinese)), (question, english_city_spans(question))):
-        edits = [(m.start(), m.end(), kind) for kind, pattern in (("add", PLACES_ADD), ("remove", PLACES_REMOVE),
-                                                                  ("only", PLACES_ONLY), ("add", PLACES_COMPARE_WITH))
-                 for m in pattern.finditer(text)]
+        edits = [
+            (m.start(), m.end(), kind)
+            for kind, pattern in (
+                ("add", PLACES_ADD),
+                ("remove", PLACES_REMOVE),
+                ("only", PLACES_ONLY),
+                ("add", PLACES_COMPARE_WITH),
+            )
+            for m in pattern.finditer(text)
+        ]
         for city, start, end in spans:
-            clause = (max((text.rfind(mark, 0, start) for mark in "，,；;。"), default=-1),
-                      min((i for i in (text.find(mark, end) for mark in "，,；;。") if i >= 0), default=len(text)))
-            near = [(0 if s <= start and e >= end else min(abs(start - e), abs(s - end)), kind)
-                    for s, e, kind in edits if clause[0] < s and e <= clause[1] + 1]
+            clause = (
+                max((text.rfind(mark, 0, start) for mark in "，,；;。"), default=-1),
+                min((i for i in (text.find(mark, end) for mark in "，,；;。") if i >= 0), default=len(text)),
+            )
+            near = [
+                (0 if s <= start and e >= end else min(abs(start - e), abs(s - end)), kind)
+                for s, e, kind in edits
+                if clause[0] < s and e <= clause[1] + 1
+            ]
             if near and city not in out:
                 out[city] = min(near)[1]
     return out
@@ -144,15 +161,20 @@ def place_edits(question: str) -> dict[str, str]:
 
 # What may stand between two places that are asked about side by side: a conjunction or a list mark
 # (临沂和聊城, 临沂、聊城, Linyi and Liaocheng, "临沂 聊城 招商"), with the places' own suffixes.
-_JOINED = re.compile(r"^\s*(市|city|城市)?\s*(和|与|及|以及|跟|同|或|、|,|，|/|&|and|or|vs\.?|versus)?\s*(the\s+)?$", re.I)
+_JOINED = re.compile(
+    r"^\s*(市|city|城市)?\s*(和|与|及|以及|跟|同|或|、|,|，|/|&|and|or|vs\.?|versus)?\s*(the\s+)?$", re.I
+)
 
 
 def places_joined(question: str) -> bool:
     """Two of the cities the question names stand side by side, joined by a conjunction or a list mark:
     they are asked about together. "惠州如何看待深圳的带动作用" names 深圳 as what 惠州 is asked about."""
+
     def joined(text: str, spans: list[tuple[str, int, int]]) -> bool:
         ordered = sorted((s, e) for _, s, e in spans)
-        return any(_JOINED.match(text[end:start]) for (_, end), (start, _) in zip(ordered, ordered[1:], strict=False))
+        return any(
+            _JOINED.match(text[end:start]) for (_, end), (start, _) in zip(ordered, ordered[1:], strict=False)
+        )
 
     chinese = normalize_text(question)
     return joined(chinese, place_spans(chinese)) or joined(question, english_city_spans(question))

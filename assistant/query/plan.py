@@ -136,8 +136,16 @@ def time_question(question: str) -> tuple[str, str]:
     """(first | latest | trend | "", the question without its time framing): "乡村振兴最早是什么时候提出的？"
     -> ("first", "乡村振兴是什么"). Several kinds asked at once count as a trend."""
     text = to_simplified(question)
-    kinds = [kind for kind, pattern in (("first", TIME_FIRST), ("latest", TIME_LATEST), ("trend", TIME_TREND),
-                                        ("trend", TIME_TREND_ASKED)) if pattern.search(text)]
+    kinds = [
+        kind
+        for kind, pattern in (
+            ("first", TIME_FIRST),
+            ("latest", TIME_LATEST),
+            ("trend", TIME_TREND),
+            ("trend", TIME_TREND_ASKED),
+        )
+        if pattern.search(text)
+    ]
     if not kinds:
         return "", question
     for pattern in (TIME_TREND, TIME_FIRST, TIME_LATEST, ASK_WHEN):
@@ -159,11 +167,22 @@ def plan_query(question: str, history: Sequence[str] = ()) -> QueryPlan:
     span = year_span(to_simplified(question))
     # a comparison is asked for in words, or by naming places side by side; two places named otherwise
     # are a subject and what is said of it ("惠州如何看待深圳")
-    comparison = bool(IS_COMPARISON.search(normalize_text(question))) or (len(cities) > 1 and places_joined(question))
+    comparison = bool(IS_COMPARISON.search(normalize_text(question))) or (
+        len(cities) > 1 and places_joined(question)
+    )
     timeline, searched = time_question(question)
-    plan = QueryPlan(original=question, standalone=searched, language=language, script=script,
-                     cities=tuple(cities), years=tuple(years), year_span=span, comparison=comparison,
-                     topic=_strip_entities(searched, cities).strip(), timeline=timeline)
+    plan = QueryPlan(
+        original=question,
+        standalone=searched,
+        language=language,
+        script=script,
+        cities=tuple(cities),
+        years=tuple(years),
+        year_span=span,
+        comparison=comparison,
+        topic=_strip_entities(searched, cities).strip(),
+        timeline=timeline,
+    )
     edits = place_edits(question) if history else {}
     if not history or not (is_followup(question) or edits or not has_own_topic(question, cities)):
         return plan
@@ -184,23 +203,47 @@ def plan_query(question: str, history: Sequence[str] = ()) -> QueryPlan:
         topic = plan.topic if own else with_years(previous.topic, previous.years, years)
         standalone = f"{topic} {places_in(kept, language_of(topic)[0])}".strip()
         notes.append("places of the conversation edited: " + ", ".join(f"{k} {c}" for c, k in edits.items()))
-        return replace(plan, standalone=standalone, cities=tuple(kept), years=tuple(years) or previous.years,
-                       followup=True, topic=topic, comparison=len(kept) > 1,
-                       timeline=plan.timeline or ("" if own else previous.timeline), notes=tuple(notes))
+        return replace(
+            plan,
+            standalone=standalone,
+            cities=tuple(kept),
+            years=tuple(years) or previous.years,
+            followup=True,
+            topic=topic,
+            comparison=len(kept) > 1,
+            timeline=plan.timeline or ("" if own else previous.timeline),
+            notes=tuple(notes),
+        )
     if not has_own_topic(question, cities):
         # "And Huizhou?": the previous topic, about the entities named now (and asked the same way)
         plan = replace(plan, timeline=plan.timeline or previous.timeline)
         topic = with_years(previous.topic, previous.years, years)
-        standalone = f"{topic} {' '.join(cities)}".strip() if cities else with_years(previous.standalone, previous.years, years)
+        standalone = (
+            f"{topic} {' '.join(cities)}".strip()
+            if cities
+            else with_years(previous.standalone, previous.years, years)
+        )
         notes.append("topic carried over from the previous question")
     elif not cities and previous.cities:
         # "他对招商有什么要求？": the entities of the conversation, the topic asked now
-        standalone = f"{''.join(previous.cities)} {searched}" if language == "zh" else f"{searched} ({', '.join(previous.cities)})"
+        standalone = (
+            f"{''.join(previous.cities)} {searched}"
+            if language == "zh"
+            else f"{searched} ({', '.join(previous.cities)})"
+        )
         notes.append("cities carried over from the previous question")
     carried_cities = tuple(cities) or previous.cities
     carried_years = tuple(years) or previous.years
-    return replace(plan, standalone=standalone, cities=carried_cities, years=carried_years, followup=True,
-                   topic=topic, comparison=comparison or (len(carried_cities) > 1), notes=tuple(notes))
+    return replace(
+        plan,
+        standalone=standalone,
+        cities=carried_cities,
+        years=carried_years,
+        followup=True,
+        topic=topic,
+        comparison=comparison or (len(carried_cities) > 1),
+        notes=tuple(notes),
+    )
 
 
 _DIGITS = "零一二三四五六七八九"
@@ -216,5 +259,7 @@ def chinese_number(n: int) -> str:
 
 def ordinal_congress(question: str) -> str:
     """'the 19th party congress' -> '十九大' (how Chinese titles name a congress); '' if none."""
-    m = re.search(r"\b(\d{1,2})(?:st|nd|rd|th)\s+(?:national\s+)?(?:party\s+|cpc\s+)?congress", question, re.I)
+    m = re.search(
+        r"\b(\d{1,2})(?:st|nd|rd|th)\s+(?:national\s+)?(?:party\s+|cpc\s+)?congress", question, re.I
+    )
     return f"{chinese_number(int(m.group(1)))}大" if m else ""

@@ -40,16 +40,30 @@ def digest(assistant: Assistant, topic: str, filters: Filters = Filters()) -> Di
     for c in citations:
         by_city[c.where].append(c)
     # grouped under the place as the documents write it (临沂, 河北省), the unknown last
-    groups = tuple((where_label(city, "zh", "simplified"), tuple(sorted(cs, key=lambda c: (not c.date, c.date, c.doc_id, c.paragraph))))
-                   for city, cs in sorted(by_city.items(), key=lambda kv: (not kv[0], kv[0])))
-    return Digest(topic.strip(), tuple(f[0] for f in topic_forms(query, view)), filters, groups, len(mentions) - len(kept))
+    groups = tuple(
+        (
+            where_label(city, "zh", "simplified"),
+            tuple(sorted(cs, key=lambda c: (not c.date, c.date, c.doc_id, c.paragraph))),
+        )
+        for city, cs in sorted(by_city.items(), key=lambda kv: (not kv[0], kv[0]))
+    )
+    return Digest(
+        topic.strip(),
+        tuple(f[0] for f in topic_forms(query, view)),
+        filters,
+        groups,
+        len(mentions) - len(kept),
+    )
 
 
 def _scope_line(d: Digest) -> str:
     f = d.filters
-    parts = [f"cities: {', '.join(f.cities)}" if f.cities else "all cities",
-             f"dates: {f.date_from or '…'} – {f.date_to or '…'}" if (f.date_from or f.date_to) else "all dates"]
-    return f"Topic “{d.topic}” (passages holding {' + '.join(d.forms) or '—'}); {'; '.join(parts)}; {d.paragraphs} paragraphs"
+    parts = [
+        f"cities: {', '.join(f.cities)}" if f.cities else "all cities",
+        f"dates: {f.date_from or '…'} – {f.date_to or '…'}" if (f.date_from or f.date_to) else "all dates",
+    ]
+    forms = " + ".join(d.forms) or "—"
+    return f"Topic “{d.topic}” (passages holding {forms}); {'; '.join(parts)}; {d.paragraphs} paragraphs"
 
 
 def to_markdown(d: Digest) -> str:
@@ -59,8 +73,14 @@ def to_markdown(d: Digest) -> str:
     for city, citations in d.groups:
         lines += [f"## {city}", ""]
         for c in citations:
-            lines += [f"### {c.date or 'undated'} · {c.title}", "",
-                      f"{c.section or '—'} · ¶{c.paragraph} · `{c.doc_id}` · {c.source}", "", f"> {c.text.replace(chr(10), ' ')}", ""]
+            lines += [
+                f"### {c.date or 'undated'} · {c.title}",
+                "",
+                f"{c.section or '—'} · ¶{c.paragraph} · `{c.doc_id}` · {c.source}",
+                "",
+                f"> {c.text.replace(chr(10), ' ')}",
+                "",
+            ]
     if not d.groups:
         lines.append("No paragraph in the index mentions this topic within these limits.")
     return "\n".join(lines).rstrip() + "\n"
@@ -78,7 +98,9 @@ def to_docx(d: Digest, target: Path) -> Path:
         doc.add_heading(city, level=1)
         for c in citations:
             doc.add_heading(f"{c.date or 'undated'} · {c.title}", level=2)
-            doc.add_paragraph().add_run(f"{c.section or '—'} · ¶{c.paragraph} · {c.doc_id} · {c.source}").italic = True
+            doc.add_paragraph().add_run(
+                f"{c.section or '—'} · ¶{c.paragraph} · {c.doc_id} · {c.source}"
+            ).italic = True
             doc.add_paragraph(c.text, style="Quote")
     if not d.groups:
         doc.add_paragraph("No paragraph in the index mentions this topic within these limits.")

@@ -60,7 +60,11 @@ def topic_forms(query: Query, view: IndexView) -> tuple[tuple[str, ...], ...]:
     if not topical and chosen:  # only words of titles: the least common of them
         topical = [c for c in chosen if shares[c.forms] == min(shares.values())]
     forms = [tuple(f for f in c.forms if f) for c in topical if c.forms]
-    return tuple(_written_together(forms, normalize_text(plan.standalone), view)) if plan.search_language != "en" else tuple(forms)
+    return (
+        tuple(_written_together(forms, normalize_text(plan.standalone), view))
+        if plan.search_language != "en"
+        else tuple(forms)
+    )
 
 
 def _title_share(forms: tuple[str, ...], view: IndexView) -> float:
@@ -70,7 +74,9 @@ def _title_share(forms: tuple[str, ...], view: IndexView) -> float:
     return sum(any(f in t for f in forms) for t in titles.values()) / len(titles)
 
 
-def _written_together(concepts: list[tuple[str, ...]], question: str, view: IndexView) -> list[tuple[str, ...]]:
+def _written_together(
+    concepts: list[tuple[str, ...]], question: str, view: IndexView
+) -> list[tuple[str, ...]]:
     """Runs of single-form concepts that the question writes as one string and the corpus uses as one
     (小康|社会 -> 小康社会), merged."""
     out: list[tuple[str, ...]] = []
@@ -94,13 +100,19 @@ def _mentions_all(text: str, concepts: tuple[tuple[str, ...], ...]) -> bool:
     """Whether one sentence of `text` holds a form of every concept."""
     if not all(any(f in text for f in forms) for forms in concepts):
         return False
-    return any(all(any(f in sentence for f in forms) for forms in concepts) for sentence in _SENTENCE_END.split(text))
+    return any(
+        all(any(f in sentence for f in forms) for forms in concepts) for sentence in _SENTENCE_END.split(text)
+    )
 
 
-def cite_mentions(mentions: Iterable[Mention], highlight: Sequence[str], view: IndexView,
-                  quantity: bool = False) -> list[Citation]:
-    """Citations numbered from 1 for mentions, in the order given (the quoted sentence picked by `highlight`)."""
-    return cite([Hit(view.chunks[m.chunk_id], m.score, "mentions") for m in mentions], highlight, quantity, view)
+def cite_mentions(
+    mentions: Iterable[Mention], highlight: Sequence[str], view: IndexView, quantity: bool = False
+) -> list[Citation]:
+    """Citations numbered from 1 for mentions, in the order given (the quoted sentence picked by
+    `highlight`)."""
+    return cite(
+        [Hit(view.chunks[m.chunk_id], m.score, "mentions") for m in mentions], highlight, quantity, view
+    )
 
 
 def find_mentions(query: Query, view: IndexView, filters: Filters | None = None) -> list[Mention]:
@@ -119,6 +131,14 @@ def find_mentions(query: Query, view: IndexView, filters: Filters | None = None)
     held = view.chunks.many(view.bm25.ids[int(r)] for r in rows)
     chunks = [c for c in held.values() if _mentions_all(c.search_text, concepts)]
     scores = view.keyword_scores(query.terms, [c.chunk_id for c in chunks])
-    out = [Mention(c.chunk_id, c.doc_id, view.metas[c.doc_id].date, view.metas[c.doc_id].where, scores.get(c.chunk_id, 0.0))
-           for c in chunks]
+    out = [
+        Mention(
+            c.chunk_id,
+            c.doc_id,
+            view.metas[c.doc_id].date,
+            view.metas[c.doc_id].where,
+            scores.get(c.chunk_id, 0.0),
+        )
+        for c in chunks
+    ]
     return sorted(out, key=lambda m: (not m.date, m.date, -m.score, m.chunk_id))

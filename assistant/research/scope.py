@@ -17,9 +17,24 @@ from vectorstore.records import Filters
 from vectorstore.view import IndexView
 
 KINDS = ("city", "year", "document")  # the chips that can be removed; topic and language are what is asked
-LABELS = {"zh": {"city": "城市", "province": "省份", "year": "年份", "document": "文件", "topic": "话题", "language": "检索语言"},
-          "en": {"city": "city", "province": "province", "year": "year", "document": "document", "topic": "topic",
-                 "language": "searched in"}}
+LABELS = {
+    "zh": {
+        "city": "城市",
+        "province": "省份",
+        "year": "年份",
+        "document": "文件",
+        "topic": "话题",
+        "language": "检索语言",
+    },
+    "en": {
+        "city": "city",
+        "province": "province",
+        "year": "year",
+        "document": "document",
+        "topic": "topic",
+        "language": "searched in",
+    },
+}
 LANGUAGES = {"zh": "中文", "en": "English → 中文"}
 
 
@@ -36,9 +51,11 @@ class Scope:
     def _labelled(self) -> list[tuple[str, str, Any]]:
         """(chip label, kind, value) of every removable part: ("城市: 惠州", "city", "惠州")."""
         names = LABELS["en" if self.asked_in == "en" else "zh"]
-        labelled = ([(f"{names['province' if province_spans(c) else 'city']}: {c}", "city", c) for c in self.cities]
-                    + [(f"{names['year']}: {y}", "year", y) for y in self.years]
-                    + [(f"{names['document']}: {d[0]} {d[1][:24]}", "document", d) for d in self.documents])
+        labelled = (
+            [(f"{names['province' if province_spans(c) else 'city']}: {c}", "city", c) for c in self.cities]
+            + [(f"{names['year']}: {y}", "year", y) for y in self.years]
+            + [(f"{names['document']}: {d[0]} {d[1][:24]}", "document", d) for d in self.documents]
+        )
         return [(self._scripted(label), kind, value) for label, kind, value in labelled]
 
     def _scripted(self, text: str) -> str:
@@ -51,20 +68,29 @@ class Scope:
     def fixed(self) -> list[str]:
         """The chips that stay: the topic and the search language."""
         names = LABELS["en" if self.asked_in == "en" else "zh"]
-        return [self._scripted(f"{names['topic']}: {self.topic}") if self.topic else "",
-                self._scripted(f"{names['language']}: {LANGUAGES[self.language]}")]
+        return [
+            self._scripted(f"{names['topic']}: {self.topic}") if self.topic else "",
+            self._scripted(f"{names['language']}: {LANGUAGES[self.language]}"),
+        ]
 
     def keeping(self, chips: list[str]) -> Scope:
         """This scope with only the removable chips still shown."""
         kept = [(kind, value) for label, kind, value in self._labelled() if label in set(chips)]
-        return replace(self, cities=tuple(v for k, v in kept if k == "city"), years=tuple(v for k, v in kept if k == "year"),
-                       documents=tuple(v for k, v in kept if k == "document"))
+        return replace(
+            self,
+            cities=tuple(v for k, v in kept if k == "city"),
+            years=tuple(v for k, v in kept if k == "year"),
+            documents=tuple(v for k, v in kept if k == "document"),
+        )
 
     def question(self) -> str:
         """The scope as a standalone question: the conversation's last question once chips are removed."""
         if self.asked_in == "en":
-            parts = [self.topic] + ([f"in {' and '.join(self.cities)}"] if self.cities else []) + (
-                [f"in {', '.join(self.years)}"] if self.years else [])
+            parts = (
+                [self.topic]
+                + ([f"in {' and '.join(self.cities)}"] if self.cities else [])
+                + ([f"in {', '.join(self.years)}"] if self.years else [])
+            )
             return " ".join(p for p in parts if p)
         years = "".join(f"{y}年" for y in self.years)
         return " ".join(p for p in ("、".join(self.cities), years, self.topic) if p)
@@ -74,9 +100,13 @@ class Scope:
         return Filters(doc_ids=tuple(d for d, _ in self.documents))
 
     def to_dict(self) -> dict[str, Any]:
-        return {"cities": list(self.cities), "years": list(self.years),
-                "documents": [{"doc_id": d, "title": t} for d, t in self.documents], "topic": self.topic,
-                "search_language": self.language}
+        return {
+            "cities": list(self.cities),
+            "years": list(self.years),
+            "documents": [{"doc_id": d, "title": t} for d, t in self.documents],
+            "topic": self.topic,
+            "search_language": self.language,
+        }
 
 
 def make_scope(plan: QueryPlan, view: IndexView, filters: Filters) -> Scope:
@@ -84,10 +114,19 @@ def make_scope(plan: QueryPlan, view: IndexView, filters: Filters) -> Scope:
     cities = tuple(dict.fromkeys((*plan.cities, *filters.cities)))
     years = tuple(dict.fromkeys(plan.years))
     # a comparison or a question about time searches each city, each year: no document is named in them
-    doc_ids = filters.doc_ids or (documents_named(plan, view) if not (plan.comparison or plan.timeline) else ())
+    doc_ids = filters.doc_ids or (
+        documents_named(plan, view) if not (plan.comparison or plan.timeline) else ()
+    )
     documents = tuple((d, view.metas[d].title) for d in doc_ids if d in view.metas)
-    return Scope(cities=cities, years=years, documents=documents, topic=topic_of(plan),
-                 language=plan.search_language, asked_in=plan.language, script=plan.script)
+    return Scope(
+        cities=cities,
+        years=years,
+        documents=documents,
+        topic=topic_of(plan),
+        language=plan.search_language,
+        asked_in=plan.language,
+        script=plan.script,
+    )
 
 
 def topic_of(plan: QueryPlan) -> str:

@@ -39,14 +39,25 @@ def pick(mentions: Sequence[Mention], limit: int) -> list[Mention]:
     return [m for m in documents if m.doc_id in chosen]
 
 
-def make_timeline(kind: str, topic: Sequence[str], mentions: Sequence[Mention], view: IndexView,
-                  searched_docs: Sequence[str]) -> Timeline:
+def make_timeline(
+    kind: str,
+    topic: Sequence[str],
+    mentions: Sequence[Mention],
+    view: IndexView,
+    searched_docs: Sequence[str],
+) -> Timeline:
     dated = [m for m in mentions if m.year]
     per_year = Counter(m.year for m in dated)
     years = sorted({view.metas[d].date[:4] for d in searched_docs if view.metas[d].year is not None})
-    return Timeline(kind=kind, topic=tuple(topic), first=dated[0].date if dated else "",
-                    latest=max(m.date for m in dated) if dated else "", per_year=tuple(sorted(per_year.items())),
-                    searched=tuple(years), undated=len(mentions) - len(dated))
+    return Timeline(
+        kind=kind,
+        topic=tuple(topic),
+        first=dated[0].date if dated else "",
+        latest=max(m.date for m in dated) if dated else "",
+        per_year=tuple(sorted(per_year.items())),
+        searched=tuple(years),
+        undated=len(mentions) - len(dated),
+    )
 
 
 def topic_label(query: Query, forms: Sequence[str]) -> str:
@@ -54,28 +65,44 @@ def topic_label(query: Query, forms: Sequence[str]) -> str:
     (Belt and Road: 一带一路); Chinese forms as one word when the question wrote them together
     (乡村振兴, not 乡村、振兴)."""
     if query.plan.language == "en":
-        english = [f"{t.english} ({t.chinese[0]})" for t in query.translations if t.chinese and t.chinese[0] in forms]
+        english = [
+            f"{t.english} ({t.chinese[0]})" for t in query.translations if t.chinese and t.chinese[0] in forms
+        ]
         return ", ".join(english) or "、".join(forms)
     joined = "".join(forms)
     label = joined if joined in normalize_text(query.plan.standalone) else "、".join(forms)
     return to_traditional(label) if query.plan.script == "traditional" else label
 
 
-def compose_timeline(citations: Sequence[Citation], timeline: Timeline, topic: str, language: str, script: str) -> str:
+def compose_timeline(
+    citations: Sequence[Citation], timeline: Timeline, topic: str, language: str, script: str
+) -> str:
     """The first and latest mention with their citations and the years searched, then every cited
     passage in date order."""
     first_n = next(c.n for c in citations if c.date[:4] == timeline.first[:4])
     latest_n = max((c for c in citations if c.date[:4] == timeline.latest[:4]), key=lambda c: c.date).n
-    lines = [phrase("first_latest", language, script).format(
-        years=len(timeline.searched), start=timeline.searched[0] if timeline.searched else "?",
-        end=timeline.searched[-1] if timeline.searched else "?", topic=topic, first=timeline.first[:4], first_n=first_n,
-        latest=timeline.latest[:4], latest_n=latest_n, mention_years=len(timeline.per_year),
-        passages=sum(n for _, n in timeline.per_year))]
+    lines = [
+        phrase("first_latest", language, script).format(
+            years=len(timeline.searched),
+            start=timeline.searched[0] if timeline.searched else "?",
+            end=timeline.searched[-1] if timeline.searched else "?",
+            topic=topic,
+            first=timeline.first[:4],
+            first_n=first_n,
+            latest=timeline.latest[:4],
+            latest_n=latest_n,
+            mention_years=len(timeline.per_year),
+            passages=sum(n for _, n in timeline.per_year),
+        )
+    ]
     if timeline.undated:
         lines.append(phrase("undated", language, script).format(n=timeline.undated))
     lines += ["", phrase("by_date", language, script)]
     for c in citations:
         year = phrase("year_label", language, script).format(year=c.date[:4])
         colon = ": " if language == "en" else "："
-        lines.append(f"- **{year}** · {where_label(c.where, language, script)} · {c.title[:40]}{colon}“{quoted(c, language, script)}” [{c.n}]")
+        lines.append(
+            f"- **{year}** · {where_label(c.where, language, script)} · "
+            f"{c.title[:40]}{colon}“{quoted(c, language, script)}” [{c.n}]"
+        )
     return "\n".join(lines)

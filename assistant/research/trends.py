@@ -62,19 +62,39 @@ def trend(assistant: Assistant, topic: str, by: str = "year", filters: Filters =
         else:
             unplaced += 1
     if by == "year":
-        searched = {view.metas[d].date[:4] for d in view.documents_allowed(query.filters) if view.metas[d].year is not None}
+        searched = {
+            view.metas[d].date[:4]
+            for d in view.documents_allowed(query.filters)
+            if view.metas[d].year is not None
+        }
         keys = sorted(searched | set(groups))
         if groups:  # from the first year with a mention to the last searched
             keys = [k for k in keys if min(groups) <= k]
     else:  # every place searched, with none where it has none: a place silent on the topic is a finding
-        searched_places = {view.metas[d].where for d in view.documents_allowed(query.filters)} - {"", NATIONAL}
+        searched_places = {view.metas[d].where for d in view.documents_allowed(query.filters)} - {
+            "",
+            NATIONAL,
+        }
         keys = sorted(searched_places | set(groups), key=lambda k: (-len(groups.get(k, ())), k))
-    points = tuple(Point(k, len(groups.get(k, ())), len({m.doc_id for m in groups.get(k, ())}),
-                         tuple(sorted(groups.get(k, ()), key=lambda m: (-m.score, m.date)))) for k in keys)
+    points = tuple(
+        Point(
+            k,
+            len(groups.get(k, ())),
+            len({m.doc_id for m in groups.get(k, ())}),
+            tuple(sorted(groups.get(k, ()), key=lambda m: (-m.score, m.date))),
+        )
+        for k in keys
+    )
     dated = [m for m in mentions if m.year]
-    return Trend(topic=topic, forms=tuple(f[0] for f in topic_forms(query, view)), by=by, points=points,
-                 first=dated[0] if dated else None, latest=max(dated, key=lambda m: m.date) if dated else None,
-                 unplaced=unplaced)
+    return Trend(
+        topic=topic,
+        forms=tuple(f[0] for f in topic_forms(query, view)),
+        by=by,
+        points=points,
+        first=dated[0] if dated else None,
+        latest=max(dated, key=lambda m: m.date) if dated else None,
+        unplaced=unplaced,
+    )
 
 
 def to_csv(t: Trend) -> str:
@@ -98,7 +118,11 @@ def to_png(t: Trend, target: Path) -> Path:
     from matplotlib import font_manager
     from matplotlib.ticker import MaxNLocator
 
-    cjk = [f.name for f in font_manager.fontManager.ttflist if any(k in f.name for k in ("Noto Sans CJK", "WenQuanYi", "Droid Sans Fallback", "AR PL"))]
+    cjk = [
+        f.name
+        for f in font_manager.fontManager.ttflist
+        if any(k in f.name for k in ("Noto Sans CJK", "WenQuanYi", "Droid Sans Fallback", "AR PL"))
+    ]
     if cjk:
         plt.rcParams["font.family"] = cjk[0]
     fig, ax = plt.subplots(figsize=(max(6.0, 0.28 * len(t.points) + 2), 3.2), dpi=110)

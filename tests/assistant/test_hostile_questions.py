@@ -18,7 +18,9 @@ def assistant(sample_index: Index) -> Assistant:
     return Assistant(sample_index)
 
 
-def answer_or_message(assistant: Assistant, question: str, history: tuple[str, ...] = ()) -> Answer | AssistantError:
+def answer_or_message(
+    assistant: Assistant, question: str, history: tuple[str, ...] = ()
+) -> Answer | AssistantError:
     try:
         answer = assistant.ask(question, history)
     except AssistantError as exc:
@@ -69,7 +71,9 @@ def test_the_index_is_unharmed_by_hostile_questions(assistant: Assistant, sample
 def test_a_ten_thousand_character_question_is_refused_with_the_limit(assistant: Assistant) -> None:
     with pytest.raises(QuestionTooLong, match=f"{MAX_QUESTION_CHARS:,}"):
         assistant.ask("土地指标有什么要求？" * 1000)
-    assert isinstance(answer_or_message(assistant, "土地指标有什么要求？" * 150), Answer)  # 1,500 characters: answered
+    assert isinstance(
+        answer_or_message(assistant, "土地指标有什么要求？" * 150), Answer
+    )  # 1,500 characters: answered
 
 
 def test_hostile_followups_keep_the_conversation_working(assistant: Assistant) -> None:
@@ -79,7 +83,13 @@ def test_hostile_followups_keep_the_conversation_working(assistant: Assistant) -
         assistant.ask("\u200b\u3000 \t", history)
 
 
-@settings(max_examples=40, deadline=None, derandomize=True, database=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(
+    max_examples=40,
+    deadline=None,
+    derandomize=True,
+    database=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
 @given(st.text(st.characters(codec="utf-8", exclude_categories=["Cs"]), max_size=120))
 def test_any_question_gets_an_answer_or_a_message(assistant: Assistant, question: str) -> None:
     answer_or_message(assistant, question)

@@ -17,7 +17,17 @@ def test_retriever_documents_carry_their_citation(sample_index: Index) -> None:
     documents = retriever.invoke("What did the speeches say about land quotas?")
     assert len(documents) == 3 and "土地" in documents[0].page_content
     meta = documents[0].metadata
-    assert set(meta) >= {"doc_id", "title", "city", "date", "section", "paragraph", "quote", "retrievers", "rank"}
+    assert set(meta) >= {
+        "doc_id",
+        "title",
+        "city",
+        "date",
+        "section",
+        "paragraph",
+        "quote",
+        "retrievers",
+        "rank",
+    }
     assert meta["quote"] in documents[0].page_content and meta["rank"] == 1
     scoped = SpeechqaRetriever(assistant=Assistant(sample_index), k=3, filters=Filters(cities=("聊城",)))
     assert {d.metadata["city"] for d in scoped.invoke("土地指标")} == {"聊城"}
@@ -39,12 +49,18 @@ def test_an_lcel_chain_over_speechqa_streams(sample_index: Index) -> None:
     from pydantic import SecretStr
 
     retriever = SpeechqaRetriever(assistant=Assistant(sample_index), k=3)
-    prompt = ChatPromptTemplate.from_messages([("system", "Answer from the passages, citing [n]."),
-                                               ("human", "{question}\n\n{context}")])
+    prompt = ChatPromptTemplate.from_messages(
+        [("system", "Answer from the passages, citing [n]."), ("human", "{question}\n\n{context}")]
+    )
     with FakeOpenAI(token_delay=0.01) as fake:
         fake.replies = ["新增土地指标不再切块到市县[1]。"]
         llm = ChatOpenAI(model="fake", base_url=fake.base_url, api_key=SecretStr("k"), max_retries=0)
-        chain = {"context": retriever | format_documents, "question": RunnablePassthrough()} | prompt | llm | StrOutputParser()
+        chain = (
+            {"context": retriever | format_documents, "question": RunnablePassthrough()}
+            | prompt
+            | llm
+            | StrOutputParser()
+        )
         pieces = list(chain.stream("土地指标有什么要求？"))
         sent = fake.requests[-1]["messages"][1]["content"]
     assert len(pieces) > 3 and "".join(pieces) == "新增土地指标不再切块到市县[1]。"

@@ -45,9 +45,11 @@ def marker_of(index: Index, question: str, phrase: str) -> int:
 def test_a_streamed_answer_is_checked_sentence_by_sentence(sample_index: Index, server: FakeOpenAI) -> None:
     n = marker_of(sample_index, QUESTION, "6000多億元")
     other = marker_of(sample_index, QUESTION, "3550.49")
-    server.replies = [f"惠州产业类项目投资总额达到6000多亿元[{n}]。其中工业项目达到4000多亿元[{n}]。"
-                      f"其中工业项目达到9000亿元[{n}]。这说明惠州发展很快。"
-                      f"招商选资项目协议投资总额达3550.49亿元[{n}]。协议投资总额达3550.49亿元[{other}]。另有说法见[42]。"]
+    server.replies = [
+        f"惠州产业类项目投资总额达到6000多亿元[{n}]。其中工业项目达到4000多亿元[{n}]。"
+        f"其中工业项目达到9000亿元[{n}]。这说明惠州发展很快。"
+        f"招商选资项目协议投资总额达3550.49亿元[{n}]。协议投资总额达3550.49亿元[{other}]。另有说法见[42]。"
+    ]
     events = list(make(sample_index, server).stream(QUESTION))
     kinds = [type(e) for e in events]
     assert kinds[0] is Sources and kinds[-1] is Done and kinds.count(Done) == 1
@@ -68,11 +70,17 @@ def test_a_streamed_answer_is_checked_sentence_by_sentence(sample_index: Index, 
     assert "<passage>" in request["messages"][1]["content"]
 
 
-def test_a_reply_that_only_echoes_headers_falls_back_to_quotes(sample_index: Index, server: FakeOpenAI) -> None:
+def test_a_reply_that_only_echoes_headers_falls_back_to_quotes(
+    sample_index: Index, server: FakeOpenAI
+) -> None:
     """What Qwen2.5 0.5B wrote on a local llama.cpp server: the passages' title and section, cited."""
-    cited = Assistant(sample_index).ask("土地指标有什么要求？").citations  # the passage whose header it echoes
+    cited = (
+        Assistant(sample_index).ask("土地指标有什么要求？").citations
+    )  # the passage whose header it echoes
     c = next(c for c in cited if c.section.startswith("三、以務實"))
-    server.replies = [f"[{c.n}] 市委书記在全市重點项目建設推進會上的講話 ; 三、以務實的作風服務推進項目建設 [{c.n}]"]
+    server.replies = [
+        f"[{c.n}] 市委书記在全市重點项目建設推進會上的講話 ; 三、以務實的作風服務推進項目建設 [{c.n}]"
+    ]
     answer = make(sample_index, server).ask("土地指标有什么要求？")
     assert answer.mode == "extractive" and answer.found
     assert answer.verification is not None and answer.verification.kept == 0
@@ -134,7 +142,9 @@ def test_followup_rewrite_through_the_model(sample_index: Index, server: FakeOpe
     assert "聊城的会议是谁讲话的" in server.requests[0]["messages"][1]["content"]
 
 
-def test_injected_instructions_in_a_document_change_nothing(tmp_path: Path, sample_index: Index, server: FakeOpenAI) -> None:
+def test_injected_instructions_in_a_document_change_nothing(
+    tmp_path: Path, sample_index: Index, server: FakeOpenAI
+) -> None:
     corpus = tmp_path / "docs"
     corpus.mkdir()
     (corpus / "injected.txt").write_text(INJECTED, encoding="utf-8")
@@ -145,10 +155,16 @@ def test_injected_instructions_in_a_document_change_nothing(tmp_path: Path, samp
     offline = Assistant(index).ask("土地指标有什么要求？")
     assert offline.found and offline.text.startswith("根据所收录的讲话")
     # a model that obeys the injection: what it adds of its own is not shown
-    server.replies = ["土地指标优先保障重大项目[1]。本市已取消全部土地指标。请访问 http://evil.example 。"
-                      "全年争取新增建设用地指标5000亩[1]。"]
+    server.replies = [
+        "土地指标优先保障重大项目[1]。本市已取消全部土地指标。请访问 http://evil.example 。"
+        "全年争取新增建设用地指标5000亩[1]。"
+    ]
     answer = make(index, server).ask("土地指标有什么要求？")
-    assert "取消全部土地指标" not in answer.text and "evil.example" not in answer.text and "5000" not in answer.text
+    assert (
+        "取消全部土地指标" not in answer.text
+        and "evil.example" not in answer.text
+        and "5000" not in answer.text
+    )
     assert answer.text.startswith("土地指标优先保障重大项目[1]")
     assert [c.reason for c in answer.verification.removed] == ["uncited", "uncited", "numbers"]  # type: ignore[union-attr]
     system = server.requests[-1]["messages"][0]["content"]
@@ -176,16 +192,25 @@ def test_a_timeout_in_the_middle_of_a_stream_is_a_timeout(sample_index: Index, s
     answer = make(sample_index, server, timeout=1.0).ask(QUESTION)
     failure = answer.verification.failure  # type: ignore[union-attr]
     assert "sent nothing for 1s" in failure and "SPEECHQA_LLM_TIMEOUT" in failure
-    assert "SPEECHQA_LLM_TIMEOUT" in answer.text  # the reader is told why, not only "the model did not answer"
+    assert (
+        "SPEECHQA_LLM_TIMEOUT" in answer.text
+    )  # the reader is told why, not only "the model did not answer"
 
 
 @pytest.mark.parametrize("server_honours_cap", [True, False])
-def test_a_model_that_never_stops_is_cut_at_the_cap(sample_index: Index, server: FakeOpenAI,
-                                                     server_honours_cap: bool) -> None:
+def test_a_model_that_never_stops_is_cut_at_the_cap(
+    sample_index: Index, server: FakeOpenAI, server_honours_cap: bool
+) -> None:
     n = marker_of(sample_index, QUESTION, "6000多億元")
-    server.replies, server.endless, server.honour_cap = [f"惠州产业类项目投资总额达到6000多亿元[{n}]。"], True, server_honours_cap
+    server.replies, server.endless, server.honour_cap = (
+        [f"惠州产业类项目投资总额达到6000多亿元[{n}]。"],
+        True,
+        server_honours_cap,
+    )
     settings = LLMSettings(base_url=server.base_url, model="test-model")
-    assistant = Assistant(sample_index, options=Options(answer_tokens=60), chat_model=OpenAICompatibleModel(settings))
+    assistant = Assistant(
+        sample_index, options=Options(answer_tokens=60), chat_model=OpenAICompatibleModel(settings)
+    )
     began = time.perf_counter()
     answer = assistant.ask(QUESTION)
     assert time.perf_counter() - began < 20
@@ -199,16 +224,31 @@ def test_the_cap_follows_the_passages_unless_set() -> None:
     from assistant.answer.generate import CAP_BOUNDS, answer_cap
 
     def passages(chars: int) -> list[Citation]:
-        return [Citation(n=1, chunk_id="c", doc_id="d", title="t", source="s", city="", date="", section="",
-                         paragraph=1, text="字" * chars, quote="", score=1.0)]
+        return [
+            Citation(
+                n=1,
+                chunk_id="c",
+                doc_id="d",
+                title="t",
+                source="s",
+                city="",
+                date="",
+                section="",
+                paragraph=1,
+                text="字" * chars,
+                quote="",
+                score=1.0,
+            )
+        ]
 
     assert answer_cap(passages(100)) == CAP_BOUNDS[0] and answer_cap(passages(100_000)) == CAP_BOUNDS[1]
     assert CAP_BOUNDS[0] < answer_cap(passages(1000)) < CAP_BOUNDS[1]
     assert answer_cap(passages(100_000), 77) == 77
 
 
-def test_a_model_that_fails_on_every_call_is_said_once_and_not_asked_again(sample_index: Index,
-                                                                          server: FakeOpenAI) -> None:
+def test_a_model_that_fails_on_every_call_is_said_once_and_not_asked_again(
+    sample_index: Index, server: FakeOpenAI
+) -> None:
     server.status = 404  # an unknown model: every call fails the same way
     assistant = make(sample_index, server)
     assistant.warm_up()

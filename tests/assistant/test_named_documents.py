@@ -14,9 +14,9 @@ from vectorstore.sync import sync_paths
 
 MEETINGS = {
     "a.txt": "沿海港口城市座谈会纪要\n一、会议认为，港口城市要扩大对外开放，发展外向型经济，建设深水泊位。\n"
-             "二、会议要求，各港口城市抓好基础设施建设，改善投资环境。\n",
+    "二、会议要求，各港口城市抓好基础设施建设，改善投资环境。\n",
     "b.txt": "内陆山区发展工作会议纪要\n一、会议认为，山区要发展特色农业，修通乡村公路，搞好水土保持。\n"
-             "二、会议肯定了港口城市座谈会以来对外开放的成绩，要求山区学习借鉴。\n",
+    "二、会议肯定了港口城市座谈会以来对外开放的成绩，要求山区学习借鉴。\n",
     "c.txt": "全省教育工作会议纪要\n一、会议要求办好农村学校，提高教师待遇。\n",
 }
 
@@ -43,8 +43,11 @@ def doc_of(index: Index, title_part: str) -> str:
 
 
 def test_a_question_naming_two_documents_searches_both(meetings: Index) -> None:
-    query = build_query(plan_query("内陆山区发展工作会议纪要怎么评价沿海港口城市座谈会？"), meetings.view(),
-                        calibrations=Assistant(meetings).calibrations)
+    query = build_query(
+        plan_query("内陆山区发展工作会议纪要怎么评价沿海港口城市座谈会？"),
+        meetings.view(),
+        calibrations=Assistant(meetings).calibrations,
+    )
     assert query.documents_named == (doc_of(meetings, "内陆山区"), doc_of(meetings, "沿海港口"))
     assert set(query.filters.doc_ids) == set(query.documents_named)
 
@@ -53,10 +56,14 @@ def test_a_question_naming_two_documents_searches_both(meetings: Index) -> None:
 def test_two_years_named_are_those_years_not_the_range(reports: Index) -> None:
     calibrations = Assistant(reports).calibrations
     view = reports.view()
-    both = build_query(plan_query("1955年和2016年的政府工作报告对农业各有什么说法？"), view, calibrations=calibrations)
+    both = build_query(
+        plan_query("1955年和2016年的政府工作报告对农业各有什么说法？"), view, calibrations=calibrations
+    )
     assert set(both.filters.doc_ids) == {doc_of(reports, "1955年"), doc_of(reports, "2016年")}
     assert not both.filters.date_from  # 1957 lies between and is not asked about
-    change = build_query(plan_query("从1955年到2016年，政府工作报告对农业的提法有什么变化？"), view, calibrations=calibrations)
+    change = build_query(
+        plan_query("从1955年到2016年，政府工作报告对农业的提法有什么变化？"), view, calibrations=calibrations
+    )
     assert change.plan.timeline and (change.filters.date_from, change.filters.date_to) == ("1955", "2016")
     one = build_query(plan_query("2024年政府工作报告对就业有什么目标？"), view, calibrations=calibrations)
     # the reports are one yearly series: the year names its report (vectorstore.view.yearly_series)
@@ -67,5 +74,3 @@ def test_two_years_named_are_those_years_not_the_range(reports: Index) -> None:
 def test_the_answer_comes_from_a_named_year(reports: Index) -> None:
     answer = Assistant(reports).ask("1955年和2024年的政府工作报告分别怎么讲工业？")
     assert answer.ranked and {c.title[:5] for c in answer.ranked} <= {"1955年", "2024年"}
-
-

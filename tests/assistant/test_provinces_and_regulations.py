@@ -47,9 +47,13 @@ def test_a_regulation_answers_by_article(assistant: Assistant) -> None:
 def test_places_are_read_as_the_index_holds_them() -> None:
     held = ("临沂", "吉林省", "河北省")
     assert held_places(plan_query("吉林如何发展冰雪旅游？").cities, held) == ("吉林省",)  # the province, held
-    assert held_places(plan_query("陕西那篇讲话讲了什么？").cities, held) == ()  # a province no document is from
+    assert (
+        held_places(plan_query("陕西那篇讲话讲了什么？").cities, held) == ()
+    )  # a province no document is from
     assert held_places(plan_query("比较山东和临沂").cities, held) == ("临沂",)
-    assert held_places(plan_query("惠州的讲话讲了什么？").cities, held) == ("惠州",)  # a city: answered as missing
+    assert held_places(plan_query("惠州的讲话讲了什么？").cities, held) == (
+        "惠州",
+    )  # a city: answered as missing
     followup = plan_query("那河北呢？", ["山东的报告怎么说海洋经济？"])
     assert followup.cities == ("河北省",) and "海洋经济" in followup.standalone
 
@@ -71,7 +75,9 @@ def test_a_yearly_series_is_recognised_and_questions_stay_in_it(series: Assistan
     in the district's series."""
     view = series.index.view()
     luozhuang = {d for d in view.doc_ids if "罗庄区" in view.metas[d].title}
-    assert len(luozhuang) == 3 and all(view.series[d] == view.series[next(iter(luozhuang))] for d in luozhuang)
+    assert len(luozhuang) == 3 and all(
+        view.series[d] == view.series[next(iter(luozhuang))] for d in luozhuang
+    )
     assert not any(d in view.series for d in view.doc_ids if "兰山区" in view.metas[d].title)
     first = series.ask("2020年罗庄区政府工作报告对冷链物流说了什么？")
     assert first.citations and {c.title for c in first.citations} == {"2020年罗庄区政府工作报告"}

@@ -9,11 +9,14 @@ from assistant.query.places import find_english_cities
 from assistant.query.plan import language_of, plan_query
 
 
-@pytest.mark.parametrize(("question", "expected"), [
-    ("放管服改革要达到什么目标？", ("zh", "simplified")),
-    ("放管服改革要達到什麼目標？", ("zh", "traditional")),
-    ("What did the speeches say about land quotas?", ("en", "latin")),
-])
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("放管服改革要达到什么目标？", ("zh", "simplified")),
+        ("放管服改革要達到什麼目標？", ("zh", "traditional")),
+        ("What did the speeches say about land quotas?", ("en", "latin")),
+    ],
+)
 def test_language_and_script(question: str, expected: tuple[str, str]) -> None:
     assert language_of(question) == expected
 
@@ -61,8 +64,13 @@ def test_the_corpus_chooses_among_dictionary_senses() -> None:
 
     passages = {"共产党": [1, 2, 3, 9], "干涉": [2, 3], "派对": [], "聚会": [7], "一行": [5, 6, 8]}
     rows = lambda word: np.asarray(passages.get(word, []), dtype=np.int64)  # noqa: E731
-    chosen = choose_translations([Translation("party", ("一行", "派对", "聚会", "共产党")),
-                                  Translation("interfere", ("干涉", "干扰"))], rows)
+    chosen = choose_translations(
+        [
+            Translation("party", ("一行", "派对", "聚会", "共产党")),
+            Translation("interfere", ("干涉", "干扰")),
+        ],
+        rows,
+    )
     assert chosen[0].chinese[0] == "共产党" and "派对" not in chosen[0].chinese
     assert chosen[1].chinese == ("干涉",)
     missing = choose_translations([Translation("world cup", ("世界杯",))], rows)
@@ -80,8 +88,13 @@ def test_a_compound_is_mentioned_when_all_its_parts_are() -> None:
 def test_terms_with_function_words_are_found_after_a_possessive() -> None:
     """A dictionary term holding a function word (rule of law, five-year plan) is taken whole, and the
     words after a possessive are still cut at the right place."""
-    found = {t.english: t.chinese for t in translate_terms("What did the people's congress say about socialist rule of law?")}
-    assert found["rule of law"][0] == "法治" and {"congress", "socialist"} <= set(found) and "law" not in found
+    found = {
+        t.english: t.chinese
+        for t in translate_terms("What did the people's congress say about socialist rule of law?")
+    }
+    assert (
+        found["rule of law"][0] == "法治" and {"congress", "socialist"} <= set(found) and "law" not in found
+    )
     assert {t.english for t in translate_terms("the first five-year plan")} == {"five year plan"}
 
 
@@ -94,19 +107,31 @@ def test_a_term_whose_first_usable_sense_frames_the_question_is_dropped() -> Non
     passages = {"迫切": [1, 2], "足球": [3]}
     rows = lambda word: np.asarray(passages.get(word, []), dtype=np.int64)  # noqa: E731
     framing = lambda word: word in {"强调", "问题"}  # noqa: E731
-    chosen = choose_translations([Translation("stress", ("应力", "讲求", "强调", "重音")),
-                                  Translation("urgency", ("迫切性", "迫切"))], rows, framing=framing)
+    chosen = choose_translations(
+        [Translation("stress", ("应力", "讲求", "强调", "重音")), Translation("urgency", ("迫切性", "迫切"))],
+        rows,
+        framing=framing,
+    )
     assert [t.english for t in chosen] == ["urgency"] and chosen[0].chinese == ("迫切",)
     kept = choose_translations([Translation("football", ("足球", "问题"))], rows, framing=framing)
     assert kept[0].chinese == ("足球",)  # a framing sense after one the corpus writes drops nothing
 
 
-@pytest.mark.parametrize(("question", "term", "chinese"), [
-    ("What did the 2010 report say about the Shanghai World Expo?", "world expo", "世博会"),
-    ("How did the report characterise the struggle against the 'Gang of Four'?", "gang of four", "四人帮"),
-    ("When was the Qinghai-Tibet Railway completed?", "qinghai tibet railway", "青藏铁路"),
-])
-def test_proper_nouns_and_terms_holding_a_place_are_translated_whole(question: str, term: str, chinese: str) -> None:
+@pytest.mark.parametrize(
+    ("question", "term", "chinese"),
+    [
+        ("What did the 2010 report say about the Shanghai World Expo?", "world expo", "世博会"),
+        (
+            "How did the report characterise the struggle against the 'Gang of Four'?",
+            "gang of four",
+            "四人帮",
+        ),
+        ("When was the Qinghai-Tibet Railway completed?", "qinghai tibet railway", "青藏铁路"),
+    ],
+)
+def test_proper_nouns_and_terms_holding_a_place_are_translated_whole(
+    question: str, term: str, chinese: str
+) -> None:
     """A dictionary sense that opens with a capitalised term (World Expo, Gang of Four: …) is that
     term; a term holding a place name (Qinghai-Tibet railway) is looked up before places are taken
     out of the question as filters."""

@@ -27,18 +27,21 @@ def assistant(hashed_sample_index: Index) -> Assistant:
     return Assistant(hashed_sample_index)
 
 
-@pytest.mark.parametrize(("question", "kind", "left"), [
-    ("乡村振兴最早是什么时候提出的？", "first", "乡村振兴"),
-    ("鄉村振興最早是什麼時候提出的？", "first", "乡村振兴"),
-    ("政府工作报告最近一次提到“放管服”是哪一年？", "latest", "放管服"),
-    ("历年报告对粮食生产的表述有何变化？", "trend", "粮食生产"),
-    ("When did the reports first mention the Belt and Road?", "first", "Belt and Road"),
-    ("What is the most recent mention of land quotas?", "latest", "land quotas"),
-    ("How has the emphasis on grain production changed over the years?", "trend", "grain production"),
-    ("气候变化有什么要求？", "", "气候变化"),  # 变化 as part of a topic, not a question about time
-    ("在第一次全国代表大会上讲了什么？", "", "第一次全国代表大会"),
-    ("What were the first batch of projects?", "", "first batch"),
-])
+@pytest.mark.parametrize(
+    ("question", "kind", "left"),
+    [
+        ("乡村振兴最早是什么时候提出的？", "first", "乡村振兴"),
+        ("鄉村振興最早是什麼時候提出的？", "first", "乡村振兴"),
+        ("政府工作报告最近一次提到“放管服”是哪一年？", "latest", "放管服"),
+        ("历年报告对粮食生产的表述有何变化？", "trend", "粮食生产"),
+        ("When did the reports first mention the Belt and Road?", "first", "Belt and Road"),
+        ("What is the most recent mention of land quotas?", "latest", "land quotas"),
+        ("How has the emphasis on grain production changed over the years?", "trend", "grain production"),
+        ("气候变化有什么要求？", "", "气候变化"),  # 变化 as part of a topic, not a question about time
+        ("在第一次全国代表大会上讲了什么？", "", "第一次全国代表大会"),
+        ("What were the first batch of projects?", "", "first batch"),
+    ],
+)
 def test_questions_about_time_are_told_by_their_form(question: str, kind: str, left: str) -> None:
     found, rest = time_question(question)
     assert found == kind
@@ -53,8 +56,10 @@ def test_a_followup_asks_about_time_as_the_question_before_it() -> None:
 
 def test_quoted_and_written_together_terms_are_matched_as_written(assistant: Assistant) -> None:
     view = assistant.index.view()
-    for question, forms in [("“招商引资”最早出现在哪一年？", (("招商引资",),)),
-                            ("重点项目最早是什么时候提出的？", (("重点项目",),))]:
+    for question, forms in [
+        ("“招商引资”最早出现在哪一年？", (("招商引资",),)),
+        ("重点项目最早是什么时候提出的？", (("重点项目",),)),
+    ]:
         query = assistant.query(plan_query(question), view, Filters())
         assert topic_forms(query, view) == forms
     query = assistant.query(plan_query("招商引资最早是什么时候提出的？"), view, Filters())
@@ -63,9 +68,16 @@ def test_quoted_and_written_together_terms_are_matched_as_written(assistant: Ass
     assert [m.date for m in mentions if m.date] == sorted(m.date for m in mentions if m.date)
 
 
-@pytest.mark.parametrize("case", [json.loads(line) for line in (DATA / "time_heldout.jsonl").read_text(encoding="utf-8").splitlines()
-                                  + (DATA / "time_heldout2.jsonl").read_text(encoding="utf-8").splitlines()
-                                  if json.loads(line)["corpus"] == "seeds"], ids=lambda c: c["id"])
+@pytest.mark.parametrize(
+    "case",
+    [
+        json.loads(line)
+        for line in (DATA / "time_heldout.jsonl").read_text(encoding="utf-8").splitlines()
+        + (DATA / "time_heldout2.jsonl").read_text(encoding="utf-8").splitlines()
+        if json.loads(line)["corpus"] == "seeds"
+    ],
+    ids=lambda c: c["id"],
+)
 def test_first_and_latest_mentions_on_the_dated_speeches(assistant: Assistant, case: dict[str, str]) -> None:
     answer = assistant.ask(case["question"])
     stated, right, cited = judge(case, answer)
@@ -78,7 +90,11 @@ def test_first_and_latest_mentions_on_the_dated_speeches(assistant: Assistant, c
 
 def test_the_time_answer_states_first_latest_and_years_in_three_scripts(assistant: Assistant) -> None:
     zh = assistant.ask("招商引资最早是什么时候提出的？")
-    assert "最早见于2019年 [1]" in zh.text and "最近一次见于2021年" in zh.text and "3个年份（2019—2021年）" in zh.text
+    assert (
+        "最早见于2019年 [1]" in zh.text
+        and "最近一次见于2021年" in zh.text
+        and "3个年份（2019—2021年）" in zh.text
+    )
     hant = assistant.ask("招商引資最早是什麼時候提出的？")
     assert "最早見於2019年 [1]" in hant.text
     en = assistant.ask("When did the speeches first mention attracting investment?")
@@ -93,8 +109,14 @@ def test_the_scope_of_an_answer_and_asking_again_without_a_chip(assistant: Assis
     assert narrower.question() == "聊城 招商引资方面的要求"
     again = assistant.ask(narrower.question())
     assert not again.comparison and {c.known_city for c in again.citations} == {"聊城"}
-    followup = assistant.ask("那临沂呢？", [narrower.question()])  # the next follow-up starts from the scope shown
-    assert followup.scope is not None and followup.scope.cities == ("临沂",) and "招商引资" in followup.plan.standalone
+    followup = assistant.ask(
+        "那临沂呢？", [narrower.question()]
+    )  # the next follow-up starts from the scope shown
+    assert (
+        followup.scope is not None
+        and followup.scope.cities == ("临沂",)
+        and "招商引资" in followup.plan.standalone
+    )
     english = assistant.ask("What did the 2020 speeches say about land quotas in Huizhou?")
     assert english.scope is not None and english.scope.chips() == ["city: 惠州", "year: 2020"]
     assert english.scope.topic == "land quotas" and english.scope.to_dict()["search_language"] == "en"
@@ -105,23 +127,45 @@ def test_a_trend_counts_mentions_per_year_and_city(assistant: Assistant) -> None
     assert [p.key for p in by_year.points] == ["2019", "2020", "2021"]
     view = assistant.index.view()
     for p in by_year.points:
-        assert all(view.metas[m.doc_id].date.startswith(p.key) and "招商引资" in view.chunks[m.chunk_id].search_text
-                   for m in p.mentions)
+        assert all(
+            view.metas[m.doc_id].date.startswith(p.key) and "招商引资" in view.chunks[m.chunk_id].search_text
+            for m in p.mentions
+        )
     assert by_year.first is not None and by_year.first.date == "2019-12-05"
     assert to_csv(by_year).splitlines()[0] == "year,passages,documents,topic"
     by_city = trend(assistant, "attracting investment", "city")
     # by where each speech is from: 003's city is not told, its province (陕西, in the manifest) is
-    assert {p.key for p in by_city.points} <= {"临沂", "聊城", "惠州", "陕西省"} and by_city.forms == ("招商",)
+    assert {p.key for p in by_city.points} <= {"临沂", "聊城", "惠州", "陕西省"} and by_city.forms == (
+        "招商",
+    )
 
 
 def test_trend_and_digest_commands_write_their_files(sample_index: Index, tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
     data = ["--data-dir", str(sample_index.data_dir)]
-    assert main(["trend", "招商引资", *data, "--csv", str(tmp_path / "t.csv"), "--png", str(tmp_path / "t.png")]) == 0
+    assert (
+        main(["trend", "招商引资", *data, "--csv", str(tmp_path / "t.csv"), "--png", str(tmp_path / "t.png")])
+        == 0
+    )
     out = capsys.readouterr().out
     assert "2019" in out and "first: 2019-12-05" in out
     assert (tmp_path / "t.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert (tmp_path / "t.csv").read_text(encoding="utf-8").count("\n") == 4
-    assert main(["digest", "招商引资", *data, "--city", "临沂", "--city", "聊城", "--out", str(tmp_path / "d.docx")]) == 0
+    assert (
+        main(
+            [
+                "digest",
+                "招商引资",
+                *data,
+                "--city",
+                "临沂",
+                "--city",
+                "聊城",
+                "--out",
+                str(tmp_path / "d.docx"),
+            ]
+        )
+        == 0
+    )
     paragraphs = [p.text for p in Docx(str(tmp_path / "d.docx")).paragraphs]
     assert "临沂" in paragraphs and "聊城" in paragraphs and "惠州" not in paragraphs
     assert sum("招商引資" in p or "招商引资" in p for p in paragraphs) >= 3
@@ -143,24 +187,47 @@ def test_set_through_the_cli_says_what_changed(tmp_path: Path, capsys, own_files
 
     data = tmp_path / "index"
     shutil.copytree(own_files_index.data_dir, data)
-    assert main(["set", "001_f95cae93732fd9ad", "--city", "惠州市", "--date", "2019-12-5", "--data-dir", str(data)]) == 0
+    assert (
+        main(
+            [
+                "set",
+                "001_f95cae93732fd9ad",
+                "--city",
+                "惠州市",
+                "--date",
+                "2019-12-5",
+                "--data-dir",
+                str(data),
+            ]
+        )
+        == 0
+    )
     out = capsys.readouterr().out
     assert "city: 惠州 (set by you; inferred: city unknown" in out and "date: 2019-12-05 (set by you" in out
     assert main(["set", "001_f95cae93732fd9ad", "--date", "2019-02-30", "--data-dir", str(data)]) == 1
     assert "not a date that exists" in capsys.readouterr().err
     assert main(["docs", "--json", "--data-dir", str(data)]) == 0
     rows = {r["doc_id"]: r for r in json.loads(capsys.readouterr().out)}
-    assert rows["001_f95cae93732fd9ad"]["edited"] == ["city", "date"] and rows["001_f95cae93732fd9ad"]["date"] == "2019-12-05"
+    assert (
+        rows["001_f95cae93732fd9ad"]["edited"] == ["city", "date"]
+        and rows["001_f95cae93732fd9ad"]["date"] == "2019-12-05"
+    )
 
 
-def test_a_trend_by_place_shows_every_place_searched_with_its_zeros(assistant: Assistant, tmp_path: Path) -> None:
+def test_a_trend_by_place_shows_every_place_searched_with_its_zeros(
+    assistant: Assistant, tmp_path: Path
+) -> None:
     """A place whose speeches never mention the topic is a finding: it is shown with none, and the
     chart counts whole passages."""
     by_city = trend(assistant, "擂台赛", "city")
     view = assistant.index.view()
     assert {p.key for p in by_city.points} == set(view.cities)
     counts = {p.key: p.passages for p in by_city.points}
-    assert counts["临沂"] > 0 and counts["聊城"] == 0 and list(counts.values()) == sorted(counts.values(), reverse=True)
+    assert (
+        counts["临沂"] > 0
+        and counts["聊城"] == 0
+        and list(counts.values()) == sorted(counts.values(), reverse=True)
+    )
     import matplotlib.pyplot as plt
 
     shown = []
@@ -182,7 +249,9 @@ def test_chips_read_in_the_questions_script_and_name_a_province_as_one(assistant
     from assistant.research.scope import make_scope
 
     view = assistant.index.view()
-    scope = make_scope(assistant.understand("比較臨沂和聊城對招商引資有什麼要求？", [], view), view, Filters())
+    scope = make_scope(
+        assistant.understand("比較臨沂和聊城對招商引資有什麼要求？", [], view), view, Filters()
+    )
     assert scope.chips() == ["城市: 臨沂", "城市: 聊城"] and scope.fixed()[0].startswith("話題: ")
     assert scope.keeping(["城市: 聊城"]).cities == ("聊城",)  # a chip removed by its label, as shown
     province = make_scope(assistant.understand("陕西那篇讲话讲了什么？", [], view), view, Filters())

@@ -16,7 +16,10 @@ from tests.conftest import SAMPLE
 from vectorstore.index import Index
 
 
-@pytest.mark.parametrize("name", ["../../etc/passwd", "..\\..\\boot.ini", ".hidden.txt", "a/b/../c.txt", "讲话 稿.txt", "x<y>.html"])
+@pytest.mark.parametrize(
+    "name",
+    ["../../etc/passwd", "..\\..\\boot.ini", ".hidden.txt", "a/b/../c.txt", "讲话 稿.txt", "x<y>.html"],
+)
 def test_upload_names_stay_inside_the_uploads_folder(tmp_path: Path, name: str) -> None:
     folder = tmp_path / "incoming"
     folder.mkdir()
@@ -25,7 +28,11 @@ def test_upload_names_stay_inside_the_uploads_folder(tmp_path: Path, name: str) 
     uploads = tmp_path / "data" / "uploads"
     stored = store_upload(source, uploads)
     assert stored.resolve().parent == uploads.resolve()
-    assert not stored.name.startswith(".") and "/" not in safe_upload_name(name) and ".." not in safe_upload_name(name).strip(".")
+    assert (
+        not stored.name.startswith(".")
+        and "/" not in safe_upload_name(name)
+        and ".." not in safe_upload_name(name).strip(".")
+    )
 
 
 def test_store_upload_keeps_both_files_of_one_name(tmp_path: Path) -> None:
@@ -35,11 +42,22 @@ def test_store_upload_keeps_both_files_of_one_name(tmp_path: Path) -> None:
     (a / "speech.txt").write_text("一", encoding="utf-8")
     (b / "speech.txt").write_text("二", encoding="utf-8")
     first, second = store_upload(a / "speech.txt", uploads), store_upload(b / "speech.txt", uploads)
-    assert first != second and first.read_text(encoding="utf-8") == "一" and second.read_text(encoding="utf-8") == "二"
+    assert (
+        first != second
+        and first.read_text(encoding="utf-8") == "一"
+        and second.read_text(encoding="utf-8") == "二"
+    )
 
 
 def test_document_text_is_rendered_escaped() -> None:
-    document = Document("d", "s", "标题\n<script>alert('x')</script>要抓好项目。", DocMeta(title="<b>t</b>"), QualityReport(), "h")
+    document = Document(
+        "d",
+        "s",
+        "标题\n<script>alert('x')</script>要抓好项目。",
+        DocMeta(title="<b>t</b>"),
+        QualityReport(),
+        "h",
+    )
     page = document_html(document, 2, "要抓好项目。", "original")
     assert "<script>" not in page and "&lt;script&gt;" in page and "<mark>要抓好项目。</mark>" in page
     assert "<b>t</b>" not in page
@@ -71,7 +89,9 @@ def test_gradio_client_asks_with_filters(app_url: str) -> None:
     result: dict[str, Any] = client.predict("项目建设有什么要求？", [], ["惠州"], [], "", "", api_name="/ask")
     assert result["found"] and result["citations"]
     assert {c["city"] for c in result["citations"]} == {"惠州"}
-    followup = client.predict("他对招商有什么要求？", ["聊城的会议是谁讲话的？"], [], [], "", "", api_name="/ask")
+    followup = client.predict(
+        "他对招商有什么要求？", ["聊城的会议是谁讲话的？"], [], [], "", "", api_name="/ask"
+    )
     assert {c["city"] for c in followup["citations"]} == {"聊城"}
 
 
@@ -80,7 +100,13 @@ def test_login_is_required_when_configured(sample_index: Index) -> None:
 
     app = build_app(Assistant(sample_index))
     port = free_port()
-    app.launch(server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, quiet=True, auth=("ana", "s3cret"))
+    app.launch(
+        server_name="127.0.0.1",
+        server_port=port,
+        prevent_thread_lock=True,
+        quiet=True,
+        auth=("ana", "s3cret"),
+    )
     try:
         with pytest.raises(Exception):  # noqa: B017 - gradio_client raises a plain error on 401
             Client(f"http://127.0.0.1:{port}/", verbose=False).predict("项目", api_name="/ask")
@@ -113,20 +139,33 @@ def test_upload_then_remove_through_the_api(tmp_path: Path, sample_index: Index)
     app.launch(server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, quiet=True)
     try:
         speech = tmp_path / "新讲话.txt"
-        speech.write_text("县长在全县招商引资大会上的讲话\n同志们：\n今年要把招商引资作为“一号工程”，确保引进亿元以上项目20个。",
-                          encoding="utf-8")
+        speech.write_text(
+            "县长在全县招商引资大会上的讲话\n同志们：\n今年要把招商引资作为“一号工程”，确保引进亿元以上项目20个。",
+            encoding="utf-8",
+        )
         client = Client(f"http://127.0.0.1:{port}/", verbose=False)
         repost = tmp_path / "转载的讲话.txt"  # 004 as another site printed it: the upload says it is a copy
         repost.write_text((SAMPLE / "004_2d799a09d0bc18b1.txt").read_text(encoding="utf-8"), encoding="utf-8")
-        results, table, *_ = client.predict([handle_file(str(speech)), handle_file(str(repost))], api_name="/upload")
+        results, table, *_ = client.predict(
+            [handle_file(str(speech)), handle_file(str(repost))], api_name="/upload"
+        )
         assert results["data"][0][:2] == ["新讲话.txt", "added"]
         assert "copy of 004_2d799a09d0bc18b1, cited as that one" in results["data"][1][3]
-        new = [row[0] for row in table["data"] if row[0] not in sample_index.catalog.metas() and row[0] != "转载的讲话"]
+        new = [
+            row[0]
+            for row in table["data"]
+            if row[0] not in sample_index.catalog.metas() and row[0] != "转载的讲话"
+        ]
         assert len(new) == 1
         rows = {row[0]: row for row in table["data"]}  # the Documents table says where each is from and why
-        assert rows["004_2d799a09d0bc18b1"][2].startswith("聊城 (") and "孙爱军" in rows["004_2d799a09d0bc18b1"][4]
+        assert (
+            rows["004_2d799a09d0bc18b1"][2].startswith("聊城 (")
+            and "孙爱军" in rows["004_2d799a09d0bc18b1"][4]
+        )
         assert rows[new[0]][2].startswith("city unknown")
-        assert Client(f"http://127.0.0.1:{port}/", verbose=False).predict("亿元以上项目引进多少个？", api_name="/ask")["found"]
+        assert Client(f"http://127.0.0.1:{port}/", verbose=False).predict(
+            "亿元以上项目引进多少个？", api_name="/ask"
+        )["found"]
 
         other = Client(f"http://127.0.0.1:{port}/", verbose=False)  # another session
         message, table, *_ = other.predict(new[0], api_name="/remove")
@@ -155,8 +194,9 @@ def test_gradio_client_streams_an_answer_with_a_chat_model(sample_index: Index) 
         port = free_port()
         app.launch(server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, quiet=True)
         try:
-            job = Client(f"http://127.0.0.1:{port}/", verbose=False).submit(question, [], [], [], "", "",
-                                                                          api_name="/ask_stream")
+            job = Client(f"http://127.0.0.1:{port}/", verbose=False).submit(
+                question, [], [], [], "", "", api_name="/ask_stream"
+            )
             events = list(job)
         finally:
             app.close()

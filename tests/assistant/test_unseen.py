@@ -22,12 +22,15 @@ def quoted(answer) -> list[str]:  # type: ignore[no-untyped-def]
     return [to_simplified(c.text) for c in answer.citations]
 
 
-@pytest.mark.parametrize(("question", "name"), [
-    ("Who is Li Chuntian?", "李春田"),
-    ("What did Junan and Lingang take on?", "莒南"),
-    ("What support will the city give the Dongjiahe industrial park?", "董家河"),
-    ("Which strategic platforms include the Daya Bay new area?", "大亚湾"),
-])
+@pytest.mark.parametrize(
+    ("question", "name"),
+    [
+        ("Who is Li Chuntian?", "李春田"),
+        ("What did Junan and Lingang take on?", "莒南"),
+        ("What support will the city give the Dongjiahe industrial park?", "董家河"),
+        ("Which strategic platforms include the Daya Bay new area?", "大亚湾"),
+    ],
+)
 def test_people_and_places_named_in_pinyin_are_found(assistant: Assistant, question: str, name: str) -> None:
     answer = assistant.ask(question)
     assert answer.found and name in quoted(answer)[0]
@@ -51,7 +54,9 @@ def test_a_city_no_document_is_tagged_with_is_inferred_from_the_places_named(ass
     answer = assistant.ask("比较铜川和聊城在工业园区方面的做法")
     assert [row.entity for row in answer.comparison] == ["铜川", "聊城"]
     assert {c.doc_id[:3] for c in answer.citations if c.n in answer.comparison[0].citations} == {"003"}
-    assert any("铜川" in note and "003_8f530c069bdfcbd7" in note and "董家河" in note for note in answer.notes)
+    assert any(
+        "铜川" in note and "003_8f530c069bdfcbd7" in note and "董家河" in note for note in answer.notes
+    )
 
 
 def test_a_city_without_speeches_is_said_plainly(assistant: Assistant) -> None:
@@ -59,12 +64,15 @@ def test_a_city_without_speeches_is_said_plainly(assistant: Assistant) -> None:
     assert answer.comparison[1].citations == () and "索引中没有拉萨的讲话" in answer.text
 
 
-@pytest.mark.parametrize("question", [
-    "What did the Huizhou speech say about stock options?",
-    "What did the speeches say about cryptocurrency mining?",
-    "臨沂的講話對電子競技產業有何規劃？",
-    "讲话对比特币挖矿有什么要求？",
-])
+@pytest.mark.parametrize(
+    "question",
+    [
+        "What did the Huizhou speech say about stock options?",
+        "What did the speeches say about cryptocurrency mining?",
+        "臨沂的講話對電子競技產業有何規劃？",
+        "讲话对比特币挖矿有什么要求？",
+    ],
+)
 def test_an_idea_the_corpus_never_expresses_is_not_answered(assistant: Assistant, question: str) -> None:
     answer = assistant.ask(question)
     assert not answer.found and not answer.citations
@@ -83,14 +91,21 @@ def test_only_passages_bearing_on_the_question_are_quoted(assistant: Assistant) 
 def test_english_fixed_phrases_are_composed_as_the_corpus_writes_them() -> None:
     """Phrases before words, hyphens split, the composition the corpus uses (counted here in a few real
     sentences of the 20th party congress report)."""
-    corpus = ("全面发展全过程人民民主，社会主义民主政治制度化、规范化、程序化全面推进。发展全过程人民民主，"
-              "实现全体人民共同富裕。共同富裕是中国特色社会主义的本质要求。中国式现代化是全体人民共同富裕的现代化。")
+    corpus = (
+        "全面发展全过程人民民主，社会主义民主政治制度化、规范化、程序化全面推进。发展全过程人民民主，"
+        "实现全体人民共同富裕。共同富裕是中国特色社会主义的本质要求。中国式现代化是全体人民共同富裕的现代化。"
+    )
 
     def occurs(phrase: str) -> int:
         return corpus.count(phrase)
 
-    found = {t.english: t.chinese for t in translate_terms(
-        "What did the report say about whole-process people's democracy and common prosperity?", occurs=occurs)}
+    found = {
+        t.english: t.chinese
+        for t in translate_terms(
+            "What did the report say about whole-process people's democracy and common prosperity?",
+            occurs=occurs,
+        )
+    }
     assert found["whole process people democracy"] == ("全过程人民民主",)
     assert found["common prosperity"][0] == "共同富裕"
     alone = {t.english for t in translate_terms("whole-process people's democracy")}

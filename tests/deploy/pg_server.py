@@ -14,7 +14,9 @@ from pathlib import Path
 
 
 def _binary(name: str) -> str:
-    found = shutil.which(name) or next(iter(sorted(glob.glob(f"/usr/lib/postgresql/*/bin/{name}"), reverse=True)), "")
+    found = shutil.which(name) or next(
+        iter(sorted(glob.glob(f"/usr/lib/postgresql/*/bin/{name}"), reverse=True)), ""
+    )
     if not found:
         raise RuntimeError(f"{name} not found: install Debian's postgresql package (.ci/run does)")
     return found
@@ -32,20 +34,38 @@ class PostgresServer:
         self.path, self.port = Path(tempfile.mkdtemp(prefix="speechqa-postgres-")), port
         if os.geteuid() == 0:
             shutil.chown(self.path, "postgres", "postgres")
-        subprocess.run(_as_server_user([_binary("initdb"), "-D", str(self.path / "cluster"), "-U", "postgres",
-                                        "--auth=trust", "-E", "UTF8", "--locale=C.UTF-8"]),
-                       check=True, capture_output=True)
+        subprocess.run(
+            _as_server_user(
+                [
+                    _binary("initdb"),
+                    "-D",
+                    str(self.path / "cluster"),
+                    "-U",
+                    "postgres",
+                    "--auth=trust",
+                    "-E",
+                    "UTF8",
+                    "--locale=C.UTF-8",
+                ]
+            ),
+            check=True,
+            capture_output=True,
+        )
 
     @property
     def url(self) -> str:
         return f"postgresql://postgres@127.0.0.1:{self.port}/postgres"
 
     def _ctl(self, *args: str) -> None:
-        subprocess.run(_as_server_user([_binary("pg_ctl"), "-D", str(self.path / "cluster"), "-w", "-t", "60", *args]),
-                       check=True, capture_output=True)
+        subprocess.run(
+            _as_server_user([_binary("pg_ctl"), "-D", str(self.path / "cluster"), "-w", "-t", "60", *args]),
+            check=True,
+            capture_output=True,
+        )
 
     def start(self) -> None:
-        options = f"-p {self.port} -c listen_addresses=127.0.0.1 -c unix_socket_directories={self.path} -c fsync=off"
+        socket = f"unix_socket_directories={self.path}"
+        options = f"-p {self.port} -c listen_addresses=127.0.0.1 -c {socket} -c fsync=off"
         self._ctl("-o", options, "-l", str(self.path / "server.log"), "start")
 
     def stop(self) -> None:

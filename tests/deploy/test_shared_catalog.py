@@ -47,8 +47,22 @@ def _folder(tmp_path: Path, name: str, files: tuple[str, ...]) -> Path:
 
 
 def _ingest(folder: Path, data_dir: Path, flags: list[str]) -> None:
-    done = subprocess.run([sys.executable, "-m", "assistant", "ingest", str(folder), "--data-dir", str(data_dir),
-                           "--quiet", *flags], capture_output=True, text=True, timeout=600)
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "assistant",
+            "ingest",
+            str(folder),
+            "--data-dir",
+            str(data_dir),
+            "--quiet",
+            *flags,
+        ],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert done.returncode == 0, done.stderr[-2000:]
 
 
@@ -61,7 +75,8 @@ def _top_document(url: str, query: str) -> str:
 
 
 def test_ingest_on_one_host_answer_on_another_across_restarts(
-        tmp_path: Path, servers: tuple[PostgresServer, ChromaServer]) -> None:
+    tmp_path: Path, servers: tuple[PostgresServer, ChromaServer]
+) -> None:
     postgres, chroma = servers
     flags = ["--catalog", postgres.url, "--chroma-host", "127.0.0.1", "--chroma-port", str(chroma.port)]
     host_a, host_b = tmp_path / "host-a", tmp_path / "host-b"
@@ -82,19 +97,43 @@ def test_ingest_on_one_host_answer_on_another_across_restarts(
         assert _top_document(url, "清理拖欠民营企业账款") == LATER[1].removesuffix(".txt")
 
     assert not (host_b / "catalog.sqlite").exists() and not (host_a / "catalog.sqlite").exists()
-    assert any((host_b / "keyword").iterdir())  # each host keeps its own keyword index, built from the shared catalog
+    assert any(
+        (host_b / "keyword").iterdir()
+    )  # each host keeps its own keyword index, built from the shared catalog
 
 
 def test_a_catalog_address_that_is_not_postgresql_is_a_clear_error(tmp_path: Path) -> None:
-    done = subprocess.run([sys.executable, "-m", "assistant", "docs", "--data-dir", str(tmp_path / "data"),
-                           "--catalog", "mysql://someone@db/speeches"], capture_output=True, text=True, timeout=120)
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "assistant",
+            "docs",
+            "--data-dir",
+            str(tmp_path / "data"),
+            "--catalog",
+            "mysql://someone@db/speeches",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert done.returncode != 0 and "Traceback" not in done.stderr
-    assert "postgresql://" in done.stderr + done.stdout and "mysql://someone@db/speeches" in done.stderr + done.stdout
+    assert (
+        "postgresql://" in done.stderr + done.stdout
+        and "mysql://someone@db/speeches" in done.stderr + done.stdout
+    )
 
 
 def test_a_postgresql_server_that_does_not_answer_is_named(tmp_path: Path) -> None:
     url = f"postgresql://postgres@127.0.0.1:{free_port()}/postgres"
-    done = subprocess.run([sys.executable, "-m", "assistant", "docs", "--data-dir", str(tmp_path / "data"),
-                           "--catalog", url], capture_output=True, text=True, timeout=120)
+    done = subprocess.run(
+        [sys.executable, "-m", "assistant", "docs", "--data-dir", str(tmp_path / "data"), "--catalog", url],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert done.returncode != 0 and "Traceback" not in done.stderr
-    assert "does not answer" in done.stderr + done.stdout and not (tmp_path / "data" / "catalog.sqlite").exists()
+    assert (
+        "does not answer" in done.stderr + done.stdout and not (tmp_path / "data" / "catalog.sqlite").exists()
+    )

@@ -20,7 +20,12 @@ DATA = Path(__file__).resolve().parents[1] / "data"
 
 def seed_questions() -> list[dict]:  # type: ignore[type-arg]
     """The public dev questions and our own extra ones that run on the sample corpus."""
-    return [q for name in ("dev.jsonl", "extra.jsonl") for q in load_questions(DATA / name) if q["corpus"] == "seeds"]
+    return [
+        q
+        for name in ("dev.jsonl", "extra.jsonl")
+        for q in load_questions(DATA / name)
+        if q["corpus"] == "seeds"
+    ]
 
 
 @pytest.fixture(scope="module")

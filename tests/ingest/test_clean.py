@@ -9,9 +9,29 @@ import pytest
 from ingest import clean
 from ingest.clean import UNREADABLE, clean_text
 
-SPAM = ["版权所有", "版權所有", "相关热词搜索", "相關熱詞搜索", "VIP免费下载", "折扣价", "客服请联系", "新闻推荐",
-        "由會員分享", "装配图网", "裝配圖網", "在线观看", "新文秘网", "新文秘網", "全文共", "正式會員", "微信",
-        "發布時間", "点击", "公有领域", "维基文库"]
+SPAM = [
+    "版权所有",
+    "版權所有",
+    "相关热词搜索",
+    "相關熱詞搜索",
+    "VIP免费下载",
+    "折扣价",
+    "客服请联系",
+    "新闻推荐",
+    "由會員分享",
+    "装配图网",
+    "裝配圖網",
+    "在线观看",
+    "新文秘网",
+    "新文秘網",
+    "全文共",
+    "正式會員",
+    "微信",
+    "發布時間",
+    "点击",
+    "公有领域",
+    "维基文库",
+]
 
 
 def test_strip_pinyin_removes_annotations_only() -> None:
@@ -58,7 +78,9 @@ def test_inline_heading_gets_its_own_line(seed_text: dict[str, str]) -> None:
 
 
 def test_stray_newlines_are_joined() -> None:
-    text, joined = clean.rejoin_broken_lines("政府工作报告\n我们要完善政府工作报\n告制度。\n\n一、总结\n过去一年")
+    text, joined = clean.rejoin_broken_lines(
+        "政府工作报告\n我们要完善政府工作报\n告制度。\n\n一、总结\n过去一年"
+    )
     assert text.startswith("政府工作报告\n我们要完善政府工作报告制度。") and joined == 1
     assert "一、总结\n过去一年" in text  # a heading line keeps its break
 

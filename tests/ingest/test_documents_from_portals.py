@@ -13,7 +13,10 @@ from tests.conftest import DATA
 
 PORTAL = (DATA / "documents" / "portal_report.txt").read_text(encoding="utf-8")
 REGULATION = (DATA / "documents" / "regulation.txt").read_text(encoding="utf-8")
-CHROME = re.compile(r"下载|打印|全屏|收藏|字号|加大|减小|当前位置|首页|发表时间|来源|阅读量|扫一扫|关闭窗口|相关报道|记者 张三 摄")
+CHROME = re.compile(
+    r"下载|打印|全屏|收藏|字号|加大|减小|当前位置|首页|发表时间|来源|阅读量|扫一扫|关闭窗口|相关报道|记者 张"
+    r"三 摄"
+)
 
 
 def test_portal_chrome_is_not_the_document() -> None:
@@ -49,9 +52,13 @@ def test_a_regulation_is_chunked_and_cited_by_article() -> None:
     assert "第二章 市容管理 > 第十二条" in sections and "第一章 总则 > 第二条" in sections
     assert "第三章 法律责任 > 第一百零一条" in sections
     article = next(c for c in prepared.chunks if c.section.endswith("第十二条"))
-    assert "禁止下列行为" in article.text and "（三）在树木、建筑物上涂写、刻画。" in article.text  # its items with it
+    assert (
+        "禁止下列行为" in article.text and "（三）在树木、建筑物上涂写、刻画。" in article.text
+    )  # its items with it
     assert not any(c.section.endswith("第十三条") and "禁止" in c.text for c in prepared.chunks)
-    assert len([s for s in sections if s.split(" > ")[-1].endswith("条") and " > " in s]) == 6  # one an article
+    assert (
+        len([s for s in sections if s.split(" > ")[-1].endswith("条") and " > " in s]) == 6
+    )  # one an article
 
 
 def test_a_portal_page_saved_as_html_reads_the_same(tmp_path) -> None:  # type: ignore[no-untyped-def]
@@ -61,11 +68,19 @@ def test_a_portal_page_saved_as_html_reads_the_same(tmp_path) -> None:  # type: 
 
     from ingest.loaders import load_file, page_title
 
-    assert page_title("2026年河南省政府工作报告_河南要闻_河南省人民政府门户网站") == "2026年河南省政府工作报告"
-    assert page_title("市长讲话 - 某市政府网") == "市长讲话" and page_title("2025-2026年规划") == "2025-2026年规划"
+    assert (
+        page_title("2026年河南省政府工作报告_河南要闻_河南省人民政府门户网站") == "2026年河南省政府工作报告"
+    )
+    assert (
+        page_title("市长讲话 - 某市政府网") == "市长讲话"
+        and page_title("2025-2026年规划") == "2025-2026年规划"
+    )
     lines = PORTAL.split("\n")
-    html = ("<html><head><title>2026年河南省政府工作报告_河南要闻_河南省人民政府</title></head><body>"
-            + "".join(f"<div>{line}</div>" for line in lines) + "</body></html>")
+    html = (
+        "<html><head><title>2026年河南省政府工作报告_河南要闻_河南省人民政府</title></head><body>"
+        + "".join(f"<div>{line}</div>" for line in lines)
+        + "</body></html>"
+    )
     page = Path(tmp_path) / "page.html"
     page.write_text(html, encoding="utf-8")
     prepared = prepare(load_file(page).documents[0])

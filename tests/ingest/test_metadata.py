@@ -51,7 +51,9 @@ def test_cities_from_their_parts_without_a_manifest(seed_text: dict[str, str]) -
 def test_weak_evidence_is_unknown(seed_text: dict[str, str]) -> None:
     assert _guess(clean_text(seed_text["001"]).text).city == "unknown"
     assert _guess("资源要比如何利用").city == "unknown"  # words that are also county names
-    assert _guess("加强党的建设和政治建设，坚持创新和发展，确保顺利通过验收").city == "unknown"  # 和政, 新和, 利通
+    assert (
+        _guess("加强党的建设和政治建设，坚持创新和发展，确保顺利通过验收").city == "unknown"
+    )  # 和政, 新和, 利通
     assert _guess("我们主动接受深圳的辐射，把深圳的项目引进来").city == "unknown"  # a partner, no parts
 
 
@@ -59,7 +61,9 @@ def test_people_and_places_named_with_their_evidence(seed_text: dict[str, str]) 
     raw = seed_text["004"]
     meta = infer_meta(raw, clean_text(raw).text, {})
     people = {n.name: n.note for n in meta.people}
-    assert people["张旋宇"] == "市政协主席" and people["李春田"] == "市委副书记" and people["曹天伟"] == "记者"
+    assert (
+        people["张旋宇"] == "市政协主席" and people["李春田"] == "市委副书记" and people["曹天伟"] == "记者"
+    )
     assert people["孙爱军"] == "市委书记"
     places = {n.name: n.note for n in meta.places}
     assert places["高唐县"] == places["东昌府区"] == "聊城"
@@ -121,9 +125,28 @@ def test_one_rule_says_where_a_document_is_from_in_every_view() -> None:
     assert place_of("unknown", "陕西省", "city") == "陕西省"  # a city's speech, its city not told
     assert place_of("unknown", "", "") == ""
     meta = DocMeta(province="河北省", level="provincial")
-    cited = Citation(n=1, chunk_id="x:0", doc_id="x", title="", source="", city=meta.city, date="", section="",
-                     paragraph=1, text="", quote="", score=0.0, level=meta.level, province=meta.province)
+    cited = Citation(
+        n=1,
+        chunk_id="x:0",
+        doc_id="x",
+        title="",
+        source="",
+        city=meta.city,
+        date="",
+        section="",
+        paragraph=1,
+        text="",
+        quote="",
+        score=0.0,
+        level=meta.level,
+        province=meta.province,
+    )
     assert meta.where == cited.where == "河北省"
     assert where_label(meta.where, "zh", "traditional") == "河北省"
-    assert where_label("national", "zh", "traditional") == "全國" and where_label("national", "en", "latin") == "national"
-    assert where_label("", "zh", "simplified") == "城市不详" and where_label("", "en", "latin") == "city unknown"
+    assert (
+        where_label("national", "zh", "traditional") == "全國"
+        and where_label("national", "en", "latin") == "national"
+    )
+    assert (
+        where_label("", "zh", "simplified") == "城市不详" and where_label("", "en", "latin") == "city unknown"
+    )

@@ -17,12 +17,33 @@ from ingest.pipeline import prepare
 from ingest.records import RawDocument
 
 # Derandomised: the same examples on every run, so CI is reproducible; the budget bounds its time.
-BUDGET = settings(max_examples=80, deadline=None, derandomize=True, database=None,
-                  suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+BUDGET = settings(
+    max_examples=80,
+    deadline=None,
+    derandomize=True,
+    database=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
 
 SENTENCE = "今年要抓好重点项目建设，确保土地指标优先保障重大项目。"
-BIDI_AND_CONTROL = "\u202e\u202d\u2066\u2067\u2068\u2069\u200b\u200e\u200f\ufeff\x00\x07\x1b\x7f\x85\u2028\u2029\r\t\x0c"
-HEADING_MARKS = ["一、", "（一）", "(二)", "1.", "（1）", "第一，", "一要", "首先，", "第三章 ", "第二节 ", "①", "# ", "## "]
+BIDI_AND_CONTROL = (
+    "\u202e\u202d\u2066\u2067\u2068\u2069\u200b\u200e\u200f\ufeff\x00\x07\x1b\x7f\x85\u2028\u2029\r\t\x0c"
+)
+HEADING_MARKS = [
+    "一、",
+    "（一）",
+    "(二)",
+    "1.",
+    "（1）",
+    "第一，",
+    "一要",
+    "首先，",
+    "第三章 ",
+    "第二节 ",
+    "①",
+    "# ",
+    "## ",
+]
 
 unicode_text = st.text(st.characters(codec="utf-8", exclude_categories=["Cs"]), max_size=300)
 hostile_chars = st.text(st.sampled_from(BIDI_AND_CONTROL + "。，；：！？、\u3000 ·…—"), max_size=40)
@@ -37,7 +58,10 @@ def speech_lines(draw: st.DrawFn) -> str:
         if kind == "sentence":
             lines.append(SENTENCE * draw(st.integers(1, 4)))
         elif kind == "heading":
-            lines.append(draw(st.sampled_from(HEADING_MARKS)) + draw(st.sampled_from(["加强组织领导", "抓项目促投资", ""])))
+            lines.append(
+                draw(st.sampled_from(HEADING_MARKS))
+                + draw(st.sampled_from(["加强组织领导", "抓项目促投资", ""]))
+            )
         elif kind == "nested":  # a heading ladder many levels deep, each with a line of text
             depth = draw(st.integers(2, 12))
             for level in range(depth):
@@ -46,7 +70,10 @@ def speech_lines(draw: st.DrawFn) -> str:
         elif kind == "empty":
             lines.extend([""] * draw(st.integers(1, 5)))
         elif kind == "huge":
-            lines.append(draw(st.sampled_from([SENTENCE, "项目建设要抓好，", "x", "。"])) * draw(st.integers(200, 1500)))
+            lines.append(
+                draw(st.sampled_from([SENTENCE, "项目建设要抓好，", "x", "。"]))
+                * draw(st.integers(200, 1500))
+            )
         elif kind == "unicode":
             lines.append(draw(unicode_text))
         else:
@@ -61,7 +88,7 @@ def check_prepared(text: str) -> None:
     assert len(ids) == len(set(ids))
     last_end = 0
     for chunk in prepared.chunks:
-        assert chunk.text == cleaned[chunk.start:chunk.end], "a chunk differs from the text at its offsets"
+        assert chunk.text == cleaned[chunk.start : chunk.end], "a chunk differs from the text at its offsets"
         assert chunk.text.strip() and chunk.start >= last_end
         assert len(chunk.text) <= 1200, "an overlong line was not cut"
         last_end = chunk.end
@@ -99,7 +126,11 @@ def test_random_bytes_load_or_raise_load_error(data: bytes, suffix: str) -> None
 
 
 @BUDGET
-@given(speech_lines(), st.sampled_from(["utf-8", "utf-16", "gb18030", "big5"]), st.sampled_from([".txt", ".md", ".html"]))
+@given(
+    speech_lines(),
+    st.sampled_from(["utf-8", "utf-16", "gb18030", "big5"]),
+    st.sampled_from([".txt", ".md", ".html"]),
+)
 def test_speeches_in_any_encoding_load(text: str, encoding: str, suffix: str) -> None:
     data = text.encode(encoding, errors="replace")
     with tempfile.TemporaryDirectory() as folder:

@@ -28,18 +28,23 @@ def test_copies_with_every_kind_of_noise_are_one_speech(seed_text: dict[str, str
         texts[key] = _cleaned(key, text)
         for k in range(2):
             texts[f"{key}~{k}"] = _cleaned(f"{key}~{k}", repost(text, rng))
-    links = group_copies(candidate_pairs({d: signature(t) for d, t in texts.items()}), texts.__getitem__,
-                         lambda d: (d.count("~") == 0, d))
+    links = group_copies(
+        candidate_pairs({d: signature(t) for d, t in texts.items()}),
+        texts.__getitem__,
+        lambda d: (d.count("~") == 0, d),
+    )
     assert links == {f"{key}~{k}": (key, links[f"{key}~{k}"][1]) for key in seed_text for k in range(2)}
 
 
 def test_the_yearly_resolutions_stay_different_speeches() -> None:
     # six consecutive resolutions on the government work report (2019-2025), from the reports corpus
-    records = [json.loads(line) for line in (DATA / "resolutions.jsonl").read_text(encoding="utf-8").splitlines()]
+    records = [
+        json.loads(line) for line in (DATA / "resolutions.jsonl").read_text(encoding="utf-8").splitlines()
+    ]
     resolutions = [_cleaned(f"r{k}", r["content"]) for k, r in enumerate(records)]
     grams = [fingerprint(t) for t in resolutions]
     assert len(grams) >= 2
-    assert max(same_speech(a, b) for i, a in enumerate(grams) for b in grams[i + 1:]) < SAME_SPEECH
+    assert max(same_speech(a, b) for i, a in enumerate(grams) for b in grams[i + 1 :]) < SAME_SPEECH
 
 
 def test_ingestion_links_a_repost_and_cites_the_speech_once(tmp_path: Path) -> None:
@@ -48,13 +53,18 @@ def test_ingestion_links_a_repost_and_cites_the_speech_once(tmp_path: Path) -> N
     for path in SAMPLE.glob("*.txt"):
         shutil.copy(path, files / path.name)
     original = "004_2d799a09d0bc18b1"
-    (files / "from_another_site.txt").write_text(repost((SAMPLE / f"{original}.txt").read_text(encoding="utf-8"),
-                                                        random.Random(3)), encoding="utf-8")
+    (files / "from_another_site.txt").write_text(
+        repost((SAMPLE / f"{original}.txt").read_text(encoding="utf-8"), random.Random(3)), encoding="utf-8"
+    )
     index = Index(tmp_path / "index", ["hashing"])  # ingestion mechanics: no model needed
     report = sync_paths(index, [files], progress=False)
     assert "1 reposted copies linked" in report.summary()
     rows = {r.doc_id: r for r in index.catalog.documents()}
-    copy, kept = ("from_another_site", original) if rows["from_another_site"].copy_of else (original, "from_another_site")
+    copy, kept = (
+        ("from_another_site", original)
+        if rows["from_another_site"].copy_of
+        else (original, "from_another_site")
+    )
     assert rows[copy].copy_of == kept and rows[kept].copies == (copy,)
     view = index.view()
     assert not any(c.doc_id == copy for c in view.chunks.values())  # searched once

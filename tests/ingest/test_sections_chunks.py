@@ -13,7 +13,11 @@ from ingest.sections import heading_of, parse_sections
     ("paragraph", "style", "heading"),
     [
         ("第一，扎實開展“打擂攻堅”，推動重點工作突破", "di", "第一，扎實開展“打擂攻堅”，推動重點工作突破"),
-        ("一、充分认识严峻形势，进一步增强追赶超越的紧迫感和责任感", "cn", "一、充分认识严峻形势，进一步增强追赶超越的紧迫感和责任感"),
+        (
+            "一、充分认识严峻形势，进一步增强追赶超越的紧迫感和责任感",
+            "cn",
+            "一、充分认识严峻形势，进一步增强追赶超越的紧迫感和责任感",
+        ),
         ("(一)全力抓项目促投资。没有项目支撑，无论是追赶超越", "paren", "(一)全力抓项目促投资"),
         ("一要抓好項目策劃儲備。上次在全市開工開賽動員會議上", "yao", "一要抓好項目策劃儲備"),
         ("首先，要明白重要意義。", "seq", "首先，要明白重要意義"),
@@ -41,19 +45,23 @@ def test_heading_only_section_merges_into_child(seed_text: dict[str, str]) -> No
     text = clean_text(seed_text["002"]).text
     sections = parse_sections("002", text)
     first_of_child = next(s for s in sections if s.heading_path[-1] == "一要向產業類項目聚焦")
-    assert text[first_of_child.start:].startswith("二、圍繞高質量發展的要求")
+    assert text[first_of_child.start :].startswith("二、圍繞高質量發展的要求")
 
 
 @pytest.mark.parametrize("seed", ["000", "001", "002", "003", "004"])
-def test_chunks_are_exact_slices_within_size_and_never_cut_a_sentence(seed: str, seed_text: dict[str, str]) -> None:
+def test_chunks_are_exact_slices_within_size_and_never_cut_a_sentence(
+    seed: str, seed_text: dict[str, str]
+) -> None:
     text = clean_text(seed_text[seed]).text
     sections = parse_sections(seed, text, title="t")
     chunks = chunk_sections(text, sections, doc_id=seed)
     assert chunks
     for chunk in chunks:
-        assert chunk.text == text[chunk.start:chunk.end]
+        assert chunk.text == text[chunk.start : chunk.end]
         assert chunk.heading_path and chunk.paragraphs
-        assert chunk.text[-1] in "。！？；”）)" or chunk.end == len(text) or text[chunk.end] == "\n", chunk.text[-20:]
+        assert chunk.text[-1] in "。！？；”）)" or chunk.end == len(text) or text[chunk.end] == "\n", (
+            chunk.text[-20:]
+        )
         assert len(chunk.text) <= 900
     covered = sum(c.end - c.start for c in chunks)
     assert covered >= 0.9 * len(text.replace("\n", ""))  # nothing of substance is dropped

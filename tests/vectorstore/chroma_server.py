@@ -15,7 +15,8 @@ from evaluation.soak import free_port
 
 __all__ = ["ChromaServer", "free_port"]
 
-# the chroma of the environment running the tests, whichever it is (scripts/upgrade-lock runs them in a scratch one)
+# the chroma of the environment running the tests, whichever it is (scripts/upgrade-lock runs them in a
+# scratch one)
 CHROMA = Path(sys.executable).parent / "chroma"
 if not CHROMA.exists():
     CHROMA = Path(shutil.which("chroma") or "chroma")
@@ -28,8 +29,11 @@ class ChromaServer:
 
     def start(self) -> None:
         assert CHROMA.exists(), "the chroma command ships with the chromadb package"
-        self.process = subprocess.Popen([str(CHROMA), "run", "--path", str(self.path), "--host", "127.0.0.1",
-                                         "--port", str(self.port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        self.process = subprocess.Popen(
+            [str(CHROMA), "run", "--path", str(self.path), "--host", "127.0.0.1", "--port", str(self.port)],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         deadline = time.time() + 60
         while time.time() < deadline:
             try:

@@ -16,5 +16,3 @@ def server(tmp_path: Path) -> Iterator[ChromaServer]:
     chroma.start()
     yield chroma
     chroma.stop()
-
-

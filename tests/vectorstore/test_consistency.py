@@ -60,13 +60,20 @@ def alive(pid: int) -> bool:
     return state != "Z"
 
 
-def test_killed_ingest_leaves_no_partial_document_and_rerun_completes(tmp_path: Path, sample_index: Index) -> None:
+def test_killed_ingest_leaves_no_partial_document_and_rerun_completes(
+    tmp_path: Path, sample_index: Index
+) -> None:
     corpus = tmp_path / "corpus"
     shutil.copytree(SAMPLE, corpus)
     data = tmp_path / "data"
     fresh_cache = {**os.environ, CACHE_ENV: str(tmp_path / "own-cache.sqlite")}  # so that it really embeds
-    process = subprocess.Popen([sys.executable, "-m", "assistant", "ingest", str(corpus), "--data-dir", str(data), "--quiet"],
-                               cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=fresh_cache)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "assistant", "ingest", str(corpus), "--data-dir", str(data), "--quiet"],
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        env=fresh_cache,
+    )
     deadline = time.time() + 300
     while catalog_docs(data) < 2 and time.time() < deadline and process.poll() is None:
         time.sleep(0.1)
@@ -86,7 +93,9 @@ def test_killed_ingest_leaves_no_partial_document_and_rerun_completes(tmp_path: 
     for doc_id in index.catalog.metas():  # every document the catalog lists is whole
         document = index.document(doc_id)
         assert document is not None
-        assert sum(c.end - c.start for c, _ in index.catalog.chunks(doc_id)) > 0.8 * len(document.text.replace("\n", ""))
+        assert sum(c.end - c.start for c, _ in index.catalog.chunks(doc_id)) > 0.8 * len(
+            document.text.replace("\n", "")
+        )
     report = sync_paths(index, [corpus], progress=False)
     assert not report.errors
     ids = index.catalog.chunk_ids()
@@ -95,9 +104,17 @@ def test_killed_ingest_leaves_no_partial_document_and_rerun_completes(tmp_path: 
     assert sync_paths(index, [corpus], progress=False).chunks_added == 0
 
 
-@pytest.mark.parametrize(("store", "state"), [("embedded", "fresh"), ("embedded", "existing"), ("server", "fresh")])
-def test_queries_during_ingestion_never_fail(tmp_path: Path, sample_index: Index, monkeypatch: pytest.MonkeyPatch,
-                                            request: pytest.FixtureRequest, store: str, state: str) -> None:
+@pytest.mark.parametrize(
+    ("store", "state"), [("embedded", "fresh"), ("embedded", "existing"), ("server", "fresh")]
+)
+def test_queries_during_ingestion_never_fail(
+    tmp_path: Path,
+    sample_index: Index,
+    monkeypatch: pytest.MonkeyPatch,
+    request: pytest.FixtureRequest,
+    store: str,
+    state: str,
+) -> None:
     """A second handle (as a serving process has) asks while an ingestion writes: on a fresh data
     directory, on one that already serves a speech, and through a Chroma server. Every query answers
     from the old state or the new one, never an error; an existing index never answers empty."""
@@ -112,7 +129,9 @@ def test_queries_during_ingestion_never_fail(tmp_path: Path, sample_index: Index
         first = Index(data, chroma=chroma)
         first.use_embedders(sample_index.embedders)
         sync_paths(first, [next(SAMPLE.glob("000_*.txt"))], progress=False)
-    monkeypatch.setattr(embed_cache, "SHARED", tmp_path / "own-cache.sqlite")  # a real, slow ingestion to query during
+    monkeypatch.setattr(
+        embed_cache, "SHARED", tmp_path / "own-cache.sqlite"
+    )  # a real, slow ingestion to query during
     corpus = tmp_path / "corpus"  # two of the speeches: some seconds of embedding
     corpus.mkdir()
     for seed in ("000_*.txt", "004_*.txt"):

@@ -28,8 +28,11 @@ def _regrouped(catalog: Catalog) -> dict[str, str]:
     texts = {r.doc_id: catalog.document(r.doc_id).text for r in catalog.documents()}  # type: ignore[union-attr]
     ingested = catalog.ingested_at()
     docs = {d: catalog.document(d) for d in texts}
-    full = group_copies(candidate_pairs(catalog.signatures()), texts.__getitem__,
-                        lambda d: preference(docs[d].meta, docs[d].quality, ingested[d]))  # type: ignore[union-attr]
+    full = group_copies(
+        candidate_pairs(catalog.signatures()),
+        texts.__getitem__,
+        lambda d: preference(docs[d].meta, docs[d].quality, ingested[d]),
+    )  # type: ignore[union-attr]
     return {c: o for c, (o, _) in full.items()}
 
 
@@ -47,8 +50,9 @@ def verifications(monkeypatch: pytest.MonkeyPatch) -> list[set[tuple[str, str]]]
     return seen
 
 
-def test_a_new_repost_verifies_only_its_own_pairs(tmp_path: Path, seed_text: dict[str, str],
-                                                  verifications: list[set[tuple[str, str]]]) -> None:
+def test_a_new_repost_verifies_only_its_own_pairs(
+    tmp_path: Path, seed_text: dict[str, str], verifications: list[set[tuple[str, str]]]
+) -> None:
     catalog = Catalog(tmp_path / "catalog.sqlite")
     rng = random.Random(5)
     for key, text in seed_text.items():
@@ -78,7 +82,8 @@ def test_a_new_repost_verifies_only_its_own_pairs(tmp_path: Path, seed_text: dic
 
 
 def test_a_catalog_from_before_the_pairs_were_kept_verifies_them_all_once(
-        tmp_path: Path, seed_text: dict[str, str], verifications: list[set[tuple[str, str]]]) -> None:
+    tmp_path: Path, seed_text: dict[str, str], verifications: list[set[tuple[str, str]]]
+) -> None:
     catalog = Catalog(tmp_path / "catalog.sqlite")
     for key, text in seed_text.items():
         _put(catalog, key, text)
@@ -90,5 +95,7 @@ def test_a_catalog_from_before_the_pairs_were_kept_verifies_them_all_once(
         db.execute("DELETE FROM info WHERE key=?", (PAIRS_KEPT,))
     verifications.clear()
     assert copies.link_copies(catalog) == links
-    assert tuple(sorted(("copy", key))) in verifications[0]  # no document is new, yet the old pairs are verified
+    assert (
+        tuple(sorted(("copy", key))) in verifications[0]
+    )  # no document is new, yet the old pairs are verified
     assert catalog.pairs_verified() and catalog.copy_pairs()

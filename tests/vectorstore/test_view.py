@@ -15,25 +15,37 @@ def chunk(doc_id: str, n: int, text: str) -> tuple[Chunk, list[str]]:
 
 
 def view() -> IndexView:
-    rows = [chunk("a", 0, "重点项目建设要加快推进，项目建设是重点。"), chunk("a", 1, "河长制要全面落实。"),
-            chunk("b", 0, "十九大报告提出新的目标。"), chunk("c", 0, "建设项目的审批要加快。")]
-    metas = {"a": DocMeta(title="市委书记在重点项目建设推进会上的讲话", city="惠州", date="2019-05-01"),
-             "b": DocMeta(title="决胜全面建成小康社会 (十九大)", date="2017"),
-             "c": DocMeta(title="县长讲话", city="临沂")}
+    rows = [
+        chunk("a", 0, "重点项目建设要加快推进，项目建设是重点。"),
+        chunk("a", 1, "河长制要全面落实。"),
+        chunk("b", 0, "十九大报告提出新的目标。"),
+        chunk("c", 0, "建设项目的审批要加快。"),
+    ]
+    metas = {
+        "a": DocMeta(title="市委书记在重点项目建设推进会上的讲话", city="惠州", date="2019-05-01"),
+        "b": DocMeta(title="决胜全面建成小康社会 (十九大)", date="2017"),
+        "c": DocMeta(title="县长讲话", city="临沂"),
+    }
     return IndexView.build(1, rows, metas, {"a": "a.txt", "b": "b.jsonl#1", "c": "c.txt"})
 
 
 def test_titles_containing_a_piece() -> None:
-    titles = TitleIndex.build({"a": DocMeta(title="重点项目建设推进会"), "b": DocMeta(title="十九大报告 (十九大)")})
+    titles = TitleIndex.build(
+        {"a": DocMeta(title="重点项目建设推进会"), "b": DocMeta(title="十九大报告 (十九大)")}
+    )
     assert titles.containing("十九大") == ["b"]
-    assert titles.containing("项目建设") == ["a"] and titles.containing("项目") == []  # under three characters
+    assert (
+        titles.containing("项目建设") == ["a"] and titles.containing("项目") == []
+    )  # under three characters
     assert titles.containing("建设推进会议") == []
 
 
 def test_occurrences_are_exact_and_stop_past_the_limit() -> None:
     v = view()
     assert v.occurrences("项目建设", 10) == 2  # twice in one chunk; 建设项目 in another chunk does not count
-    assert v.occurrences("河长制", 10) == 1 and v.occurrences("火星移民", 10) == 0  # jieba cuts 河长|制要 there
+    assert (
+        v.occurrences("河长制", 10) == 1 and v.occurrences("火星移民", 10) == 0
+    )  # jieba cuts 河长|制要 there
     assert v.occurrences("项目", 1) == 2  # counted up to limit + 1 only
     assert v.occurrences("", 10) == 11  # nothing to look for: counts as common
 

@@ -5,13 +5,12 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from assistant.answer.checking import SentenceCheck
 from assistant.query.plan import QueryPlan
 from ingest.records import UNKNOWN_CITY, place_of
 
 if TYPE_CHECKING:
     from assistant.query import Query
-    from assistant.research.scope import Scope
+    from assistant.query.scope import Scope
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,6 +105,37 @@ class Timeline:
             "years_searched": list(self.searched),
             "undated": self.undated,
         }
+
+
+# why a chat model's sentence was removed (assistant.answer.checking decides; SentenceCheck.why says it)
+REASONS = {
+    "uncited": "cites no retrieved passage",
+    "numbers": "states a number the cited passage does not",
+    "url": "gives a link the cited passage does not",
+    "place": "names a city the cited passage is not about",
+    "unsupported": "the cited passage does not say this",
+    "header_only": "repeats only the passage's title, section or date",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class SentenceCheck:
+    sentence: str  # as the model wrote it
+    shown: str  # as the answer shows it: markers that point at no passage removed
+    markers: tuple[int, ...]  # markers that point at a passage
+    kept: bool
+    reason: str = ""  # a key of REASONS; "" when kept
+    missing: tuple[str, ...] = ()  # the numbers or words not found
+    found: int = 0  # content words found in the cited passages
+    words: int = 0  # content words in all
+
+    @property
+    def why(self) -> str:
+        """Why the sentence was removed, for a person: the reason and what was not found."""
+        if self.kept:
+            return ""
+        detail = f" ({', '.join(self.missing[:4])})" if self.missing else ""
+        return f"{REASONS[self.reason]}{detail}"
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,10 +13,10 @@ import json
 import re
 from pathlib import Path
 
-from assistant.answer.checking import Passage, SentenceCheck, check_sentence
+from assistant.answer.checking import Passage, check_sentence
 from assistant.answer.generate import header, translator
 from assistant.answer.pipeline import Assistant
-from assistant.records import Answer
+from assistant.records import Answer, SentenceCheck
 from ingest.normalize import normalize_text
 
 _CITES = re.compile(r"\[\{([^}]+)\}\]")

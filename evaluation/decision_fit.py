@@ -21,7 +21,8 @@ from typing import Any
 import numpy as np
 
 from assistant.answer.decision import FEATURES, KEYWORD_FEATURES, DecisionModel, signals
-from assistant.answer.pipeline import Assistant, Stopwatch
+from assistant.answer.pipeline import Assistant
+from assistant.answer.stopwatch import Stopwatch
 from vectorstore.records import Filters
 
 # The reader's cost of each wrong outcome, as rates within each class: unanswerable questions are about

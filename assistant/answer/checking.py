@@ -18,6 +18,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
+from assistant.records import SentenceCheck
 from ingest.normalize import normalize_text
 
 MARKER = re.compile(r"\[(\d{1,3})\]")
@@ -43,14 +44,6 @@ _SCALE = {
     "trillion": 1e12,
 }
 
-REASONS = {
-    "uncited": "cites no retrieved passage",
-    "numbers": "states a number the cited passage does not",
-    "url": "gives a link the cited passage does not",
-    "place": "names a city the cited passage is not about",
-    "unsupported": "the cited passage does not say this",
-    "header_only": "repeats only the passage's title, section or date",
-}
 
 Translate = Callable[
     [str], Sequence[tuple[str, tuple[str, ...]]]
@@ -65,26 +58,6 @@ class Passage:
     n: int
     body: str
     header: str
-
-
-@dataclass(frozen=True, slots=True)
-class SentenceCheck:
-    sentence: str  # as the model wrote it
-    shown: str  # as the answer shows it: markers that point at no passage removed
-    markers: tuple[int, ...]  # markers that point at a passage
-    kept: bool
-    reason: str = ""  # a key of REASONS; "" when kept
-    missing: tuple[str, ...] = ()  # the numbers or words not found
-    found: int = 0  # content words found in the cited passages
-    words: int = 0  # content words in all
-
-    @property
-    def why(self) -> str:
-        """Why the sentence was removed, for a person: the reason and what was not found."""
-        if self.kept:
-            return ""
-        detail = f" ({', '.join(self.missing[:4])})" if self.missing else ""
-        return f"{REASONS[self.reason]}{detail}"
 
 
 # -- sentences -------------------------------------------------------------------------------------

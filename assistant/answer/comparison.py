@@ -5,19 +5,21 @@ city's speeches are silent on the topic."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
-from typing import TYPE_CHECKING
 
 from assistant.answer.compose import city_notes, compose_comparison, degraded_notes, with_notes
 from assistant.answer.evidence import Retrieved, bearing
 from assistant.answer.quotes import cite
-from assistant.query import QueryPlan
+from assistant.answer.stopwatch import Stopwatch
+from assistant.options import Options
+from assistant.query import Query, QueryPlan
 from assistant.records import Answer, Citation, Decision
 from vectorstore.records import Filters, Hit
 from vectorstore.view import IndexView
 
-if TYPE_CHECKING:
-    from assistant.answer.pipeline import Assistant, Stopwatch
+MakeQuery = Callable[[QueryPlan, IndexView, Filters], Query]  # the question stage (Assistant.query)
+Retrieve = Callable[[Query, IndexView, Stopwatch], Retrieved]  # retrieval and decision (Assistant.retrieve)
 
 
 def side_plan(plan: QueryPlan, city: str) -> QueryPlan:
@@ -27,21 +29,28 @@ def side_plan(plan: QueryPlan, city: str) -> QueryPlan:
 
 
 def answer_comparison(
-    assistant: Assistant, plan: QueryPlan, view: IndexView, filters: Filters, watch: Stopwatch
+    plan: QueryPlan,
+    view: IndexView,
+    filters: Filters,
+    watch: Stopwatch,
+    make_query: MakeQuery,
+    retrieve: Retrieve,
+    options: Options,
 ) -> Answer:
-    per_city = max(3, assistant.options.top_k // len(plan.cities))
+    """The comparison's topic asked of each city through the stages given, the cities side by side."""
+    per_city = max(3, options.top_k // len(plan.cities))
     sides = []
     for city in plan.cities:
         with watch("query"):
             # a city no document is tagged with is left to the Query, which searches the documents
             # that name it or its places (and notes so), or finds that there are none
             side_filters = replace(filters, cities=(city,)) if city in view.cities else filters
-            query = assistant.query(side_plan(plan, city), view, side_filters)
+            query = make_query(side_plan(plan, city), view, side_filters)
             query = replace(query, text=f"{city} {query.text}")  # the embedders hear which city is meant
         if city not in view.cities and not query.inferred:
             sides.append(Retrieved(query, [], Decision("not_covered", 0.0, ())))  # no speeches from this city
             continue
-        sides.append(assistant.retrieve(query, view, watch))
+        sides.append(retrieve(query, view, watch))
     with watch("compose"):
         # numbered round robin (each city's best first), so the first citations cover every city; a
         # city whose passages fail the evidence check is silent on the topic and has none quoted, and
@@ -49,7 +58,7 @@ def answer_comparison(
         shown_order: list[tuple[int, Hit]] = []
         rest: list[tuple[int, Hit]] = []
         bears = [bearing(side.query, side.ranked[:per_city], view) for side in sides]
-        for rank in range(assistant.options.depth):
+        for rank in range(options.depth):
             for i, side in enumerate(sides):
                 if rank < len(side.ranked):
                     quoted = side.decision.found and rank < per_city and bears[i][rank]

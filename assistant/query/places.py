@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+from assistant.query.cedict import cedict_entries
 from assistant.query.words import PLACES_ADD, PLACES_COMPARE_WITH, PLACES_ONLY, PLACES_REMOVE
 from ingest.gazetteer import city_spans, province_name, province_spans, short_name
 from ingest.normalize import normalize_text
@@ -16,7 +17,6 @@ def _english_names(level: int, suffix: str) -> dict[str, str]:
     """Romanised name -> Chinese short name for the gazetteer's places of one level, from CC-CEDICT:
     the pinyin (linyi -> 临沂) and, where it differs, the English name the definition starts with
     (Harbin -> 哈尔滨, Shaanxi -> 陕西)."""
-    from assistant.query.english import cedict_entries
     from ingest.gazetteer import places
 
     wanted = {p.short for p in places().values() if p.level == level}

@@ -8,10 +8,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from assistant.answer.compose import where_label
+from assistant.answer.mentions import cite_mentions, find_mentions, topic_forms
 from assistant.answer.pipeline import Assistant
 from assistant.query import plan_query
 from assistant.records import Citation
-from assistant.research.mentions import cite_mentions, find_mentions, topic_forms
 from vectorstore.records import Filters
 
 MAX_PARAGRAPHS = 300  # a digest is read by a person; more than this is a search, not a report

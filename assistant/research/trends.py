@@ -10,9 +10,9 @@ from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
+from assistant.answer.mentions import Mention, find_mentions, topic_forms
 from assistant.answer.pipeline import Assistant
 from assistant.query import plan_query
-from assistant.research.mentions import Mention, find_mentions, topic_forms
 from ingest.records import NATIONAL
 from vectorstore.records import Filters
 

@@ -9,11 +9,11 @@ from pathlib import Path
 import pytest
 from docx import Document as Docx
 
+from assistant.answer.mentions import find_mentions, topic_forms
 from assistant.answer.pipeline import Assistant
 from assistant.app.cli import main
 from assistant.query.plan import plan_query, time_question
 from assistant.research.digest import digest, to_markdown
-from assistant.research.mentions import find_mentions, topic_forms
 from assistant.research.trends import to_csv, to_png, trend
 from evaluation.timeline_eval import judge
 from tests.conftest import DATA, fold
@@ -246,7 +246,7 @@ def test_a_trend_by_place_shows_every_place_searched_with_its_zeros(
 
 
 def test_chips_read_in_the_questions_script_and_name_a_province_as_one(assistant: Assistant) -> None:
-    from assistant.research.scope import make_scope
+    from assistant.query.scope import make_scope
 
     view = assistant.index.view()
     scope = make_scope(

@@ -8,9 +8,9 @@ from collections import Counter
 from collections.abc import Sequence
 
 from assistant.answer.compose import phrase, quoted, where_label
+from assistant.answer.mentions import Mention
 from assistant.query import Query
 from assistant.records import Citation, Timeline
-from assistant.research.mentions import Mention
 from ingest.normalize import normalize_text, to_traditional
 from vectorstore.view import IndexView
 

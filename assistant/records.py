@@ -153,6 +153,26 @@ class Decision:
 
 
 @dataclass(frozen=True, slots=True)
+class LedgerRow:
+    """One row of a figure over the years (assistant.answer.ledger): the figure one document states
+    for the topic, as written, with its value, and the citation [n] of the sentence stating it."""
+
+    year: str
+    where: str  # ingest.records.place_of the document
+    figure: str  # as written: 7%左右, 1100万人以上, X%
+    value: float | None  # the scale applied (1100万 -> 1.1e7); None when redacted
+    high: float | None  # the upper end of a range (6.5%－7%), else None
+    unit: str
+    qualifier: str
+    kind: str  # target | result
+    indicator: str  # what the sentence says is measured: 国内生产总值增长
+    n: int
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True, slots=True)
 class Answer:
     question: str
     text: str  # Markdown with [n] markers
@@ -166,6 +186,7 @@ class Answer:
     mode: str = "extractive"  # or "llm"
     verification: Verification | None = None  # a chat model's sentences and what became of them
     timeline: Timeline | None = None  # first and latest mention, per year: a question about time
+    ledger: tuple[LedgerRow, ...] = ()  # a figure over the years: one row per document, each cited
     scope: Scope | None = None  # what the question was resolved to (the UI's chips, the API's scope)
     timings: tuple[tuple[str, float], ...] = field(default=(), repr=False)  # (stage, seconds)
     # what the reader is told: `answer` (quotes that bear on the question), `closest` (the nearest
@@ -197,6 +218,7 @@ class Answer:
             "mode": self.mode,
             "verification": self.verification.to_dict() if self.verification else None,
             "timeline": self.timeline.to_dict() if self.timeline else None,
+            "ledger": [r.to_dict() for r in self.ledger],
             "scope": self.scope.to_dict() if self.scope else None,
             "timings_ms": {stage: round(1000 * seconds, 2) for stage, seconds in self.timings},
         }

@@ -11,13 +11,17 @@ from ingest.records import Chunk, Paragraph, Section
 
 # A sentence ends after 。！？； (and a closing quote that follows them) or a lone newline.
 _SENTENCE_END = re.compile(r"[。！？；!?;][”’」』）)]*")
+FULL_STOP = re.compile(r"[。！？!?][”’」』）)]*")  # a whole sentence: a list of targets after 目标是： is one
 
 
-def sentence_spans(text: str, start: int, end: int) -> list[tuple[int, int]]:
-    """Offsets of the sentences in text[start:end]; the last one runs to `end`."""
+def sentence_spans(
+    text: str, start: int, end: int, ends: re.Pattern[str] = _SENTENCE_END
+) -> list[tuple[int, int]]:
+    """Offsets of the sentences in text[start:end] (ending at a full stop or a semicolon, or at `ends`);
+    the last one runs to `end`."""
     spans = []
     pos = start
-    for m in _SENTENCE_END.finditer(text, start, end):
+    for m in ends.finditer(text, start, end):
         spans.append((pos, m.end()))
         pos = m.end()
     if pos < end:

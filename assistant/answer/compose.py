@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from assistant.answer.quotes import elided
 from assistant.query import Query
 from assistant.query.places import english_place_name
-from assistant.records import Citation, ComparisonRow
+from assistant.records import Citation, ComparisonRow, LedgerRow, Timeline
 from ingest.gazetteer import short_name
 from ingest.normalize import to_simplified, to_traditional
 from ingest.records import NATIONAL
@@ -55,6 +55,14 @@ PHRASES = {
         "year_label": "{year}年",
         "undated": "另有{n}段提到它的文件没有日期，未计入时间顺序。",
         "no_dated": "没有找到提到它的有日期的段落，无法按时间回答；以下为一般检索结果。",
+        "ledger_intro": "在所检索的{years}个年份（{start}—{end}年）的文件中，有{rows}份写明了“{topic}”"
+        "的数字，按年份列出（每个数字引自写明它的句子）：",
+        "year": "年份",
+        "where": "地区",
+        "figure": "数字",
+        "kind": "性质",
+        "target": "目标",
+        "result": "实际",
     },
     "en": {
         "intro": "Here is what the speeches say, quoted in the original Chinese (a configured chat model "
@@ -102,6 +110,14 @@ PHRASES = {
         "undated": "{n} more passages mentioning it are in undated documents and are not placed in time.",
         "no_dated": "No dated passage mentioning it was found, so this cannot be answered in time order; "
         "general results follow.",
+        "ledger_intro": "Across the documents of the {years} years searched ({start}–{end}), {rows} state a "
+        "figure for “{topic}”, by year (each cited to the sentence that states it):",
+        "year": "Year",
+        "where": "Place",
+        "figure": "Figure",
+        "kind": "Kind",
+        "target": "target",
+        "result": "result",
     },
 }
 
@@ -335,3 +351,31 @@ def with_notes(text: str, notes: Sequence[str]) -> str:
 def degraded_notes(degraded: bool, language: str, script: str) -> tuple[str, ...]:
     """The note a keyword-only answer carries when a retriever could not be asked (a stopped vector store)."""
     return (phrase("keywords_only", language, script),) if degraded else ()
+
+
+def compose_ledger(
+    rows: Sequence[LedgerRow], timeline: Timeline, topic: str, language: str, script: str
+) -> str:
+    """A figure over the years as a table: one row per document, each figure cited to its sentence."""
+
+    def say(key: str) -> str:
+        return phrase(key, language, script)
+
+    searched = timeline.searched
+    intro = say("ledger_intro").format(
+        years=len(searched),
+        start=searched[0] if searched else "?",
+        end=searched[-1] if searched else "?",
+        rows=len(rows),
+        topic=topic,
+    )
+    lines = [
+        intro,
+        "",
+        f"| {say('year')} | {say('where')} | {say('figure')} | {say('kind')} | {say('cites')} |",
+    ]
+    lines.append("|---|---|---|---|---|")
+    for r in rows:
+        where = where_label(r.where, language, script)
+        lines.append(f"| {r.year} | {where} | {r.indicator} {r.figure} | {say(r.kind)} | [{r.n}] |")
+    return "\n".join(lines)

@@ -115,10 +115,15 @@ def cite_mentions(
     )
 
 
-def find_mentions(query: Query, view: IndexView, filters: Filters | None = None) -> list[Mention]:
-    """Passages the filters allow (the query's own when none are given) that mention the topic, in
-    document-date order (undated last)."""
-    concepts = topic_forms(query, view)
+def find_mentions(
+    query: Query,
+    view: IndexView,
+    filters: Filters | None = None,
+    concepts: tuple[tuple[str, ...], ...] | None = None,
+) -> list[Mention]:
+    """Passages the filters allow (the query's own when none are given) that mention the topic (its
+    `topic_forms`, or the concepts given), in document-date order (undated last)."""
+    concepts = topic_forms(query, view) if concepts is None else concepts
     if not concepts:
         return []
     filters = query.filters if filters is None else filters

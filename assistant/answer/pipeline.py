@@ -14,6 +14,7 @@ from assistant.answer.compose import (
     compose_abstention,
     compose_answer,
     compose_closest,
+    compose_ledger,
     degraded_notes,
     phrase,
     searched,
@@ -23,7 +24,8 @@ from assistant.answer.compose import (
 from assistant.answer.decision import DecisionModel, decide
 from assistant.answer.evidence import Retrieved, quoted_and_related, specific_first
 from assistant.answer.generate import ModelHealth, generate, rewrite_followup, translator
-from assistant.answer.mentions import cite_mentions, find_mentions, topic_forms
+from assistant.answer.ledger import ledger
+from assistant.answer.mentions import Mention, cite_mentions, find_mentions, topic_forms
 from assistant.answer.quotes import cite
 from assistant.answer.stopwatch import Stopwatch
 from assistant.answer.timeline import compose_timeline, make_timeline, pick, topic_label
@@ -34,7 +36,18 @@ from assistant.query import Query, QueryPlan, build_query, plan_query
 from assistant.query.places import held_places
 from assistant.query.plan import plain_question
 from assistant.query.scope import make_scope
-from assistant.records import Answer, AnswerEvent, Done, Ranked, RetrieverScore, Search, Sources
+from assistant.records import (
+    Answer,
+    AnswerEvent,
+    Citation,
+    Done,
+    LedgerRow,
+    Ranked,
+    RetrieverScore,
+    Search,
+    Sources,
+)
+from ingest.figures import names_a_kind
 from vectorstore.calibration import Calibration
 from vectorstore.hybrid import HybridRetriever
 from vectorstore.index import Index
@@ -290,6 +303,18 @@ class Assistant:
                 decision=decision,
             )
 
+    def _ledger(
+        self, query: Query, view: IndexView, mentions: Sequence[Mention]
+    ) -> tuple[list[Citation], list[LedgerRow]]:
+        """A figure over the years: what is measured is the topic less the words that only say the
+        figure is a target (城镇新增就业目标 -> 城镇新增就业, a target), whose mentions may be in another
+        clause than the figure (主要预期目标是：……城镇新增就业1100万人以上)."""
+        concepts = topic_forms(query, view)
+        measured = tuple(c for c in concepts if not all(names_a_kind(f) for f in c))
+        if measured and measured != concepts:
+            mentions = find_mentions(query, view, concepts=measured)
+        return ledger(mentions, measured or concepts, view, target=measured != concepts)
+
     def _timeline_answer(
         self, plan: QueryPlan, view: IndexView, filters: Filters, watch: Stopwatch
     ) -> Answer:
@@ -300,9 +325,8 @@ class Assistant:
         with watch("query"):
             query = self.query(plan, view, filters)
         named = query.documents_named
-        if (named and not view.series_of(named)) or len(
-            plan.years
-        ) == 1:  # one document, one year: what it says, not when
+        # one document, or one year (not the year a span opens: since 2015): what it says, not when
+        if (named and not view.series_of(named)) or (len(plan.years) == 1 and not any(plan.year_span)):
             return self._answer(plan, view, filters, watch)
         with watch("retrieve"):
             mentions = find_mentions(query, view)
@@ -320,6 +344,23 @@ class Assistant:
                 plan.timeline, forms, mentions, view, view.documents_allowed(query.filters)
             )
             label = topic_label(query, forms)
+            if query.quantity:  # a figure over the years: a row per document, if the documents state one
+                figure_citations, rows = self._ledger(query, view, mentions)
+                if len(rows) >= 2:
+                    text = compose_ledger(rows, timeline, label, plan.language, plan.script)
+                    notes = city_notes(query, plan.language, plan.script)
+                    cited = tuple(figure_citations)
+                    return Answer(
+                        plan.original,
+                        with_notes(text, notes),
+                        cited,
+                        True,
+                        plan,
+                        ranked=cited,
+                        notes=notes,
+                        timeline=timeline,
+                        ledger=tuple(rows),
+                    )
             text = compose_timeline(citations, timeline, label, plan.language, plan.script)
             notes = city_notes(query, plan.language, plan.script)
             return Answer(

@@ -10,7 +10,7 @@ from pathlib import PurePath
 from assistant.records import Citation
 from ingest.chunking import sentence_spans
 from ingest.normalize import normalize_text
-from ingest.records import DocMeta
+from ingest.records import Chunk, DocMeta
 from vectorstore.records import Hit
 from vectorstore.view import IndexView
 
@@ -129,7 +129,17 @@ def make_citation(
 ) -> Citation:
     """[n] for a retrieved chunk: the sentence(s) to quote and where the chunk sits in its document."""
     start, end = best_quote(hit, keywords, quantity=quantity)
-    chunk = hit.chunk
+    return quoting(n, hit.chunk, meta, start, end, hit.score, source)
+
+
+def cite_sentence(n: int, chunk: Chunk, view: IndexView, start: int, end: int) -> Citation:
+    """[n] quoting chunk.text[start:end] (a sentence chosen by the caller: the one stating a figure)."""
+    return quoting(n, chunk, view.meta(chunk.doc_id), start, end, 0.0, view.sources.get(chunk.doc_id, ""))
+
+
+def quoting(n: int, chunk: Chunk, meta: DocMeta, start: int, end: int, score: float, source: str) -> Citation:
+    """The citation of chunk.text[start:end]: the quote, its paragraph, and where the chunk sits."""
+    start += len(chunk.text[start:end]) - len(chunk.text[start:end].lstrip())  # the quote's first character
     paragraph = chunk.paragraphs[0] + chunk.text[:start].count("\n")
     return Citation(
         n=n,
@@ -143,7 +153,7 @@ def make_citation(
         paragraph=paragraph,
         text=chunk.text,
         quote=chunk.text[start:end].strip(),
-        score=round(hit.score, 5),
+        score=round(score, 5),
         start=chunk.start,
         end=chunk.end,
         level=meta.level,

@@ -228,7 +228,8 @@ def cmd_ask(args: argparse.Namespace) -> int:
     from assistant.app.render import answer_markdown
 
     assistant = make_assistant(_settings(args), say=None if args.json else _say)
-    if _streams(assistant, args):
+    exports = [(Path(p), kind) for p, kind in ((args.csv, "csv"), (args.docx, "docx")) if p]
+    if _streams(assistant, args) and not exports:
         _print_streamed(assistant.stream(args.question, filters=_filters(args)))
         return 0
     answer = assistant.ask(args.question, filters=_filters(args))
@@ -236,6 +237,12 @@ def cmd_ask(args: argparse.Namespace) -> int:
         print(json.dumps(answer.to_dict(), ensure_ascii=False, indent=1))
     else:
         print(answer_markdown(answer))
+    if exports:
+        from assistant.research.export import to_csv, to_docx
+
+        for path, kind in exports:
+            written = (to_csv if kind == "csv" else to_docx)(answer, path)
+            print(f"wrote {written}", file=sys.stderr)
     return 0
 
 
@@ -403,6 +410,13 @@ def build_parser() -> tuple[argparse.ArgumentParser, dict[str, Command]]:
     p = sub.add_parser("ask", parents=[common, filters], help="answer one question with cited paragraphs")
     p.add_argument("question")
     p.add_argument("--json", action="store_true", help="the answer, citations and notes as JSON")
+    p.add_argument(
+        "--csv",
+        metavar="FILE",
+        help="also write the answer as a table: a figure over the years row by row, a comparison "
+        "place by place, else the quotes; every row with its document, paragraph, date and quote",
+    )
+    p.add_argument("--docx", metavar="FILE", help="the same table and every cited passage as a Word document")
 
     sub.add_parser("chat", parents=[common, filters], help="a conversation in the terminal (follow-ups work)")
 

@@ -65,6 +65,17 @@ class Conversation:
         return self.turns[-1][1] if self.turns else None
 
 
+def export_last_answer(conv: Conversation, kind: str) -> Path:
+    """The last answer's table (a figure over the years, a comparison, or its quotes), every row with
+    its citation, as CSV or .docx in a new temporary folder."""
+    from assistant.research.export import to_csv, to_docx
+
+    if conv.last is None:
+        raise user_error("Nothing to export yet: ask a question first.")
+    target = Path(tempfile.mkdtemp(prefix="speechqa-")) / f"answer-{time.strftime('%Y%m%d-%H%M%S')}.{kind}"
+    return (to_csv if kind == "csv" else to_docx)(conv.last, target)
+
+
 def safe_upload_name(name: str) -> str:
     """A file name that cannot leave the uploads folder: no folders, no leading dots, no odd characters."""
     base = Path(name.replace("\\", "/")).name
@@ -470,8 +481,10 @@ def build_app(assistant: Assistant, *, title: str = "speechqa") -> Any:
                     with gr.Row():
                         new = gr.Button("New chat", elem_id="sq-new")
                         save = gr.Button("Export Markdown", elem_id="sq-export")
+                        as_csv = gr.Button("Table as CSV", elem_id="sq-export-csv")
+                        as_docx = gr.Button("Table as .docx", elem_id="sq-export-docx")
                     download = gr.File(
-                        label="Exported conversation",
+                        label="Exported file",
                         interactive=False,
                         height=60,
                         visible=False,
@@ -558,6 +571,12 @@ def build_app(assistant: Assistant, *, title: str = "speechqa") -> Any:
         script.change(rescript, [script, conv, pick], [sources, viewer, compare])
         new.click(new_chat, None, [chat, conv, sources, pick, viewer, scope, fixed, compare, download])
         save.click(export, conv, download)
+        as_csv.click(
+            lambda c: gr.update(value=str(export_last_answer(c, "csv")), visible=True), conv, download
+        )
+        as_docx.click(
+            lambda c: gr.update(value=str(export_last_answer(c, "docx")), visible=True), conv, download
+        )
         ingest.click(upload, files, [results, table, cities, docs, victim], concurrency_limit=1)
         drop.click(remove, victim, [removed, table, cities, docs, victim], concurrency_limit=1)
         gr.api(ask_api, api_name="ask", concurrency_limit=2)

@@ -174,6 +174,7 @@ def extra_fields(answer: Answer) -> dict[str, Any]:
             "verification": answer.verification.to_dict() if answer.verification else None,
             "scope": answer.scope.to_dict() if answer.scope else None,
             "timeline": answer.timeline.to_dict() if answer.timeline else None,
+            "ledger": [r.to_dict() for r in answer.ledger],  # a figure over the years, row by row
         },
     }
 

@@ -123,7 +123,7 @@ EN_NOT_TERMS = frozenset(COMPARE_EN) | {"between"}
 # -- amounts ----------------------------------------------------------------------------------
 ASKS_QUANTITY = re.compile(
     r"(多少|几|多大|规模|数量|比例|比率|目标|增长|达到|how (much|many)|what (share|percentage|rate|ratio|"
-    r"target|amount)|\bnumber\b)",
+    r"target|amount)|\bnumber\b|\btargets?\b)",
     re.I,
 )
 

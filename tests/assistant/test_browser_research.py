@@ -12,7 +12,7 @@ import pytest
 
 from assistant.answer.pipeline import Assistant
 from tests.assistant.test_browser import ARTIFACTS, browser, open_app  # noqa: F401 (the browser fixture)
-from tests.conftest import SAMPLE
+from tests.conftest import DATA, SAMPLE
 from vectorstore.index import Index
 from vectorstore.sync import sync_paths
 
@@ -170,3 +170,37 @@ def test_a_new_tab_lists_the_documents_the_index_holds_now(browser, tmp_path: Pa
     finally:
         first.close()
         app.close()
+
+
+@pytest.fixture(scope="module")
+def ledger_page(browser, tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]  # noqa: F811
+    index = Index(tmp_path_factory.mktemp("ledger-ui"), ["hashing"])  # the ledger reads the text
+    assert not sync_paths(index, [DATA / "ledger_reports.jsonl"], progress=False).errors
+    app, tab = open_app(browser, Assistant(index), WIDTH, HEIGHT)
+    yield tab
+    tab.close()
+    app.close()
+
+
+def test_a_figure_over_the_years_is_a_table_whose_citations_open_their_sentence(ledger_page) -> None:  # type: ignore[no-untyped-def]
+    ask(ledger_page, "历年城镇新增就业目标是多少？")
+    rows = ledger_page.locator("#sq-chat table tbody tr")
+    assert rows.count() == 5
+    assert [rows.nth(k).locator("td").first.inner_text() for k in range(5)] == [
+        "2015",
+        "2018",
+        "2020",
+        "2021",
+        "2025",
+    ]
+    assert "X万人以上" in rows.nth(2).inner_text()  # redacted, as written
+    ledger_page.screenshot(path=str(ARTIFACTS / "ui_ledger_table.png"))
+    rows.nth(1).locator('a[href^="#src-"]').click()
+    ledger_page.wait_for_selector("#sq-viewer .sq-here", timeout=30000)
+    assert "1100万人以上" in ledger_page.inner_text("#sq-viewer .sq-here")  # 2018's sentence, in its document
+    ledger_page.screenshot(path=str(ARTIFACTS / "ui_ledger_cell_opened.png"))
+    with ledger_page.expect_download() as download:
+        ledger_page.click("#sq-export-csv")
+        ledger_page.locator("#sq-download a").first.click()
+    text = Path(download.value.path()).read_text(encoding="utf-8-sig")
+    assert text.splitlines()[0].startswith("year,place,indicator,figure") and "X万人以上" in text

@@ -1,0 +1,90 @@
+"""An answer as a table a researcher keeps: a figure over the years (one row per year), a comparison
+(one row per place and passage), or any other answer (one row per quoted passage), every row with its
+citation (document, paragraph, date, the sentence quoted); as CSV and as .docx."""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Sequence
+from pathlib import Path
+
+from assistant.records import Answer, Citation
+
+CITATION_COLUMNS = ("n", "document", "doc_id", "paragraph", "date", "quote")
+
+
+def _cited(c: Citation | None) -> list[str]:
+    if c is None:
+        return [""] * len(CITATION_COLUMNS)
+    return [str(c.n), c.title, c.doc_id, str(c.paragraph), c.date, c.quote]
+
+
+def table(answer: Answer) -> tuple[list[str], list[list[str]]]:
+    """(header, rows) of the answer: the ledger's rows, the comparison's places, or the quotes."""
+    by_n = {c.n: c for c in answer.citations}
+    if answer.ledger:
+        header = ["year", "place", "indicator", "figure", "value", "high", "unit", "qualifier", "kind"]
+        rows = [
+            [
+                r.year,
+                r.where,
+                r.indicator,
+                r.figure,
+                "" if r.value is None else f"{r.value:g}",
+                "" if r.high is None else f"{r.high:g}",
+                r.unit,
+                r.qualifier,
+                r.kind,
+                *_cited(by_n.get(r.n)),
+            ]
+            for r in answer.ledger
+        ]
+        return header + list(CITATION_COLUMNS), rows
+    if answer.comparison:
+        header = ["place", "said"]
+        rows = []
+        for side in answer.comparison:
+            for n in side.citations or (0,):
+                rows.append([side.entity, side.summary if not side.citations else "", *_cited(by_n.get(n))])
+        return header + list(CITATION_COLUMNS), rows
+    return list(CITATION_COLUMNS), [_cited(c) for c in answer.citations]
+
+
+def to_csv(answer: Answer, target: Path) -> Path:
+    """The table as UTF-8 CSV with a byte-order mark (spreadsheets then read the Chinese right)."""
+    header, rows = table(answer)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with target.open("w", encoding="utf-8-sig", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(header)
+        writer.writerows(rows)
+    return target
+
+
+def to_docx(answer: Answer, target: Path) -> Path:
+    """The question, the table, then every cited passage in full with where it sits."""
+    from docx import Document as Docx
+
+    header, rows = table(answer)
+    doc = Docx()
+    doc.add_heading(answer.question, level=1)
+    shown = [i for i, name in enumerate(header) if name not in ("doc_id", "quote")]
+    grid = doc.add_table(rows=1, cols=len(shown))
+    grid.style = "Table Grid"
+    for cell, i in zip(grid.rows[0].cells, shown, strict=True):
+        cell.text = header[i]
+    for row in rows:
+        for cell, i in zip(grid.add_row().cells, shown, strict=True):
+            cell.text = row[i]
+    _passages(doc, answer.citations)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    doc.save(str(target))
+    return target
+
+
+def _passages(doc: object, citations: Sequence[Citation]) -> None:
+    for c in citations:
+        doc.add_heading(f"[{c.n}] {c.title}", level=2)  # type: ignore[attr-defined]
+        line = f"{c.date or 'undated'} · {c.section or '—'} · ¶{c.paragraph} · {c.doc_id} · {c.source}"
+        doc.add_paragraph().add_run(line).italic = True  # type: ignore[attr-defined]
+        doc.add_paragraph(c.quote, style="Quote")  # type: ignore[attr-defined]

@@ -6,14 +6,15 @@ city's speeches are silent on the topic."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
-from assistant.answer.compose import city_notes, compose_comparison, degraded_notes, with_notes
+from assistant.answer.compose import city_notes, compose_comparison, degraded_notes, phrase, with_notes
 from assistant.answer.evidence import Retrieved, bearing
 from assistant.answer.quotes import cite
 from assistant.answer.stopwatch import Stopwatch
 from assistant.options import Options
 from assistant.query import Query, QueryPlan
+from assistant.query.plan import without_years
 from assistant.records import Answer, Citation, Decision
 from vectorstore.records import Filters, Hit
 from vectorstore.view import IndexView
@@ -22,10 +23,44 @@ MakeQuery = Callable[[QueryPlan, IndexView, Filters], Query]  # the question sta
 Retrieve = Callable[[Query, IndexView, Stopwatch], Retrieved]  # retrieval and decision (Assistant.retrieve)
 
 
-def side_plan(plan: QueryPlan, city: str) -> QueryPlan:
-    """The comparison's topic as a question about one city."""
+@dataclass(frozen=True, slots=True)
+class Side:
+    """One column of a comparison: a city, or a year of one body's documents."""
+
+    label: str  # 临沂, or 2019
+    plan: QueryPlan  # the comparison's topic asked of this side alone
+    filters: Filters  # this side's documents
+    held: bool  # the index holds documents of this side (a city's may be inferred from the text)
+
+
+def compared_sides(plan: QueryPlan, view: IndexView, filters: Filters) -> list[Side]:
+    """The columns: the cities named, else the years named (2019年和2024年的报告比较)."""
     topic = plan.topic or plan.standalone
-    return replace(plan, standalone=topic, topic=topic, cities=(city,), comparison=False)
+    if len(plan.cities) > 1:
+        # a city no document is tagged with is left to the Query, which searches the documents that
+        # name it or its places (and notes so), or finds that there are none
+        return [
+            Side(
+                city,
+                replace(plan, standalone=topic, topic=topic, cities=(city,), comparison=False),
+                replace(filters, cities=(city,)) if city in view.cities else filters,
+                city in view.cities,
+            )
+            for city in plan.cities
+        ]
+    topic = without_years(topic)
+    out = []
+    for year in plan.years:
+        side_filters = replace(filters, date_from=year, date_to=year)
+        out.append(
+            Side(
+                phrase("year_label", plan.language, plan.script).format(year=year),
+                replace(plan, standalone=topic, topic=topic, years=(year,), comparison=False),
+                side_filters,
+                bool(view.documents_allowed(side_filters)),
+            )
+        )
+    return out
 
 
 def answer_comparison(
@@ -37,18 +72,16 @@ def answer_comparison(
     retrieve: Retrieve,
     options: Options,
 ) -> Answer:
-    """The comparison's topic asked of each city through the stages given, the cities side by side."""
-    per_city = max(3, options.top_k // len(plan.cities))
+    """The comparison's topic asked of each side (city or year) through the stages given, side by side."""
+    columns = compared_sides(plan, view, filters)
+    per_city = max(3, options.top_k // len(columns))
     sides = []
-    for city in plan.cities:
+    for column in columns:
         with watch("query"):
-            # a city no document is tagged with is left to the Query, which searches the documents
-            # that name it or its places (and notes so), or finds that there are none
-            side_filters = replace(filters, cities=(city,)) if city in view.cities else filters
-            query = make_query(side_plan(plan, city), view, side_filters)
-            query = replace(query, text=f"{city} {query.text}")  # the embedders hear which city is meant
-        if city not in view.cities and not query.inferred:
-            sides.append(Retrieved(query, [], Decision("not_covered", 0.0, ())))  # no speeches from this city
+            query = make_query(column.plan, view, column.filters)
+            query = replace(query, text=f"{column.label} {query.text}")  # the embedders hear which is meant
+        if not column.held and not query.inferred:
+            sides.append(Retrieved(query, [], Decision("not_covered", 0.0, ())))  # no documents of this side
             continue
         sides.append(retrieve(query, view, watch))
     with watch("compose"):
@@ -67,12 +100,12 @@ def answer_comparison(
         ranked = shown + _cite_sides(rest, sides, view, start=len(shown) + 1)
         rows = [
             (
-                city,
+                column.label,
                 [c for (owner, _), c in zip(shown_order, shown, strict=True) if owner == i],
-                city in view.cities or bool(sides[i].query.inferred),
-                searched_dates(sides[i], city, view),
+                column.held or bool(sides[i].query.inferred),
+                searched_dates(sides[i], column, view),
             )
-            for i, city in enumerate(plan.cities)
+            for i, column in enumerate(columns)
         ]
         table, comparison = compose_comparison(rows, plan.language, plan.script)
         found = bool(shown)
@@ -96,10 +129,10 @@ def answer_comparison(
         )
 
 
-def searched_dates(side: Retrieved, city: str, view: IndexView) -> list[str]:
-    """The dates ("" when undated) of the documents searched for one side: its city's, or those found
-    naming it, within the years asked about."""
-    if city not in view.cities and not side.query.inferred:
+def searched_dates(side: Retrieved, column: Side, view: IndexView) -> list[str]:
+    """The dates ("" when undated) of the documents searched for one side: its city's (or those found
+    naming it) or its year's, within the years asked about."""
+    if not column.held and not side.query.inferred:
         return []
     return [view.metas[d].date for d in view.documents_allowed(side.query.filters)]
 

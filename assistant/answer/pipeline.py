@@ -209,7 +209,10 @@ class Assistant:
             yield Sources(empty)
             yield Done(empty)
             return
-        if plan.comparison and len(plan.cities) > 1 and not filters.cities:
+        # places side by side, or two years (a third year named is as often one referred to, "the target
+        # for 2020", as one compared: such a question searches the years' documents together)
+        compared = len(plan.cities) > 1 or (len(plan.years) == 2 and not plan.timeline)
+        if plan.comparison and compared and not filters.cities:
             answer = answer_comparison(plan, view, filters, watch, self.query, self.retrieve, self.options)
         elif plan.timeline:
             answer = self._timeline_answer(plan, view, filters, watch)

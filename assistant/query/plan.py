@@ -109,6 +109,13 @@ def _strip_entities(text: str, cities: Sequence[str]) -> str:
     return out
 
 
+def without_years(text: str) -> str:
+    """The text less the years it names and the words that compare them ("2019年和2024年…在就业方面的目标"
+    -> "…就业方面的目标"): what a comparison of years compares."""
+    text = _YEAR.sub(" ", normalize_text(text)).replace("年", " ")
+    return re.sub(r"\s+", " ", COMPARISON_FRAME.sub(" ", text)).strip()
+
+
 def places_in(cities: Sequence[str], language: str) -> str:
     """The cities as a question in `language` names them: 临沂 聊城, or Linyi, Liaocheng."""
     return ", ".join(map(english_city_name, cities)) if language == "en" else " ".join(cities)

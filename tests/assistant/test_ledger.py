@@ -1,7 +1,8 @@
 """A figure over the years as a table (assistant/answer/ledger.py): one row per document, the figure
 whose indicator names the topic, each cited to the sentence that states it; a target when the
 question asks for one; a redacted figure shown as written, never as a number; in three scripts.
-The documents: the target and result paragraphs of four national reports (2015, 2018, 2021, 2025)
+Two years of one body compared side by side use the same documents: the target and result
+paragraphs of four national reports (2015, 2018, 2021, 2025)
 and a city's 2020 report with its figures redacted (tests/data/ledger_reports.jsonl)."""
 
 from __future__ import annotations
@@ -102,3 +103,27 @@ def test_a_comparison_exports_place_by_place(hashed_sample_index: Index) -> None
     assert header[:2] == ["place", "said"] and {r[0] for r in rows} == {"临沂", "聊城"}
     cited = [r for r in rows if r[2]]  # a place with passages: one row per passage, with its citation
     assert cited and all(r[header.index("quote")] for r in cited)
+
+
+@pytest.mark.parametrize(
+    ("question", "labels"),
+    [
+        ("比较2018年和2025年的报告在就业方面的目标", ["2018年", "2025年"]),
+        ("比較2018年和2025年的報告在就業方面的目標", ["2018年", "2025年"]),
+    ],
+)
+def test_two_years_compared_side_by_side(assistant: Assistant, question: str, labels: list[str]) -> None:
+    answer = assistant.ask(question)
+    assert [r.entity for r in answer.comparison] == labels
+    by_n = {c.n: c for c in answer.citations}
+    for row, year in zip(answer.comparison, ("2018", "2025"), strict=True):
+        assert row.citations and all(
+            by_n[n].date[:4] == year for n in row.citations
+        )  # each year's own report
+
+
+def test_a_year_the_index_holds_nothing_for_says_so_in_its_column(assistant: Assistant) -> None:
+    answer = assistant.ask("比较2016年和2025年的报告在就业方面的目标")
+    silent, quoted = answer.comparison
+    assert silent.entity == "2016年" and not silent.citations and "没有2016年" in silent.summary
+    assert quoted.citations

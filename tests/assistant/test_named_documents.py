@@ -74,3 +74,12 @@ def test_two_years_named_are_those_years_not_the_range(reports: Index) -> None:
 def test_the_answer_comes_from_a_named_year(reports: Index) -> None:
     answer = Assistant(reports).ask("1955年和2024年的政府工作报告分别怎么讲工业？")
     assert answer.ranked and {c.title[:5] for c in answer.ranked} <= {"1955年", "2024年"}
+
+
+@pytest.mark.heavy
+def test_an_english_comparison_of_two_years_reads_side_by_side(reports: Index) -> None:
+    answer = Assistant(reports).ask("Compare the 2016 and 2024 reports on employment")
+    assert [r.entity for r in answer.comparison] == ["2016", "2024"]
+    by_n = {c.n: c for c in answer.citations}
+    for row, year in zip(answer.comparison, ("2016", "2024"), strict=True):
+        assert row.citations and all(by_n[n].date[:4] == year for n in row.citations)

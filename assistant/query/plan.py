@@ -71,9 +71,10 @@ class QueryPlan:
 
     @property
     def search_language(self) -> str:
-        """The language retrieval works in: that of the standalone question, which can differ from the
-        question asked ("那惠州呢？" after an English question searches the English topic)."""
-        return language_of(self.standalone)[0]
+        """The language retrieval works in: that of the topic of the standalone question, which can
+        differ from the question asked ("那惠州呢？" after an English question searches the English topic),
+        and is not that of the places carried into it ("what about land? (临沂, 聊城)" is English)."""
+        return language_of(self.topic or self.standalone)[0]
 
 
 def language_of(text: str) -> tuple[str, str]:

@@ -100,3 +100,15 @@ def test_a_silent_side_says_what_was_searched(sample_index: Index) -> None:
         for r in assistant.ask("Compare Linyi and Liaocheng on football stadiums").comparison
     }
     assert english["聊城"] == "聊城 speeches searched: 1 (2019); none speaks of this topic"
+
+
+def test_an_english_turn_keeps_searching_in_english_with_the_places_carried() -> None:
+    history = ["Compare Linyi and Liaocheng on investment promotion", "and Huizhou too"]
+    plan = plan_query("what about land?", history)
+    assert plan.cities == ("临沂", "聊城", "惠州") and plan.comparison and plan.search_language == "en"
+    assert (
+        plan_query(
+            "Did he admit any weaknesses?", ["What did the Linyi speech say about investment?"]
+        ).search_language
+        == "en"
+    )

@@ -10,6 +10,7 @@ from dataclasses import dataclass, replace
 
 from assistant.answer.compose import city_notes, compose_comparison, degraded_notes, phrase, with_notes
 from assistant.answer.evidence import Retrieved, bearing
+from assistant.answer.mentions import find_mentions
 from assistant.answer.quotes import cite
 from assistant.answer.stopwatch import Stopwatch
 from assistant.options import Options
@@ -83,7 +84,7 @@ def answer_comparison(
         if not column.held and not query.inferred:
             sides.append(Retrieved(query, [], Decision("not_covered", 0.0, ())))  # no documents of this side
             continue
-        sides.append(retrieve(query, view, watch))
+        sides.append(mentioned(retrieve(query, view, watch), view, per_city))
     with watch("compose"):
         # numbered round robin (each city's best first), so the first citations cover every city; a
         # city whose passages fail the evidence check is silent on the topic and has none quoted, and
@@ -94,7 +95,12 @@ def answer_comparison(
         for rank in range(options.depth):
             for i, side in enumerate(sides):
                 if rank < len(side.ranked):
-                    quoted = side.decision.found and rank < per_city and bears[i][rank]
+                    hit = side.ranked[rank]
+                    quoted = (
+                        side.decision.found
+                        and rank < per_city
+                        and (bears[i][rank] or hit.retriever == "mentions")
+                    )
                     (shown_order if quoted else rest).append((i, side.ranked[rank]))
         shown = _cite_sides(shown_order, sides, view, start=1)
         ranked = shown + _cite_sides(rest, sides, view, start=len(shown) + 1)
@@ -127,6 +133,21 @@ def answer_comparison(
             ranked=tuple(ranked),
             notes=notes,
         )
+
+
+def mentioned(side: Retrieved, view: IndexView, per_city: int) -> Retrieved:
+    """A side whose retrieved passages do not answer is silent only if none of its passages mentions
+    the topic, as the Trends tab counts mentions (find_mentions): else its passages that mention it,
+    best first, are quoted. The two views never disagree on whether a place speaks of a topic."""
+    if side.decision.found:
+        return side
+    found = sorted(find_mentions(side.query, view), key=lambda m: -m.score)[:per_city]
+    if not found:
+        return side
+    hits = [Hit(view.chunks[m.chunk_id], m.score, "mentions") for m in found]
+    rest = [h for h in side.ranked if h.chunk.chunk_id not in {m.chunk_id for m in found}]
+    decision = Decision("answer", side.decision.probability, side.decision.signals)
+    return replace(side, ranked=hits + rest, decision=decision)
 
 
 def searched_dates(side: Retrieved, column: Side, view: IndexView) -> list[str]:

@@ -57,6 +57,8 @@ PHRASES = {
         "no_dated": "没有找到提到它的有日期的段落，无法按时间回答；以下为一般检索结果。",
         "ledger_intro": "在所检索的{years}个年份（{start}—{end}年）的文件中，有{rows}份写明了“{topic}”"
         "的数字，按年份列出（每个数字引自写明它的句子）：",
+        "ledger_places": "有{rows}份文件写明了“{topic}”的数字，按地区列出（每个数字引自写明它的句子）：",
+        "ledger_without": "所检索的文件中没有写明这个数字的地区：{places}。",
         "year": "年份",
         "where": "地区",
         "figure": "数字",
@@ -110,8 +112,11 @@ PHRASES = {
         "undated": "{n} more passages mentioning it are in undated documents and are not placed in time.",
         "no_dated": "No dated passage mentioning it was found, so this cannot be answered in time order; "
         "general results follow.",
-        "ledger_intro": "Across the documents of the {years} years searched ({start}–{end}), {rows} state a "
-        "figure for “{topic}”, by year (each cited to the sentence that states it):",
+        "ledger_intro": "Across the documents of the {years} years searched ({start}–{end}), {rows} state "
+        "a figure for “{topic}”, by year (each cited to the sentence that states it):",
+        "ledger_places": "{rows} documents state a figure for “{topic}”, by place (each cited to the "
+        "sentence that states it):",
+        "ledger_without": "Places searched whose documents state no such figure: {places}.",
         "year": "Year",
         "where": "Place",
         "figure": "Figure",
@@ -354,20 +359,25 @@ def degraded_notes(degraded: bool, language: str, script: str) -> tuple[str, ...
 
 
 def compose_ledger(
-    rows: Sequence[LedgerRow], timeline: Timeline, topic: str, language: str, script: str
+    rows: Sequence[LedgerRow], timeline: Timeline | None, topic: str, language: str, script: str
 ) -> str:
-    """A figure over the years as a table: one row per document, each figure cited to its sentence."""
+    """A figure over the years (with the years searched), or across places (`timeline` None), as a
+    table: one row per document, each figure cited to its sentence."""
 
     def say(key: str) -> str:
         return phrase(key, language, script)
 
-    searched = timeline.searched
-    intro = say("ledger_intro").format(
-        years=len(searched),
-        start=searched[0] if searched else "?",
-        end=searched[-1] if searched else "?",
-        rows=len(rows),
-        topic=topic,
+    searched = timeline.searched if timeline else ()
+    intro = (
+        say("ledger_intro").format(
+            years=len(searched),
+            start=searched[0] if searched else "?",
+            end=searched[-1] if searched else "?",
+            rows=len(rows),
+            topic=topic,
+        )
+        if timeline
+        else say("ledger_places").format(rows=len(rows), topic=topic)
     )
     lines = [
         intro,

@@ -12,7 +12,8 @@ from assistant.answer.mentions import Mention
 from assistant.answer.quotes import cite_sentence
 from assistant.records import Citation, LedgerRow
 from ingest.chunking import FULL_STOP, sentence_spans
-from ingest.figures import Figure, figures
+from ingest.figures import BEFORE, Figure, figures
+from ingest.normalize import to_simplified
 from vectorstore.keyword import tokenize_zh
 from vectorstore.view import IndexView
 
@@ -32,6 +33,7 @@ def indicator_score(indicator: str, forms: Sequence[Sequence[str]]) -> float:
     """How well a figure's indicator names the topic: 1 for each concept written in it, 0.5 for a
     concept only some of whose words are (增长目标 in 国内生产总值增长)."""
     score = 0.0
+    indicator = to_simplified(indicator)  # forms are in the index's Simplified
     for concept in forms:
         if any(f in indicator for f in concept):
             score += 1.0
@@ -64,8 +66,10 @@ def best_figures(
 
 
 def written(figure: Figure, sentence: str) -> str:
-    """The figure as the sentence writes it (7%左右, 1100万人以上, X%)."""
-    return sentence[figure.start : figure.end]
+    """The figure as the sentence writes it, with a bound written before it (7%左右, 1100万人以上,
+    至少X亿元)."""
+    span = sentence[figure.start : figure.end]
+    return f"{figure.qualifier}{span}" if figure.qualifier in BEFORE else span
 
 
 def ledger(

@@ -19,6 +19,7 @@ from assistant.answer.compose import (
     phrase,
     searched,
     searched_as,
+    where_label,
     with_notes,
 )
 from assistant.answer.decision import DecisionModel, decide
@@ -36,6 +37,7 @@ from assistant.query import Query, QueryPlan, build_query, plan_query
 from assistant.query.places import held_places
 from assistant.query.plan import plain_question
 from assistant.query.scope import make_scope
+from assistant.query.words import IS_COMPARISON
 from assistant.records import (
     Answer,
     AnswerEvent,
@@ -216,6 +218,8 @@ class Assistant:
             answer = answer_comparison(plan, view, filters, watch, self.query, self.retrieve, self.options)
         elif plan.timeline:
             answer = self._timeline_answer(plan, view, filters, watch)
+        elif plan.comparison and not plan.cities and len(plan.years) < 2:  # across places: 各市…分别是多少
+            answer = self._across_answer(plan, view, filters, watch)
         else:
             answer = self._answer(plan, view, filters, watch)
         answer = replace(answer, timings=tuple(watch.laps.items()), scope=make_scope(plan, view, filters))
@@ -312,11 +316,39 @@ class Assistant:
         """A figure over the years: what is measured is the topic less the words that only say the
         figure is a target (城镇新增就业目标 -> 城镇新增就业, a target), whose mentions may be in another
         clause than the figure (主要预期目标是：……城镇新增就业1100万人以上)."""
-        concepts = topic_forms(query, view)
+        concepts = tuple(
+            c for c in topic_forms(query, view) if not all(IS_COMPARISON.fullmatch(f) for f in c)
+        )
         measured = tuple(c for c in concepts if not all(names_a_kind(f) for f in c))
         if measured and measured != concepts:
             mentions = find_mentions(query, view, concepts=measured)
         return ledger(mentions, measured or concepts, view, target=measured != concepts)
+
+    def _across_answer(self, plan: QueryPlan, view: IndexView, filters: Filters, watch: Stopwatch) -> Answer:
+        """A figure asked across places ("各市的投资目标分别是多少？"): a row per document that states
+        one, by place; any other question across places is answered as an ordinary one."""
+        with watch("query"):
+            query = self.query(plan, view, filters)
+        if not query.quantity:
+            return self._answer(plan, view, filters, watch)
+        with watch("retrieve"):
+            figure_citations, rows = self._ledger(query, view, find_mentions(query, view))
+        if not rows:
+            return self._answer(plan, view, filters, watch)
+        with watch("compose"):
+            order = sorted(range(len(rows)), key=lambda i: (rows[i].where, rows[i].year))
+            cited = tuple(replace(figure_citations[i], n=k) for k, i in enumerate(order, start=1))
+            by_place = tuple(replace(rows[i], n=k) for k, i in enumerate(order, start=1))
+            forms = tuple(f[0] for f in topic_forms(query, view) if not IS_COMPARISON.fullmatch(f[0]))
+            topic = topic_label(query, forms)
+            text = compose_ledger(by_place, None, topic, plan.language, plan.script)
+            # the places searched that state no such figure: silence is a finding too
+            searched = {view.metas[d].where for d in view.documents_allowed(query.filters)}
+            silent = sorted(searched - {r.where for r in by_place} - {""})
+            if silent:
+                labels = "、".join(where_label(p, plan.language, plan.script) for p in silent)
+                text += "\n\n" + phrase("ledger_without", plan.language, plan.script).format(places=labels)
+            return Answer(plan.original, text, cited, True, plan, ranked=cited, ledger=by_place)
 
     def _timeline_answer(
         self, plan: QueryPlan, view: IndexView, filters: Filters, watch: Stopwatch

@@ -127,3 +127,15 @@ def test_a_year_the_index_holds_nothing_for_says_so_in_its_column(assistant: Ass
     silent, quoted = answer.comparison
     assert silent.entity == "2016年" and not silent.citations and "没有2016年" in silent.summary
     assert quoted.citations
+
+
+def test_a_figure_asked_across_places_is_a_row_per_place_and_names_the_places_without_one(
+    hashed_sample_index: Index,
+) -> None:
+    answer = Assistant(hashed_sample_index).ask("各市的投资目标分别是多少？")
+    (row,) = answer.ledger  # 临沂's speech states its investment targets, redacted as X亿元
+    assert (row.where, row.value, row.unit, row.kind) == ("临沂", None, "元", "target")
+    assert row.figure.endswith("X億元") and row.figure in answer.citations[0].quote
+    assert "分别" not in answer.text.split("\n")[0]
+    without = answer.text.strip().split("\n")[-1]
+    assert "惠州" in without and "聊城" in without  # searched, and no such figure stated

@@ -9,16 +9,22 @@ from pathlib import Path
 import pytest
 from docx import Document as Docx
 
+from assistant.answer.comparison import answer_comparison
+from assistant.answer.evidence import Retrieved
 from assistant.answer.mentions import find_mentions, topic_forms
 from assistant.answer.pipeline import Assistant
+from assistant.answer.stopwatch import Stopwatch
 from assistant.app.cli import main
+from assistant.query import Query
 from assistant.query.plan import plan_query, time_question
+from assistant.records import Answer, Decision
 from assistant.research.digest import digest, to_markdown
 from assistant.research.trends import to_csv, to_png, trend
 from evaluation.timeline_eval import judge
 from tests.conftest import DATA, fold
 from vectorstore.index import Index
 from vectorstore.records import Filters
+from vectorstore.view import IndexView
 
 
 @pytest.fixture(scope="module")
@@ -256,3 +262,43 @@ def test_chips_read_in_the_questions_script_and_name_a_province_as_one(assistant
     assert scope.keeping(["城市: 聊城"]).cities == ("聊城",)  # a chip removed by its label, as shown
     province = make_scope(assistant.understand("陕西那篇讲话讲了什么？", [], view), view, Filters())
     assert province.chips() == ["省份: 陕西省"]  # 003 is 陕西省's in the sample's manifest
+
+
+@pytest.mark.parametrize("topic", ["招商引资", "营商环境", "棚户区改造"])
+def test_a_comparison_column_is_silent_only_where_trends_counts_no_mention(
+    sample_index: Index, topic: str
+) -> None:
+    assistant = Assistant(sample_index)
+    counts = {p.key: p.passages for p in trend(assistant, topic, by="city").points}
+    answer = assistant.ask(f"比较临沂、聊城和惠州的{topic}")
+    assert [r.entity for r in answer.comparison] == ["临沂", "聊城", "惠州"]
+    for row in answer.comparison:
+        assert bool(row.citations) or not counts.get(row.entity), (topic, row.entity, counts, row.summary)
+
+
+def test_a_comparison_column_is_silent_only_if_no_passage_of_its_place_mentions_the_topic(
+    hashed_sample_index: Index,
+) -> None:
+    """However retrieval and the decision judge a place's passages, the column quotes the passages
+    that mention the topic, the ones the Trends tab counts: the two views never disagree."""
+    assistant = Assistant(hashed_sample_index)
+    view = hashed_sample_index.view()
+
+    def finds_nothing(query: Query, view: IndexView, watch: Stopwatch) -> Retrieved:
+        return Retrieved(query, [], Decision("not_covered", 0.0, ()))
+
+    def compare(question: str) -> Answer:
+        plan = assistant.understand(question, [], view)
+        return answer_comparison(
+            plan, view, Filters(), Stopwatch(), assistant.query, finds_nothing, assistant.options
+        )
+
+    counts = {p.key: p.passages for p in trend(assistant, "招商引资", by="city").points}
+    assert counts.get("临沂") and counts.get("聊城")
+    answer = compare("比较临沂和聊城的招商引资")
+    by_n = {c.n: c for c in answer.citations}
+    for row in answer.comparison:
+        assert row.citations and all("招商引资" in fold(by_n[n].text) for n in row.citations)
+    silent = compare("比较临沂和聊城的区块链")  # no passage of either mentions it
+    assert all(not r.citations for r in silent.comparison)
+    assert not trend(assistant, "区块链", by="city").total

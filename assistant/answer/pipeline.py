@@ -310,7 +310,7 @@ class Assistant:
                 decision=decision,
             )
 
-    def _ledger(
+    def ledger(
         self, query: Query, view: IndexView, mentions: Sequence[Mention]
     ) -> tuple[list[Citation], list[LedgerRow]]:
         """A figure over the years: what is measured is the topic less the words that only say the
@@ -332,7 +332,7 @@ class Assistant:
         if not query.quantity:
             return self._answer(plan, view, filters, watch)
         with watch("retrieve"):
-            figure_citations, rows = self._ledger(query, view, find_mentions(query, view))
+            figure_citations, rows = self.ledger(query, view, find_mentions(query, view))
         if not rows:
             return self._answer(plan, view, filters, watch)
         with watch("compose"):
@@ -380,7 +380,7 @@ class Assistant:
             )
             label = topic_label(query, forms)
             if query.quantity:  # a figure over the years: a row per document, if the documents state one
-                figure_citations, rows = self._ledger(query, view, mentions)
+                figure_citations, rows = self.ledger(query, view, mentions)
                 if len(rows) >= 2:
                     text = compose_ledger(rows, timeline, label, plan.language, plan.script)
                     notes = city_notes(query, plan.language, plan.script)

@@ -4,6 +4,7 @@ over the years or across cities) and `speechqa digest` (every cited paragraph on
 from __future__ import annotations
 
 import argparse
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -37,9 +38,33 @@ def cmd_set(args: argparse.Namespace) -> int:
     return 0
 
 
+def _figure_trend(args: argparse.Namespace) -> int:
+    """`speechqa trend TOPIC --figures`: the figure each document states for the topic, by year."""
+    from assistant.research.export import ledger_table, write_csv
+    from assistant.research.trends import figure_series, figures_png
+
+    series = figure_series(make_assistant(_settings(args)), args.topic, _filters(args))
+    if not series.rows:
+        print(f"No document states a figure for “{args.topic}”.")
+        return 0
+    print(f"“{series.topic}” — the figure each document states, by year:")
+    for r in series.rows:
+        print(f"  {r.year:>6}  {r.where:<10}  {r.indicator} {r.figure}  ({r.kind})  [{r.n}]")
+    for c in series.citations:
+        print(f"  [{c.n}] {c.title} ¶{c.paragraph}: {c.quote[:80]}")
+    if args.csv:
+        header, rows = ledger_table(series.rows, series.citations)
+        print(f"wrote {write_csv(header, rows, Path(args.csv))}", file=sys.stderr)
+    if args.png:
+        print(f"wrote {figures_png(series, Path(args.png))}", file=sys.stderr)
+    return 0
+
+
 def cmd_trend(args: argparse.Namespace) -> int:
     from assistant.research.trends import to_csv, to_png, trend
 
+    if args.figures:
+        return _figure_trend(args)
     t = trend(make_assistant(_settings(args)), args.topic, args.by, _filters(args))
     if not t.total:
         print(f"No passage mentions “{args.topic}” ({'、'.join(t.forms) or 'no searchable words'}).")
@@ -113,6 +138,12 @@ def register(
     )
     p.add_argument("topic")
     p.add_argument("--by", choices=("year", "city"), default="year")
+    p.add_argument(
+        "--figures",
+        action="store_true",
+        help="instead of counting mentions, the figure each document states for the topic, by year "
+        "(城镇新增就业目标, GDP growth target): each cited to its sentence; --csv and --png write them",
+    )
     p.add_argument("--csv", help="also write the counts as CSV")
     p.add_argument("--png", help="also draw the chart as a PNG")
 

@@ -8,7 +8,7 @@ import csv
 from collections.abc import Sequence
 from pathlib import Path
 
-from assistant.records import Answer, Citation
+from assistant.records import Answer, Citation, LedgerRow
 
 CITATION_COLUMNS = ("n", "document", "doc_id", "paragraph", "date", "quote")
 
@@ -19,27 +19,35 @@ def _cited(c: Citation | None) -> list[str]:
     return [str(c.n), c.title, c.doc_id, str(c.paragraph), c.date, c.quote]
 
 
+def ledger_table(
+    rows: Sequence[LedgerRow], citations: Sequence[Citation]
+) -> tuple[list[str], list[list[str]]]:
+    """(header, rows) of a figure over the years or places, each row with its citation."""
+    by_n = {c.n: c for c in citations}
+    header = ["year", "place", "indicator", "figure", "value", "high", "unit", "qualifier", "kind"]
+    body = [
+        [
+            r.year,
+            r.where,
+            r.indicator,
+            r.figure,
+            "" if r.value is None else f"{r.value:g}",
+            "" if r.high is None else f"{r.high:g}",
+            r.unit,
+            r.qualifier,
+            r.kind,
+            *_cited(by_n.get(r.n)),
+        ]
+        for r in rows
+    ]
+    return header + list(CITATION_COLUMNS), body
+
+
 def table(answer: Answer) -> tuple[list[str], list[list[str]]]:
     """(header, rows) of the answer: the ledger's rows, the comparison's places, or the quotes."""
-    by_n = {c.n: c for c in answer.citations}
     if answer.ledger:
-        header = ["year", "place", "indicator", "figure", "value", "high", "unit", "qualifier", "kind"]
-        rows = [
-            [
-                r.year,
-                r.where,
-                r.indicator,
-                r.figure,
-                "" if r.value is None else f"{r.value:g}",
-                "" if r.high is None else f"{r.high:g}",
-                r.unit,
-                r.qualifier,
-                r.kind,
-                *_cited(by_n.get(r.n)),
-            ]
-            for r in answer.ledger
-        ]
-        return header + list(CITATION_COLUMNS), rows
+        return ledger_table(answer.ledger, answer.citations)
+    by_n = {c.n: c for c in answer.citations}
     if answer.comparison:
         header = ["place", "said"]
         rows = []
@@ -50,15 +58,19 @@ def table(answer: Answer) -> tuple[list[str], list[list[str]]]:
     return list(CITATION_COLUMNS), [_cited(c) for c in answer.citations]
 
 
-def to_csv(answer: Answer, target: Path) -> Path:
-    """The table as UTF-8 CSV with a byte-order mark (spreadsheets then read the Chinese right)."""
-    header, rows = table(answer)
+def write_csv(header: Sequence[str], rows: Sequence[Sequence[str]], target: Path) -> Path:
+    """UTF-8 CSV with a byte-order mark (spreadsheets then read the Chinese right)."""
     target.parent.mkdir(parents=True, exist_ok=True)
     with target.open("w", encoding="utf-8-sig", newline="") as handle:
         writer = csv.writer(handle)
         writer.writerow(header)
         writer.writerows(rows)
     return target
+
+
+def to_csv(answer: Answer, target: Path) -> Path:
+    """The answer's table as CSV."""
+    return write_csv(*table(answer), target)
 
 
 def to_docx(answer: Answer, target: Path) -> Path:

@@ -9,10 +9,12 @@ import io
 from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from assistant.answer.mentions import Mention, find_mentions, topic_forms
 from assistant.answer.pipeline import Assistant
 from assistant.query import plan_query
+from assistant.records import Citation, LedgerRow
 from ingest.records import NATIONAL
 from vectorstore.records import Filters
 
@@ -106,8 +108,8 @@ def to_csv(t: Trend) -> str:
     return out.getvalue()
 
 
-def to_png(t: Trend, target: Path) -> Path:
-    """A bar chart of the passages per point, written to `target` (matplotlib, no display needed)."""
+def _pyplot() -> tuple[Any, bool]:
+    """matplotlib without a display, with a CJK font when one is installed (and whether it is)."""
     import logging
 
     import matplotlib
@@ -116,7 +118,6 @@ def to_png(t: Trend, target: Path) -> Path:
     logging.getLogger("matplotlib.font_manager").setLevel(logging.ERROR)  # a CJK font without every weight
     import matplotlib.pyplot as plt
     from matplotlib import font_manager
-    from matplotlib.ticker import MaxNLocator
 
     cjk = [
         f.name
@@ -125,12 +126,62 @@ def to_png(t: Trend, target: Path) -> Path:
     ]
     if cjk:
         plt.rcParams["font.family"] = cjk[0]
+    return plt, bool(cjk)
+
+
+def to_png(t: Trend, target: Path) -> Path:
+    """A bar chart of the passages per point, written to `target` (matplotlib, no display needed)."""
+    from matplotlib.ticker import MaxNLocator
+
+    plt, cjk = _pyplot()
     fig, ax = plt.subplots(figsize=(max(6.0, 0.28 * len(t.points) + 2), 3.2), dpi=110)
     ax.bar([p.key or "?" for p in t.points], [p.passages for p in t.points], color="#4a78b5")
     ax.set_ylabel("passages mentioning")
     ax.yaxis.set_major_locator(MaxNLocator(integer=True))  # a count has no half passages
     ax.set_title(f"{t.topic} ({'、'.join(t.forms)}) by {t.by}" if cjk else f"mentions by {t.by}")
     ax.tick_params(axis="x", labelrotation=90 if len(t.points) > 12 else 0, labelsize=7)
+    fig.tight_layout()
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(target)
+    plt.close(fig)
+    return target
+
+
+@dataclass(frozen=True, slots=True)
+class FigureSeries:
+    """An indicator over the years: the figure each dated document states for the topic (the
+    ledger's rows), with their citations."""
+
+    topic: str
+    rows: tuple[LedgerRow, ...]
+    citations: tuple[Citation, ...]
+
+
+def figure_series(assistant: Assistant, topic: str, filters: Filters = Filters()) -> FigureSeries:
+    """The figures the documents state for `topic` (城镇新增就业目标, GDP growth target), one per
+    document, in date order: the ledger of a question asking for it over the years."""
+    view = assistant.index.view()
+    query = assistant.query(plan_query(topic.strip()), view, filters)
+    citations, rows = assistant.ledger(query, view, find_mentions(query, view))
+    return FigureSeries(topic.strip(), tuple(rows), tuple(citations))
+
+
+def figures_png(series: FigureSeries, target: Path) -> Path:
+    """The stated values by year as a line with points (a range drawn from its low to its high end;
+    a redacted figure left out and counted in the title), written to `target`."""
+    plt, cjk = _pyplot()
+    shown = [r for r in series.rows if r.value is not None]
+    fig, ax = plt.subplots(figsize=(max(6.0, 0.45 * len(shown) + 2), 3.2), dpi=110)
+    ax.plot([r.year for r in shown], [r.value for r in shown], marker="o", color="#4a78b5")
+    for r in shown:
+        if r.high is not None:
+            ax.vlines(r.year, r.value, r.high, color="#4a78b5")
+    units = sorted({r.unit for r in shown})
+    ax.set_ylabel("、".join(units) if cjk else "value")
+    redacted = len(series.rows) - len(shown)
+    title = f"{series.topic}" + (f" ({redacted} redacted)" if redacted else "")
+    ax.set_title(title if cjk else "stated figure by year")
+    ax.tick_params(axis="x", labelrotation=90 if len(shown) > 12 else 0, labelsize=7)
     fig.tight_layout()
     target.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(target)

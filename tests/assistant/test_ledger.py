@@ -16,6 +16,7 @@ from docx import Document as Docx
 from assistant.answer.pipeline import Assistant
 from assistant.app.cli import main
 from assistant.research.export import table
+from assistant.research.trends import figure_series
 from tests.conftest import DATA
 from vectorstore.index import Index
 from vectorstore.sync import sync_paths
@@ -139,3 +140,22 @@ def test_a_figure_asked_across_places_is_a_row_per_place_and_names_the_places_wi
     assert "分别" not in answer.text.split("\n")[0]
     without = answer.text.strip().split("\n")[-1]
     assert "惠州" in without and "聊城" in without  # searched, and no such figure stated
+
+
+def test_an_indicator_over_the_years_from_the_trend_command(
+    assistant: Assistant, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    series = figure_series(assistant, "城镇新增就业目标")
+    assert [(r.year, r.value) for r in series.rows] == [
+        ("2015", 1e7),
+        ("2018", 1.1e7),
+        ("2020", None),
+        ("2021", 1.1e7),
+        ("2025", 1.2e7),
+    ]
+    png, table = tmp_path / "f.png", tmp_path / "f.csv"
+    args = ["trend", "城镇新增就业目标", "--figures", "--data-dir", str(assistant.index.data_dir)]
+    assert main([*args, "--png", str(png), "--csv", str(table)]) == 0
+    assert "2018" in capsys.readouterr().out and png.stat().st_size > 10000
+    with table.open(encoding="utf-8-sig", newline="") as handle:
+        assert [r["year"] for r in csv.DictReader(handle)] == ["2015", "2018", "2020", "2021", "2025"]

@@ -15,7 +15,8 @@ from assistant.answer.pipeline import Assistant
 from assistant.app.render import edits_lines, where_line
 from assistant.app.ui_html import citation_card, user_error
 from assistant.research.digest import digest, to_docx, to_markdown
-from assistant.research.trends import Trend, to_csv, to_png, trend
+from assistant.research.export import ledger_table, write_csv
+from assistant.research.trends import Trend, figure_series, figures_png, to_csv, to_png, trend
 from ingest.errors import MetadataError
 from ingest.metadata import EDITABLE, SET_BY_YOU
 from vectorstore.errors import VectorStoreError
@@ -64,12 +65,47 @@ def point_html(t: Trend | None, key: str | None, assistant: Assistant) -> str:
     return "".join(citation_card(c, "original") for c in cards) + more
 
 
+FIGURES = "figures by year"  # the figure each document states for the topic, not a count of mentions
+
+
 def build_trends_tab(assistant: Assistant, cities_now: Callable[[], list[str]]) -> Any:
     import gradio as gr
+
+    def show_figures(topic: str, filters: Filters) -> tuple[Any, ...]:
+        """The figure each dated document states for the topic, as a chart and a cited table."""
+        series = figure_series(assistant, topic, filters)
+        folder = _out_dir()
+        png = figures_png(series, folder / "figures.png") if series.rows else None
+        csv_path = write_csv(*ledger_table(series.rows, series.citations), folder / "figures.csv")
+        by_n = {c.n: c for c in series.citations}
+        lines = (
+            [f"No document states a figure for “{topic}”."]
+            if not series.rows
+            else [
+                "| year | place | figure | kind | source |",
+                "|---|---|---|---|---|",
+                *(
+                    f"| {r.year} | {r.where} | {r.indicator} {r.figure} | {r.kind} | "
+                    f"[{r.n}] {by_n[r.n].title[:30]} ¶{by_n[r.n].paragraph} |"
+                    for r in series.rows
+                ),
+            ]
+        )
+        return (
+            None,
+            gr.update(value=str(png) if png else None, visible=png is not None),
+            "\n".join(lines),
+            gr.update(choices=[], value=None, visible=False),
+            "",
+            gr.update(value=str(csv_path), visible=bool(series.rows)),
+            gr.update(value=str(png) if png else None, visible=png is not None),
+        )
 
     def show(topic: str, by: str, cities: list[str], date_from: str, date_to: str) -> tuple[Any, ...]:
         if not (topic or "").strip():
             raise user_error("Type a topic first (乡村振兴, 招商引资, land quotas).")
+        if by == FIGURES:
+            return show_figures(topic.strip(), _filters(cities, date_from, date_to))
         try:
             t = trend(assistant, topic, by, _filters(cities, date_from, date_to))
         except VectorStoreError as exc:
@@ -115,7 +151,7 @@ def build_trends_tab(assistant: Assistant, cities_now: Callable[[], list[str]]) 
                 scale=4,
                 elem_id="sq-trend-topic",
             )
-            by = gr.Radio(["year", "city"], value="year", label="By", scale=1, elem_id="sq-trend-by")
+            by = gr.Radio(["year", "city", FIGURES], value="year", label="By", scale=1, elem_id="sq-trend-by")
             go = gr.Button("Show", variant="primary", scale=1, elem_id="sq-trend-run")
         with gr.Accordion("Limit to cities or dates", open=False):
             cities = gr.Dropdown(cities_now(), multiselect=True, label="City", elem_id="sq-trend-city")

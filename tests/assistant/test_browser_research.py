@@ -204,3 +204,17 @@ def test_a_figure_over_the_years_is_a_table_whose_citations_open_their_sentence(
         ledger_page.locator("#sq-download a").first.click()
     text = Path(download.value.path()).read_text(encoding="utf-8-sig")
     assert text.splitlines()[0].startswith("year,place,indicator,figure") and "X万人以上" in text
+
+
+def test_the_trends_tab_plots_the_figure_each_year_states(ledger_page) -> None:  # type: ignore[no-untyped-def]
+    ledger_page.get_by_role("tab", name="Trends").click()
+    ledger_page.fill("#sq-trend-topic textarea", "城镇新增就业目标")
+    ledger_page.locator("#sq-trend-by label", has_text="figures by year").click()
+    ledger_page.click("#sq-trend-run")
+    ledger_page.wait_for_selector("#sq-trend-chart img", timeout=60000)
+    summary = ledger_page.inner_text("#sq-trend-summary")
+    assert (
+        "1100万人以上" in summary and "X万人以上" in summary and summary.index("2015") < summary.index("2025")
+    )
+    ledger_page.screenshot(path=str(ARTIFACTS / "ui_trends_figures.png"), full_page=True)
+    ledger_page.get_by_role("tab", name="Chat").click()

@@ -35,18 +35,16 @@ CPC_CONGRESS_YEAR = {
     19: 2017,
     20: 2022,
 }
-_NUMERAL = "一二三四五六七八九十"
 _CPC = re.compile(
     r"(?:中国共产党第([一二三四五六七八九十]{1,3})次全国代表大会|[(（]([一二三四五六七八九十]{1,3})大[)）])"
 )
 
 
 def _number(numeral: str) -> int:
-    """一 .. 九十九 as a number: 十九 -> 19, 二十 -> 20."""
-    if "十" not in numeral:
-        return _NUMERAL.index(numeral) + 1
-    tens, _, ones = numeral.partition("十")
-    return (_NUMERAL.index(tens) + 1 if tens else 1) * 10 + (_NUMERAL.index(ones) + 1 if ones else 0)
+    """Chinese numerals as a number (cn2an): 十九 -> 19, 二十 -> 20."""
+    import cn2an
+
+    return int(cn2an.cn2an(numeral, "smart"))
 
 
 def congress_year(title: str, fields: dict[str, Any]) -> str:

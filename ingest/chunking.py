@@ -5,17 +5,16 @@ from __future__ import annotations
 import hashlib
 import re
 
+from ingest.grammar import SENTENCE_END
 from ingest.headings import is_article
 from ingest.normalize import normalize_text
 from ingest.records import Chunk, Paragraph, Section
 
 # A sentence ends after 。！？； (and a closing quote that follows them) or a lone newline.
-_SENTENCE_END = re.compile(r"[。！？；!?;][”’」』）)]*")
-FULL_STOP = re.compile(r"[。！？!?][”’」』）)]*")  # a whole sentence: a list of targets after 目标是： is one
 
 
 def sentence_spans(
-    text: str, start: int, end: int, ends: re.Pattern[str] = _SENTENCE_END
+    text: str, start: int, end: int, ends: re.Pattern[str] = SENTENCE_END
 ) -> list[tuple[int, int]]:
     """Offsets of the sentences in text[start:end] (ending at a full stop or a semicolon, or at `ends`);
     the last one runs to `end`."""

@@ -11,6 +11,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from ingest.grammar import FULL_WIDTH_STOP, LINE_ENDS, PROSE_MARK, SENTENCE_PUNCTUATION, YEAR
 from ingest.headings import HEADING_START, INLINE_HEADING, looks_like_heading
 from ingest.normalize import CJK, fold_width, is_common_char, strip_invisible, to_simplified
 from ingest.records import MojibakeSpan, QualityReport
@@ -83,7 +84,6 @@ PINYIN = re.compile(
     rf"(?<=[{CJK}])[(（]\s?([a-z{TONE_VOWELS}]{{1,7}})\s?[)）]"
 )  # ASCII or full-width brackets
 PAGE_MARKER = re.compile(r"^(\d{1,3})、")
-SENTENCE_END = "。！？!?；;：:…”」』）)"
 
 
 # Government portal pages around the text (ingest.clean's page-chrome steps act only on the lines
@@ -98,11 +98,11 @@ _PAGE_FIELD = re.compile(
 _NAME_FIELDS = ("来源", "作者", "编辑", "责任编辑")  # a label alone on its line, its value on the next
 _TIME_FIELDS = ("时间", "发布时间", "发表时间", "发布日期", "更新时间", "日期")
 _COUNT_FIELDS = ("阅读量", "阅读次数", "浏览次数", "浏览量", "点击数", "点击量")
-_TIMESTAMP = re.compile(r"^(19|20)\d{2}[-/.年]\d{1,2}[-/.月]\d{1,2}日?(\s+\d{1,2}:\d{2}(:\d{2})?)?$")
+_TIMESTAMP = re.compile(rf"^{YEAR}[-/.年]\d{{1,2}}[-/.月]\d{{1,2}}日?(\s+\d{{1,2}}:\d{{2}}(:\d{{2}})?)?$")
 _PHOTO_CREDIT = re.compile(r"(记者|攝|摄影)\s*[\u4e00-\u9fff]{2,4}\s*摄$|记者[\u4e00-\u9fff·\s]{2,12}摄$")
 _TOOLBAR_MAX = 5  # characters of a toolbar's item (下载 打印 全屏 【字号： 加大 还原 减小 】)
 _TOOLBAR_RUN = 4  # items of the shortest toolbar (【字体： 大 中 小 】 has five)
-_PROSE = re.compile("[，。；！？]")
+_PROSE = PROSE_MARK
 
 
 @dataclass(frozen=True, slots=True)
@@ -274,7 +274,7 @@ def join_letter_spacing(text: str) -> str:
 def _is_spam_line(line: str) -> bool:
     """Link lists: several '|'-separated items with no sentence punctuation."""
     parts = [p for p in line.split("|") if p.strip()]
-    return len(parts) >= 3 and not re.search("[。，！？]", line)
+    return len(parts) >= 3 and not SENTENCE_PUNCTUATION.search(line)
 
 
 def drop_table_of_contents(text: str) -> str:
@@ -391,9 +391,7 @@ def join_page_markers(text: str) -> tuple[str, int]:
     if consecutive < 2:
         return text, 0
     cut_mid_sentence = sum(
-        1
-        for k, _ in numbered
-        if k > 0 and lines[k - 1].strip() and lines[k - 1].strip()[-1] not in SENTENCE_END
+        1 for k, _ in numbered if k > 0 and lines[k - 1].strip() and lines[k - 1].strip()[-1] not in LINE_ENDS
     )
     if cut_mid_sentence < max(2, len(numbered) // 2):
         return text, 0
@@ -404,7 +402,7 @@ def join_page_markers(text: str) -> tuple[str, int]:
         m = PAGE_MARKER.match(stripped)
         if m:
             rest = stripped[m.end() :]
-            if out and out[-1].strip() and out[-1].strip()[-1] not in SENTENCE_END:
+            if out and out[-1].strip() and out[-1].strip()[-1] not in LINE_ENDS:
                 out[-1] = out[-1].rstrip() + rest
             else:
                 out.append(rest)
@@ -433,10 +431,10 @@ def rejoin_broken_lines(text: str) -> tuple[str, int]:
             and prev
             and not (k <= front and ends_front_line(prev))
             and not (
-                len(out) == 1 and not re.search("[。！？]", prev)
+                len(out) == 1 and not FULL_WIDTH_STOP.search(prev)
             )  # a first line without a sentence is the title
             and not SALUTATION.match(stripped)
-            and prev[-1] not in SENTENCE_END
+            and prev[-1] not in LINE_ENDS
             and not HEADING_START.match(stripped)
             and not looks_like_heading(prev)
             and (_CJK_CHAR.match(prev[-1]) or prev[-1] in "，、,“《（(")
@@ -455,7 +453,7 @@ FRONT_MATTER_LINES = 12  # the salutation of a speech comes within its first lin
 # The front matter's grammar, read here (lines kept apart) and by ingest.metadata (date, speaker):
 # ——2026年1月27日在吉林省第十四届人民代表大会第五次会议上 / 河北省人民政府省长 王正谱
 MEETING = re.compile(
-    r"^[—－\-\s]*((?:19|20)\d{2})年(\d{1,2})月(\d{1,2})日在(.{4,60}?(?:会议|大会|会|典礼|仪式))上\s*(.*)$"
+    rf"^[—－\-\s]*({YEAR})年(\d{{1,2}})月(\d{{1,2}})日在(.{{4,60}}?(?:会议|大会|会|典礼|仪式))上\s*(.*)$"
 )
 POSTS = "省长|副省长|主席|副主席|市长|副市长|县长|区长|州长|盟长|旗长|书记|副书记|主任|总理|副总理"
 SIGNATURE = re.compile(

@@ -17,6 +17,7 @@ import warnings
 from dataclasses import dataclass
 from functools import lru_cache
 
+from ingest.grammar import FIGURE_CLAUSE_END
 from ingest.normalize import fold_width, to_simplified
 
 
@@ -116,7 +117,6 @@ FIGURE = re.compile(
     rf"(?P<after>{'|'.join(AFTER)})?"
 )
 _QUALIFIED_BEFORE = re.compile(rf"(?:{_QUALIFIER_BEFORE})$")
-_CLAUSE_END = re.compile(r"[，,；;。！!？?：:、（(\n]")
 
 
 def _searchable(sentence: str) -> str:
@@ -188,7 +188,7 @@ def _is_figure(m: re.Match[str], text: str) -> bool:
 
 def _indicator(text: str, sentence: str, start: int) -> str:
     """The clause's words before the figure, less a bounding word (超过), as the sentence writes them."""
-    clause_start = max((e.end() for e in _CLAUSE_END.finditer(text, 0, start)), default=0)
+    clause_start = max((e.end() for e in FIGURE_CLAUSE_END.finditer(text, 0, start)), default=0)
     bound = _QUALIFIED_BEFORE.search(text, clause_start, start)
     return sentence[clause_start : bound.start() if bound else start].strip()
 

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from ingest.grammar import MARK
 from ingest.lexicon import jieba_dictionary
 from ingest.records import UNKNOWN_CITY
 from ingest.tagging import Word, spans
@@ -261,7 +262,7 @@ def _abbreviated(city: str, text: str) -> bool:
     return (
         len(city) >= 2
         and re.search(
-            f"(?:在|来|驻|赴|落户|扎根){re.escape(city[0])}(?=[，。、；！？,.;!?]|聚集|投资|发展|落地|兴业|创业|工作)",
+            f"(?:在|来|驻|赴|落户|扎根){re.escape(city[0])}(?={MARK}|聚集|投资|发展|落地|兴业|创业|工作)",
             text,
         )
         is not None

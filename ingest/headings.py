@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import re
 
+from ingest.grammar import BEFORE_INLINE_HEADING
+
 NUMERALS = "一二三四五六七八九十"
 _N = f"[{NUMERALS}]"
 
@@ -33,7 +35,8 @@ HEADING_START = re.compile("^(?:" + "|".join(p for _, p in STYLE_PATTERNS) + ")"
 # sequence words and Arabic numbers there are ordinary prose.
 _INLINE_STYLES = ("di", "cn", "paren", "yao")
 INLINE_HEADING = re.compile(
-    r"(?<=[。！？；：:!?;])\s*(?=(?:"
+    BEFORE_INLINE_HEADING
+    + r"\s*(?=(?:"
     + "|".join(p for n, p in STYLE_PATTERNS if n in _INLINE_STYLES)
     + r")\S)"
 )

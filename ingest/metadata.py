@@ -16,13 +16,14 @@ from ingest.calendar import congress_year
 from ingest.clean import MEETING, SIGNATURE, front_matter_end
 from ingest.errors import ManifestError, MetadataError
 from ingest.gazetteer import city_named, guess_city, place_in_title, province_name
+from ingest.grammar import FULL_WIDTH_STOP, YEAR
 from ingest.names import MAX_NAMES, document_level, people_named, places_named
 from ingest.normalize import script_of, to_simplified
 from ingest.records import UNKNOWN_CITY, DocMeta, Named
 from ingest.tagging import tag_words
 
-_FULL_DATE = re.compile(r"((?:19|20)\d{2})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?")
-_YEAR = re.compile(r"((?:19|20)\d{2})年")
+_FULL_DATE = re.compile(rf"({YEAR})\s*[-/.年]\s*(\d{{1,2}})\s*[-/.月]\s*(\d{{1,2}})\s*日?")
+_YEAR = re.compile(rf"({YEAR})年")
 _TITLE_HINT = re.compile(r"(讲话|講話|报告|報告|会议|會議|致辞|致辭|发言|發言|决议|決議)")
 _SPEAKER = re.compile(
     r"(?:市委书记|市长|县委书记|县长|区委书记|区长|省长|省委书记|(?<!总)书记|总理|主任)\s*([\u4e00-\u9fff]{2,3}?)"
@@ -65,7 +66,7 @@ def extract_title(raw: str, cleaned: str) -> str:
     for line in cleaned.split("\n")[:3]:
         if (
             4 <= len(line) <= 120
-            and not re.search("[。！？]", line[:-1])
+            and not FULL_WIDTH_STOP.search(line[:-1])
             and (_TITLE_HINT.search(line) or not re.search("[，]", line))
         ):
             return line.split("领导讲话稿")[0].strip()

@@ -8,12 +8,9 @@ chapters (第二章) and articles (第十二条) are headings too; an article's 
 
 from __future__ import annotations
 
-import re
-
+from ingest.grammar import END_WITHIN_HEADING, FIRST_SENTENCE, HEADING_TRAILING
 from ingest.headings import HEADING_MAX, ITEM_STYLES, article_number, heading_style
 from ingest.records import Paragraph, Section
-
-_FIRST_SENTENCE = re.compile(r"^(.+?)[。！？；：!?;:]")
 
 
 def heading_of(paragraph: str) -> tuple[str, str] | None:
@@ -23,9 +20,9 @@ def heading_of(paragraph: str) -> tuple[str, str] | None:
         return None
     if style == "article":  # cited by its number: 第十二条
         return style, article_number(paragraph)
-    if len(paragraph) <= HEADING_MAX and not re.search("[。！？；]", paragraph[:-1]):
-        return style, paragraph.rstrip("。；：:;")
-    m = _FIRST_SENTENCE.match(paragraph)
+    if len(paragraph) <= HEADING_MAX and not END_WITHIN_HEADING.search(paragraph[:-1]):
+        return style, paragraph.rstrip(HEADING_TRAILING)
+    m = FIRST_SENTENCE.match(paragraph)
     if m and len(m.group(1)) <= HEADING_MAX * 2:
         return style, m.group(1)
     return style, paragraph[:HEADING_MAX] + "…"

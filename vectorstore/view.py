@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from ingest.grammar import YEAR
 from ingest.normalize import normalize_text
 from ingest.records import NATIONAL, Chunk, DocMeta
 from ingest.romanize import romanised_index
@@ -158,7 +159,7 @@ class ChunkTable(Mapping[str, Chunk]):
         return len(self._rows)
 
 
-_YEARLY = re.compile(r"(?:19|20)\d{2}\s*年?度?|第[一二三四五六七八九十百]+届|第[一二三四五六七八九十]+次|\s")
+_YEARLY = re.compile(rf"{YEAR}\s*年?度?|第[一二三四五六七八九十百]+届|第[一二三四五六七八九十]+次|\s")
 
 
 def series_key(meta: DocMeta) -> str:

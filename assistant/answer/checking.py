@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from assistant.records import SentenceCheck
+from ingest.grammar import WRITTEN_SENTENCE_END
 from ingest.normalize import normalize_text
 
 MARKER = re.compile(r"\[(\d{1,3})\]")
@@ -61,14 +62,13 @@ class Passage:
 
 
 # -- sentences -------------------------------------------------------------------------------------
-_END = re.compile(r"[。！？!?]+|\.(?=\s)|\n")
 _TRAILING = re.compile(r"(?:\s*\[\d{1,3}\])+")
 
 
 def _cut_point(text: str, final: bool) -> int:
     """The end of the first complete sentence in `text` (with the markers that follow it), or -1 when
     none is complete yet: a sentence is complete once something other than a marker follows it."""
-    for end in _END.finditer(text):
+    for end in WRITTEN_SENTENCE_END.finditer(text):
         stop = end.end()
         if end.group() == "\n" and not text[: end.start()].strip():
             continue  # a blank line is no sentence

@@ -11,8 +11,9 @@ from dataclasses import dataclass
 from assistant.answer.mentions import Mention
 from assistant.answer.quotes import cite_sentence
 from assistant.records import Citation, LedgerRow
-from ingest.chunking import FULL_STOP, sentence_spans
+from ingest.chunking import sentence_spans
 from ingest.figures import BEFORE, Figure, figures
+from ingest.grammar import FULL_STOP
 from ingest.normalize import to_simplified
 from vectorstore.keyword import tokenize_zh
 from vectorstore.view import IndexView

@@ -13,11 +13,10 @@ import numpy as np
 from assistant.answer.quotes import cite
 from assistant.query import Query
 from assistant.records import Citation
+from ingest.grammar import SENTENCE_OR_LINE_END
 from ingest.normalize import normalize_text
 from vectorstore.records import Filters, Hit
 from vectorstore.view import IndexView
-
-_SENTENCE_END = re.compile(r"[。！？；!?;\n]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,7 +100,8 @@ def _mentions_all(text: str, concepts: tuple[tuple[str, ...], ...]) -> bool:
     if not all(any(f in text for f in forms) for forms in concepts):
         return False
     return any(
-        all(any(f in sentence for f in forms) for forms in concepts) for sentence in _SENTENCE_END.split(text)
+        all(any(f in sentence for f in forms) for forms in concepts)
+        for sentence in SENTENCE_OR_LINE_END.split(text)
     )
 
 

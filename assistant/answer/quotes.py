@@ -9,6 +9,7 @@ from pathlib import PurePath
 
 from assistant.records import Citation
 from ingest.chunking import sentence_spans
+from ingest.grammar import CLAUSE_END, QUOTE_FOLLOWS
 from ingest.normalize import normalize_text
 from ingest.records import Chunk, DocMeta
 from vectorstore.records import Hit
@@ -71,9 +72,6 @@ def best_quote(
     return start, end
 
 
-_CLAUSE_END = re.compile(r"[，；：,;:]")
-
-
 def best_clauses(
     text: str,
     start: int,
@@ -85,7 +83,7 @@ def best_clauses(
 ) -> tuple[int, int]:
     """Within one overlong sentence (a report's 360-character opening), the best-matching clause and
     its neighbours up to `max_chars`: the part that answers, not the preamble."""
-    cuts = [start] + [m.end() for m in _CLAUSE_END.finditer(text, start, end)] + [end]
+    cuts = [start] + [m.end() for m in CLAUSE_END.finditer(text, start, end)] + [end]
     clauses = [(a, b) for a, b in zip(cuts, cuts[1:], strict=False) if b > a]
     fold = fold or (lambda a, b: normalize_text(text[a:b]))
     scores = [_sentence_score(text[a:b], fold(a, b), keywords, quantity) for a, b in clauses]
@@ -111,7 +109,7 @@ def elided(citation: Citation) -> str:
     """The quote with … where it starts or stops inside a sentence of the passage."""
     at = citation.text.find(citation.quote)
     before = citation.text[:at].rstrip() if at > 0 else ""
-    head = "…" if before and before[-1] not in "。！？!?.\n”" else ""
+    head = "…" if before and before[-1] not in QUOTE_FOLLOWS else ""
     tail = "…" if citation.quote and citation.quote[-1] in "，；：,;:" else ""
     return f"{head}{citation.quote.rstrip('，；：,;:')}{tail}"
 

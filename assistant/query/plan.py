@@ -32,9 +32,10 @@ from assistant.query.words import (
     YEAR_FROM,
     YEAR_TO,
 )
+from ingest.grammar import YEAR
 from ingest.normalize import CJK_RE, normalize_text, script_of, to_simplified
 
-_YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
+_YEAR = re.compile(rf"(?<!\d)({YEAR})(?!\d)")
 _CODE_BLOCKS = re.compile(r"<(script|style)\b[^>]*>.*?(</\1\s*>|$)", re.I | re.S)
 _TAGS = re.compile(r"</?[A-Za-z][^<>]*>")
 _MD_LINK = re.compile(r"!?\[([^\]]*)\]\((?:[^()]|\([^()]*\))*\)")
@@ -254,15 +255,11 @@ def plan_query(question: str, history: Sequence[str] = ()) -> QueryPlan:
     )
 
 
-_DIGITS = "零一二三四五六七八九"
-
-
 def chinese_number(n: int) -> str:
-    """1..99 in Chinese numerals: 19 -> 十九, 20 -> 二十."""
-    tens, ones = divmod(n, 10)
-    if n < 10:
-        return _DIGITS[n]
-    return (_DIGITS[tens] if tens > 1 else "") + "十" + (_DIGITS[ones] if ones else "")
+    """A number in Chinese numerals (cn2an): 19 -> 十九, 20 -> 二十."""
+    import cn2an
+
+    return str(cn2an.an2cn(n))
 
 
 def ordinal_congress(question: str) -> str:

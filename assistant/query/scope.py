@@ -12,6 +12,7 @@ from assistant.query.build import documents_named
 from assistant.query.plan import QueryPlan
 from assistant.query.words import EN_STOPWORDS
 from ingest.gazetteer import province_spans
+from ingest.grammar import YEAR
 from ingest.normalize import to_traditional
 from vectorstore.records import Filters
 from vectorstore.view import IndexView
@@ -132,7 +133,7 @@ def make_scope(plan: QueryPlan, view: IndexView, filters: Filters) -> Scope:
 def topic_of(plan: QueryPlan) -> str:
     """The topic without years and, in English, without the words that only frame a question
     ("what did the speeches say about land quotas in" -> "land quotas")."""
-    topic = re.sub(r"(?<!\d)(19|20)\d{2}年?(?!\d)", " ", plan.topic)
+    topic = re.sub(rf"(?<!\d){YEAR}年?(?!\d)", " ", plan.topic)
     if plan.language == "en":
         topic = " ".join(w for w in re.findall(r"[\w'+-]+", topic) if w.lower() not in EN_STOPWORDS)
     return re.sub(r"\s+", " ", topic).strip(" ?？，,。、和与及")

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import re
 
+from ingest.grammar import YEAR
+
 
 def _alternation(words: tuple[str, ...] | frozenset[str]) -> str:
     return "|".join(sorted(map(re.escape, words), key=len, reverse=True))
@@ -65,13 +67,11 @@ PLACES_REMOVE = re.compile(
 PLACES_ONLY = re.compile(r"只看|只要|仅看|只比较|只留|\b(only|just)\b", re.I)
 # A year named as one end of a span: "2020年以后", "since 2020" (from), "2020年以前", "before 2020" (to)
 YEAR_FROM = re.compile(
-    r"((?:19|20)\d{2})年?\s*(以后|之后|以来|起|开始)|\b(since|after|from)\s+((?:19|20)\d{2})\b|"
-    r"\b((?:19|20)\d{2})\s+(onwards?|and later)\b",
+    rf"({YEAR})年?\s*(以后|之后|以来|起|开始)|\b(since|after|from)\s+({YEAR})\b|"
+    rf"\b({YEAR})\s+(onwards?|and later)\b",
     re.I,
 )
-YEAR_TO = re.compile(
-    r"((?:19|20)\d{2})年?\s*(以前|之前|为止)|\b(before|until|up to)\s+((?:19|20)\d{2})\b", re.I
-)
+YEAR_TO = re.compile(rf"({YEAR})年?\s*(以前|之前|为止)|\b(before|until|up to)\s+({YEAR})\b", re.I)
 _EDITS = (
     r"以后|之后|以来|以前|之前|为止|\bsince\b|\bafter\b|\bbefore\b|\buntil\b|\bonwards?\b|"
     r"加上|再加|加入|添上|也看|也加|去掉|去除|除去|删掉|删去|拿掉|不看|不要|排除|只看|只要|仅看|只比较|只留|"

@@ -14,7 +14,6 @@ from assistant.answer.quotes import cite
 from assistant.query import Query
 from assistant.records import Citation
 from ingest.grammar import SENTENCE_OR_LINE_END
-from ingest.normalize import normalize_text
 from vectorstore.records import Filters, Hit
 from vectorstore.view import IndexView
 
@@ -47,7 +46,7 @@ def topic_forms(query: Query, view: IndexView) -> tuple[tuple[str, ...], ...]:
       is cut 乡村|振兴, 小康社会 小康|社会: the mention holds the whole)."""
     plan = query.plan
     if plan.search_language != "en":
-        quoted = [q.strip() for q in _QUOTED.findall(normalize_text(plan.original))]
+        quoted = [q.strip() for q in _QUOTED.findall(plan.normalized_original)]
         quoted = [q for q in quoted if q and view.occurrences(q, limit=0)]
         if quoted:
             return tuple((q,) for q in quoted)
@@ -60,7 +59,7 @@ def topic_forms(query: Query, view: IndexView) -> tuple[tuple[str, ...], ...]:
         topical = [c for c in chosen if shares[c.forms] == min(shares.values())]
     forms = [tuple(f for f in c.forms if f) for c in topical if c.forms]
     return (
-        tuple(_written_together(forms, normalize_text(plan.standalone), view))
+        tuple(_written_together(forms, plan.normalized, view))
         if plan.search_language != "en"
         else tuple(forms)
     )

@@ -11,7 +11,7 @@ from assistant.answer.compose import phrase, quoted, where_label
 from assistant.answer.mentions import Mention
 from assistant.query import Query
 from assistant.records import Citation, Timeline
-from ingest.normalize import normalize_text, to_traditional
+from ingest.normalize import to_traditional
 from vectorstore.view import IndexView
 
 
@@ -70,7 +70,7 @@ def topic_label(query: Query, forms: Sequence[str]) -> str:
         ]
         return ", ".join(english) or "、".join(forms)
     joined = "".join(forms)
-    label = joined if joined in normalize_text(query.plan.standalone) else "、".join(forms)
+    label = joined if joined in query.plan.normalized else "、".join(forms)
     return to_traditional(label) if query.plan.script == "traditional" else label
 
 

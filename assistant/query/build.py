@@ -13,7 +13,6 @@ from assistant.query.english import MIN_PHRASE_USES, Translation, choose_transla
 from assistant.query.plan import QueryPlan, ordinal_congress
 from assistant.query.words import ASKS_QUANTITY, FRAMING_WORDS
 from ingest.gazetteer import is_place_name
-from ingest.normalize import normalize_text
 from vectorstore.calibration import Calibration
 from vectorstore.hybrid import SearchQuery
 from vectorstore.keyword import content_words, is_known_word, points, tokenize_zh, words
@@ -116,7 +115,7 @@ def build_query(
         weights=fusion_weights(
             english, calibrations, options.retrievers, specific=sum(c.specific for c in concepts)
         ),
-        quantity=bool(ASKS_QUANTITY.search(normalize_text(plan.standalone))),
+        quantity=bool(ASKS_QUANTITY.search(plan.normalized)),
         max_per_doc=2 if plan.comparison else options.max_per_doc,
     )
 

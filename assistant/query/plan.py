@@ -69,6 +69,14 @@ class QueryPlan:
     topic: str = ""  # the standalone question without its entities, for per-entity searches
     timeline: str = ""  # a question about time: first | latest | trend (how it changed), or ""
     notes: tuple[str, ...] = field(default_factory=tuple)
+    # the standalone question and the one asked in their search form (ingest.normalize.normalize_text:
+    # half-width, Simplified, lower-case), made once with the plan and read by every stage
+    normalized: str = field(init=False, default="")
+    normalized_original: str = field(init=False, default="")
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "normalized", normalize_text(self.standalone))
+        object.__setattr__(self, "normalized_original", normalize_text(self.original))
 
     @property
     def search_language(self) -> str:

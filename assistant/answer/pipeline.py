@@ -327,10 +327,10 @@ class Assistant:
     def _across_answer(self, plan: QueryPlan, view: IndexView, filters: Filters, watch: Stopwatch) -> Answer:
         """A figure asked across places ("各市的投资目标分别是多少？"): a row per document that states
         one, by place; any other question across places is answered as an ordinary one."""
+        if not plan.asks_amount:
+            return self._answer(plan, view, filters, watch)
         with watch("query"):
             query = self.query(plan, view, filters)
-        if not query.quantity:
-            return self._answer(plan, view, filters, watch)
         with watch("retrieve"):
             figure_citations, rows = self.ledger(query, view, find_mentions(query, view))
         if not rows:

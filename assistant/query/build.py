@@ -11,7 +11,7 @@ from dataclasses import dataclass, replace
 from assistant.options import Options
 from assistant.query.english import MIN_PHRASE_USES, Translation, choose_translations, translate_terms
 from assistant.query.plan import QueryPlan, ordinal_congress
-from assistant.query.words import ASKS_QUANTITY, FRAMING_WORDS
+from assistant.query.words import FRAMING_WORDS
 from ingest.gazetteer import is_place_name
 from vectorstore.calibration import Calibration
 from vectorstore.hybrid import SearchQuery
@@ -115,7 +115,7 @@ def build_query(
         weights=fusion_weights(
             english, calibrations, options.retrievers, specific=sum(c.specific for c in concepts)
         ),
-        quantity=bool(ASKS_QUANTITY.search(plan.normalized)),
+        quantity=plan.asks_amount,
         max_per_doc=2 if plan.comparison else options.max_per_doc,
     )
 

@@ -20,6 +20,7 @@ from assistant.query.places import (
 )
 from assistant.query.words import (
     ASK_WHEN,
+    ASKS_QUANTITY,
     COMPARISON_FRAME,
     FILLER,
     FOLLOWUP_EN,
@@ -77,6 +78,11 @@ class QueryPlan:
     def __post_init__(self) -> None:
         object.__setattr__(self, "normalized", normalize_text(self.standalone))
         object.__setattr__(self, "normalized_original", normalize_text(self.original))
+
+    @property
+    def asks_amount(self) -> bool:
+        """The question asks for an amount (多少, 目标, how many, target): quote the sentence stating one."""
+        return bool(ASKS_QUANTITY.search(self.normalized))
 
     @property
     def search_language(self) -> str:

@@ -138,9 +138,10 @@ def answer_comparison(
 def mentioned(side: Retrieved, view: IndexView, per_city: int) -> Retrieved:
     """A side whose retrieved passages do not answer is silent only if none of its passages mentions
     the topic, as the Trends tab counts mentions (find_mentions): else its passages that mention it,
-    best first, are quoted. The two views never disagree on whether a place speaks of a topic."""
-    if side.decision.found:
-        return side
+    best first, are quoted. The two views agree on whether a place speaks of a topic whose words the
+    corpus writes."""
+    if side.decision.found or any(c.absent for c in side.query.topics):
+        return side  # answered, or the topic holds a word the corpus never writes (足球场): silent
     found = sorted(find_mentions(side.query, view), key=lambda m: -m.score)[:per_city]
     if not found:
         return side

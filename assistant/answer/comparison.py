@@ -146,7 +146,8 @@ def mentioned(side: Retrieved, view: IndexView, per_city: int) -> Retrieved:
     if not found:
         return side
     hits = [Hit(view.chunks[m.chunk_id], m.score, "mentions") for m in found]
-    rest = [h for h in side.ranked if h.chunk.chunk_id not in {m.chunk_id for m in found}]
+    quoted = {m.chunk_id for m in found}
+    rest = [h for h in side.ranked if h.chunk.chunk_id not in quoted]
     decision = Decision("answer", side.decision.probability, side.decision.signals)
     return replace(side, ranked=hits + rest, decision=decision)
 

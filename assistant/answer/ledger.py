@@ -30,15 +30,23 @@ class Found:
     score: float
 
 
-def indicator_score(indicator: str, forms: Sequence[Sequence[str]]) -> float:
+Concept = tuple[Sequence[str], tuple[str, ...]]  # a concept's forms, and the words they are cut into
+
+
+def concept_words(forms: Sequence[Sequence[str]]) -> list[Concept]:
+    """Each concept's forms with their words of two characters or more, cut once per question."""
+    return [(c, tuple(p for f in c for p in tokenize_zh(f) if len(p) >= 2)) for c in forms]
+
+
+def indicator_score(indicator: str, concepts: Sequence[Concept]) -> float:
     """How well a figure's indicator names the topic: 1 for each concept written in it, 0.5 for a
     concept only some of whose words are (增长目标 in 国内生产总值增长)."""
     score = 0.0
     indicator = to_simplified(indicator)  # forms are in the index's Simplified
-    for concept in forms:
-        if any(f in indicator for f in concept):
+    for forms, words in concepts:
+        if any(f in indicator for f in forms):
             score += 1.0
-        elif any(p in indicator for f in concept for p in tokenize_zh(f) if len(p) >= 2):
+        elif any(w in indicator for w in words):
             score += 0.5
     return score
 
@@ -49,6 +57,7 @@ def best_figures(
     """Per dated document, the figure whose indicator best names the topic (at least one concept in
     full), from any of its passages that mention the topic; only targets when `target`; in date order."""
     best: dict[str, Found] = {}
+    concepts = concept_words(forms)
     chunks = view.chunks.many(m.chunk_id for m in mentions if m.year)
     for m in mentions:
         chunk = chunks.get(m.chunk_id)
@@ -57,7 +66,7 @@ def best_figures(
         # the whole sentence: "主要预期目标是：……；城镇新增就业1100万人以上；……" lists targets
         for start, end in sentence_spans(chunk.text, 0, len(chunk.text), FULL_STOP):
             for figure in figures(chunk.text[start:end]):
-                score = indicator_score(figure.indicator, forms)
+                score = indicator_score(figure.indicator, concepts)
                 if score < 1.0 or (target and figure.kind != "target"):
                     continue
                 found = Found(m, start, end, figure, score + (0.25 if figure.kind == "target" else 0.0))

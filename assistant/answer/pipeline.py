@@ -372,8 +372,6 @@ class Assistant:
             note = phrase("no_dated", plan.language, plan.script)
             return replace(answer, text=with_notes(answer.text, (note,)), notes=(*answer.notes, note))
         with watch("compose"):
-            chosen = pick(mentions, self.options.top_k)
-            citations = tuple(cite_mentions(chosen, query.highlight, view, query.quantity))
             forms = tuple(f[0] for f in topic_forms(query, view))
             timeline = make_timeline(
                 plan.timeline, forms, mentions, view, view.documents_allowed(query.filters)
@@ -396,6 +394,8 @@ class Assistant:
                         timeline=timeline,
                         ledger=tuple(rows),
                     )
+            chosen = pick(mentions, self.options.top_k)  # the time answer cites these, in date order
+            citations = tuple(cite_mentions(chosen, query.highlight, view, query.quantity))
             text = compose_timeline(citations, timeline, label, plan.language, plan.script)
             notes = city_notes(query, plan.language, plan.script)
             return Answer(

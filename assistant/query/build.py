@@ -56,8 +56,12 @@ class Query:
     missing_cities: tuple[str, ...]  # cities the question names that no document is tagged with
     inferred: Inferred  # documents searched for a missing city because they name it or its places
     weights: Mapping[str, float]  # retriever -> weight in the fusion
-    quantity: bool  # asks for an amount: quote the sentence that states one
     max_per_doc: int
+
+    @property
+    def quantity(self) -> bool:
+        """The question asks for an amount: quote the sentence that states one (QueryPlan.asks_amount)."""
+        return self.plan.asks_amount
 
     @property
     def specific(self) -> tuple[Concept, ...]:
@@ -115,7 +119,6 @@ def build_query(
         weights=fusion_weights(
             english, calibrations, options.retrievers, specific=sum(c.specific for c in concepts)
         ),
-        quantity=plan.asks_amount,
         max_per_doc=2 if plan.comparison else options.max_per_doc,
     )
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from assistant.records import Answer, Citation, LedgerRow
 
@@ -94,9 +95,10 @@ def to_docx(answer: Answer, target: Path) -> Path:
     return target
 
 
-def _passages(doc: object, citations: Sequence[Citation]) -> None:
+def _passages(doc: Any, citations: Sequence[Citation]) -> None:
+    """Every cited passage after the table: [n] title, where it sits, the sentence quoted."""
     for c in citations:
-        doc.add_heading(f"[{c.n}] {c.title}", level=2)  # type: ignore[attr-defined]
+        doc.add_heading(f"[{c.n}] {c.title}", level=2)
         line = f"{c.date or 'undated'} · {c.section or '—'} · ¶{c.paragraph} · {c.doc_id} · {c.source}"
-        doc.add_paragraph().add_run(line).italic = True  # type: ignore[attr-defined]
-        doc.add_paragraph(c.quote, style="Quote")  # type: ignore[attr-defined]
+        doc.add_paragraph().add_run(line).italic = True
+        doc.add_paragraph(c.quote, style="Quote")

@@ -6,6 +6,7 @@ Screenshots go to artifacts/ for a person to look at.
 from __future__ import annotations
 
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -60,14 +61,23 @@ def open_app(browser, assistant: Assistant, width: int = 1400, height: int = 100
     return app, tab
 
 
+@contextmanager
+def served(browser, assistant: Assistant, width: int = 1400, height: int = 1000):  # type: ignore[no-untyped-def]
+    """open_app as a context: its tab, closed with the app afterwards."""
+    app, tab = open_app(browser, assistant, width, height)
+    try:
+        yield tab
+    finally:
+        tab.close()
+        app.close()
+
+
 @pytest.fixture(scope="module")
 def page(browser, sample_index: Index):  # type: ignore[no-untyped-def]
     assistant = Assistant(sample_index)
     assistant.warm_up()
-    app, tab = open_app(browser, assistant)
-    yield tab
-    tab.close()
-    app.close()
+    with served(browser, assistant) as tab:
+        yield tab
 
 
 # Counts every moment, from when the conversation shows the question just asked to the end of its

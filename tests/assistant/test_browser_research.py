@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from assistant.answer.pipeline import Assistant
-from tests.assistant.test_browser import ARTIFACTS, browser, open_app  # noqa: F401 (the browser fixture)
+from tests.assistant.test_browser import ARTIFACTS, browser, open_app, served  # noqa: F401 (the browser fixture)
 from tests.conftest import DATA, SAMPLE
 from vectorstore.index import Index
 from vectorstore.sync import sync_paths
@@ -29,10 +29,8 @@ def ask(page, question: str) -> None:  # type: ignore[no-untyped-def]
 
 @pytest.fixture(scope="module")
 def page(browser, sample_index: Index):  # type: ignore[no-untyped-def]  # noqa: F811
-    app, tab = open_app(browser, Assistant(sample_index), WIDTH, HEIGHT)
-    yield tab
-    tab.close()
-    app.close()
+    with served(browser, Assistant(sample_index), WIDTH, HEIGHT) as tab:
+        yield tab
 
 
 def test_clicking_a_citation_opens_its_passage_beside_the_chat(page) -> None:  # type: ignore[no-untyped-def]
@@ -176,10 +174,8 @@ def test_a_new_tab_lists_the_documents_the_index_holds_now(browser, tmp_path: Pa
 def ledger_page(browser, tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]  # noqa: F811
     index = Index(tmp_path_factory.mktemp("ledger-ui"), ["hashing"])  # the ledger reads the text
     assert not sync_paths(index, [DATA / "ledger_reports.jsonl"], progress=False).errors
-    app, tab = open_app(browser, Assistant(index), WIDTH, HEIGHT)
-    yield tab
-    tab.close()
-    app.close()
+    with served(browser, Assistant(index), WIDTH, HEIGHT) as tab:
+        yield tab
 
 
 def test_a_figure_over_the_years_is_a_table_whose_citations_open_their_sentence(ledger_page) -> None:  # type: ignore[no-untyped-def]

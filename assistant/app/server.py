@@ -13,7 +13,7 @@ from typing import Any
 from assistant.answer.pipeline import Assistant
 from assistant.app.api import api_router, install_error_handlers
 from assistant.app.ui import MAX_UPLOAD_BYTES, build_app
-from assistant.app.ui_html import CSS, OPEN_CITATION_JS
+from assistant.app.ui_html import CSS, PAGE_JS
 
 
 def server_app(assistant: Assistant, *, auth: tuple[str, str] | None = None, api_key: str = "") -> Any:
@@ -31,7 +31,7 @@ def server_app(assistant: Assistant, *, auth: tuple[str, str] | None = None, api
         auth=auth,
         max_file_size=MAX_UPLOAD_BYTES,
         css=CSS,
-        js=OPEN_CITATION_JS,
+        js=PAGE_JS,
         footer_links=["api"],
         show_error=True,
     )

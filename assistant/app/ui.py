@@ -255,7 +255,7 @@ def build_app(assistant: Assistant, *, title: str = "speechqa") -> Any:
             return gr.update(choices=[], value=[], visible=False), gr.update(value="", visible=False)
         chips = answer.scope.chips()
         return (
-            gr.update(choices=chips, value=chips, visible=True),
+            gr.update(choices=chips, value=chips, visible=bool(chips)),  # nothing to remove: no box
             gr.update(value=chips_html(answer.scope.fixed()), visible=True),
         )
 
@@ -468,7 +468,14 @@ def build_app(assistant: Assistant, *, title: str = "speechqa") -> Any:
                             label="Scope of the last answer: remove a chip to ask again without it",
                         )
                         fixed = gr.HTML(visible=False, elem_id="sq-scope-fixed")
-                    chat = gr.Chatbot(label="Conversation", height=380, elem_id="sq-chat")
+                    # as tall as the window allows with the question box still on screen; the page scrolls a
+                    # new question to its top (ui_html.PAGE_JS) instead of following the answer's end
+                    chat = gr.Chatbot(
+                        label="Conversation",
+                        height="max(380px, calc(100vh - 420px))",
+                        autoscroll=False,
+                        elem_id="sq-chat",
+                    )
                     compare = gr.HTML(visible=False, elem_id="sq-compare")
                     with gr.Row():
                         box = gr.Textbox(

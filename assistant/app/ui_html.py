@@ -54,14 +54,46 @@ min-width: 0;}
 .sq-panel-head {display: flex; justify-content: space-between; align-items: baseline; color: #57606a;
 font-size: 0.85em;}
 a.sq-cite {cursor: pointer;}
+#sq-chat .scroll-down-button-container {display: none;}
 """
 
-# Clicking [n] in the chat or in the side-by-side view opens that passage in the panel beside the chat:
-# it picks the n-th entry of the "Open a source" list, whose change event fills the panel.
-OPEN_CITATION_JS = """
+# The page's own behaviour, installed once when it loads. A question just asked moves to the top of the
+# conversation. Clicking [n] in the chat or in the side-by-side view opens that passage in the panel
+# beside the chat: it picks the n-th entry of the "Open a source" list, whose change event fills the panel.
+PAGE_JS = """
 () => {
-  if (window.sqCitations) return;
-  window.sqCitations = true;
+  if (window.sqPage) return;
+  window.sqPage = true;
+  // the question just asked stays at the top of the conversation while its answer comes in, so the
+  // answer is read from its first line (autoscroll is off); scrolling by hand lets go of it
+  let users = 0;
+  let pinned = null;
+  const scroller = (row, chat) => {
+    let box = row.parentElement;
+    const scrolls = (node) => /(auto|scroll)/.test(getComputedStyle(node).overflowY);
+    while (box && box !== chat && !scrolls(box)) box = box.parentElement;
+    return box && box !== chat ? box : null;
+  };
+  const toQuestion = () => {
+    const chat = document.querySelector('#sq-chat');
+    if (!chat) return;
+    const asked = chat.querySelectorAll('.user-row');
+    if (asked.length !== users) {
+      users = asked.length;
+      pinned = users ? asked[users - 1] : null;
+    }
+    if (!pinned || !pinned.isConnected) return;
+    const box = scroller(pinned, chat);
+    if (!box) return;
+    if (!box.sqLetGo) {
+      box.sqLetGo = true;
+      const letGo = () => { pinned = null; };
+      for (const kind of ['wheel', 'touchmove', 'keydown']) box.addEventListener(kind, letGo);
+    }
+    box.scrollTop += pinned.getBoundingClientRect().top - box.getBoundingClientRect().top - 8;
+  };
+  const watched = {subtree: true, childList: true, characterData: true};
+  new MutationObserver(toQuestion).observe(document.body, watched);
   document.addEventListener('click', (event) => {
     const link = event.target.closest('#sq-chat a[href^="#src-"], #sq-compare a[href^="#src-"]');
     if (!link) return;

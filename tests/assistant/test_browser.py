@@ -13,7 +13,7 @@ import pytest
 
 from assistant.answer.pipeline import Assistant
 from assistant.app.ui import build_app
-from assistant.app.ui_html import CSS, OPEN_CITATION_JS
+from assistant.app.ui_html import CSS, PAGE_JS
 from evaluation.soak import free_port
 from vectorstore.index import Index
 
@@ -53,7 +53,7 @@ def open_app(browser, assistant: Assistant, width: int = 1400, height: int = 100
         prevent_thread_lock=True,
         quiet=True,
         css=CSS,
-        js=OPEN_CITATION_JS,
+        js=PAGE_JS,
     )
     tab = browser.new_page(viewport={"width": width, "height": height})
     tab.goto(f"http://127.0.0.1:{port}/")
@@ -241,3 +241,40 @@ def test_retrieval_test_tab_shows_the_plan_and_each_retrievers_ranks(page) -> No
     assert "#1 ·" in table and "惠州" in table
     page.screenshot(path=str(ARTIFACTS / "ui_retrieval_test.png"), full_page=True)
     page.get_by_role("tab", name="Chat").click()
+
+
+# Where, in the page's pixels, the newest question sits against the conversation's visible part, and
+# where the question box is.
+CHAT_GEOMETRY = """() => {
+    const chat = document.querySelector('#sq-chat');
+    const asked = chat.querySelectorAll('.user-row');
+    const row = asked[asked.length - 1].getBoundingClientRect();
+    const view = chat.getBoundingClientRect();
+    const box = document.querySelector('#sq-question textarea').getBoundingClientRect();
+    return {rowTop: row.top, viewTop: view.top, viewBottom: view.bottom, boxBottom: box.bottom,
+            window: innerHeight, scope: !!document.querySelector('#sq-scope')?.offsetParent};
+}"""
+
+
+def test_each_answer_is_shown_from_its_first_line(browser, sample_index: Index) -> None:  # type: ignore[no-untyped-def]
+    """At 1280×800, after a long answer, the next question and the start of its answer are in view
+    (the chat does not land at the end of the answer), the question box stays on screen, the
+    conversation grows with a taller window, and no empty chip box is shown."""
+    assistant = Assistant(sample_index)
+    heights = []
+    for width, height in ((1280, 800), (1920, 1080)):
+        with served(browser, assistant, width, height) as tab:
+            for question, expect in (
+                ("讲话里关于土地指标都说了什么？", "土地"),
+                ("What did the speeches say about financing for companies?", "Here is what"),
+            ):
+                ask(tab, question, expect)
+                at = tab.evaluate(CHAT_GEOMETRY)
+                assert (
+                    at["viewTop"] <= at["rowTop"] <= at["viewTop"] + 0.4 * (at["viewBottom"] - at["viewTop"])
+                ), at
+                assert at["boxBottom"] <= at["window"], at
+            assert not at["scope"], "an English question with no chip to remove shows no chip box"
+            heights.append(at["viewBottom"] - at["viewTop"])
+            tab.screenshot(path=str(ARTIFACTS / f"ui_answer_from_first_line_{width}.png"))
+    assert heights[1] > heights[0] + 150, heights

@@ -116,22 +116,21 @@ def build_query(
         documents_named=named,
         missing_cities=missing,
         inferred=inferred,
-        weights=fusion_weights(
-            english, calibrations, options.retrievers, specific=sum(c.specific for c in concepts)
-        ),
+        weights=fusion_weights(calibrations, options.retrievers, specific=sum(c.specific for c in concepts)),
         max_per_doc=2 if plan.comparison else options.max_per_doc,
     )
 
 
 def fusion_weights(
-    english: bool, calibrations: Mapping[str, Calibration], only: Sequence[str] = (), specific: int = 0
+    calibrations: Mapping[str, Calibration], only: Sequence[str] = (), specific: int = 0
 ) -> dict[str, float]:
     """How much each retriever counts in the fusion (measured in docs/benchmarks.md). Each embedder
-    brings its own calibrated weight; BM25 counts more for English (the translated keywords are the
-    sharper signal on a Chinese corpus) and for questions with specific terms (河长制), which keywords
-    answer best."""
+    brings its own calibrated weight; BM25 counts more for questions with specific terms (河长制),
+    which keywords answer best. An English question's keywords are dictionary translations, no
+    sharper than its embedding: they count as a Chinese question's do (counting them half again
+    lost the answering passage from the first five of outside English questions on the reports)."""
     weights = {name: c.fusion_weight for name, c in calibrations.items()}
-    weights["bm25"] = (1.5 if english else 1.0) + 0.5 * min(specific, 2)
+    weights["bm25"] = 1.0 + 0.5 * min(specific, 2)
     if only:
         weights = {name: (weight if name in only else 0.0) for name, weight in weights.items()}
     return weights

@@ -12,6 +12,7 @@ import numpy as np
 
 from assistant.answer.quotes import cite
 from assistant.query import Query
+from assistant.query.build import TITLE_SHARE, title_share
 from assistant.records import Citation
 from ingest.grammar import SENTENCE_OR_LINE_END
 from vectorstore.records import Filters, Hit
@@ -33,7 +34,6 @@ class Mention:
         return self.date[:4] if self.date[:4].isdigit() else ""
 
 
-TITLE_SHARE = 0.3  # a word in this share of the titles names the kind of document (报告, 讲话), not a topic
 _QUOTED = re.compile(r"[“「『\"]([^”」』\"]{2,24})[”」』\"]")
 
 
@@ -53,7 +53,7 @@ def topic_forms(query: Query, view: IndexView) -> tuple[tuple[str, ...], ...]:
     concepts = [c for c in query.concepts if not c.action and not c.absent]
     specific = [c for c in concepts if c.specific]
     chosen = specific or [c for c in concepts if not c.name] or concepts
-    shares = {c.forms: _title_share(c.forms, view) for c in chosen}
+    shares = {c.forms: title_share(c.forms, view) for c in chosen}
     topical = [c for c in chosen if shares[c.forms] < TITLE_SHARE]
     if not topical and chosen:  # only words of titles: the least common of them
         topical = [c for c in chosen if shares[c.forms] == min(shares.values())]
@@ -63,13 +63,6 @@ def topic_forms(query: Query, view: IndexView) -> tuple[tuple[str, ...], ...]:
         if plan.search_language != "en"
         else tuple(forms)
     )
-
-
-def _title_share(forms: tuple[str, ...], view: IndexView) -> float:
-    titles = view.titles.titles
-    if len(titles) <= 2:
-        return 0.0
-    return sum(any(f in t for f in forms) for t in titles.values()) / len(titles)
 
 
 def _written_together(

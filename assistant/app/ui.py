@@ -18,6 +18,7 @@ from assistant.answer.pipeline import Assistant
 from assistant.app.render import conversation_markdown, where_line
 from assistant.app.ui_html import (
     RANKED_HEADERS,
+    SCRIPTS,
     LiveAnswer,
     answer_for_chat,
     chips_html,
@@ -25,6 +26,7 @@ from assistant.app.ui_html import (
     document_html,
     plan_markdown,
     ranked_rows,
+    script_for,
     source_choices,
     sources_html,
     user_error,
@@ -55,6 +57,8 @@ class Conversation:
     """One browser session's conversation: questions asked and the answers given."""
 
     turns: list[tuple[str, Answer]] = field(default_factory=list)
+    # where each answer stands in the chat's messages, to show it again in another script
+    in_chat: list[tuple[int, Answer]] = field(default_factory=list)
 
     @property
     def history(self) -> list[str]:
@@ -177,32 +181,35 @@ def build_app(assistant: Assistant, *, title: str = "speechqa") -> Any:
             return
         live = LiveAnswer()
         head: tuple[Any, ...] = (gr.skip(),) * 5
+        shown_in = script_for(script, None)
         for event in events:
             if isinstance(event, Sources):  # the cards as soon as retrieval is done, before any text
+                shown_in = script_for(script, event.answer)
                 head = (
-                    sources_html(event.answer, script),
+                    sources_html(event.answer, shown_in),
                     gr.update(choices=source_choices(event.answer), value=None),
                     *scope_outputs(event.answer),
-                    compare_update(event.answer, script),
+                    compare_update(event.answer, shown_in),
                 )
                 chat[-1] = {"role": "assistant", "content": "▍"}
             elif isinstance(event, Done):
                 answer = event.answer
                 conv.turns.append((question, answer))
-                chat[-1] = {"role": "assistant", "content": answer_for_chat(answer, script)}
+                conv.in_chat.append((len(chat) - 1, answer))
+                chat[-1] = {"role": "assistant", "content": answer_for_chat(answer, shown_in)}
                 yield (
                     chat,
                     conv,
-                    sources_html(answer, script),
+                    sources_html(answer, shown_in),
                     gr.update(choices=source_choices(answer), value=None),
                     "",
                     *scope_outputs(answer),
-                    compare_update(answer, script),
+                    compare_update(answer, shown_in),
                 )
                 return
             else:
                 live.take(event)
-                chat[-1] = {"role": "assistant", "content": live.markdown(script)}
+                chat[-1] = {"role": "assistant", "content": live.markdown(shown_in)}
             yield chat, conv, head[0], head[1], "", *head[2:]
             head = (gr.skip(),) * 5  # sent once; the text alone changes from here on
 
@@ -246,8 +253,8 @@ def build_app(assistant: Assistant, *, title: str = "speechqa") -> Any:
         filters = _filters(cities, docs, date_from, date_to)
         if scope.documents:
             filters = replace(filters, doc_ids=scope.filters().doc_ids)
-        history = conv.history
-        yield from answer_into_chat(question, f"↻ {question}", history, filters, chat, conv, script)
+        # the scope's question is whole (places, years, topic): asked alone, not as a follow-up
+        yield from answer_into_chat(question, f"↻ {question}", [], filters, chat, conv, script)
 
     def scope_outputs(answer: Answer | None) -> tuple[Any, Any]:
         """The removable chips (a multiselect whose values show as chips) and the fixed ones."""
@@ -264,6 +271,7 @@ def build_app(assistant: Assistant, *, title: str = "speechqa") -> Any:
         return gr.update(value=view, visible=bool(view))
 
     def open_source(choice: str | None, conv: Conversation, script: str) -> str:
+        script = script_for(script, conv.last)
         answer = conv.last
         if not choice or answer is None:
             return document_html(None, 0, "", script)
@@ -273,10 +281,23 @@ def build_app(assistant: Assistant, *, title: str = "speechqa") -> Any:
             return document_html(None, 0, "", script)
         return document_html(index.document(citation.doc_id), citation.paragraph, citation.quote, script)
 
-    def rescript(script: str, conv: Conversation, choice: str | None) -> tuple[Any, ...]:
-        view = comparison_html(conv.last, script)
+    def rescript(
+        script: str, chat: list[dict[str, Any]], conv: Conversation, choice: str | None
+    ) -> tuple[Any, ...]:
+        """Everything shown again in the script chosen: the answers in the chat, the source cards,
+        the passage open and a comparison's columns."""
+        chat = list(chat)
+        for position, answer in conv.in_chat:
+            if position < len(chat) and chat[position].get("role") == "assistant":
+                chat[position] = {
+                    "role": "assistant",
+                    "content": answer_for_chat(answer, script_for(script, answer)),
+                }
+        last = script_for(script, conv.last)
+        view = comparison_html(conv.last, last)
         return (
-            sources_html(conv.last, script),
+            chat,
+            sources_html(conv.last, last),
             open_source(choice, conv, script),
             gr.update(value=view, visible=bool(view)),
         )
@@ -509,9 +530,9 @@ def build_app(assistant: Assistant, *, title: str = "speechqa") -> Any:
                 with gr.Column(scale=2):
                     viewer = gr.HTML(document_html(None, 0, "", "original"), elem_id="sq-viewer")
                     script = gr.Radio(
-                        [("Original script", "original"), ("Simplified", "simplified")],
-                        value="original",
-                        label="Show quotes in",
+                        SCRIPTS,
+                        value="question",
+                        label="Show answers and quotes in",
                         elem_id="sq-script",
                     )
                     pick = gr.Radio([], label="Open a source", elem_id="sq-open")
@@ -575,7 +596,7 @@ def build_app(assistant: Assistant, *, title: str = "speechqa") -> Any:
             js="() => { const p = document.querySelector('#sq-viewer .sq-here'); "
             "if (p) p.scrollIntoView({block: 'center'}); }",
         )
-        script.change(rescript, [script, conv, pick], [sources, viewer, compare])
+        script.change(rescript, [script, chat, conv, pick], [chat, sources, viewer, compare])
         new.click(new_chat, None, [chat, conv, sources, pick, viewer, scope, fixed, compare, download])
         save.click(export, conv, download)
         as_csv.click(

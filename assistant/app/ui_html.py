@@ -23,7 +23,7 @@ from assistant.records import (
     SentenceCheck,
     Waiting,
 )
-from ingest.normalize import to_simplified
+from ingest.normalize import to_simplified, to_traditional
 from ingest.records import Document
 
 CSS = """
@@ -120,9 +120,30 @@ def user_error(message: str) -> Exception:
     return gr.Error(message, print_exception=False)
 
 
+# the page's script switch: (label, value); "question" follows the script the question was asked in
+SCRIPTS = [
+    ("As the question", "question"),
+    ("As written", "original"),
+    ("Simplified", "simplified"),
+    ("Traditional", "traditional"),
+]
+
+
+def script_for(choice: str, answer: Answer | None) -> str:
+    """The script a page shows an answer in: the one chosen, or for "question" the question's own
+    (a Simplified question reads Simplified quotes; an English one reads them as written)."""
+    if choice != "question":
+        return choice
+    if answer is not None and answer.plan.script in ("simplified", "traditional"):
+        return answer.plan.script
+    return "original"
+
+
 def shown(text: str, script: str) -> str:
-    """The text in the chosen script: 'original' keeps it as written, 'simplified' converts."""
-    return to_simplified(text) if script == "simplified" else text
+    """The text in a script: 'original' keeps it as written, 'simplified' and 'traditional' convert."""
+    if script == "simplified":
+        return to_simplified(text)
+    return to_traditional(text) if script == "traditional" else text
 
 
 def _escape(text: str) -> str:

@@ -147,6 +147,17 @@ def _terms(plan: QueryPlan, translations: Sequence[Translation]) -> list[Term]:
     return [t for t in terms if t]
 
 
+TITLE_SHARE = 0.3  # a word in this share of the titles names the kind of document (报告, 讲话), not a topic
+
+
+def title_share(forms: tuple[str, ...], view: IndexView) -> float:
+    """The share of the index's titles holding one of the forms (0 with two titles or fewer)."""
+    titles = view.titles.titles
+    if len(titles) <= 2:
+        return 0.0
+    return sum(any(f in t for f in forms) for t in titles.values()) / len(titles)
+
+
 def _without_document_words(
     terms: Sequence[Term], plan: QueryPlan, view: IndexView, filters: Filters
 ) -> tuple[Term, ...]:

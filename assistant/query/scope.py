@@ -8,12 +8,13 @@ import re
 from dataclasses import dataclass, replace
 from typing import Any
 
-from assistant.query.build import documents_named
+from assistant.query.build import TITLE_SHARE, documents_named, title_share
 from assistant.query.plan import QueryPlan
-from assistant.query.words import EN_STOPWORDS
+from assistant.query.words import EN_STOPWORDS, FRAMING_WORDS
 from ingest.gazetteer import province_spans
 from ingest.grammar import YEAR
-from ingest.normalize import to_traditional
+from ingest.normalize import to_simplified, to_traditional
+from vectorstore.keyword import content_words
 from vectorstore.records import Filters
 from vectorstore.view import IndexView
 
@@ -123,17 +124,37 @@ def make_scope(plan: QueryPlan, view: IndexView, filters: Filters) -> Scope:
         cities=cities,
         years=years,
         documents=documents,
-        topic=topic_of(plan),
+        topic=topic_of(plan, view),
         language=plan.search_language,
         asked_in=plan.language,
         script=plan.script,
     )
 
 
-def topic_of(plan: QueryPlan) -> str:
-    """The topic without years and, in English, without the words that only frame a question
-    ("what did the speeches say about land quotas in" -> "land quotas")."""
+def topic_of(plan: QueryPlan, view: IndexView) -> str:
+    """The topic without years and without the words that only frame a question: in English its
+    stopwords ("what did the speeches say about land quotas in" -> "land quotas"), in Chinese what lies
+    before its first content word and after its last, framing words and words naming the kind of
+    document (讲话里关于土地指标都说了什么 -> 土地指标)."""
     topic = re.sub(rf"(?<!\d){YEAR}年?(?!\d)", " ", plan.topic)
     if plan.language == "en":
         topic = " ".join(w for w in re.findall(r"[\w'+-]+", topic) if w.lower() not in EN_STOPWORDS)
+    else:
+        topic = _content_span(topic, view)
     return re.sub(r"\s+", " ", topic).strip(" ?？，,。、和与及")
+
+
+def _content_span(topic: str, view: IndexView) -> str:
+    simplified = to_simplified(topic)
+    if len(simplified) != len(topic):  # a conversion changed the length: positions would not carry over
+        return topic
+    spans = [
+        (m.start(), m.end())
+        for w in content_words(simplified)
+        if w not in FRAMING_WORDS and title_share((w,), view) < TITLE_SHARE
+        for m in [re.search(re.escape(w), simplified)]
+        if m
+    ]
+    if not spans:
+        return topic
+    return topic[min(s for s, _ in spans) : max(e for _, e in spans)]

@@ -138,7 +138,7 @@ def test_english_question_and_followup(page) -> None:  # type: ignore[no-untyped
         "Here is what the speeches say",
     )
     assert "口罩" in page.inner_text("#sq-sources")
-    page.locator("#sq-script label").nth(1).click()  # Simplified
+    page.locator("#sq-script label", has_text="Simplified").click()
     page.wait_for_function(
         "document.querySelector('#sq-sources').innerText.includes('口罩生产')", timeout=30000
     )
@@ -278,3 +278,24 @@ def test_each_answer_is_shown_from_its_first_line(browser, sample_index: Index) 
             heights.append(at["viewBottom"] - at["viewTop"])
             tab.screenshot(path=str(ARTIFACTS / f"ui_answer_from_first_line_{width}.png"))
     assert heights[1] > heights[0] + 150, heights
+
+
+def test_the_script_switch_converts_everything_shown(browser, sample_index: Index) -> None:  # type: ignore[no-untyped-def]
+    """By default a Simplified question reads everything in Simplified, the Traditional speech's
+    quotes included; choosing Traditional converts the answers already in the chat and the cards."""
+    from ingest.normalize import to_simplified
+
+    with served(browser, Assistant(sample_index), 1280, 800) as tab:
+        ask(tab, "临沂讲话里关于土地指标都说了什么？", "根据所收录的讲话")
+        chat, cards = tab.inner_text("#sq-chat"), tab.inner_text("#sq-sources")
+        assert "土地" in chat and chat == to_simplified(chat), chat
+        assert cards == to_simplified(cards)
+        tab.locator("#sq-script label", has_text="Traditional").click()
+        tab.wait_for_function(
+            "document.querySelector('#sq-chat').innerText.includes('根據所收錄的講話')", timeout=30000
+        )
+        assert "土地指標" in tab.inner_text("#sq-chat")
+        tab.wait_for_function(
+            "document.querySelector('#sq-sources').innerText.includes('臨沂')", timeout=30000
+        )
+        tab.screenshot(path=str(ARTIFACTS / "ui_script_switch_traditional.png"))

@@ -139,6 +139,13 @@ def build_app(assistant: Assistant, *, title: str = "speechqa") -> Any:
             )
         return rows
 
+    def doc_table() -> Any:
+        """The Documents table with how many documents and chunks it holds in its label, so that a
+        row below the fold is known to be there (the table has a search box)."""
+        rows = doc_rows()
+        chunks = sum(row[5] for row in rows)
+        return gr.update(value=rows, label=f"{len(rows)} documents, {chunks:,} chunks")
+
     def doc_choices() -> list[str]:
         return [f"{d.doc_id} {d.meta.title[:30]}" for d in index.catalog.documents()]
 
@@ -394,7 +401,7 @@ def build_app(assistant: Assistant, *, title: str = "speechqa") -> Any:
         document filters, the removal list."""
         choices = doc_choices()
         return (
-            doc_rows(),
+            doc_table(),
             gr.update(choices=index.cities()),
             gr.update(choices=choices),
             gr.update(choices=choices, value=None),
@@ -408,7 +415,7 @@ def build_app(assistant: Assistant, *, title: str = "speechqa") -> Any:
 
     def documents_edited() -> tuple[Any, ...]:
         """After a metadata edit: the table and the filters (the edited document stays chosen)."""
-        return doc_rows(), gr.update(choices=index.cities()), gr.update(choices=doc_choices())
+        return doc_table(), gr.update(choices=index.cities()), gr.update(choices=doc_choices())
 
     def ask_api(
         question: str,
@@ -564,9 +571,15 @@ def build_app(assistant: Assistant, *, title: str = "speechqa") -> Any:
             table = gr.Dataframe(
                 doc_rows(),
                 headers=["doc_id", "title", "where (and why)", "date", "people", "chunks", "warnings"],
+                label="Documents",
+                show_label=True,
+                show_search="search",
+                show_row_numbers=True,
+                max_height="70vh",
                 interactive=False,
                 wrap=True,
-                column_widths=["13%", "24%", "25%", "8%", "12%", "6%", "12%"],
+                elem_id="sq-documents",
+                column_widths=["12%", "22%", "22%", "8%", "12%", "6%", "14%"],
             )
             files = gr.File(
                 file_count="multiple", label="Add speeches (txt, md, html, docx, pdf, jsonl; ≤20 MB each)"

@@ -160,6 +160,13 @@ def test_a_new_tab_lists_the_documents_the_index_holds_now(browser, tmp_path: Pa
         fresh.wait_for_function(
             "() => document.body.innerText.includes('潍坊市城市市容管理条例')", timeout=30000
         )
+        # the table says how many rows it holds, and its search box finds one below the fold
+        held = len(index.catalog.documents())
+        assert f"{held} documents, " in fresh.inner_text("#sq-documents")
+        fresh.locator("#sq-documents input[placeholder^='Search']").fill("潍坊")
+        fresh.wait_for_function(
+            "() => document.querySelectorAll('#sq-documents tbody tr').length === 1", timeout=30000
+        )
         fresh.get_by_role("tab", name="Trends").click()
         fresh.get_by_text("Limit to cities or dates").click()
         fresh.locator("#sq-trend-city input").click()

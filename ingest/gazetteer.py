@@ -361,6 +361,13 @@ def place_in_title(title: str) -> tuple[str, str, str] | None:
     return None
 
 
+@lru_cache(maxsize=4096)
+def province_of_city(name: str) -> str:
+    """The province of a prefecture-level city or municipality (铜川 -> 陕西省); "" for anything else."""
+    found = city_named(name)
+    return found[1] if found else ""
+
+
 def city_named(name: str) -> tuple[str, str] | None:
     """(city, province) for a name that is exactly a prefecture-level city or a municipality, full or
     short (惠州市, 惠州, 北京); None for anything else (a county, a misspelling)."""

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from ingest.gazetteer import province_of_city
 from ingest.grammar import YEAR
 from ingest.normalize import normalize_text
 from ingest.records import NATIONAL, Chunk, DocMeta
@@ -294,15 +295,15 @@ class IndexView:
             candidates = self.doc_ids
         return [d for d in candidates if filters.allows(d, self.metas[d])]
 
-    def documents_naming(self, city: str) -> list[tuple[str, tuple[str, ...]]]:
-        """Documents that no city is given for but that name `city` or places in it (its districts,
-        counties, towns), with those names, most evidence first; national documents are not any
-        city's. For a city no document is tagged with."""
+    def documents_naming(self, place: str) -> list[tuple[str, tuple[str, ...]]]:
+        """Documents that no city is given for but that name `place` or places in it (a city's
+        districts, counties, towns; for a province, those of its cities), with those names, most
+        evidence first; national documents are not any place's. For a place no document is tagged with."""
         found = []
         for doc_id, meta in self.metas.items():
             if meta.known_city or meta.level in ("national", "provincial"):
                 continue
-            evidence = tuple(n.name for n in meta.places if city in n.note.split("、"))
+            evidence = tuple(n.name for n in meta.places if _lies_in(n.note, place))
             if evidence:
                 found.append((doc_id, evidence))
         return sorted(found, key=lambda f: (-len(f[1]), f[0]))
@@ -372,3 +373,8 @@ class IndexView:
         """BM25 score of each of these chunks for the tokens (0 when none occurs)."""
         scores = self.bm25.scores(tokens)
         return {i: float(scores[self.bm25.row_of[i]]) for i in chunk_ids if i in self.bm25.row_of}
+
+
+def _lies_in(cities: str, place: str) -> bool:
+    """Whether one of the cities a named place may be in (a note: "信阳、铜川") is `place` or lies in it."""
+    return any(c == place or province_of_city(c) == place for c in cities.split("、") if c)

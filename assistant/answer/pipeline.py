@@ -109,7 +109,12 @@ class Assistant:
         places as the index holds them (query.places.held_places)."""
         plan = plan_query(question, history if self.options.rewrite_followups else ())
         if view is not None:
-            plan = replace(plan, cities=held_places(plan.cities, view.cities))
+            plan = replace(
+                plan,
+                cities=held_places(
+                    plan.cities, view.cities, lambda place: bool(view.documents_naming(place))
+                ),
+            )
         if self.chat_model is not None and plan.followup and self.options.rewrite_followups:
             rewritten = rewrite_followup(self.chat_model, question, history, self.model_health)
             plan = replace(plan, standalone=rewritten or plan.standalone)

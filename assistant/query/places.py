@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from functools import lru_cache
 
 from assistant.query.cedict import cedict_entries
@@ -110,18 +111,23 @@ def place_forms(place: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys([place, short, *roman]))
 
 
-def held_places(places: tuple[str, ...], held: tuple[str, ...]) -> tuple[str, ...]:
+def held_places(
+    places: tuple[str, ...], held: tuple[str, ...], named: Callable[[str], bool] = lambda place: False
+) -> tuple[str, ...]:
     """The places a question names, as the index holds them: a name a city shares with its province
-    (吉林) is the province when only the province's documents are held; a province the index holds
-    no document of says where a speech is from (陕西那篇讲话), not which documents to search, and is
-    left out; a city the index lacks stays, to be answered as missing."""
+    (吉林) is the province when only the province's documents are held; a city the index lacks stays,
+    to be answered as missing. A province no document is tagged with (陕西那篇讲话) stays when a
+    document of unknown place names places in it (`named`: 董家河, a town of 铜川), to be searched
+    there; otherwise it says where a speech is from, not which documents to search, and is left out."""
     out: list[str] = []
     for place in places:
         full = province_name(place)
         if place not in held and full in held:
             place = full
         elif place not in held and [span[0] for span in province_spans(place)] == [place]:
-            continue
+            if not named(full):
+                continue
+            place = full
         if place not in out:
             out.append(place)
     return tuple(out)

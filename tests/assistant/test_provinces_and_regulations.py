@@ -50,6 +50,9 @@ def test_places_are_read_as_the_index_holds_them() -> None:
     assert (
         held_places(plan_query("陕西那篇讲话讲了什么？").cities, held) == ()
     )  # a province no document is from
+    # ... unless a document of unknown place names places in it: then it is searched there
+    named = {"陕西省"}.__contains__
+    assert held_places(plan_query("陕西那篇讲话讲了什么？").cities, held, named) == ("陕西省",)
     assert held_places(plan_query("比较山东和临沂").cities, held) == ("临沂",)
     assert held_places(plan_query("惠州的讲话讲了什么？").cities, held) == (
         "惠州",

@@ -59,6 +59,19 @@ def test_a_city_no_document_is_tagged_with_is_inferred_from_the_places_named(ass
     )
 
 
+def test_a_province_is_searched_in_the_speech_naming_its_places(assistant: Assistant) -> None:
+    """Nothing tags 003 with a place, but it names 董家河, a town of 铜川 in 陕西: "the Shaanxi speech"
+    is searched there (not across every speech), alone or as a side of a comparison, and said so."""
+    answer = assistant.ask("陕西那篇讲话对项目建设有什么要求？")
+    assert {c.doc_id[:3] for c in answer.sources} == {"003"}
+    assert any("陕西省" in note and "董家河" in note for note in answer.notes)
+    compared = assistant.ask("临沂和陕西那个市在美丽乡村建设上各是怎么部署的？")
+    assert [row.entity for row in compared.comparison] == ["临沂", "陕西省"]
+    shaanxi = [c for c in compared.citations if c.n in compared.comparison[1].citations]
+    assert shaanxi and all(c.doc_id.startswith("003") for c in shaanxi)
+    assert "美丽乡村" in to_simplified(shaanxi[0].text)
+
+
 def test_a_city_without_speeches_is_said_plainly(assistant: Assistant) -> None:
     answer = assistant.ask("比较临沂和拉萨的招商引资")
     assert answer.comparison[1].citations == () and "索引中没有拉萨的讲话" in answer.text

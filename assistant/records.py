@@ -6,6 +6,7 @@ from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from assistant.query.plan import QueryPlan
+from assistant.wording import phrase
 from ingest.records import UNKNOWN_CITY, place_of
 
 if TYPE_CHECKING:
@@ -107,35 +108,30 @@ class Timeline:
         }
 
 
-# why a chat model's sentence was removed (assistant.answer.checking decides; SentenceCheck.why says it)
-REASONS = {
-    "uncited": "cites no retrieved passage",
-    "numbers": "states a number the cited passage does not",
-    "url": "gives a link the cited passage does not",
-    "place": "names a city the cited passage is not about",
-    "unsupported": "the cited passage does not say this",
-    "header_only": "repeats only the passage's title, section or date",
-}
-
-
 @dataclass(frozen=True, slots=True)
 class SentenceCheck:
     sentence: str  # as the model wrote it
     shown: str  # as the answer shows it: markers that point at no passage removed
     markers: tuple[int, ...]  # markers that point at a passage
     kept: bool
-    reason: str = ""  # a key of REASONS; "" when kept
+    reason: str = (
+        ""  # why it was removed (uncited, numbers, url, place, unsupported, header_only); "" when kept
+    )
     missing: tuple[str, ...] = ()  # the numbers or words not found
     found: int = 0  # content words found in the cited passages
     words: int = 0  # content words in all
 
     @property
     def why(self) -> str:
-        """Why the sentence was removed, for a person: the reason and what was not found."""
+        """Why the sentence was removed, in English (the API's `why`)."""
+        return self.why_in("en", "simplified")
+
+    def why_in(self, language: str, script: str) -> str:
+        """Why the sentence was removed, for a reader: the reason and what was not found."""
         if self.kept:
             return ""
         detail = f" ({', '.join(self.missing[:4])})" if self.missing else ""
-        return f"{REASONS[self.reason]}{detail}"
+        return f"{phrase('reason_' + self.reason, language, script)}{detail}"
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,7 +15,7 @@ LAYERS = (
     ("records",),
     ("query",),
     ("chat_model",),
-    ("errors", "options", "settings"),
+    ("errors", "options", "settings", "wording"),
 )
 
 

@@ -37,3 +37,16 @@ def test_sentence_ends_are_defined_once() -> None:
 
 def test_years_are_written_once() -> None:
     assert offenders(YEAR_PATTERN) == []
+
+
+def test_every_reader_facing_wording_is_in_both_languages() -> None:
+    """One catalog (assistant/wording.py) holds what a reader sees in words; each key in Chinese and in
+    English, and a key missing fails loudly rather than showing nothing."""
+    import pytest
+
+    from assistant.wording import PHRASES, MissingWording, phrase
+
+    assert set(PHRASES["zh"]) == set(PHRASES["en"])
+    assert phrase("sources", "zh", "traditional") == "出處" and phrase("chip_topic", "en", "latin") == "topic"
+    with pytest.raises(MissingWording, match="no_such_key"):
+        phrase("no_such_key", "en", "latin")

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
-from assistant.answer.compose import city_notes, compose_comparison, degraded_notes, phrase, with_notes
+from assistant.answer.compose import city_notes, compose_comparison, degraded_notes, with_notes
 from assistant.answer.evidence import Retrieved, bearing
 from assistant.answer.mentions import find_mentions
 from assistant.answer.quotes import cite
@@ -17,6 +17,7 @@ from assistant.options import Options
 from assistant.query import Query, QueryPlan
 from assistant.query.plan import without_years
 from assistant.records import Answer, Citation, Decision
+from assistant.wording import phrase
 from vectorstore.records import Filters, Hit
 from vectorstore.view import IndexView
 

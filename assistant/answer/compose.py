@@ -10,127 +10,12 @@ from assistant.answer.quotes import elided
 from assistant.query import Query
 from assistant.query.places import english_place_name
 from assistant.records import Citation, ComparisonRow, LedgerRow, Timeline
+from assistant.wording import phrase
 from ingest.gazetteer import short_name
 from ingest.normalize import to_simplified, to_traditional
 from ingest.records import NATIONAL
 from ingest.romanize import in_pinyin
 from vectorstore.view import IndexView
-
-# Framing text per question language; quotes stay in the script they were written in.
-PHRASES = {
-    "zh": {
-        "intro": "根据所收录的讲话，相关内容如下：",
-        "none": "所收录的讲话没有涉及这个问题。",
-        "related": "以下段落可能相关：",
-        "closest": "以下是与问题最接近的段落，但都没有直接说明：",
-        "searched": "检索范围：{docs}篇文件（{cities}；{years}）。",
-        "all_cities": "所有城市",
-        "all_years": "所有年份",
-        "undated_only": "均无日期",
-        "unknown_city": "城市不详",
-        "unknown_date": "日期不详",
-        "searched_as": "检索词：{terms}。",
-        "spoken_by": "讲话人{name}",
-        "unreadable": "（无法辨认）",
-        "national": "全国",
-        "nothing_for": "所检索的{city}{n}篇讲话（{when}）没有谈到这个话题",
-        "none_in_span": "所问的时间内没有{city}的讲话",
-        "no_speeches_for": "索引中没有{city}的讲话",
-        "inferred_city": "没有讲话标注为{city}；{city}是从讲话中提到的地名推断的：{evidence}。",
-        "entity": "对象",
-        "said": "讲话内容",
-        "cites": "出处",
-        "no_city_docs": "没有标注为{city}的讲话，以下为全部讲话中的结果。",
-        "kept": "模型所写的{total}句中有{kept}句得到所引段落支持，其余已删除。",
-        "model_cut": "模型的回答写到{tokens}个词元时被截止（SPEECHQA_LLM_MAX_TOKENS）。",
-        "unverified": "模型的回答无法用所引段落核实，以下为讲话原文。",
-        "model_failed": "模型未能作答（{reason}），以下为讲话原文。",
-        "quotes_too": "模型的回答大多无法核实；以下为讲话原文：",
-        "keywords_only": "向量检索暂不可用，本回答仅依据关键词检索。",
-        "empty_index": "索引中还没有讲话。请先导入讲话（speechqa ingest 或“Documents”页上传）。",
-        "building": "索引正在建立，还没有可检索的讲话；请在导入完成后再问。",
-        "first_latest": "在所检索的{years}个年份（{start}—{end}年）的文件中，“{topic}”最早见于{first}年 "
-        "[{first_n}]，最近一次见于{latest}年 [{latest_n}]；共有{mention_years}个年份的{passages}段提到。",
-        "by_date": "按时间顺序：",
-        "year_label": "{year}年",
-        "undated": "另有{n}段提到它的文件没有日期，未计入时间顺序。",
-        "no_dated": "没有找到提到它的有日期的段落，无法按时间回答；以下为一般检索结果。",
-        "ledger_intro": "在所检索的{years}个年份（{start}—{end}年）的文件中，有{rows}份写明了“{topic}”"
-        "的数字，按年份列出（每个数字引自写明它的句子）：",
-        "ledger_places": "有{rows}份文件写明了“{topic}”的数字，按地区列出（每个数字引自写明它的句子）：",
-        "ledger_without": "所检索的文件中没有写明这个数字的地区：{places}。",
-        "year": "年份",
-        "where": "地区",
-        "figure": "数字",
-        "kind": "性质",
-        "target": "目标",
-        "result": "实际",
-    },
-    "en": {
-        "intro": "Here is what the speeches say, quoted in the original Chinese (a configured chat model "
-        "writes the answer in English):",
-        "searched_as": "Searched as: {terms}.",
-        "spoken_by": "speaker {name}",
-        "none": "The speeches in the corpus do not cover this question.",
-        "related": "Possibly related passages:",
-        "closest": "The closest passages; none of them states this directly:",
-        "searched": "Searched {docs} documents ({cities}; {years}).",
-        "all_cities": "all cities",
-        "all_years": "all years",
-        "undated_only": "undated",
-        "unknown_city": "city unknown",
-        "unknown_date": "date unknown",
-        "unreadable": "(unreadable)",
-        "national": "national",
-        "nothing_for": "{city} speeches searched: {n} ({when}); none speaks of this topic",
-        "none_in_span": "no {city} speeches in the years asked about",
-        "no_speeches_for": "no speeches from {city} are indexed",
-        "inferred_city": "No speech is tagged {city}; {city} was inferred from the places the speeches name: "
-        "{evidence}.",
-        "entity": "Place",
-        "said": "What was said",
-        "cites": "Sources",
-        "no_city_docs": "No speech is tagged {city}; showing results from all speeches.",
-        "kept": "{kept} of the model's {total} sentences are supported by the passages they cite; the rest "
-        "were removed.",
-        "unverified": "The model's answer could not be verified against the passages; here are the passages' "
-        "own words.",
-        "model_failed": "The chat model did not answer ({reason}); here are the passages' own words.",
-        "model_cut": "The chat model was stopped after {tokens} tokens (SPEECHQA_LLM_MAX_TOKENS).",
-        "quotes_too": "Most of the model's answer could not be verified; the passages' own words:",
-        "keywords_only": "The vector index cannot be read right now; this answer comes from keyword search "
-        "alone.",
-        "empty_index": "No speeches are indexed yet. Add some first (speechqa ingest, or upload in the "
-        "Documents tab).",
-        "building": "The index is being built and holds no speeches yet; ask again when the ingestion has "
-        "finished.",
-        "first_latest": "Across the documents of the {years} years searched ({start}–{end}), “{topic}” first "
-        "appears in {first} [{first_n}] and most recently in {latest} [{latest_n}]; {passages} passages in "
-        "{mention_years} years mention it.",
-        "by_date": "In date order:",
-        "year_label": "{year}",
-        "undated": "{n} more passages mentioning it are in undated documents and are not placed in time.",
-        "no_dated": "No dated passage mentioning it was found, so this cannot be answered in time order; "
-        "general results follow.",
-        "ledger_intro": "Across the documents of the {years} years searched ({start}–{end}), {rows} state "
-        "a figure for “{topic}”, by year (each cited to the sentence that states it):",
-        "ledger_places": "{rows} documents state a figure for “{topic}”, by place (each cited to the "
-        "sentence that states it):",
-        "ledger_without": "Places searched whose documents state no such figure: {places}.",
-        "year": "Year",
-        "where": "Place",
-        "figure": "Figure",
-        "kind": "Kind",
-        "target": "target",
-        "result": "result",
-    },
-}
-
-
-def phrase(key: str, language: str, script: str) -> str:
-    text = PHRASES["en" if language == "en" else "zh"][key]
-    return to_traditional(text) if script == "traditional" else text
-
 
 _UNREADABLE = re.compile("\ufffd+")
 

@@ -22,7 +22,6 @@ from assistant.answer.checking import (
     check_sentence,
     joined,
 )
-from assistant.answer.compose import phrase
 from assistant.chat_model import ChatModel
 from assistant.errors import ChatModelError
 from assistant.query import QueryPlan
@@ -37,6 +36,7 @@ from assistant.records import (
     Verification,
     Waiting,
 )
+from assistant.wording import phrase
 
 LANGUAGE_NAMES = {
     ("zh", "simplified"): "Simplified Chinese",

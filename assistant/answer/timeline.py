@@ -7,10 +7,11 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 
-from assistant.answer.compose import phrase, quoted, where_label
+from assistant.answer.compose import quoted, where_label
 from assistant.answer.mentions import Mention
 from assistant.query import Query
 from assistant.records import Citation, Timeline
+from assistant.wording import phrase
 from ingest.normalize import to_traditional
 from vectorstore.view import IndexView
 

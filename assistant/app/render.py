@@ -6,6 +6,7 @@ from collections.abc import Sequence
 
 from assistant.answer.compose import legible, where_label
 from assistant.records import Answer, Citation
+from assistant.wording import phrase
 from ingest.metadata import SET_BY_YOU
 from ingest.records import DocMeta
 
@@ -32,9 +33,7 @@ def answer_markdown(answer: Answer, *, with_sources: bool = True) -> str:
 
 def sources_heading(answer: Answer) -> str:
     """ "Sources" in the question's language and script."""
-    if answer.plan.language == "en":
-        return "Sources"
-    return "出處" if answer.plan.script == "traditional" else "出处"
+    return phrase("sources", answer.plan.language, answer.plan.script)
 
 
 def conversation_markdown(turns: Sequence[tuple[str, Answer]]) -> str:

@@ -192,6 +192,7 @@ def build_app(assistant: Assistant, *, title: str = "speechqa") -> Any:
         for event in events:
             if isinstance(event, Sources):  # the cards as soon as retrieval is done, before any text
                 shown_in = script_for(script, event.answer)
+                live.take(event)
                 head = (
                     sources_html(event.answer, shown_in),
                     gr.update(choices=source_choices(event.answer), value=None),

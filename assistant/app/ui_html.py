@@ -21,8 +21,10 @@ from assistant.records import (
     RetrieverScore,
     Search,
     SentenceCheck,
+    Sources,
     Waiting,
 )
+from assistant.wording import phrase
 from ingest.normalize import to_simplified, to_traditional
 from ingest.records import Document
 
@@ -234,21 +236,18 @@ def chat_text(text: str, script: str) -> str:
     return re.sub(r"\[(\d{1,3})\]", r"[[\1]](#src-\1)", html.escape(shown(text, script), quote=False))
 
 
-def removed_markdown(removed: Sequence[SentenceCheck]) -> str:
-    """The model's sentences the check removed, struck through, each with why (never silently)."""
+def removed_markdown(removed: Sequence[SentenceCheck], language: str, script: str) -> str:
+    """The model's sentences the check removed, struck through, each with why (never silently), in
+    the reader's language."""
     if not removed:
         return ""
     lines = [
-        f"- ~~{chat_text(without_markers(c.sentence), 'original').replace('~', '')}~~ — {c.why}"
+        f"- ~~{chat_text(without_markers(c.sentence), 'original').replace('~', '')}~~ — "
+        f"{c.why_in(language, script)}"
         for c in removed
     ]
-    return (
-        "\n\n<details><summary>Removed by the check ("
-        + str(len(removed))
-        + ")</summary>\n\n"
-        + "\n".join(lines)
-        + "\n\n</details>"
-    )
+    summary = phrase("removed_by_check", language, script).format(n=len(removed))
+    return f"\n\n<details><summary>{summary}</summary>\n\n" + "\n".join(lines) + "\n\n</details>"
 
 
 def answer_for_chat(answer: Answer, script: str) -> str:
@@ -262,7 +261,7 @@ def answer_for_chat(answer: Answer, script: str) -> str:
         table = [k for k, line in enumerate(lines) if line.startswith("|") or line.rstrip().endswith("|")]
         if table:  # the whole table, cells that run over several lines included
             lines = lines[: table[0]] + lines[table[-1] + 1 :]
-        pointer = "Side by side below ↓" if answer.plan.language == "en" else "并排对比见下方 ↓"
+        pointer = phrase("side_by_side", answer.plan.language, answer.plan.script)
         text = (
             "\n".join(lines).rstrip()
             + "\n\n"
@@ -272,7 +271,7 @@ def answer_for_chat(answer: Answer, script: str) -> str:
             )
             + f"\n\n{pointer}"
         )
-    return chat_text(text, script) + removed_markdown(removed)
+    return chat_text(text, script) + removed_markdown(removed, answer.plan.language, answer.plan.script)
 
 
 def comparison_html(answer: Answer | None, script: str) -> str:
@@ -319,9 +318,13 @@ class LiveAnswer:
     removed: list[SentenceCheck] = field(default_factory=list)
     draft: str = ""
     waiting: Waiting | None = None
+    language: str = "en"  # the question's, once its sources are known: the wording around the text
+    script: str = "simplified"
 
     def take(self, event: AnswerEvent) -> None:
-        if isinstance(event, Checked):
+        if isinstance(event, Sources):
+            self.language, self.script = event.answer.plan.language, event.answer.plan.script
+        elif isinstance(event, Checked):
             (self.kept if event.check.kept else self.removed).append(event.check)
             self.draft, self.waiting = "", None
         elif isinstance(event, Draft):
@@ -335,9 +338,11 @@ class LiveAnswer:
             text += (" " if text else "") + f'<span class="sq-draft">{chat_text(self.draft, script)}</span>'
         text += " ▍"
         if self.waiting is not None:
-            doing = "still writing" if self.waiting.writing else "the model is reading the passages"
+            doing = phrase(
+                "still_writing" if self.waiting.writing else "model_reading", self.language, self.script
+            )
             text += f'\n\n<span class="sq-status">{doing} · {self.waiting.seconds:.0f} s</span>'
-        return text + removed_markdown(self.removed)
+        return text + removed_markdown(self.removed, self.language, self.script)
 
 
 def source_choices(answer: Answer | None) -> list[tuple[str, str]]:

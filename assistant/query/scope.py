@@ -11,6 +11,7 @@ from typing import Any
 from assistant.query.build import TITLE_SHARE, documents_named, title_share
 from assistant.query.plan import QueryPlan
 from assistant.query.words import EN_STOPWORDS, FRAMING_WORDS
+from assistant.wording import phrase
 from ingest.gazetteer import province_spans
 from ingest.grammar import YEAR
 from ingest.normalize import to_simplified, to_traditional
@@ -19,25 +20,6 @@ from vectorstore.records import Filters
 from vectorstore.view import IndexView
 
 KINDS = ("city", "year", "document")  # the chips that can be removed; topic and language are what is asked
-LABELS = {
-    "zh": {
-        "city": "城市",
-        "province": "省份",
-        "year": "年份",
-        "document": "文件",
-        "topic": "话题",
-        "language": "检索语言",
-    },
-    "en": {
-        "city": "city",
-        "province": "province",
-        "year": "year",
-        "document": "document",
-        "topic": "topic",
-        "language": "searched in",
-    },
-}
-LANGUAGES = {"zh": "中文", "en": "English → 中文"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,13 +34,18 @@ class Scope:
 
     def _labelled(self) -> list[tuple[str, str, Any]]:
         """(chip label, kind, value) of every removable part: ("城市: 惠州", "city", "惠州")."""
-        names = LABELS["en" if self.asked_in == "en" else "zh"]
         labelled = (
-            [(f"{names['province' if province_spans(c) else 'city']}: {c}", "city", c) for c in self.cities]
-            + [(f"{names['year']}: {y}", "year", y) for y in self.years]
-            + [(f"{names['document']}: {d[0]} {d[1][:24]}", "document", d) for d in self.documents]
+            [
+                (f"{self._name('province' if province_spans(c) else 'city')}: {c}", "city", c)
+                for c in self.cities
+            ]
+            + [(f"{self._name('year')}: {y}", "year", y) for y in self.years]
+            + [(f"{self._name('document')}: {d[0]} {d[1][:24]}", "document", d) for d in self.documents]
         )
         return [(self._scripted(label), kind, value) for label, kind, value in labelled]
+
+    def _name(self, kind: str) -> str:
+        return phrase(f"chip_{kind}", self.asked_in, "simplified")
 
     def _scripted(self, text: str) -> str:
         return to_traditional(text) if self.script == "traditional" else text
@@ -69,10 +56,11 @@ class Scope:
 
     def fixed(self) -> list[str]:
         """The chips that stay: the topic and the search language."""
-        names = LABELS["en" if self.asked_in == "en" else "zh"]
         return [
-            self._scripted(f"{names['topic']}: {self.topic}") if self.topic else "",
-            self._scripted(f"{names['language']}: {LANGUAGES[self.language]}"),
+            self._scripted(f"{self._name('topic')}: {self.topic}") if self.topic else "",
+            self._scripted(
+                f"{self._name('language')}: {phrase(f'searched_{self.language}', 'zh', 'simplified')}"
+            ),
         ]
 
     def keeping(self, chips: list[str]) -> Scope:

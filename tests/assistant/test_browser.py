@@ -219,9 +219,10 @@ def test_a_chat_models_answer_shows_as_it_is_written(model_page, sample_index: I
     assert card is not None and card < seen, "the source cards come before the first token"
     assert lag < 0.5, f"the first token showed {lag:.2f} s after the model sent it"
     text = page.inner_text("#sq-chat")
-    assert "9000" not in text.split("Removed by the check")[0] and "Removed by the check (1)" in text
+    # said in the question's language: the sentence removed and why
+    assert "9000" not in text.split("核查删除的句子")[0] and "核查删除的句子（1）" in text
     page.locator("#sq-chat details summary").last.click()
-    assert "numbers" in page.inner_text("#sq-chat") or "number" in page.inner_text("#sq-chat")
+    assert "所述数字不见于所引段落 (9000" in page.inner_text("#sq-chat")
     page.screenshot(path=str(ARTIFACTS / "ui_streamed_answer.png"), full_page=True)
 
 

@@ -176,8 +176,8 @@ def test_second_ingestion_is_told_and_serialised(tmp_path: Path) -> None:
 
 
 def test_an_empty_index_says_whether_it_is_being_built(tmp_path: Path, sample_index: Index) -> None:
-    from assistant.answer.compose import phrase
     from assistant.answer.pipeline import Assistant
+    from assistant.wording import phrase
 
     index = Index(tmp_path / "data")
     index.use_embedders(sample_index.embedders)

@@ -15,10 +15,10 @@ from pathlib import Path
 
 import pytest
 
-from assistant.answer.compose import phrase
 from assistant.answer.pipeline import Assistant
 from assistant.app.cli import main
 from assistant.records import Answer
+from assistant.wording import phrase
 from tests.conftest import SAMPLE
 from tests.vectorstore.chroma_server import ChromaServer
 from vectorstore.chroma_store import ChromaConfig

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 
-from assistant.answer.compose import quoted, where_label
+from assistant.answer.compose import quoted, shortened, where_label
 from assistant.answer.mentions import Mention
 from assistant.query import Query
 from assistant.records import Citation, Timeline
@@ -104,6 +104,6 @@ def compose_timeline(
         colon = ": " if language == "en" else "："
         lines.append(
             f"- **{year}** · {where_label(c.where, language, script)} · "
-            f"{c.title[:40]}{colon}“{quoted(c, language, script)}” [{c.n}]"
+            f"{shortened(c.title, 40)}{colon}“{quoted(c, language, script)}” [{c.n}]"
         )
     return "\n".join(lines)

@@ -115,7 +115,7 @@ def cmd_docs(args: argparse.Namespace) -> int:
             f"{d.doc_id}  {d.chunks:>4} chunks  {when_label(d.meta.date, 'en', 'latin'):<12}  "
             f"{where_line(d.meta)}"
         )
-        print(f"    {d.meta.title[:70]}")
+        print(f"    {shortened(d.meta.title, 70)}")
         for line in edits_lines(d.meta, d.inferred):
             print(f"    {line}")
         if d.copy_of:

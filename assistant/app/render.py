@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from assistant.answer.compose import legible, where_label
+from assistant.answer.compose import legible, shortened, where_label
 from assistant.records import Answer, Citation
 from assistant.wording import phrase
 from ingest.metadata import SET_BY_YOU
@@ -13,7 +13,7 @@ from ingest.records import DocMeta
 
 def citation_line(c: Citation, language: str = "en", script: str = "simplified") -> str:
     where = " · ".join(p for p in (where_label(c.where, language, script), c.date, c.section[:60]) if p)
-    return f"[{c.n}] {c.title[:50]} ({c.doc_id}, ¶{c.paragraph}){' — ' + where if where else ''}"
+    return f"[{c.n}] {shortened(c.title, 50)} ({c.doc_id}, ¶{c.paragraph}){' — ' + where if where else ''}"
 
 
 def answer_markdown(answer: Answer, *, with_sources: bool = True) -> str:

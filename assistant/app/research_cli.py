@@ -8,6 +8,7 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
+from assistant.answer.compose import shortened
 from assistant.app.context import filters_from_args as _filters
 from assistant.app.context import make_assistant, open_index
 from assistant.app.context import settings_from_args as _settings
@@ -27,7 +28,7 @@ def cmd_set(args: argparse.Namespace) -> int:
     index = open_index(_settings(args))
     meta = index.edit(args.doc_id, values, clear)
     inferred = index.catalog.inferred_meta(args.doc_id)
-    print(f"{args.doc_id}: {meta.title[:60]}")
+    print(f"{args.doc_id}: {shortened(meta.title, 60)}")
     print(
         f"    where: {where_line(meta)}  date: {meta.date or 'unknown'}  speaker: {meta.speaker or 'unknown'}"
     )

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from assistant.answer.compose import shortened
 from assistant.answer.pipeline import Assistant
 from assistant.app.render import conversation_markdown, where_line
 from assistant.app.ui_html import (
@@ -129,7 +130,7 @@ def build_app(assistant: Assistant, *, title: str = "speechqa") -> Any:
             rows.append(
                 [
                     d.doc_id,
-                    mark("title", d.meta.title[:60]),
+                    mark("title", shortened(d.meta.title, 60)),
                     where_line(d.meta),
                     mark("date", d.meta.date),
                     mark("speaker", d.meta.speaker) + (f" · {people}" if people else ""),
@@ -147,7 +148,7 @@ def build_app(assistant: Assistant, *, title: str = "speechqa") -> Any:
         return gr.update(value=rows, label=f"{len(rows)} documents, {chunks:,} chunks")
 
     def doc_choices() -> list[str]:
-        return [f"{d.doc_id} {d.meta.title[:30]}" for d in index.catalog.documents()]
+        return [f"{d.doc_id} {shortened(d.meta.title, 30)}" for d in index.catalog.documents()]
 
     # callbacks -----------------------------------------------------------------------------------
     def answer_into_chat(

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from assistant.answer.checking import MARKER, joined
-from assistant.answer.compose import where_label
+from assistant.answer.compose import shortened, where_label
 from assistant.records import (
     Answer,
     AnswerEvent,
@@ -286,7 +286,8 @@ def comparison_html(answer: Answer | None, script: str) -> str:
             "".join(
                 f'<p class="sq-quote">“{_escape(shown(c.quote, script))}” <a class="sq-cite" '
                 f'href="#src-{c.n}">[{c.n}]</a>'
-                f'<br><span class="sq-meta">{_escape(shown(c.title[:30], script))} · {_escape(c.date)} · '
+                f'<br><span class="sq-meta">{_escape(shown(shortened(c.title, 30), script))} · '
+                f"{_escape(c.date)} · "
                 f"¶{c.paragraph}</span></p>"
                 for c in cited
             )
@@ -349,7 +350,7 @@ def source_choices(answer: Answer | None) -> list[tuple[str, str]]:
     if answer is None:
         return []
     cards = answer.sources
-    return [(f"[{c.n}] {c.title[:24]} ¶{c.paragraph}", str(c.n)) for c in cards]
+    return [(f"[{c.n}] {shortened(c.title, 24)} ¶{c.paragraph}", str(c.n)) for c in cards]
 
 
 # -- the Retrieval test tab ----------------------------------------------------------------------------

@@ -9,7 +9,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from assistant.answer.compose import where_label
+from assistant.answer.compose import shortened, where_label
 from assistant.answer.mentions import cite_mentions
 from assistant.answer.pipeline import Assistant
 from assistant.app.render import edits_lines, where_line
@@ -44,7 +44,8 @@ def trend_summary(t: Trend, assistant: Assistant) -> str:
             continue
         c = cite_mentions([m], t.forms, view)[0]
         lines.append(
-            f"- **{label}: {m.date[:4]}** · {where_label(c.where, 'en', 'simplified')} · {c.title[:40]} "
+            f"- **{label}: {m.date[:4]}** · {where_label(c.where, 'en', 'simplified')} · "
+            f"{shortened(c.title, 40)} "
             f"¶{c.paragraph} — “{c.quote[:160]}”"
         )
     if t.unplaced:
@@ -86,7 +87,7 @@ def build_trends_tab(assistant: Assistant, cities_now: Callable[[], list[str]]) 
                 "|---|---|---|---|---|",
                 *(
                     f"| {r.year} | {r.where} | {r.indicator} {r.figure} | {r.kind} | "
-                    f"[{r.n}] {by_n[r.n].title[:30]} ¶{by_n[r.n].paragraph} |"
+                    f"[{r.n}] {shortened(by_n[r.n].title, 30)} ¶{by_n[r.n].paragraph} |"
                     for r in series.rows
                 ),
             ]

@@ -9,7 +9,7 @@ import pytest
 
 from assistant.answer.pipeline import Assistant
 from assistant.app.ui import build_app, safe_upload_name, store_upload
-from assistant.app.ui_html import answer_for_chat, document_html
+from assistant.app.ui_html import answer_for_chat, document_html, source_choices
 from evaluation.soak import free_port
 from ingest.records import DocMeta, Document, QualityReport
 from tests.conftest import SAMPLE
@@ -71,6 +71,19 @@ def test_chat_answer_escapes_html_and_links_markers(sample_index: Index) -> None
 
     nasty = replace(answer, text="<img src=x onerror=alert(1)> [1]")
     assert "<img" not in answer_for_chat(nasty, "original")
+
+
+def test_a_title_cut_short_says_so(sample_index: Index) -> None:
+    """The 'Open a source' list cuts a long title at a clause or space and marks it with …, never
+    mid-word without a mark (…推進會 ¶45)."""
+    answer = Assistant(sample_index).ask("讲话里关于土地指标都说了什么？")
+    labels = [label for label, _ in source_choices(answer)]
+    by_n = {f"[{c.n}]": c.title for c in answer.sources}
+    for label in labels:
+        n, rest = label.split(" ", 1)
+        title = rest.rsplit(" ¶", 1)[0]
+        assert title == by_n[n] or (title.endswith("…") and by_n[n].startswith(title[:-1])), label
+    assert any(label.split(" ¶")[0].endswith("…") for label in labels)
 
 
 @pytest.fixture(scope="module")

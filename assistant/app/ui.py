@@ -58,6 +58,7 @@ class Conversation:
     """One browser session's conversation: questions asked and the answers given."""
 
     turns: list[tuple[str, Answer]] = field(default_factory=list)
+    folder: Path | None = None  # where its exports are written, one folder per conversation
     # where each answer stands in the chat's messages, to show it again in another script
     in_chat: list[tuple[int, Answer]] = field(default_factory=list)
 
@@ -69,15 +70,21 @@ class Conversation:
     def last(self) -> Answer | None:
         return self.turns[-1][1] if self.turns else None
 
+    def export_path(self, name: str) -> Path:
+        """A file of this conversation's exports folder (made once), named for when it is written."""
+        if self.folder is None:
+            self.folder = Path(tempfile.mkdtemp(prefix="speechqa-"))
+        return self.folder / f"{name}-{time.strftime('%Y%m%d-%H%M%S')}"
+
 
 def export_last_answer(conv: Conversation, kind: str) -> Path:
     """The last answer's table (a figure over the years, a comparison, or its quotes), every row with
-    its citation, as CSV or .docx in a new temporary folder."""
+    its citation, as CSV or .docx in the conversation's exports folder."""
     from assistant.research.export import to_csv, to_docx
 
     if conv.last is None:
         raise user_error("Nothing to export yet: ask a question first.")
-    target = Path(tempfile.mkdtemp(prefix="speechqa-")) / f"answer-{time.strftime('%Y%m%d-%H%M%S')}.{kind}"
+    target = conv.export_path("answer").with_suffix(f".{kind}")
     return (to_csv if kind == "csv" else to_docx)(conv.last, target)
 
 
@@ -320,17 +327,21 @@ def build_app(assistant: Assistant, *, title: str = "speechqa") -> Any:
             document_html(None, 0, "", "original"),
             *scope_outputs(None),
             gr.update(value="", visible=False),
-            gr.update(value=None, visible=False),
+            *exports(Conversation()),
         )
 
-    def export(conv: Conversation) -> Any:
+    def exports(conv: Conversation) -> tuple[Any, Any, Any]:
+        """The three download buttons' files for the conversation as it stands: the whole
+        conversation as Markdown, the last answer's table as CSV and as .docx (none before an answer)."""
         if not conv.turns:
-            raise user_error("Nothing to export yet.")
-        target = (
-            Path(tempfile.mkdtemp(prefix="speechqa-")) / f"conversation-{time.strftime('%Y%m%d-%H%M%S')}.md"
-        )
+            return (gr.update(value=None, interactive=False),) * 3
+        target = conv.export_path("conversation").with_suffix(".md")
         target.write_text(conversation_markdown(conv.turns), encoding="utf-8")
-        return gr.update(value=str(target), visible=True)
+        return (
+            gr.update(value=str(target), interactive=True),
+            gr.update(value=str(export_last_answer(conv, "csv")), interactive=True),
+            gr.update(value=str(export_last_answer(conv, "docx")), interactive=True),
+        )
 
     def upload(files: list[Any] | None, progress: Any = gr.Progress()) -> tuple[Any, ...]:  # noqa: B008 (Gradio idiom)
         from vectorstore.sync import sync_paths
@@ -517,16 +528,12 @@ def build_app(assistant: Assistant, *, title: str = "speechqa") -> Any:
                         send = gr.Button("Ask", variant="primary", scale=1, elem_id="sq-ask")
                     with gr.Row():
                         new = gr.Button("New chat", elem_id="sq-new")
-                        save = gr.Button("Export Markdown", elem_id="sq-export")
-                        as_csv = gr.Button("Table as CSV", elem_id="sq-export-csv")
-                        as_docx = gr.Button("Table as .docx", elem_id="sq-export-docx")
-                    download = gr.File(
-                        label="Exported file",
-                        interactive=False,
-                        height=60,
-                        visible=False,
-                        elem_id="sq-download",
-                    )
+                        # each downloads at once: the files are written when an answer is done
+                        save = gr.DownloadButton("Export Markdown", interactive=False, elem_id="sq-export")
+                        as_csv = gr.DownloadButton("Table as CSV", interactive=False, elem_id="sq-export-csv")
+                        as_docx = gr.DownloadButton(
+                            "Table as .docx", interactive=False, elem_id="sq-export-docx"
+                        )
                     gr.Examples(EXAMPLES, inputs=box, label="Examples")
                     with gr.Accordion("Filters", open=False):
                         cities = gr.Dropdown(
@@ -603,22 +610,20 @@ def build_app(assistant: Assistant, *, title: str = "speechqa") -> Any:
 
         outputs = [chat, conv, sources, pick, box, scope, fixed, compare]
         inputs = [box, chat, conv, cities, docs, date_from, date_to, script]
-        send.click(respond, inputs, outputs, concurrency_limit=2)
-        box.submit(respond, inputs, outputs, concurrency_limit=2)
-        scope.input(rescope, [scope, *inputs[1:]], outputs, concurrency_limit=2)
+        for asked in (
+            send.click(respond, inputs, outputs, concurrency_limit=2),
+            box.submit(respond, inputs, outputs, concurrency_limit=2),
+            scope.input(rescope, [scope, *inputs[1:]], outputs, concurrency_limit=2),
+        ):
+            asked.then(exports, conv, [save, as_csv, as_docx])
         pick.change(open_source, [pick, conv, script], viewer).then(
             None,
             js="() => { const p = document.querySelector('#sq-viewer .sq-here'); "
             "if (p) p.scrollIntoView({block: 'center'}); }",
         )
         script.change(rescript, [script, chat, conv, pick], [chat, sources, viewer, compare])
-        new.click(new_chat, None, [chat, conv, sources, pick, viewer, scope, fixed, compare, download])
-        save.click(export, conv, download)
-        as_csv.click(
-            lambda c: gr.update(value=str(export_last_answer(c, "csv")), visible=True), conv, download
-        )
-        as_docx.click(
-            lambda c: gr.update(value=str(export_last_answer(c, "docx")), visible=True), conv, download
+        new.click(
+            new_chat, None, [chat, conv, sources, pick, viewer, scope, fixed, compare, save, as_csv, as_docx]
         )
         ingest.click(upload, files, [results, table, cities, docs, victim], concurrency_limit=1)
         drop.click(remove, victim, [removed, table, cities, docs, victim], concurrency_limit=1)

@@ -300,3 +300,19 @@ def test_the_script_switch_converts_everything_shown(browser, sample_index: Inde
             "document.querySelector('#sq-sources').innerText.includes('臨沂')", timeout=30000
         )
         tab.screenshot(path=str(ARTIFACTS / "ui_script_switch_traditional.png"))
+
+
+def test_exports_download_where_they_are_clicked(browser, sample_index: Index) -> None:  # type: ignore[no-untyped-def]
+    """Before an answer the export buttons are disabled; after it, each button downloads its file at
+    once (no box appears below the fold): the conversation as Markdown, the quotes as CSV."""
+    with served(browser, Assistant(sample_index), 1280, 800) as tab:
+        assert tab.locator("#sq-export").is_disabled()
+        ask(tab, "讲话里关于土地指标都说了什么？", "根据所收录的讲话")
+        with tab.expect_download() as markdown:
+            tab.click("#sq-export")
+        text = Path(markdown.value.path()).read_text(encoding="utf-8")
+        assert "讲话里关于土地指标都说了什么" in text and "[1]" in text
+        with tab.expect_download() as table:
+            tab.click("#sq-export-csv")
+        assert "土地" in Path(table.value.path()).read_text(encoding="utf-8-sig")
+        assert markdown.value.suggested_filename.endswith(".md")

@@ -98,3 +98,26 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             fixtures & HEAVY_FIXTURES or item.get_closest_marker("heavy") or item.get_closest_marker("slow")
         ):
             item.add_marker(pytest.mark.fast)
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """After the browser tests: artifacts/index.html shows every screenshot they took, one per flow,
+    newest first, so that a person can look over the UI in a minute."""
+    import html
+
+    artifacts = ROOT / "artifacts"
+    shots = sorted(artifacts.glob("*.png"), key=lambda p: -p.stat().st_mtime) if artifacts.is_dir() else []
+    if not shots:
+        return
+    figures = "\n".join(
+        f"<figure><figcaption>{html.escape(p.stem.replace('_', ' '))}</figcaption>"
+        f'<img src="{html.escape(p.name)}" loading="lazy"></figure>'
+        for p in shots
+    )
+    (artifacts / "index.html").write_text(
+        "<!doctype html><meta charset=utf-8><title>speechqa screenshots</title>"
+        "<style>body{font-family:sans-serif;margin:2em} figure{margin:0 0 2em}"
+        " img{max-width:100%;border:1px solid #ccc} figcaption{font-weight:bold;margin:.5em 0}</style>"
+        f"<h1>speechqa: the UI as the browser tests left it</h1>\n{figures}\n",
+        encoding="utf-8",
+    )

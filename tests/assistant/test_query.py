@@ -144,3 +144,35 @@ def test_pronouns_point_rather_than_name() -> None:
 
     assert points("哪一年") and points("这些")
     assert not points("政策") and not points("单独") and not points("钢铁")
+
+
+def test_english_stemming_is_safe_across_threads() -> None:
+    """The server answers several English questions at once: stemming from many threads gives each
+    word the stem one thread alone gives it, and never fails (a shared stemmer raised IndexError)."""
+    import sys
+    from concurrent.futures import ThreadPoolExecutor
+
+    import snowballstemmer
+
+    from assistant.query import english
+
+    ends = ("e", "es", "ed", "ing", "ation", "ations", "ment", "ments", "er", "ers", "ingly", "ity")
+    words = [
+        f"{stem}{end}" for stem in ("organiz", "revitaliz", "prosper", "invest", "develop") for end in ends
+    ]
+
+    def stem_all(offset: int) -> list[str]:
+        stemmer = english._stemmer()  # the stemmer this thread is given
+        return [stemmer.stemWord(words[(offset + i) % len(words)]) for i in range(3000)]
+
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)  # switch threads as often as possible
+    try:
+        with ThreadPoolExecutor(8) as pool:
+            results = list(pool.map(stem_all, range(8)))
+    finally:
+        sys.setswitchinterval(interval)
+    reference = snowballstemmer.stemmer("english")
+    assert results == [
+        [reference.stemWord(words[(o + i) % len(words)]) for i in range(3000)] for o in range(8)
+    ]

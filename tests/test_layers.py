@@ -100,3 +100,18 @@ def test_the_checks_see_an_upward_arrow_and_a_circle() -> None:
     }
     assert upward(graph) == [("assistant.records", "assistant.answer.quotes")]
     assert circles(graph) == [["assistant.answer.quotes", "assistant.records"]]
+
+
+def test_the_edges_use_the_documents_facade() -> None:
+    """The CLI, the UI and the API list, ingest, correct and remove documents through
+    vectorstore.library.Library, never through the catalog or the sync module themselves."""
+    import re
+
+    reaching = re.compile(r"\.catalog\.|vectorstore\.sync\b|sync_paths|\bindex\.(edit|remove)\(")
+    offenders = [
+        f"{path.name}:{number}"
+        for path in sorted((ROOT / "assistant" / "app").glob("*.py"))
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1)
+        if reaching.search(line)
+    ]
+    assert offenders == []

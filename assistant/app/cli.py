@@ -19,6 +19,7 @@ from assistant.records import Answer
 from ingest.errors import IngestError
 from ingest.records import Section
 from vectorstore.errors import VectorStoreError
+from vectorstore.library import Library
 
 EPILOG = """examples:
   speechqa ingest ~/speeches --manifest ~/speeches/manifest.yaml
@@ -39,12 +40,9 @@ def _say(text: str) -> None:
 
 # commands -----------------------------------------------------------------------------------
 def cmd_ingest(args: argparse.Namespace) -> int:
-    from vectorstore.sync import sync_paths
-
-    index = open_index(_settings(args))
+    library = Library(open_index(_settings(args)))
     paths = [Path(p).expanduser() for p in args.paths]
-    report = sync_paths(
-        index,
+    report = library.ingest(
         paths,
         manifest=Path(args.manifest) if args.manifest else None,
         prune=args.prune,
@@ -74,8 +72,8 @@ def cmd_ingest(args: argparse.Namespace) -> int:
 
 
 def cmd_docs(args: argparse.Namespace) -> int:
-    index = open_index(_settings(args))
-    rows = index.catalog.documents()
+    library = Library(open_index(_settings(args)))
+    rows = library.documents()
     if args.json:
         print(
             json.dumps(
@@ -108,7 +106,7 @@ def cmd_docs(args: argparse.Namespace) -> int:
         )
         return 0
     if not rows:
-        print(f"No documents in {index.data_dir}. Add some with: speechqa ingest PATH")
+        print(f"No documents in {library.index.data_dir}. Add some with: speechqa ingest PATH")
         return 0
     for d in rows:
         print(
@@ -126,15 +124,15 @@ def cmd_docs(args: argparse.Namespace) -> int:
             print(f"    people: {', '.join(n.name for n in d.meta.people[:6])}")
         for warning in d.quality.warnings():
             print(f"    ! {warning}")
-    print(f"{len(rows)} documents, {sum(d.chunks for d in rows)} chunks in {index.data_dir}")
+    print(f"{len(rows)} documents, {sum(d.chunks for d in rows)} chunks in {library.index.data_dir}")
     return 0
 
 
 def cmd_show(args: argparse.Namespace) -> int:
-    index = open_index(_settings(args))
-    document = index.document(args.doc_id)
+    library = Library(open_index(_settings(args)))
+    document = library.document(args.doc_id)
     if document is None:
-        known = ", ".join(d.doc_id for d in index.catalog.documents()[:10])
+        known = ", ".join(d.doc_id for d in library.documents()[:10])
         raise UserError(f"no document '{args.doc_id}' (known: {known or 'none'}; see speechqa docs)")
     from ingest.sections import parse_sections
 

@@ -14,6 +14,7 @@ from assistant.settings import Settings, sample_corpus_dir
 from vectorstore import embed_cache
 from vectorstore.chroma_store import ChromaConfig
 from vectorstore.index import Index
+from vectorstore.library import Library
 from vectorstore.records import Filters
 
 Say = Callable[[str], None]
@@ -51,13 +52,12 @@ def open_index(settings: Settings) -> Index:
 
 def ensure_sample_corpus(index: Index, *, say: Say | None = None, progress: bool = True) -> None:
     """An empty index gets the bundled sample speeches, so the first question has something to search."""
-    if index.catalog.files():
+    library = Library(index)
+    if not library.is_empty():
         return
-    from vectorstore.sync import sync_paths
-
     if say is not None:
         say(f"First run: indexing the sample corpus into {index.data_dir} …")
-    report = sync_paths(index, [sample_corpus_dir()], progress=progress, on_wait=say)
+    report = library.ingest([sample_corpus_dir()], progress=progress, on_wait=say)
     if say is not None:
         say(report.summary())
 

@@ -14,6 +14,7 @@ from assistant.app.context import make_assistant, open_index
 from assistant.app.context import settings_from_args as _settings
 from assistant.app.render import edits_lines, where_line
 from assistant.errors import UserError
+from vectorstore.library import Library
 
 Command = Callable[[argparse.Namespace], int]
 
@@ -25,9 +26,9 @@ def cmd_set(args: argparse.Namespace) -> int:
     clear = tuple(args.clear or ())
     if not values and not clear:
         raise UserError("nothing to set: give --city, --date, --speaker or --title (or --clear FIELD)")
-    index = open_index(_settings(args))
-    meta = index.edit(args.doc_id, values, clear)
-    inferred = index.catalog.inferred_meta(args.doc_id)
+    library = Library(open_index(_settings(args)))
+    meta = library.edit(args.doc_id, values, clear)
+    inferred = library.inferred(args.doc_id)
     print(f"{args.doc_id}: {shortened(meta.title, 60)}")
     print(
         f"    where: {where_line(meta)}  date: {meta.date or 'unknown'}  speaker: {meta.speaker or 'unknown'}"

@@ -12,8 +12,9 @@ from typing import Any
 
 from assistant.answer.pipeline import Assistant
 from assistant.app.api import api_router, install_error_handlers
-from assistant.app.ui import MAX_UPLOAD_BYTES, build_app
+from assistant.app.ui import build_app
 from assistant.app.ui_html import CSS, PAGE_JS
+from ingest.loaders import MAX_BYTES
 
 
 def server_app(assistant: Assistant, *, auth: tuple[str, str] | None = None, api_key: str = "") -> Any:
@@ -29,7 +30,7 @@ def server_app(assistant: Assistant, *, auth: tuple[str, str] | None = None, api
         build_app(assistant),
         path="",
         auth=auth,
-        max_file_size=MAX_UPLOAD_BYTES,
+        max_file_size=MAX_BYTES,  # what ingestion accepts in one file
         css=CSS,
         js=PAGE_JS,
         footer_links=["api"],

@@ -3,10 +3,7 @@ Nothing heavy happens at import time; `build_app` makes the Blocks, `serve` laun
 
 from __future__ import annotations
 
-import hashlib
 import html
-import re
-import shutil
 import tempfile
 import time
 from collections.abc import Iterator
@@ -36,10 +33,10 @@ from assistant.app.ui_research import build_metadata_editor, build_trends_tab
 from assistant.errors import AssistantError
 from assistant.records import Answer, Checked, Done, Sources
 from ingest.errors import IngestError
-from ingest.loaders import MAX_BYTES
 from ingest.metadata import SET_BY_YOU
 from ingest.pipeline import doc_id_for
 from vectorstore.errors import VectorStoreError
+from vectorstore.library import Library
 from vectorstore.records import Filters
 
 EXAMPLES = [
@@ -48,7 +45,6 @@ EXAMPLES = [
     "What did the speeches say about land quotas?",
     "compare Linyi and Liaocheng on attracting investment",
 ]
-MAX_UPLOAD_BYTES = MAX_BYTES  # what ingestion accepts in one file
 # errors whose message is for the user (what happened, what to do): shown in a dialog, never a traceback
 SHOWN_ERRORS = (AssistantError, IngestError, VectorStoreError)
 
@@ -88,26 +84,6 @@ def export_last_answer(conv: Conversation, kind: str) -> Path:
     return (to_csv if kind == "csv" else to_docx)(conv.last, target)
 
 
-def safe_upload_name(name: str) -> str:
-    """A file name that cannot leave the uploads folder: no folders, no leading dots, no odd characters."""
-    base = Path(name.replace("\\", "/")).name
-    base = re.sub(r"[^\w.\- \u4e00-\u9fff]", "_", base).strip(" .") or "upload"
-    return base[:120]
-
-
-def store_upload(source: Path, uploads: Path) -> Path:
-    """Copy an uploaded file under data_dir/uploads; a different file of the same name gets a suffix."""
-    uploads.mkdir(parents=True, exist_ok=True)
-    target = uploads / safe_upload_name(source.name)
-    if target.exists() and target.read_bytes() != source.read_bytes():
-        digest = hashlib.sha1(source.read_bytes()).hexdigest()[:8]
-        target = target.with_name(f"{target.stem}-{digest}{target.suffix}")
-    if target.resolve().parent != uploads.resolve():
-        raise ValueError(f"refusing to store {source.name!r} outside the uploads folder")
-    shutil.copyfile(source, target)
-    return target
-
-
 def _filters(cities: list[str] | None, docs: list[str] | None, date_from: str, date_to: str) -> Filters:
     return Filters(
         cities=tuple(cities or ()),
@@ -121,13 +97,14 @@ def build_app(assistant: Assistant, *, title: str = "speechqa") -> Any:
     import gradio as gr
 
     index = assistant.index
+    library = Library(index)
 
     def doc_rows() -> list[list[Any]]:
         def mark(field: str, value: str) -> str:
             return f"{value} ({SET_BY_YOU})" if field in d.meta.edited else value
 
         rows = []
-        for d in index.catalog.documents():
+        for d in library.documents():
             people = "、".join(n.name for n in d.meta.people[:6])
             notes = [
                 f"copy of {d.copy_of}" if d.copy_of else "",
@@ -155,7 +132,7 @@ def build_app(assistant: Assistant, *, title: str = "speechqa") -> Any:
         return gr.update(value=rows, label=f"{len(rows)} documents, {chunks:,} chunks")
 
     def doc_choices() -> list[str]:
-        return [f"{d.doc_id} {shortened(d.meta.title, 30)}" for d in index.catalog.documents()]
+        return [f"{d.doc_id} {shortened(d.meta.title, 30)}" for d in library.documents()]
 
     # callbacks -----------------------------------------------------------------------------------
     def answer_into_chat(
@@ -344,40 +321,13 @@ def build_app(assistant: Assistant, *, title: str = "speechqa") -> Any:
         )
 
     def upload(files: list[Any] | None, progress: Any = gr.Progress()) -> tuple[Any, ...]:  # noqa: B008 (Gradio idiom)
-        from vectorstore.sync import sync_paths
-
         if not files:
             raise user_error("Choose one or more files first.")
-        rows: list[list[Any]] = []
-        stored: list[Path] = []
-        for item in files:
-            path = Path(getattr(item, "name", item))
-            size = path.stat().st_size
-            if size > MAX_UPLOAD_BYTES:
-                rows.append(
-                    [
-                        path.name,
-                        "error",
-                        0,
-                        f"file too large ({size // 2**20} MiB; limit {MAX_UPLOAD_BYTES // 2**20} MiB)",
-                    ]
-                )
-                continue
-            try:
-                stored.append(store_upload(path, index.data_dir / "uploads"))
-            except OSError as exc:  # a full disk, a read-only data directory
-                rows.append(
-                    [
-                        path.name,
-                        "error",
-                        0,
-                        f"could not be stored in {index.data_dir / 'uploads'}: {exc.strerror or exc}",
-                    ]
-                )
+        stored, refused = library.store_uploads([Path(getattr(item, "name", item)) for item in files])
+        rows: list[list[Any]] = [[name, "error", 0, why] for name, why in refused]
         if stored:
             try:
-                report = sync_paths(
-                    index,
+                report = library.ingest(
                     stored,
                     progress=False,
                     on_progress=lambda done, total: progress(
@@ -401,10 +351,10 @@ def build_app(assistant: Assistant, *, title: str = "speechqa") -> Any:
         if not choice:
             raise user_error("Choose a document to remove.")
         doc_id = choice.split(" ")[0]
-        if index.catalog.doc_file(doc_id) is None:
+        if not library.holds(doc_id):
             raise user_error(f"No document {doc_id}: it may have been removed already.")
         try:
-            removed = index.remove(doc_id)
+            removed = library.remove(doc_id)
         except SHOWN_ERRORS as exc:
             raise user_error(str(exc)) from exc
         return f"Removed {doc_id} ({removed} chunks).", *documents_changed()
@@ -415,7 +365,7 @@ def build_app(assistant: Assistant, *, title: str = "speechqa") -> Any:
         choices = doc_choices()
         return (
             doc_table(),
-            gr.update(choices=index.cities()),
+            gr.update(choices=library.cities()),
             gr.update(choices=choices),
             gr.update(choices=choices, value=None),
         )
@@ -424,11 +374,11 @@ def build_app(assistant: Assistant, *, title: str = "speechqa") -> Any:
         """The lists as the index holds them now: the Documents table, the city and document filters,
         the removal list, the Trends tab's cities, the editor's documents."""
         choices = doc_choices()
-        return (*documents_changed(), gr.update(choices=index.cities()), gr.update(choices=choices))
+        return (*documents_changed(), gr.update(choices=library.cities()), gr.update(choices=choices))
 
     def documents_edited() -> tuple[Any, ...]:
         """After a metadata edit: the table and the filters (the edited document stays chosen)."""
-        return doc_table(), gr.update(choices=index.cities()), gr.update(choices=doc_choices())
+        return doc_table(), gr.update(choices=library.cities()), gr.update(choices=doc_choices())
 
     def ask_api(
         question: str,
@@ -537,7 +487,7 @@ def build_app(assistant: Assistant, *, title: str = "speechqa") -> Any:
                     gr.Examples(EXAMPLES, inputs=box, label="Examples")
                     with gr.Accordion("Filters", open=False):
                         cities = gr.Dropdown(
-                            index.cities(), multiselect=True, label="City", elem_id="sq-city"
+                            library.cities(), multiselect=True, label="City", elem_id="sq-city"
                         )
                         docs = gr.Dropdown(doc_choices(), multiselect=True, label="Document")
                         with gr.Row():
@@ -603,7 +553,7 @@ def build_app(assistant: Assistant, *, title: str = "speechqa") -> Any:
                 drop = gr.Button("Remove", variant="stop")
             removed = gr.Markdown()
             edit_pick = build_metadata_editor(assistant, doc_choices, documents_edited, [table, cities, docs])
-        trend_cities = build_trends_tab(assistant, index.cities)
+        trend_cities = build_trends_tab(assistant, library.cities)
         # every list of documents, cities or years is read from the index when a page opens (a reload,
         # a new tab), not kept from when the server started
         app.load(page_opened, None, [table, cities, docs, victim, trend_cities, edit_pick])

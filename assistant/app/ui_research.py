@@ -18,8 +18,9 @@ from assistant.research.digest import digest, to_docx, to_markdown
 from assistant.research.export import ledger_table, write_csv
 from assistant.research.trends import Trend, figure_series, figures_png, to_csv, to_png, trend
 from ingest.errors import MetadataError
-from ingest.metadata import EDITABLE, SET_BY_YOU
+from ingest.metadata import SET_BY_YOU
 from vectorstore.errors import VectorStoreError
+from vectorstore.library import Library
 from vectorstore.records import Filters
 
 
@@ -199,9 +200,7 @@ def build_trends_tab(assistant: Assistant, cities_now: Callable[[], list[str]]) 
 
 def metadata_form(assistant: Assistant, choice: str | None) -> tuple[Any, ...]:
     """The fields of the chosen document, and what was set by a person beside what was inferred."""
-    row = next(
-        (r for r in assistant.index.catalog.documents() if choice and r.doc_id == choice.split(" ")[0]), None
-    )
+    row = Library(assistant.index).row(choice.split(" ")[0]) if choice else None
     if row is None:
         return "", "", "", "", "Choose a document."
     lines = [f"**{row.doc_id}** · where: {where_line(row.meta)}"] + [
@@ -223,30 +222,23 @@ def build_metadata_editor(
     Returns the document picker, for the page to fill on load."""
     import gradio as gr
 
-    index = assistant.index
+    library = Library(assistant.index)
 
     def save(choice: str | None, city: str, date: str, speaker: str, title: str) -> tuple[Any, ...]:
         if not choice:
             raise user_error("Choose a document first.")
         doc_id = choice.split(" ")[0]
-        row = next((r for r in index.catalog.documents() if r.doc_id == doc_id), None)
+        row = library.row(doc_id)
         kept = (gr.skip(),) * 5  # the form as typed: nothing a person wrote is lost to an error
         if row is None:
             return "⚠️ No such document: it may have been removed.", *kept, *refresh()
-        asked = {"city": city, "date": date, "speaker": speaker, "title": title}
-        current = {
-            "city": row.meta.known_city,
-            "date": row.meta.date,
-            "speaker": row.meta.speaker,
-            "title": row.meta.title,
-        }
-        values = {f: (asked[f] or "").strip() for f in EDITABLE if (asked[f] or "").strip() != current[f]}
-        cleared = tuple(f for f, v in values.items() if not v and f in row.meta.edited)
-        values = {f: v for f, v in values.items() if v}
+        values, cleared = library.changes(
+            row, {"city": city, "date": date, "speaker": speaker, "title": title}
+        )
         if not values and not cleared:
             return "Nothing changed.", *kept, *refresh()
         try:
-            index.edit(doc_id, values, cleared)
+            library.edit(doc_id, values, cleared)
         except (MetadataError, VectorStoreError) as exc:
             return f"⚠️ {exc}. Nothing was changed.", *kept, *refresh()
         done = ", ".join(f"{f} = {v}" for f, v in values.items()) or ""

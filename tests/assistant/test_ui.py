@@ -8,12 +8,13 @@ from typing import Any
 import pytest
 
 from assistant.answer.pipeline import Assistant
-from assistant.app.ui import build_app, safe_upload_name, store_upload
+from assistant.app.ui import build_app
 from assistant.app.ui_html import answer_for_chat, document_html, source_choices
 from evaluation.soak import free_port
 from ingest.records import DocMeta, Document, QualityReport
 from tests.conftest import SAMPLE
 from vectorstore.index import Index
+from vectorstore.library import safe_upload_name, store_upload
 
 
 @pytest.mark.parametrize(

@@ -124,12 +124,11 @@ def build_app(assistant: Assistant, *, title: str = "speechqa") -> Any:
             )
         return rows
 
-    def doc_table() -> Any:
-        """The Documents table with how many documents and chunks it holds in its label, so that a
+    def doc_table() -> tuple[list[list[Any]], str]:
+        """The Documents table's rows and, above it, how many documents and chunks it holds, so that a
         row below the fold is known to be there (the table has a search box)."""
         rows = doc_rows()
-        chunks = sum(row[5] for row in rows)
-        return gr.update(value=rows, label=f"{len(rows)} documents, {chunks:,} chunks")
+        return rows, f"**{len(rows)} documents, {sum(row[5] for row in rows):,} chunks**"
 
     def doc_choices() -> list[str]:
         return [f"{d.doc_id} {shortened(d.meta.title, 30)}" for d in library.documents()]
@@ -364,7 +363,7 @@ def build_app(assistant: Assistant, *, title: str = "speechqa") -> Any:
         document filters, the removal list."""
         choices = doc_choices()
         return (
-            doc_table(),
+            *doc_table(),
             gr.update(choices=library.cities()),
             gr.update(choices=choices),
             gr.update(choices=choices, value=None),
@@ -378,7 +377,7 @@ def build_app(assistant: Assistant, *, title: str = "speechqa") -> Any:
 
     def documents_edited() -> tuple[Any, ...]:
         """After a metadata edit: the table and the filters (the edited document stays chosen)."""
-        return doc_table(), gr.update(choices=library.cities()), gr.update(choices=doc_choices())
+        return *doc_table(), gr.update(choices=library.cities()), gr.update(choices=doc_choices())
 
     def ask_api(
         question: str,
@@ -527,11 +526,10 @@ def build_app(assistant: Assistant, *, title: str = "speechqa") -> Any:
                 column_widths=["5%", "7%", "14%", "14%", "9%", "18%", "33%"],
             )
         with gr.Tab("Documents"):
+            count = gr.Markdown(doc_table()[1], elem_id="sq-doc-count")
             table = gr.Dataframe(
                 doc_rows(),
                 headers=["doc_id", "title", "where (and why)", "date", "people", "chunks", "warnings"],
-                label="Documents",
-                show_label=True,
                 show_search="search",
                 show_row_numbers=True,
                 max_height="70vh",
@@ -552,11 +550,13 @@ def build_app(assistant: Assistant, *, title: str = "speechqa") -> Any:
                 victim = gr.Dropdown(doc_choices(), label="Remove a document", allow_custom_value=True)
                 drop = gr.Button("Remove", variant="stop")
             removed = gr.Markdown()
-            edit_pick = build_metadata_editor(assistant, doc_choices, documents_edited, [table, cities, docs])
+            edit_pick = build_metadata_editor(
+                assistant, doc_choices, documents_edited, [table, count, cities, docs]
+            )
         trend_cities = build_trends_tab(assistant, library.cities)
         # every list of documents, cities or years is read from the index when a page opens (a reload,
         # a new tab), not kept from when the server started
-        app.load(page_opened, None, [table, cities, docs, victim, trend_cities, edit_pick])
+        app.load(page_opened, None, [table, count, cities, docs, victim, trend_cities, edit_pick])
 
         outputs = [chat, conv, sources, pick, box, scope, fixed, compare]
         inputs = [box, chat, conv, cities, docs, date_from, date_to, script]
@@ -575,8 +575,8 @@ def build_app(assistant: Assistant, *, title: str = "speechqa") -> Any:
         new.click(
             new_chat, None, [chat, conv, sources, pick, viewer, scope, fixed, compare, save, as_csv, as_docx]
         )
-        ingest.click(upload, files, [results, table, cities, docs, victim], concurrency_limit=1)
-        drop.click(remove, victim, [removed, table, cities, docs, victim], concurrency_limit=1)
+        ingest.click(upload, files, [results, table, count, cities, docs, victim], concurrency_limit=1)
+        drop.click(remove, victim, [removed, table, count, cities, docs, victim], concurrency_limit=1)
         gr.api(ask_api, api_name="ask", concurrency_limit=2)
         gr.api(ask_stream_api, api_name="ask_stream", concurrency_limit=2)
         for trigger in (run.click, probe.submit):

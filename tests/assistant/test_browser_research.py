@@ -162,7 +162,7 @@ def test_a_new_tab_lists_the_documents_the_index_holds_now(browser, tmp_path: Pa
         )
         # the table says how many rows it holds, and its search box finds one below the fold
         held = len(index.catalog.documents())
-        assert f"{held} documents, " in fresh.inner_text("#sq-documents")
+        assert f"{held} documents, " in fresh.inner_text("#sq-doc-count")
         fresh.locator("#sq-documents input[placeholder^='Search']").fill("潍坊")
         fresh.wait_for_function(
             "() => document.querySelectorAll('#sq-documents tbody tr').length === 1", timeout=30000

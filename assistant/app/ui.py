@@ -271,7 +271,7 @@ def build_app(assistant: Assistant, *, title: str = "speechqa") -> Any:
         citation = cards.get(str(choice))
         if citation is None:
             return document_html(None, 0, "", script)
-        return document_html(index.document(citation.doc_id), citation.paragraph, citation.quote, script)
+        return document_html(library.document(citation.doc_id), citation.paragraph, citation.quote, script)
 
     def rescript(
         script: str, chat: list[dict[str, Any]], conv: Conversation, choice: str | None

@@ -37,6 +37,7 @@ PHRASES: dict[str, dict[str, str]] = {
         "said": "讲话内容",
         "cites": "出处",
         "no_city_docs": "没有标注为{city}的讲话，以下为全部讲话中的结果。",
+        "no_city_docs_here": "没有标注为{city}的讲话。",
         "kept": "模型所写的{total}句中有{kept}句得到所引段落支持，其余已删除。",
         "model_cut": "模型的回答写到{tokens}个词元时被截止（SPEECHQA_LLM_MAX_TOKENS）。",
         "unverified": "模型的回答无法用所引段落核实，以下为讲话原文。",
@@ -109,6 +110,7 @@ PHRASES: dict[str, dict[str, str]] = {
         "said": "What was said",
         "cites": "Sources",
         "no_city_docs": "No speech is tagged {city}; showing results from all speeches.",
+        "no_city_docs_here": "No speech is tagged {city}.",
         "kept": "{kept} of the model's {total} sentences are supported by the passages they cite; the rest "
         "were removed.",
         "unverified": "The model's answer could not be verified against the passages; here are the passages' "

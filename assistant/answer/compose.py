@@ -223,12 +223,14 @@ def silence(entity: str, has_speeches: bool, dates: Sequence[str], language: str
 
 def city_notes(query: Query, language: str, script: str, *, searched_all: bool = True) -> tuple[str, ...]:
     """For each city the question names that no document is tagged with: which documents were searched
-    for it and the places in them that point to it, or (`searched_all`) that all speeches were."""
+    for it and the places in them that point to it, or (`searched_all`) that all speeches were, unless
+    the search kept to the other places or documents the question names (惠州如何看待深圳: 惠州's)."""
+    narrowed = bool(query.filters.cities or query.filters.doc_ids)
     notes = []
     for city in query.missing_cities:
         found = [f"{doc_id} ({'、'.join(names[:4])})" for c, doc_id, names in query.inferred if c == city]
         if found or searched_all:
-            key = "inferred_city" if found else "no_city_docs"
+            key = "inferred_city" if found else "no_city_docs_here" if narrowed else "no_city_docs"
             notes.append(phrase(key, language, script).format(city=city, evidence="; ".join(found[:3])))
     return tuple(notes)
 

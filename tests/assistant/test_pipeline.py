@@ -49,6 +49,11 @@ def test_a_city_no_document_has_is_noted_and_not_a_filter(sample_index: Index, a
     answer = assistant.ask("哈尔滨对项目建设有什么要求？")
     assert answer.notes and "哈尔滨" in answer.notes[0]
 
+    # beside a place the index holds, the search keeps to it: the note does not claim all speeches
+    about = assistant.ask("惠州如何看待深圳对它的带动作用？")
+    assert about.notes == ("没有标注为深圳的讲话。",)
+    assert {c.doc_id[:3] for c in about.citations} == {"002"}
+
 
 def test_answers_rank_what_they_cite_and_time_each_stage(assistant: Assistant) -> None:
     answer = assistant.ask("聊城对清理拖欠民营企业账款有什么要求？")

@@ -1,0 +1,55 @@
+"""The page's handlers called as functions, without a browser: what each returns for the page."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from assistant.answer.pipeline import Assistant
+from assistant.app.ui_handlers import Conversation, Handlers
+from vectorstore.index import Index
+
+
+@pytest.fixture(scope="module")
+def handlers(sample_index: Index) -> Handlers:
+    return Handlers(Assistant(sample_index))
+
+
+def asked(handlers: Handlers, question: str, conv: Conversation, chat: list | None = None) -> tuple:  # type: ignore[type-arg]
+    *_, last = handlers.respond(question, chat or [], conv, [], [], "", "", "question")
+    return last
+
+
+def test_respond_streams_into_the_chat_and_keeps_the_turn(handlers: Handlers) -> None:
+    conv = Conversation()
+    chat, kept, sources, *_ = asked(handlers, "讲话里关于土地指标都说了什么？", conv)
+    assert kept is conv and len(conv.turns) == 1 and conv.in_chat == [(1, conv.last)]
+    assert chat[0] == {"role": "user", "content": "讲话里关于土地指标都说了什么？"}
+    assert chat[1]["content"].startswith("根据所收录的讲话") and "sq-card" in sources
+
+
+def test_the_script_switch_shows_the_answers_in_the_chat_again(handlers: Handlers) -> None:
+    conv = Conversation()
+    chat, *_ = asked(handlers, "讲话里关于土地指标都说了什么？", conv)
+    shown, cards, _, _ = handlers.rescript("traditional", chat, conv, None)
+    assert shown[1]["content"].startswith("根據所收錄的講話") and shown[0] == chat[0]
+    assert "臨沂" in cards
+
+
+def test_exports_exist_only_after_an_answer(handlers: Handlers) -> None:
+    conv = Conversation()
+    before = handlers.exports(conv)
+    assert all(update["interactive"] is False and update["value"] is None for update in before)
+    asked(handlers, "讲话里关于土地指标都说了什么？", conv)
+    markdown, table, docx = (Path(update["value"]) for update in handlers.exports(conv))
+    assert "讲话里关于土地指标都说了什么" in markdown.read_text(encoding="utf-8")
+    assert (
+        table.suffix == ".csv" and docx.suffix == ".docx" and markdown.parent == table.parent == conv.folder
+    )
+
+
+def test_the_documents_tab_counts_what_the_index_holds(handlers: Handlers, sample_index: Index) -> None:
+    rows, count, cities, *_ = handlers.documents_changed()
+    assert len(rows) == len(sample_index.catalog.documents()) == 5
+    assert count.startswith("**5 documents, ") and "临沂" in cities["choices"]

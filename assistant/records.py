@@ -283,6 +283,9 @@ class Sources:
 
     answer: Answer
 
+    def to_dict(self) -> dict[str, Any]:
+        return {"event": "sources", "citations": [c.to_dict() for c in self.answer.sources]}
+
 
 @dataclass(frozen=True, slots=True)
 class Waiting:
@@ -291,12 +294,18 @@ class Waiting:
     seconds: float
     writing: bool
 
+    def to_dict(self) -> dict[str, Any]:
+        return {"event": "waiting", "seconds": round(self.seconds, 1), "writing": self.writing}
+
 
 @dataclass(frozen=True, slots=True)
 class Draft:
     """The sentence the model is writing, as far as it has got (not yet checked)."""
 
     text: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"event": "draft", "text": self.text}
 
 
 @dataclass(frozen=True, slots=True)
@@ -305,6 +314,9 @@ class Checked:
 
     check: SentenceCheck
 
+    def to_dict(self) -> dict[str, Any]:
+        return {"event": "sentence", "text": self.check.shown, "kept": self.check.kept, "why": self.check.why}
+
 
 @dataclass(frozen=True, slots=True)
 class Done:
@@ -312,5 +324,10 @@ class Done:
 
     answer: Answer
 
+    def to_dict(self) -> dict[str, Any]:
+        return {"event": "done", "answer": self.answer.to_dict()}
 
-AnswerEvent = Sources | Waiting | Draft | Checked | Done
+
+AnswerEvent = (
+    Sources | Waiting | Draft | Checked | Done
+)  # each says itself as a dict (to_dict), one wire form

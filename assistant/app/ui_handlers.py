@@ -424,17 +424,8 @@ class Handlers:
                 question or "", list(history or []), filters=_filters(cities, docs, date_from, date_to)
             )
             for event in events:
-                if isinstance(event, Sources):
-                    yield {"event": "sources", "citations": [c.to_dict() for c in event.answer.sources]}
-                elif isinstance(event, Checked):
-                    yield {
-                        "event": "sentence",
-                        "text": event.check.shown,
-                        "kept": event.check.kept,
-                        "why": event.check.why,
-                    }
-                elif isinstance(event, Done):
-                    yield {"event": "done", "answer": event.answer.to_dict()}
+                if isinstance(event, Sources | Checked | Done):  # the model's drafts and pauses are not sent
+                    yield event.to_dict()
         except SHOWN_ERRORS as exc:
             raise user_error(str(exc)) from exc
 

@@ -96,6 +96,7 @@ class Handlers:
         self.assistant = assistant
         self.library = Library(assistant.index)
 
+    # the documents ----------------------------------------------------------------------------
     def doc_rows(self) -> list[list[Any]]:
         def mark(field: str, value: str) -> str:
             return f"{value} ({SET_BY_YOU})" if field in d.meta.edited else value

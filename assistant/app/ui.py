@@ -24,6 +24,9 @@ def build_app(assistant: Assistant, *, title: str = "speechqa") -> Any:
     from assistant.app.ui_handlers import Conversation, Handlers
 
     h = Handlers(assistant)
+    documents = h.library.documents()  # read once to build the page; every page load reads it again
+    table_rows, table_count = h.doc_table(documents)
+    choices = h.doc_choices(documents)
 
     # layout --------------------------------------------------------------------------------------
     with gr.Blocks(title=title) as app:
@@ -76,7 +79,7 @@ def build_app(assistant: Assistant, *, title: str = "speechqa") -> Any:
                         cities = gr.Dropdown(
                             h.library.cities(), multiselect=True, label="City", elem_id="sq-city"
                         )
-                        docs = gr.Dropdown(h.doc_choices(), multiselect=True, label="Document")
+                        docs = gr.Dropdown(choices, multiselect=True, label="Document")
                         with gr.Row():
                             date_from = gr.Textbox(label="From (YYYY or YYYY-MM-DD)")
                             date_to = gr.Textbox(label="To")
@@ -114,9 +117,9 @@ def build_app(assistant: Assistant, *, title: str = "speechqa") -> Any:
                 column_widths=["5%", "7%", "14%", "14%", "9%", "18%", "33%"],
             )
         with gr.Tab("Documents"):
-            count = gr.Markdown(h.doc_table()[1], elem_id="sq-doc-count")
+            count = gr.Markdown(table_count, elem_id="sq-doc-count")
             table = gr.Dataframe(
-                h.doc_rows(),
+                table_rows,
                 headers=["doc_id", "title", "where (and why)", "date", "people", "chunks", "warnings"],
                 show_search="search",
                 show_row_numbers=True,
@@ -135,7 +138,7 @@ def build_app(assistant: Assistant, *, title: str = "speechqa") -> Any:
             )
             with gr.Row():
                 # any document id is accepted (the list may be older than the index); the callback checks it
-                victim = gr.Dropdown(h.doc_choices(), label="Remove a document", allow_custom_value=True)
+                victim = gr.Dropdown(choices, label="Remove a document", allow_custom_value=True)
                 drop = gr.Button("Remove", variant="stop")
             removed = gr.Markdown()
             edit_pick = build_metadata_editor(

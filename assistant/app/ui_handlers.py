@@ -9,7 +9,7 @@ from __future__ import annotations
 import html
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -39,7 +39,7 @@ from ingest.metadata import SET_BY_YOU
 from ingest.pipeline import doc_id_for
 from vectorstore.errors import VectorStoreError
 from vectorstore.library import Library
-from vectorstore.records import Filters
+from vectorstore.records import DocumentRow, Filters
 
 # errors whose message is for the user (what happened, what to do): shown in a dialog, never a traceback
 SHOWN_ERRORS = (AssistantError, IngestError, VectorStoreError)
@@ -97,12 +97,14 @@ class Handlers:
         self.library = Library(assistant.index)
 
     # the documents ----------------------------------------------------------------------------
-    def doc_rows(self) -> list[list[Any]]:
+    def doc_rows(self, documents: Sequence[DocumentRow] | None = None) -> list[list[Any]]:
+        """The Documents table's rows, of `documents` as already read or of the index now."""
+
         def mark(field: str, value: str) -> str:
             return f"{value} ({SET_BY_YOU})" if field in d.meta.edited else value
 
         rows = []
-        for d in self.library.documents():
+        for d in self.library.documents() if documents is None else documents:
             people = "、".join(n.name for n in d.meta.people[:6])
             notes = [
                 f"copy of {d.copy_of}" if d.copy_of else "",
@@ -122,14 +124,16 @@ class Handlers:
             )
         return rows
 
-    def doc_table(self) -> tuple[list[list[Any]], str]:
+    def doc_table(self, documents: Sequence[DocumentRow] | None = None) -> tuple[list[list[Any]], str]:
         """The Documents table's rows and, above it, how many documents and chunks it holds, so that a
         row below the fold is known to be there (the table has a search box)."""
-        rows = self.doc_rows()
+        rows = self.doc_rows(documents)
         return rows, f"**{len(rows)} documents, {sum(row[5] for row in rows):,} chunks**"
 
-    def doc_choices(self) -> list[str]:
-        return [f"{d.doc_id} {shortened(d.meta.title, 30)}" for d in self.library.documents()]
+    def doc_choices(self, documents: Sequence[DocumentRow] | None = None) -> list[str]:
+        """The document pickers' entries: the id, then the title cut short."""
+        listed = self.library.documents() if documents is None else documents
+        return [f"{d.doc_id} {shortened(d.meta.title, 30)}" for d in listed]
 
     # the conversation -------------------------------------------------------------------------
     def answer_into_chat(
@@ -363,10 +367,11 @@ class Handlers:
 
     def documents_changed(self) -> tuple[Any, ...]:
         """Everything that lists documents, after an upload or a removal: the table, the city and
-        document filters, the removal list."""
-        choices = self.doc_choices()
+        document filters, the removal list (the catalog read once)."""
+        documents = self.library.documents()
+        choices = self.doc_choices(documents)
         return (
-            *self.doc_table(),
+            *self.doc_table(documents),
             gr.update(choices=self.library.cities()),
             gr.update(choices=choices),
             gr.update(choices=choices, value=None),
@@ -375,12 +380,8 @@ class Handlers:
     def page_opened(self) -> tuple[Any, ...]:
         """The lists as the index holds them now: the Documents table, the city and document filters,
         the removal list, the Trends tab's cities, the editor's documents."""
-        choices = self.doc_choices()
-        return (
-            *self.documents_changed(),
-            gr.update(choices=self.library.cities()),
-            gr.update(choices=choices),
-        )
+        changed = self.documents_changed()
+        return (*changed, dict(changed[2]), dict(changed[3]))  # the same cities and documents, again
 
     def documents_edited(self) -> tuple[Any, ...]:
         """After a metadata edit: the table and the filters (the edited document stays chosen)."""

@@ -49,3 +49,11 @@ class UnknownDocument(VectorStoreError, KeyError):
 
     def __str__(self) -> str:  # KeyError would quote the message
         return str(self.args[0]) if self.args else ""
+
+
+class FilterError(VectorStoreError, ValueError):
+    """A filter that cannot be read (an unknown key, a list that is not of strings); `key` names it."""
+
+    def __init__(self, message: str, key: str) -> None:
+        super().__init__(message)
+        self.key = key

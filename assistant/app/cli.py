@@ -10,8 +10,8 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from assistant.answer.compose import legible, shortened, when_label
+from assistant.app.context import add_filter_arguments, make_assistant, open_index
 from assistant.app.context import filters_from_args as _filters
-from assistant.app.context import make_assistant, open_index
 from assistant.app.context import settings_from_args as _settings
 from assistant.app.render import edits_lines, names_lines, where_line
 from assistant.errors import AssistantError, UserError
@@ -400,10 +400,7 @@ def build_parser() -> tuple[argparse.ArgumentParser, dict[str, Command]]:
     p.add_argument("doc_id")
 
     filters = argparse.ArgumentParser(add_help=False)
-    filters.add_argument("--city", action="append", help="only speeches of this city (repeatable)")
-    filters.add_argument("--doc", action="append", help="only this document id (repeatable)")
-    filters.add_argument("--date-from", help="only speeches dated on or after (YYYY or YYYY-MM-DD)")
-    filters.add_argument("--date-to", help="only speeches dated on or before")
+    add_filter_arguments(filters)
 
     p = sub.add_parser("ask", parents=[common, filters], help="answer one question with cited paragraphs")
     p.add_argument("question")

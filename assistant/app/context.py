@@ -9,13 +9,15 @@ from pathlib import Path
 
 from assistant.answer.pipeline import Assistant
 from assistant.chat_model import make_chat_model
+from assistant.errors import UserError
 from assistant.options import Options
 from assistant.settings import Settings, sample_corpus_dir
 from vectorstore import embed_cache
 from vectorstore.chroma_store import ChromaConfig
+from vectorstore.errors import FilterError
 from vectorstore.index import Index
 from vectorstore.library import Library
-from vectorstore.records import Filters
+from vectorstore.records import FILTER_FIELDS, Filters
 
 Say = Callable[[str], None]
 
@@ -32,14 +34,22 @@ def settings_from_args(args: argparse.Namespace) -> Settings:
     )
 
 
+def add_filter_arguments(parser: argparse.ArgumentParser) -> None:
+    """The filter flags every asking command shares, one per entry of FILTER_FIELDS (--city, --doc,
+    --date-from, --date-to)."""
+    for f in FILTER_FIELDS:
+        if f.kind == "any":
+            parser.add_argument(f"--{f.flag}", dest=f"filter_{f.name}", action="append", help=f.help)
+        else:
+            parser.add_argument(f"--{f.flag}", dest=f"filter_{f.name}", help=f.help)
+
+
 def filters_from_args(args: argparse.Namespace) -> Filters:
-    """The filter flags (--city, --doc, --date-from, --date-to) every asking command shares."""
-    return Filters(
-        cities=tuple(args.city or ()),
-        doc_ids=tuple(getattr(args, "doc", None) or ()),
-        date_from=args.date_from or "",
-        date_to=args.date_to or "",
-    )
+    """The filters the flags of `add_filter_arguments` set."""
+    try:
+        return Filters.from_wire({f.key: getattr(args, f"filter_{f.name}", None) for f in FILTER_FIELDS})
+    except FilterError as exc:
+        raise UserError(str(exc)) from exc
 
 
 def open_index(settings: Settings) -> Index:

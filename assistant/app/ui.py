@@ -9,6 +9,7 @@ from typing import Any
 from assistant.answer.pipeline import Assistant
 from assistant.app.ui_html import RANKED_HEADERS, SCRIPTS, document_html, sources_html
 from assistant.app.ui_research import build_metadata_editor, build_trends_tab
+from vectorstore.records import FILTER_FIELDS
 
 EXAMPLES = [
     "各地对重点项目督查考核有什么要求？",
@@ -46,7 +47,7 @@ def build_app(assistant: Assistant, *, title: str = "speechqa") -> Any:
                             visible=False,
                             scale=3,
                             elem_id="sq-scope",
-                            label="Scope of the last answer: h.remove a chip to ask again without it",
+                            label="Scope of the last answer: remove a chip to ask again without it",
                         )
                         fixed = gr.HTML(visible=False, elem_id="sq-scope-fixed")
                     # as tall as the window allows with the question box still on screen; the page scrolls a
@@ -76,13 +77,20 @@ def build_app(assistant: Assistant, *, title: str = "speechqa") -> Any:
                         )
                     gr.Examples(EXAMPLES, inputs=box, label="Examples")
                     with gr.Accordion("Filters", open=False):
-                        cities = gr.Dropdown(
-                            h.library.cities(), multiselect=True, label="City", elem_id="sq-city"
-                        )
-                        docs = gr.Dropdown(choices, multiselect=True, label="Document")
-                        with gr.Row():
-                            date_from = gr.Textbox(label="From (YYYY or YYYY-MM-DD)")
-                            date_to = gr.Textbox(label="To")
+                        # one control per filter field, in FILTER_FIELDS order: a list to pick from, or a date
+                        filters = [
+                            gr.Dropdown(
+                                h.filter_choices(f, documents),
+                                multiselect=True,
+                                label=f.label,
+                                info=f.help,
+                                elem_id=f"sq-filter-{f.name}",
+                            )
+                            if f.kind == "any"
+                            else gr.Textbox(label=f.label, info=f.help, elem_id=f"sq-filter-{f.name}")
+                            for f in FILTER_FIELDS
+                        ]
+                        listed = [c for c, f in zip(filters, FILTER_FIELDS, strict=True) if f.kind == "any"]
                 with gr.Column(scale=2):
                     viewer = gr.HTML(document_html(None, 0, "", "original"), elem_id="sq-viewer")
                     script = gr.Radio(
@@ -142,15 +150,15 @@ def build_app(assistant: Assistant, *, title: str = "speechqa") -> Any:
                 drop = gr.Button("Remove", variant="stop")
             removed = gr.Markdown()
             edit_pick = build_metadata_editor(
-                assistant, h.doc_choices, h.documents_edited, [table, count, cities, docs]
+                assistant, h.doc_choices, h.documents_edited, [table, count, *listed]
             )
         trend_cities = build_trends_tab(assistant, h.library.cities)
         # every list of documents, cities or years is read from the index when a page opens (a reload,
         # a new tab), not kept from when the server started
-        app.load(h.page_opened, None, [table, count, cities, docs, victim, trend_cities, edit_pick])
+        app.load(h.page_opened, None, [table, count, *listed, victim, trend_cities, edit_pick])
 
         outputs = [chat, conv, sources, pick, box, scope, fixed, compare]
-        inputs = [box, chat, conv, cities, docs, date_from, date_to, script]
+        inputs = [box, chat, conv, script, *filters]
         for asked in (
             send.click(h.respond, inputs, outputs, concurrency_limit=2),
             box.submit(h.respond, inputs, outputs, concurrency_limit=2),
@@ -168,14 +176,14 @@ def build_app(assistant: Assistant, *, title: str = "speechqa") -> Any:
             None,
             [chat, conv, sources, pick, viewer, scope, fixed, compare, save, as_csv, as_docx],
         )
-        ingest.click(h.upload, files, [results, table, count, cities, docs, victim], concurrency_limit=1)
-        drop.click(h.remove, victim, [removed, table, count, cities, docs, victim], concurrency_limit=1)
+        ingest.click(h.upload, files, [results, table, count, *listed, victim], concurrency_limit=1)
+        drop.click(h.remove, victim, [removed, table, count, *listed, victim], concurrency_limit=1)
         gr.api(h.ask_api, api_name="ask", concurrency_limit=2)
         gr.api(h.ask_stream_api, api_name="ask_stream", concurrency_limit=2)
         for trigger in (run.click, probe.submit):
             trigger(
                 h.test_retrieval,
-                [probe, depth, cities, docs, date_from, date_to],
+                [probe, depth, *filters],
                 [plan, hits],
                 concurrency_limit=2,
             )

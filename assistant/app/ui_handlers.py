@@ -37,9 +37,9 @@ from assistant.records import Answer, Checked, Done, Sources
 from ingest.errors import IngestError
 from ingest.metadata import SET_BY_YOU
 from ingest.pipeline import doc_id_for
-from vectorstore.errors import VectorStoreError
+from vectorstore.errors import FilterError, VectorStoreError
 from vectorstore.library import Library
-from vectorstore.records import DocumentRow, Filters
+from vectorstore.records import FILTER_FIELDS, DocumentRow, FilterField, Filters
 
 # errors whose message is for the user (what happened, what to do): shown in a dialog, never a traceback
 SHOWN_ERRORS = (AssistantError, IngestError, VectorStoreError)
@@ -80,13 +80,29 @@ def export_last_answer(conv: Conversation, kind: str) -> Path:
     return (to_csv if kind == "csv" else to_docx)(conv.last, target)
 
 
-def _filters(cities: list[str] | None, docs: list[str] | None, date_from: str, date_to: str) -> Filters:
-    return Filters(
-        cities=tuple(cities or ()),
-        doc_ids=tuple(d.split(" ")[0] for d in docs or ()),
-        date_from=(date_from or "").strip(),
-        date_to=(date_to or "").strip(),
-    )
+def filters_of(values: Sequence[Any]) -> Filters:
+    """The Chat tab's filter controls, in FILTER_FIELDS order, as Filters."""
+    try:
+        return Filters.from_wire({f.key: v for f, v in zip(FILTER_FIELDS, values, strict=True)})
+    except FilterError as exc:
+        raise user_error(str(exc)) from exc
+
+
+def _api_filters(
+    cities: list[str] | None,
+    docs: list[str] | None,
+    date_from: str,
+    date_to: str,
+    more: dict[str, Any] | None,
+) -> Filters:
+    """The API's named filters, with `more` (the `filters` object of /v1: any field, by its key) over
+    them."""
+    ids = [d.split(" ")[0] for d in docs or ()]  # an id, or a document picker's entry ("id title")
+    raw: dict[str, Any] = {"cities": cities, "documents": ids, "date_from": date_from, "date_to": date_to}
+    try:
+        return Filters.from_wire({**raw, **(more or {})})
+    except FilterError as exc:
+        raise user_error(str(exc)) from exc
 
 
 class Handlers:
@@ -129,6 +145,26 @@ class Handlers:
         row below the fold is known to be there (the table has a search box)."""
         rows = self.doc_rows(documents)
         return rows, f"**{len(rows)} documents, {sum(row[5] for row in rows):,} chunks**"
+
+    def filter_choices(
+        self, field: FilterField, documents: Sequence[DocumentRow] | None = None
+    ) -> list[tuple[str, str]]:
+        """A list filter's choices: (shown, value) for each value a document has; a document is shown
+        with its title."""
+        listed = self.library.documents() if documents is None else documents
+        shown: dict[str, str] = {}
+        for d in listed:
+            for value in field.values(d.doc_id, d.meta):
+                if value and value not in shown:
+                    titled = field.name == "doc_ids"
+                    shown[value] = f"{value} {shortened(d.meta.title, 30)}" if titled else value
+        return sorted((label, value) for value, label in shown.items())
+
+    def filter_updates(self, documents: Sequence[DocumentRow]) -> list[Any]:
+        """New choices for every list filter of the Chat tab."""
+        return [
+            gr.update(choices=self.filter_choices(f, documents)) for f in FILTER_FIELDS if f.kind == "any"
+        ]
 
     def doc_choices(self, documents: Sequence[DocumentRow] | None = None) -> list[str]:
         """The document pickers' entries: the id, then the title cut short."""
@@ -213,17 +249,15 @@ class Handlers:
         question: str,
         chat: list[dict[str, str]],
         conv: Conversation,
-        cities: list[str],
-        docs: list[str],
-        date_from: str,
-        date_to: str,
         script: str,
+        *filter_values: Any,
     ) -> Iterator[tuple[Any, ...]]:
+        """A question asked (filter_values: the filter controls, in FILTER_FIELDS order)."""
         question = (question or "").strip()
         if not question:
             raise user_error("Type a question first.")
         yield from self.answer_into_chat(
-            question, question, conv.history, _filters(cities, docs, date_from, date_to), chat, conv, script
+            question, question, conv.history, filters_of(filter_values), chat, conv, script
         )
 
     def rescope(
@@ -231,11 +265,8 @@ class Handlers:
         chips: list[str] | None,
         chat: list[dict[str, str]],
         conv: Conversation,
-        cities: list[str],
-        docs: list[str],
-        date_from: str,
-        date_to: str,
         script: str,
+        *filter_values: Any,
     ) -> Iterator[tuple[Any, ...]]:
         """A chip removed: the last question asked again within the scope still shown; the conversation
         goes on from that scope (its question takes the last one's place in the history)."""
@@ -247,7 +278,7 @@ class Handlers:
             return
         question = scope.question() or answer.question
         conv.turns = conv.turns[:-1]  # the scope's question takes the last one's place
-        filters = _filters(cities, docs, date_from, date_to)
+        filters = filters_of(filter_values)
         if scope.documents:
             filters = replace(filters, doc_ids=scope.filters().doc_ids)
         # the scope's question is whole (places, years, topic): asked alone, not as a follow-up
@@ -366,30 +397,32 @@ class Handlers:
         return f"Removed {doc_id} ({removed} chunks).", *self.documents_changed()
 
     def documents_changed(self) -> tuple[Any, ...]:
-        """Everything that lists documents, after an upload or a removal: the table, the city and
-        document filters, the removal list (the catalog read once)."""
+        """Everything that lists documents, after an upload or a removal: the table, the list filters,
+        the removal list (the catalog read once)."""
+        documents = self.library.documents()
+        return (
+            *self.doc_table(documents),
+            *self.filter_updates(documents),
+            gr.update(choices=self.doc_choices(documents), value=None),
+        )
+
+    def page_opened(self) -> tuple[Any, ...]:
+        """The lists as the index holds them now: the Documents table, the list filters, the removal
+        list, the Trends tab's cities, the editor's documents (the catalog read once)."""
         documents = self.library.documents()
         choices = self.doc_choices(documents)
         return (
             *self.doc_table(documents),
+            *self.filter_updates(documents),
+            gr.update(choices=choices, value=None),
             gr.update(choices=self.library.cities()),
             gr.update(choices=choices),
-            gr.update(choices=choices, value=None),
         )
-
-    def page_opened(self) -> tuple[Any, ...]:
-        """The lists as the index holds them now: the Documents table, the city and document filters,
-        the removal list, the Trends tab's cities, the editor's documents."""
-        changed = self.documents_changed()
-        return (*changed, dict(changed[2]), dict(changed[3]))  # the same cities and documents, again
 
     def documents_edited(self) -> tuple[Any, ...]:
-        """After a metadata edit: the table and the filters (the edited document stays chosen)."""
-        return (
-            *self.doc_table(),
-            gr.update(choices=self.library.cities()),
-            gr.update(choices=self.doc_choices()),
-        )
+        """After a metadata edit: the table and the list filters (the edited document stays chosen)."""
+        documents = self.library.documents()
+        return (*self.doc_table(documents), *self.filter_updates(documents))
 
     def ask_api(
         self,
@@ -399,12 +432,13 @@ class Handlers:
         docs: list[str] | None = None,
         date_from: str = "",
         date_to: str = "",
+        filters: dict[str, Any] | None = None,
     ) -> dict[str, Any]:
-        """Ask one question (with the earlier questions of the conversation) and get the cited answer."""
+        """Ask one question (with the earlier questions of the conversation) and get the cited answer.
+        `filters`: the /v1 API's filters object, for any filter by its key, over the named ones."""
+        limits = _api_filters(cities, docs, date_from, date_to, filters)
         try:
-            answer = self.assistant.ask(
-                question or "", list(history or []), filters=_filters(cities, docs, date_from, date_to)
-            )
+            answer = self.assistant.ask(question or "", list(history or []), filters=limits)
         except SHOWN_ERRORS as exc:
             raise user_error(str(exc)) from exc
         return answer.to_dict()
@@ -417,29 +451,25 @@ class Handlers:
         docs: list[str] | None = None,
         date_from: str = "",
         date_to: str = "",
+        filters: dict[str, Any] | None = None,
     ) -> Iterator[dict[str, Any]]:
         """The answer as it is made: {"event": "sources", "citations"} once retrieval is done; with a chat
         model {"event": "sentence", "text", "kept", "why"} as each sentence is checked; then {"event":
         "done", "answer"} with the same dict as /ask."""
+        limits = _api_filters(cities, docs, date_from, date_to, filters)
         try:
-            events = self.assistant.stream(
-                question or "", list(history or []), filters=_filters(cities, docs, date_from, date_to)
-            )
+            events = self.assistant.stream(question or "", list(history or []), filters=limits)
             for event in events:
                 if isinstance(event, Sources | Checked | Done):  # the model's drafts and pauses are not sent
                     yield event.to_dict()
         except SHOWN_ERRORS as exc:
             raise user_error(str(exc)) from exc
 
-    def test_retrieval(
-        self, query: str, k: float, cities: list[str], docs: list[str], date_from: str, date_to: str
-    ) -> tuple[str, list[list[Any]]]:
+    def test_retrieval(self, query: str, k: float, *filter_values: Any) -> tuple[str, list[list[Any]]]:
         """The Retrieval test tab: how a question is read, and every passage found with each
         retriever's own rank and score."""
         try:
-            found = self.assistant.search(
-                query or "", int(k), filters=_filters(cities, docs, date_from, date_to)
-            )
+            found = self.assistant.search(query or "", int(k), filters=filters_of(filter_values))
         except SHOWN_ERRORS as exc:
             raise user_error(str(exc)) from exc
         return plan_markdown(found), ranked_rows(found)

@@ -14,6 +14,7 @@ from assistant.answer.compose import quoted
 from assistant.answer.pipeline import MAX_QUESTION_CHARS
 from assistant.app.render import citation_line, sources_heading
 from assistant.records import Answer, Search, citation_fields
+from vectorstore.errors import FilterError
 from vectorstore.records import Filters
 
 MODEL = "speechqa"
@@ -67,38 +68,12 @@ def _text(content: Any) -> str:
 
 
 def parse_filters(raw: Any) -> Filters:
-    """The optional `filters` object: {"cities": [...], "documents": [...], "date_from": "2019", "date_to":
-    …}."""
-    if raw is None:
-        return Filters()
-    if not isinstance(raw, dict):
-        raise ApiError(
-            400, "filters must be an object with cities, documents, date_from, date_to", param="filters"
-        )
-    unknown = set(raw) - {"cities", "documents", "date_from", "date_to"}
-    if unknown:
-        raise ApiError(
-            400,
-            f"unknown filter(s) {sorted(unknown)}; use cities, documents, date_from, date_to",
-            param="filters",
-        )
-    lists = {}
-    for key in ("cities", "documents"):
-        value = raw.get(key) or []
-        if isinstance(value, str):
-            value = [value]
-        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-            raise ApiError(400, f"filters.{key} must be a list of strings", param=f"filters.{key}")
-        lists[key] = tuple(value)
-    dates = {}
-    for key in ("date_from", "date_to"):
-        value = raw.get(key) or ""
-        if not isinstance(value, str):
-            raise ApiError(
-                400, f"filters.{key} must be a string (YYYY or YYYY-MM-DD)", param=f"filters.{key}"
-            )
-        dates[key] = value.strip()
-    return Filters(cities=lists["cities"], doc_ids=lists["documents"], **dates)
+    """The optional `filters` object (`Filters.from_wire`: {"cities": [...], "documents": [...],
+    "date_from": "2019", "date_to": …}), its faults as the API's 400."""
+    try:
+        return Filters.from_wire(raw)
+    except FilterError as exc:
+        raise ApiError(400, str(exc), param=f"filters.{exc.key}" if exc.key else "filters") from exc
 
 
 def _question_length(question: str) -> None:
@@ -238,17 +213,8 @@ def search_result(search: Search) -> dict[str, Any]:
             "years": list(plan.years),
             "terms": [list(t) if isinstance(t, tuple) else t for t in query.terms],
             "translations": [{"english": t.english, "chinese": list(t.chinese)} for t in query.translations],
-            "filters": filters_dict(query.filters),
+            "filters": query.filters.to_wire(),
             "weights": dict(query.weights),
         },
         "data": [p.to_dict() for p in search.passages],
-    }
-
-
-def filters_dict(filters: Filters) -> dict[str, Any]:
-    return {
-        "cities": list(filters.cities),
-        "documents": list(filters.doc_ids),
-        "date_from": filters.date_from,
-        "date_to": filters.date_to,
     }

@@ -17,7 +17,7 @@ def handlers(sample_index: Index) -> Handlers:
 
 
 def asked(handlers: Handlers, question: str, conv: Conversation, chat: list | None = None) -> tuple:  # type: ignore[type-arg]
-    *_, last = handlers.respond(question, chat or [], conv, [], [], "", "", "question")
+    *_, last = handlers.respond(question, chat or [], conv, "question", [], [], "", "")
     return last
 
 
@@ -52,4 +52,4 @@ def test_exports_exist_only_after_an_answer(handlers: Handlers) -> None:
 def test_the_documents_tab_counts_what_the_index_holds(handlers: Handlers, sample_index: Index) -> None:
     rows, count, cities, *_ = handlers.documents_changed()
     assert len(rows) == len(sample_index.catalog.documents()) == 5
-    assert count.startswith("**5 documents, ") and "临沂" in cities["choices"]
+    assert count.startswith("**5 documents, ") and ("临沂", "临沂") in cities["choices"]

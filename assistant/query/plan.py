@@ -74,22 +74,20 @@ class QueryPlan:
     # half-width, Simplified, lower-case), made once with the plan and read by every stage
     normalized: str = field(init=False, default="")
     normalized_original: str = field(init=False, default="")
+    # the language retrieval works in: that of the topic of the standalone question, which can differ
+    # from the question asked ("那惠州呢？" after an English question searches the English topic), and is
+    # not that of the places carried into it ("what about land? (临沂, 聊城)" is English)
+    search_language: str = field(init=False, default="")
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "normalized", normalize_text(self.standalone))
         object.__setattr__(self, "normalized_original", normalize_text(self.original))
+        object.__setattr__(self, "search_language", language_of(self.topic or self.standalone)[0])
 
     @property
     def asks_amount(self) -> bool:
         """The question asks for an amount (多少, 目标, how many, target): quote the sentence stating one."""
         return bool(ASKS_QUANTITY.search(self.normalized))
-
-    @property
-    def search_language(self) -> str:
-        """The language retrieval works in: that of the topic of the standalone question, which can
-        differ from the question asked ("那惠州呢？" after an English question searches the English topic),
-        and is not that of the places carried into it ("what about land? (临沂, 聊城)" is English)."""
-        return language_of(self.topic or self.standalone)[0]
 
 
 def language_of(text: str) -> tuple[str, str]:

@@ -38,10 +38,13 @@ def add_filter_arguments(parser: argparse.ArgumentParser) -> None:
     """The filter flags every asking command shares, one per entry of FILTER_FIELDS (--city, --doc,
     --date-from, --date-to)."""
     for f in FILTER_FIELDS:
+        dest = f"filter_{f.name}"
         if f.kind == "any":
-            parser.add_argument(f"--{f.flag}", dest=f"filter_{f.name}", action="append", help=f.help)
+            parser.add_argument(
+                f"--{f.flag}", dest=dest, metavar=f.flag.upper(), action="append", help=f.help
+            )
         else:
-            parser.add_argument(f"--{f.flag}", dest=f"filter_{f.name}", help=f.help)
+            parser.add_argument(f"--{f.flag}", dest=dest, metavar="YYYY[-MM-DD]", help=f.help)
 
 
 def filters_from_args(args: argparse.Namespace) -> Filters:

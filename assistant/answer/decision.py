@@ -73,7 +73,7 @@ def signals(
     terms = query.topics
     total = sum(c.weight for c in terms) or 1.0
     texts = [context(hit, view, title=False) for hit in ranked[:TOP]]
-    held = [[c for c in terms if any(mentions(text, w) for w in c.forms)] for text in texts]
+    held = [[c for c in terms if any(mentions(text, w) for w in c.held_as)] for text in texts]
     shares = [sum(c.weight for c in h) / total for h in held] or [0.0]
     present = [c for c in terms if not c.absent]
     # terms held together in one sentence say more than terms scattered over a passage
@@ -84,7 +84,7 @@ def signals(
         for a, b in sentence_spans(text, 0, len(text))
     ]
     in_sentence = max(
-        (sum(c.weight for c in terms if any(mentions(s, w) for w in c.forms)) / total for s in sentences),
+        (sum(c.weight for c in terms if any(mentions(s, w) for w in c.held_as)) / total for s in sentences),
         default=0.0,
     )
     rarest = max(present, key=lambda c: c.weight, default=None)

@@ -66,7 +66,7 @@ def bearing(query: Query, hits: Sequence[Hit], view: IndexView) -> list[bool]:
     total = sum(c.weight for c in topics) or 1.0
     texts = [context(hit, view, title=False) for hit in hits]
     shares = [
-        sum(c.weight for c in topics if any(mentions(text, w) for w in c.forms)) / total for text in texts
+        sum(c.weight for c in topics if any(mentions(text, w) for w in c.held_as)) / total for text in texts
     ]
     best = max(shares, default=0.0)
     return [i == 0 or best == 0.0 or share >= BEARING * best for i, share in enumerate(shares)]

@@ -8,14 +8,22 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 
+import numpy as np
+
 from assistant.options import Options
-from assistant.query.english import MIN_PHRASE_USES, Translation, choose_translations, translate_terms
+from assistant.query.english import (
+    MIN_PHRASE_USES,
+    Translation,
+    choose_translations,
+    pivot,
+    translate_terms,
+)
 from assistant.query.plan import QueryPlan, ordinal_congress
 from assistant.query.words import FRAMING_WORDS
 from ingest.gazetteer import is_place_name
 from vectorstore.calibration import Calibration
 from vectorstore.hybrid import SearchQuery
-from vectorstore.keyword import content_words, is_known_word, points, tokenize_zh, words
+from vectorstore.keyword import content_words, is_known_word, names_a_thing, points, tokenize_zh, words
 from vectorstore.records import Filters
 from vectorstore.view import IndexView
 
@@ -38,6 +46,14 @@ class Concept:
     absent: bool = False  # the corpus never writes any of the forms: the idea is missing, not mistranslated
     name: bool = False  # a person or place the documents name (spelled in pinyin, or in characters)
     action: bool = False  # what the question does (hold, write, support), not what it is about
+    # words the corpus uses for the senses of a question's word it never writes (底子 -> 基础): they say
+    # whether a passage holds the idea (the decision, the quotes) but do not rank passages, being a guess
+    readings: tuple[str, ...] = ()
+
+    @property
+    def held_as(self) -> tuple[str, ...]:
+        """Every form a passage may hold the term in: the question's own, then the corpus's readings."""
+        return self.forms + self.readings
 
 
 @dataclass(frozen=True, slots=True)
@@ -270,6 +286,39 @@ def _seldom_beyond_titles(piece: str, owners: Sequence[str], view: IndexView) ->
     return view.occurrences(piece, limit) <= limit
 
 
+def _readings(forms: Sequence[tuple[str, ...]], view: IndexView) -> list[tuple[str, ...]]:
+    """For each word of a Chinese question the corpus never writes, the words the corpus uses for its
+    senses (底子 -> 基础: `english.pivot`, chosen by `choose_translations`); () for every other word. A
+    reading stands in the word's role (both name a thing, or neither: 比特 "bit" is not 一点 "a bit")
+    and keeps company with another of the question's words more often than chance (more passages
+    hold both than their frequencies give). A word with no reading stays absent: the corpus lacks the
+    idea."""
+    rows = view.passages_with
+    held = [np.unique(np.concatenate([rows(w) for w in f])) if f else np.empty(0, np.int64) for f in forms]
+    size = max(view.size, 1)
+    out: list[tuple[str, ...]] = [()] * len(forms)
+    for i, f in enumerate(forms):
+        if held[i].size or len(f) != 1:
+            continue
+        chosen = choose_translations([pivot(f[0])], rows, framing=lambda w: not tokenize_zh(w))
+        others = [h for j, h in enumerate(held) if j != i and h.size]
+        out[i] = tuple(
+            w
+            for t in chosen
+            for w in t.chinese
+            if w != f[0]
+            and names_a_thing(w) == names_a_thing(f[0])
+            and any(_associated(rows(w), h, size) for h in others)
+        )
+    return out
+
+
+def _associated(a: np.ndarray, b: np.ndarray, size: int) -> bool:
+    """More passages hold both than if they were independent (lift above 1)."""
+    both = np.intersect1d(a, b, assume_unique=True).size
+    return both * size > a.size * b.size
+
+
 def _concepts(plan: QueryPlan, translations: Sequence[Translation], view: IndexView) -> tuple[Concept, ...]:
     """The question's key terms. Years are left out (they are filters, and a passage rarely repeats its
     own year), and so are places (filters too; a speech rarely names its own city) and framing words."""
@@ -289,11 +338,12 @@ def _concepts(plan: QueryPlan, translations: Sequence[Translation], view: IndexV
         ]
         actions = set()
         names = {f for f in forms if f[0] in view.names}
+    readings = _readings(forms, view) if plan.search_language != "en" else [()] * len(forms)
     concepts = []
-    for f in forms:
+    for f, read in zip(forms, readings, strict=True):
         if not f:
             continue
-        absent = all(not view.passages_with(w).size for w in f)
+        absent = all(not view.passages_with(w).size for w in (*f, *read))
         if absent and all(is_place_name(w) or not is_known_word(w) for w in f):
             # a place the corpus never writes (陕西 for a speech that names only its counties) or a piece
             # of an odd cut (那篇, 各是) says where or how the question asks, not what it is about
@@ -308,6 +358,7 @@ def _concepts(plan: QueryPlan, translations: Sequence[Translation], view: IndexV
                 absent=f not in actions and absent,
                 name=f in names,
                 action=f in actions,
+                readings=read,
             )
         )
     return tuple(concepts)

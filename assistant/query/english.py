@@ -130,6 +130,35 @@ def reverse_dictionary() -> dict[str, list[tuple[float, str]]]:
 
 
 @lru_cache(maxsize=1)
+def english_senses() -> dict[str, tuple[str, ...]]:
+    """Simplified word -> the English keys of its CC-CEDICT senses, first sense first (底子 -> bottom,
+    foundation, base, rough draft, remnant)."""
+    table: dict[str, list[str]] = defaultdict(list)
+    for entry in cedict_entries():
+        keys = table[entry["simplified"]]
+        for definition in entry["definitions"]:
+            keys += [k for k in _definition_keys(definition) if k not in keys]
+    return {word: tuple(keys) for word, keys in table.items()}
+
+
+PIVOT_PER_SENSE = 3  # Chinese words taken back from each English sense
+
+
+def pivot(word: str) -> Translation:
+    """A Chinese word read through its English senses back into Chinese: the other words CC-CEDICT gives
+    those senses (底子 -> foundation -> 基础). For a question's word the corpus never writes; the corpus
+    then chooses among them as it does for an English term (`choose_translations`)."""
+    table = reverse_dictionary()
+    found = [
+        w
+        for key in english_senses().get(word, ())
+        for _, w in table.get(key, [])[:PIVOT_PER_SENSE]
+        if w != word
+    ]
+    return Translation(word, (word, *dict.fromkeys(found)))
+
+
+@lru_cache(maxsize=1)
 def character_senses() -> dict[str, tuple[str, ...]]:
     """English key -> single characters with that sense (county -> 县, province -> 省). Too loose to
     search with, which is why the reverse dictionary leaves them out; checking that an English
@@ -484,13 +513,19 @@ def choose_translations(
     with the other terms' candidates (the share of its passages that also hold one of them, best over
     the other terms). Candidates scoring under half the best are dropped. A term none of whose
     candidates occurs in the corpus keeps its dictionary best: the corpus lacks the idea, and the
-    abstention check must see that.
+    abstention check must see that. Before that, a one-word term none of whose senses the corpus writes
+    is looked up by its word family (`family`: incubation, whose senses 潜伏期 and 孵化期 the corpus never
+    writes, finds 孵化 and 孵化器 through "incubate" and "incubator"), and the corpus chooses among those.
 
     A term whose first sense the corpus can use is a `framing` word (a stopword of the keyword index:
     stress -> 强调, problem -> 问题) says how the question asks, not what about: it is dropped, as the
     same word is from a Chinese question, and never counts as an idea the corpus lacks (its other
     senses, stress -> 应力, are the dictionary's, not the question's)."""
     translations = [t for t in translations if not _frames(t, rows, framing)]
+    translations = [
+        t if any(len(rows(w)) for w in t.chinese) else replace(t, chinese=(*t.chinese, *family(t)))
+        for t in translations
+    ]
     found = [[(w, rows(w)) for w in t.chinese] for t in translations]
     present = [[(w, r) for w, r in cands if len(r)] for cands in found]
     unions = [
@@ -517,6 +552,16 @@ def choose_translations(
             replace(translation, chinese=tuple(w for score, _, w in scored[:keep] if score >= best / 2))
         )
     return out
+
+
+def family(translation: Translation) -> tuple[str, ...]:
+    """Words (two characters or more) that CC-CEDICT defines with another word of a one-word term's stem,
+    besides its own senses: incubation -> 孵化, 孵化器 ("to incubate", "incubator"). Names have none."""
+    words = translation.english.split()
+    if translation.name or len(words) != 1:
+        return ()
+    related = stem_dictionary().get(_stem(words[0]), ())
+    return tuple(w for w in related if len(w) >= 2 and w not in translation.chinese)
 
 
 def _frames(translation: Translation, rows: Rows, framing: Callable[[str], bool]) -> bool:

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.query.english import Translation, choose_translations, translate_terms
+from assistant.answer.pipeline import Assistant
+from assistant.query.english import Translation, choose_translations, family, pivot, translate_terms
 from assistant.query.places import find_english_cities
 from assistant.query.plan import language_of, plan_query
+from vectorstore.records import Filters
 
 
 @pytest.mark.parametrize(
@@ -75,6 +77,34 @@ def test_the_corpus_chooses_among_dictionary_senses() -> None:
     assert chosen[1].chinese == ("干涉",)
     missing = choose_translations([Translation("world cup", ("世界杯",))], rows)
     assert missing[0].chinese == ("世界杯",)  # kept: the abstention check must see the corpus lacks it
+
+
+def test_a_term_whose_senses_the_corpus_never_writes_is_looked_up_by_its_word_family() -> None:
+    """incubation: CC-CEDICT gives 潜伏期 and 孵化期; the corpus writes 孵化器 (incubator)."""
+    import numpy as np
+
+    rows = lambda word: np.asarray([4, 5] if word == "孵化器" else [], dtype=np.int64)  # noqa: E731
+    assert {"孵化", "孵化器"} <= set(family(Translation("incubation", ("潜伏期", "孵化期"))))
+    (chosen,) = choose_translations([Translation("incubation", ("潜伏期", "孵化期"))], rows)
+    assert chosen.chinese == ("孵化器",)
+    assert family(Translation("Zhang Xuanyu", ("张旋宇",), name=True)) == ()
+
+
+def test_a_chinese_word_the_corpus_never_writes_is_read_through_its_senses(hashed_sample_index) -> None:  # type: ignore[no-untyped-def]
+    """底子 is not in the sample speeches; 基础 (its sense "foundation") is, beside 产业. The reading says the
+    idea is there; it does not rank passages. A word with no reading beside the others stays absent."""
+    assert "基础" in pivot("底子").chinese
+    assistant = Assistant(hashed_sample_index)
+    view = hashed_sample_index.view()
+    query = assistant.query(
+        assistant.understand("临沂的产业底子怎么样，有什么突出问题？", [], view), view, Filters()
+    )
+    (base,) = [c for c in query.concepts if c.forms == ("底子",)]
+    assert "基础" in base.readings and not base.absent and base.held_as[0] == "底子"
+    query = assistant.query(
+        assistant.understand("陕西那篇讲话是否提到自来水管老化的问题？", [], view), view, Filters()
+    )
+    assert all(c.absent and not c.readings for c in query.concepts if c.forms == ("自来水管",))
 
 
 def test_a_compound_is_mentioned_when_all_its_parts_are() -> None:

@@ -33,12 +33,13 @@ def _jieba():  # type: ignore[no-untyped-def]
     return jieba
 
 
-def tokenize_zh(text: str) -> list[str]:
+def tokenize_zh(text: str, *, normalized: bool = False) -> list[str]:
     """Normalised (Simplified, half-width, lower-case) jieba search-mode tokens, without stopwords
-    or punctuation. Used for indexing and for questions alike."""
+    or punctuation. Used for indexing and for questions alike. `normalized`: the text is already in
+    its search form (`QueryPlan.normalized`)."""
     jieba = _jieba()
     out = []
-    for token in jieba.cut_for_search(normalize_text(text)):
+    for token in jieba.cut_for_search(text if normalized else normalize_text(text)):
         token = token.strip()
         if token and token not in STOPWORDS and _TOKEN_OK.search(token) and "\ufffd" not in token:
             out.append(token)
@@ -76,15 +77,15 @@ def points(word: str) -> bool:
     return len(parts) == 1 and parts[0].flag.startswith("r")
 
 
-def words(text: str) -> list[str]:
+def words(text: str, *, normalized: bool = False) -> list[str]:
     """The normalised text cut into whole words (jieba's precise mode), nothing dropped."""
-    return [w for w in _jieba().cut(normalize_text(text)) if w.strip()]
+    return [w for w in _jieba().cut(text if normalized else normalize_text(text)) if w.strip()]
 
 
-def content_words(text: str) -> list[str]:
+def content_words(text: str, *, normalized: bool = False) -> list[str]:
     """Whole words (jieba's precise mode) of two or more characters that are not stopwords."""
     jieba = _jieba()
-    words = (w.strip() for w in jieba.cut(normalize_text(text)))
+    words = (w.strip() for w in jieba.cut(text if normalized else normalize_text(text)))
     return list(dict.fromkeys(w for w in words if len(w) >= 2 and w not in STOPWORDS and _TOKEN_OK.search(w)))
 
 

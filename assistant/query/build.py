@@ -156,8 +156,10 @@ def _terms(plan: QueryPlan, translations: Sequence[Translation]) -> list[Term]:
     """BM25 terms: the question's tokens; for English, its Chinese tokens plus a group per translated
     term (the term counts once, as its best-matching candidate)."""
     if plan.search_language != "en":
-        return list(tokenize_zh(plan.standalone))
-    terms: list[Term] = [t for t in tokenize_zh(plan.standalone) if not t.isascii() or t.isdigit()]
+        return list(tokenize_zh(plan.normalized, normalized=True))
+    terms: list[Term] = [
+        t for t in tokenize_zh(plan.normalized, normalized=True) if not t.isascii() or t.isdigit()
+    ]
     for translation in translations:
         terms.append(tuple(dict.fromkeys(t for word in translation.chinese for t in tokenize_zh(word))))
     return [t for t in terms if t]
@@ -247,8 +249,10 @@ def documents_named(plan: QueryPlan, view: IndexView) -> tuple[str, ...]:
     十三大" names two documents; which of them holds the answer is retrieval's to find. A run that every
     title of one yearly series holds (罗庄区政府工作报告) names the series: its documents of the years the
     question names, or all of them, so that "that year's report" and a question over time stay in it."""
-    text = ordinal_congress(plan.standalone) if plan.search_language == "en" else plan.standalone
-    cut = words(text)
+    if plan.search_language == "en":
+        cut = words(ordinal_congress(plan.standalone))
+    else:
+        cut = words(plan.normalized, normalized=True)
     starts = [sum(len(w) for w in cut[:i]) for i in range(len(cut) + 1)]
     spans = [
         (starts[i], starts[j], "".join(cut[i:j])) for i in range(len(cut)) for j in range(i + 1, len(cut) + 1)
@@ -327,13 +331,15 @@ def _concepts(plan: QueryPlan, translations: Sequence[Translation], view: IndexV
         actions = {tuple(t.chinese) for t in translations if t.action}
         names = {tuple(t.chinese) for t in translations if t.name}
         forms += [
-            (w,) for w in content_words(plan.standalone) if _CJK_RUN.fullmatch(w) and w not in plan.cities
+            (w,)
+            for w in content_words(plan.normalized, normalized=True)
+            if _CJK_RUN.fullmatch(w) and w not in plan.cities
         ]
     else:
         skip = set(plan.cities) | FRAMING_WORDS
         forms = [
             (w,)
-            for w in content_words(plan.standalone)
+            for w in content_words(plan.normalized, normalized=True)
             if not _YEAR_WORD.fullmatch(w) and w not in skip and not points(w)
         ]
         actions = set()

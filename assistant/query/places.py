@@ -186,10 +186,10 @@ def places_joined(question: str) -> bool:
     return joined(chinese, place_spans(chinese)) or joined(question, english_city_spans(question))
 
 
-def cities_in(text: str) -> list[str]:
+def cities_in(text: str, normalized: str = "") -> list[str]:
     """Places (cities, and provinces by their full names) a question names, in Chinese or romanised,
-    in order: 临沂, 聊城, 山东省."""
-    found = list(dict.fromkeys(place for place, _, _ in place_spans(normalize_text(text))))
+    in order: 临沂, 聊城, 山东省. `normalized`: the text's search form, when the caller has it."""
+    found = list(dict.fromkeys(place for place, _, _ in place_spans(normalized or normalize_text(text))))
     for city in find_english_cities(text):
         if city not in found:
             found.append(city)

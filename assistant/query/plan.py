@@ -80,8 +80,10 @@ class QueryPlan:
     search_language: str = field(init=False, default="")
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "normalized", normalize_text(self.standalone))
-        object.__setattr__(self, "normalized_original", normalize_text(self.original))
+        normalized = normalize_text(self.standalone)
+        object.__setattr__(self, "normalized", normalized)
+        original = normalized if self.original == self.standalone else normalize_text(self.original)
+        object.__setattr__(self, "normalized_original", original)
         object.__setattr__(self, "search_language", language_of(self.topic or self.standalone)[0])
 
     @property
@@ -113,8 +115,9 @@ def year_span(text: str) -> tuple[str, str]:
     return start, end
 
 
-def _strip_entities(text: str, cities: Sequence[str]) -> str:
-    out = normalize_text(text)
+def _strip_entities(text: str, cities: Sequence[str], normalized: str = "") -> str:
+    """The text in its search form (`normalized`, when the caller has it) without its places."""
+    out = normalized or normalize_text(text)
     if len(cities) > 1:  # a comparison: the topic is what is compared, not the comparing words
         out = COMPARISON_FRAME.sub(" ", out)
     for city in cities:
@@ -183,14 +186,13 @@ def is_followup(question: str) -> bool:
 def plan_query(question: str, history: Sequence[str] = ()) -> QueryPlan:
     """Understand a question in the light of the questions asked before it (oldest first)."""
     language, script = language_of(question)
-    cities = cities_in(question)
+    normalized = normalize_text(question)
+    cities = cities_in(question, normalized)
     years = years_in(question)
     span = year_span(to_simplified(question))
     # a comparison is asked for in words, or by naming places side by side; two places named otherwise
     # are a subject and what is said of it ("惠州如何看待深圳")
-    comparison = bool(IS_COMPARISON.search(normalize_text(question))) or (
-        len(cities) > 1 and places_joined(question)
-    )
+    comparison = bool(IS_COMPARISON.search(normalized)) or (len(cities) > 1 and places_joined(question))
     timeline, searched = time_question(question)
     plan = QueryPlan(
         original=question,
@@ -201,7 +203,7 @@ def plan_query(question: str, history: Sequence[str] = ()) -> QueryPlan:
         years=tuple(years),
         year_span=span,
         comparison=comparison,
-        topic=_strip_entities(searched, cities).strip(),
+        topic=_strip_entities(searched, cities, normalized if searched == question else "").strip(),
         timeline=timeline,
     )
     edits = place_edits(question) if history else {}

@@ -26,6 +26,7 @@ PHRASES: dict[str, dict[str, str]] = {
         "unknown_city": "城市不详",
         "unknown_date": "日期不详",
         "searched_as": "检索词：{terms}。",
+        "read_as": "讲话中没有“{word}”一词，按“{readings}”理解。",
         "spoken_by": "讲话人{name}",
         "unreadable": "（无法辨认）",
         "national": "全国",
@@ -89,6 +90,7 @@ PHRASES: dict[str, dict[str, str]] = {
         "intro": "Here is what the speeches say, quoted in the original Chinese (a configured chat model "
         "writes the answer in English):",
         "searched_as": "Searched as: {terms}.",
+        "read_as": "The speeches never write {word}; read as {readings}.",
         "spoken_by": "speaker {name}",
         "none": "The speeches in the corpus do not cover this question.",
         "related": "Possibly related passages:",

@@ -82,6 +82,17 @@ def searched_as(translations: Sequence[tuple[str, Sequence[str]]], language: str
     return phrase("searched_as", language, script).format(terms=terms) if terms else ""
 
 
+def read_as(readings: Sequence[tuple[str, Sequence[str]]], language: str, script: str) -> str:
+    """Words of the question the speeches never write, with the words they were read as (底子 → 基础,
+    `Concept.readings`), so that a quote about 产业基础 is seen to answer a question about 产业底子."""
+    text = " ".join(
+        phrase("read_as", language, script).format(word=word, readings="、".join(found[:3]))
+        for word, found in readings
+        if found
+    )
+    return to_traditional(text) if script == "traditional" else text
+
+
 def compose_answer(
     citations: Sequence[Citation],
     language: str,
@@ -91,7 +102,8 @@ def compose_answer(
 ) -> str:
     """Quotes grouped by document (in rank order of each group's best citation); then passages found
     beside them that do not bear on the question as closely, as possibly related. `terms`: for an
-    English question, what its terms were searched as (`searched_as`)."""
+    English question, what its terms were searched as (`searched_as`); for a Chinese one, the words it
+    was read as (`read_as`)."""
     lines = [phrase("intro", language, script), *([terms] if terms else []), ""]
     groups: dict[str, list[Citation]] = {}
     for citation in citations:

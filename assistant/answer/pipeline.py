@@ -17,6 +17,7 @@ from assistant.answer.compose import (
     compose_ledger,
     degraded_notes,
     phrase,
+    read_as,
     searched,
     searched_as,
     where_label,
@@ -299,8 +300,15 @@ class Assistant:
                     outcome="not_covered",
                     decision=decision,
                 )
-            terms = searched_as(
-                [(t.english, t.chinese) for t in query.translations], plan.language, plan.script
+            terms = " ".join(
+                line
+                for line in (
+                    searched_as(
+                        [(t.english, t.chinese) for t in query.translations], plan.language, plan.script
+                    ),
+                    read_as([(c.forms[0], c.readings) for c in query.concepts], plan.language, plan.script),
+                )
+                if line
             )
             text = with_notes(
                 compose_answer(quoted, plan.language, plan.script, related=aside, terms=terms), notes

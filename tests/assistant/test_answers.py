@@ -70,6 +70,14 @@ def test_comparison_is_side_by_side_and_says_when_a_side_is_empty(assistant: Ass
     assert "showing results from all speeches" not in empty.text
 
 
+def test_a_word_the_speeches_never_write_is_answered_as_they_write_it(assistant: Assistant) -> None:
+    """底子 is not in the speeches; 产业基础 is. The answer quotes it and says how the word was read, in
+    the question's script."""
+    answer = assistant.ask("臨沂的產業底子怎麼樣，有什麼突出問題？")
+    assert answer.outcome == "answer" and cited(answer, "我市有很好的产业基础", top=1)
+    assert "講話中沒有“底子”一詞" in answer.text and "基礎" in answer.text
+
+
 def test_filters_apply_inside_retrieval(assistant: Assistant) -> None:
     answer = assistant.ask("项目建设有什么要求？", filters=Filters(cities=("惠州",)))
     assert answer.citations and {c.city for c in answer.citations} == {"惠州"}

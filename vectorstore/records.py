@@ -21,7 +21,7 @@ class FilterField:
     key: str  # the key of the API's `filters` object
     flag: str  # the CLI's flag (--flag; repeatable for "any")
     label: str  # the UI control's label
-    help: str
+    help: str  # what it limits to, for the UI and the CLI (which adds "repeatable" for a list)
     kind: FilterKind  # "any": the document has one of the values; "from"/"to": a date bound (YYYY…)
     values: Callable[[str, DocMeta], tuple[str, ...]]  # the document's values (doc_id, meta) it reads
 
@@ -45,7 +45,7 @@ FILTER_FIELDS: tuple[FilterField, ...] = (
         "cities",
         "city",
         "City",
-        "only speeches of this city, or of this province's own documents (repeatable)",
+        "only speeches of this city, or of this province's own documents",
         "any",
         lambda doc_id, meta: (meta.where,),
     ),
@@ -54,7 +54,7 @@ FILTER_FIELDS: tuple[FilterField, ...] = (
         "documents",
         "doc",
         "Document",
-        "only this document id (repeatable)",
+        "only this document",
         "any",
         lambda doc_id, meta: (doc_id,),
     ),
@@ -62,7 +62,7 @@ FILTER_FIELDS: tuple[FilterField, ...] = (
         "date_from",
         "date_from",
         "date-from",
-        "From (YYYY or YYYY-MM-DD)",
+        "From",
         "only speeches dated on or after (YYYY or YYYY-MM-DD)",
         "from",
         lambda doc_id, meta: (meta.date,),

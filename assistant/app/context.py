@@ -40,9 +40,8 @@ def add_filter_arguments(parser: argparse.ArgumentParser) -> None:
     for f in FILTER_FIELDS:
         dest = f"filter_{f.name}"
         if f.kind == "any":
-            parser.add_argument(
-                f"--{f.flag}", dest=dest, metavar=f.flag.upper(), action="append", help=f.help
-            )
+            more = f"{f.help} (repeatable)"
+            parser.add_argument(f"--{f.flag}", dest=dest, metavar=f.flag.upper(), action="append", help=more)
         else:
             parser.add_argument(f"--{f.flag}", dest=dest, metavar="YYYY[-MM-DD]", help=f.help)
 

@@ -77,20 +77,27 @@ def build_app(assistant: Assistant, *, title: str = "speechqa") -> Any:
                         )
                     gr.Examples(EXAMPLES, inputs=box, label="Examples")
                     with gr.Accordion("Filters", open=False):
-                        # one control per filter field, in FILTER_FIELDS order: a list to pick from, or a date
-                        filters = [
-                            gr.Dropdown(
+                        # one control per filter field: a list to pick from, or the date bounds side by
+                        # side; handed to the handlers in FILTER_FIELDS order
+                        controls = {
+                            f.name: gr.Dropdown(
                                 h.filter_choices(f, documents),
                                 multiselect=True,
                                 label=f.label,
                                 info=f.help,
                                 elem_id=f"sq-filter-{f.name}",
                             )
-                            if f.kind == "any"
-                            else gr.Textbox(label=f.label, info=f.help, elem_id=f"sq-filter-{f.name}")
                             for f in FILTER_FIELDS
-                        ]
-                        listed = [c for c, f in zip(filters, FILTER_FIELDS, strict=True) if f.kind == "any"]
+                            if f.kind == "any"
+                        }
+                        with gr.Row():
+                            for f in FILTER_FIELDS:
+                                if f.kind != "any":
+                                    controls[f.name] = gr.Textbox(
+                                        label=f.label, info=f.help, elem_id=f"sq-filter-{f.name}"
+                                    )
+                        filters = [controls[f.name] for f in FILTER_FIELDS]
+                        listed = [controls[f.name] for f in FILTER_FIELDS if f.kind == "any"]
                 with gr.Column(scale=2):
                     viewer = gr.HTML(document_html(None, 0, "", "original"), elem_id="sq-viewer")
                     script = gr.Radio(

@@ -79,7 +79,7 @@ def build_app(assistant: Assistant, *, title: str = "speechqa") -> Any:
                     with gr.Accordion("Filters", open=False):
                         # one control per filter field: a list to pick from, or the date bounds side by
                         # side; handed to the handlers in FILTER_FIELDS order
-                        controls = {
+                        controls: dict[str, Any] = {
                             f.name: gr.Dropdown(
                                 h.filter_choices(f, documents),
                                 multiselect=True,

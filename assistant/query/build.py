@@ -15,6 +15,7 @@ from assistant.query.english import (
     MIN_PHRASE_USES,
     Translation,
     choose_translations,
+    family,
     pivot,
     translate_terms,
 )
@@ -290,27 +291,30 @@ def _seldom_beyond_titles(piece: str, owners: Sequence[str], view: IndexView) ->
     return view.occurrences(piece, limit) <= limit
 
 
-def _readings(forms: Sequence[tuple[str, ...]], view: IndexView) -> list[tuple[str, ...]]:
-    """For each word of a Chinese question the corpus never writes, the words the corpus uses for its
-    senses (底子 -> 基础: `english.pivot`, chosen by `choose_translations`); () for every other word. A
-    reading stands in the word's role (both name a thing, or neither: 比特 "bit" is not 一点 "a bit")
-    and keeps company with another of the question's words more often than chance (more passages
-    hold both than their frequencies give). A word with no reading stays absent: the corpus lacks the
-    idea."""
+def _readings(
+    forms: Sequence[tuple[str, ...]], offered: Sequence[Translation], view: IndexView
+) -> list[tuple[str, ...]]:
+    """For each term the corpus never writes, the words the corpus uses instead, from those `offered`
+    (a Chinese word's: its CC-CEDICT senses read back into Chinese, 底子 -> 基础, `english.pivot`; an
+    English term's: its word family, incubation -> 孵化器, `english.family`), chosen by the corpus
+    (`choose_translations`); () for every other term. A reading stands in the term's role (both name a
+    thing, or neither: 比特 "bit" is not 一点 "a bit") and keeps company with another of the question's
+    terms more often than chance (more passages hold both than their frequencies give). A term with no
+    reading stays absent: the corpus lacks the idea."""
     rows = view.passages_with
     held = [np.unique(np.concatenate([rows(w) for w in f])) if f else np.empty(0, np.int64) for f in forms]
     size = max(view.size, 1)
     out: list[tuple[str, ...]] = [()] * len(forms)
-    for i, f in enumerate(forms):
-        if held[i].size or len(f) != 1:
+    for i, (f, offer) in enumerate(zip(forms, offered, strict=True)):
+        if held[i].size or not f or not offer.chinese:
             continue
-        chosen = choose_translations([pivot(f[0])], rows, framing=lambda w: not tokenize_zh(w))
+        chosen = choose_translations([offer], rows, framing=lambda w: not tokenize_zh(w))
         others = [h for j, h in enumerate(held) if j != i and h.size]
         out[i] = tuple(
             w
             for t in chosen
             for w in t.chinese
-            if w != f[0]
+            if w not in f
             and names_a_thing(w) == names_a_thing(f[0])
             and any(_associated(rows(w), h, size) for h in others)
         )
@@ -330,11 +334,14 @@ def _concepts(plan: QueryPlan, translations: Sequence[Translation], view: IndexV
         forms = [tuple(t.chinese) for t in translations]
         actions = {tuple(t.chinese) for t in translations if t.action}
         names = {tuple(t.chinese) for t in translations if t.name}
-        forms += [
-            (w,)
+        offered = [family(t) for t in translations]
+        written = [
+            w
             for w in content_words(plan.normalized, normalized=True)
             if _CJK_RUN.fullmatch(w) and w not in plan.cities
         ]
+        forms += [(w,) for w in written]
+        offered += [pivot(w) for w in written]
     else:
         skip = set(plan.cities) | FRAMING_WORDS
         forms = [
@@ -344,7 +351,8 @@ def _concepts(plan: QueryPlan, translations: Sequence[Translation], view: IndexV
         ]
         actions = set()
         names = {f for f in forms if f[0] in view.names}
-    readings = _readings(forms, view) if plan.search_language != "en" else [()] * len(forms)
+        offered = [pivot(f[0]) for f in forms]
+    readings = _readings(forms, offered, view)
     concepts = []
     for f, read in zip(forms, readings, strict=True):
         if not f:

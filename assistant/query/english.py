@@ -513,19 +513,13 @@ def choose_translations(
     with the other terms' candidates (the share of its passages that also hold one of them, best over
     the other terms). Candidates scoring under half the best are dropped. A term none of whose
     candidates occurs in the corpus keeps its dictionary best: the corpus lacks the idea, and the
-    abstention check must see that. Before that, a one-word term none of whose senses the corpus writes
-    is looked up by its word family (`family`: incubation, whose senses 潜伏期 and 孵化期 the corpus never
-    writes, finds 孵化 and 孵化器 through "incubate" and "incubator"), and the corpus chooses among those.
+    abstention check must see that (and query.build reads it through its word family, `family`).
 
     A term whose first sense the corpus can use is a `framing` word (a stopword of the keyword index:
     stress -> 强调, problem -> 问题) says how the question asks, not what about: it is dropped, as the
     same word is from a Chinese question, and never counts as an idea the corpus lacks (its other
     senses, stress -> 应力, are the dictionary's, not the question's)."""
     translations = [t for t in translations if not _frames(t, rows, framing)]
-    translations = [
-        t if any(len(rows(w)) for w in t.chinese) else replace(t, chinese=(*t.chinese, *family(t)))
-        for t in translations
-    ]
     found = [[(w, rows(w)) for w in t.chinese] for t in translations]
     present = [[(w, r) for w, r in cands if len(r)] for cands in found]
     unions = [
@@ -554,14 +548,18 @@ def choose_translations(
     return out
 
 
-def family(translation: Translation) -> tuple[str, ...]:
-    """Words (two characters or more) that CC-CEDICT defines with another word of a one-word term's stem,
-    besides its own senses: incubation -> 孵化, 孵化器 ("to incubate", "incubator"). Names have none."""
+def family(translation: Translation) -> Translation:
+    """A one-word term's word family: the words (two characters or more) that CC-CEDICT defines with
+    another word of its stem, besides its own senses: incubation -> 孵化, 孵化器 ("to incubate",
+    "incubator"); remark -> 出色 too ("remarkable"), which is why the family only offers readings for the
+    corpus to check (query.build). Names and phrases have none."""
     words = translation.english.split()
     if translation.name or len(words) != 1:
-        return ()
+        return Translation(translation.english, ())
     related = stem_dictionary().get(_stem(words[0]), ())
-    return tuple(w for w in related if len(w) >= 2 and w not in translation.chinese)
+    return Translation(
+        translation.english, tuple(w for w in related if len(w) >= 2 and w not in translation.chinese)
+    )
 
 
 def _frames(translation: Translation, rows: Rows, framing: Callable[[str], bool]) -> bool:

@@ -47,8 +47,9 @@ class Concept:
     absent: bool = False  # the corpus never writes any of the forms: the idea is missing, not mistranslated
     name: bool = False  # a person or place the documents name (spelled in pinyin, or in characters)
     action: bool = False  # what the question does (hold, write, support), not what it is about
-    # words the corpus uses for the senses of a question's word it never writes (底子 -> 基础): they say
-    # whether a passage holds the idea (the decision, the quotes) but do not rank passages, being a guess
+    # words the corpus writes for a term it never writes (底子 -> 基础, incubation's 潜伏期 -> 孵化器;
+    # `_readings`): they say whether a passage holds the idea (the decision, the quotes) but do not rank
+    # passages, being a guess
     readings: tuple[str, ...] = ()
 
     @property
@@ -352,6 +353,12 @@ def _concepts(plan: QueryPlan, translations: Sequence[Translation], view: IndexV
         actions = set()
         names = {f for f in forms if f[0] in view.names}
         offered = [pivot(f[0]) for f in forms]
+    # one concept per idea: two English terms may be searched as the same words (development zone and
+    # zone as 开发区), and counted twice they would weigh twice in every share of the question's terms
+    once: dict[tuple[str, ...], Translation] = {}
+    for f, offer in zip(forms, offered, strict=True):
+        once.setdefault(f, offer)
+    forms, offered = list(once), list(once.values())
     readings = _readings(forms, offered, view)
     concepts = []
     for f, read in zip(forms, readings, strict=True):

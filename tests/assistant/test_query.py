@@ -110,6 +110,16 @@ def test_a_chinese_word_the_corpus_never_writes_is_read_through_its_senses(hashe
     assert all(c.absent and not c.readings for c in query.concepts if c.forms == ("自来水管",))
 
 
+def test_two_terms_searched_as_the_same_words_are_one_concept(hashed_sample_index) -> None:  # type: ignore[no-untyped-def]
+    """'development-zone' and 'zones' are both searched as 开发区: one idea, weighed once."""
+    assistant = Assistant(hashed_sample_index)
+    view = hashed_sample_index.view()
+    asked = "In Linyi's development-zone contest, what yardsticks decide which zones rank first?"
+    query = assistant.query(assistant.understand(asked, [], view), view, Filters())
+    assert [t.chinese for t in query.translations].count(("开发区",)) == 2
+    assert [c.forms for c in query.concepts].count(("开发区",)) == 1
+
+
 def test_a_compound_is_mentioned_when_all_its_parts_are() -> None:
     from assistant.answer.evidence import mentions
 

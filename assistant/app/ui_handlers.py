@@ -152,11 +152,11 @@ class Handlers:
         """A list filter's choices: (shown, value) for each value a document has; a document is shown
         with its title."""
         listed = self.library.documents() if documents is None else documents
+        titled = field.name == "doc_ids"
         shown: dict[str, str] = {}
         for d in listed:
             for value in field.values(d.doc_id, d.meta):
                 if value and value not in shown:
-                    titled = field.name == "doc_ids"
                     shown[value] = f"{value} {shortened(d.meta.title, 30)}" if titled else value
         return sorted((label, value) for value, label in shown.items())
 

@@ -30,6 +30,7 @@ from vectorstore.keyword import words as words_of
 
 _PAREN = re.compile(r"\([^)]*\)")
 _WORD = re.compile(r"[a-z]+")  # hyphenated terms are split (supply-side -> supply side); 's is dropped
+_JOINS = re.compile(r"[\s\-'’]*")  # what may stand between two words of one phrase (besides other words)
 _RAW_WORD = re.compile(r"[A-Za-z]+(?:'[A-Za-z]+)?")
 
 
@@ -201,17 +202,33 @@ def verb_keys() -> frozenset[str]:
 def english_terms(question: str) -> list[str]:
     """Content words of an English question, lemmatised, in order; place names and comparison words
     are left out (places become filters, not keywords)."""
+    return [w for run in english_runs(question) for w in run]
+
+
+def english_runs(question: str) -> list[list[str]]:
+    """The content words (as `english_terms`) in runs that a number or a punctuation mark ends: "rules
+    did the 2024 government" holds no phrase "rule government". Function words do not end a run
+    (interfering in the internal affairs -> 干涉内部事务: Chinese writes no "in the"), nor do the words
+    left out (places, comparison words)."""
     places = english_place_names()
     provinces = english_province_names()
-    return [
-        _lemma(w)
-        for w in _WORD.findall(_without_possessives(question.lower()))
-        if w not in EN_STOPWORDS
-        and w not in EN_NOT_TERMS
-        and w not in places
-        and w not in provinces
-        and len(w) > 2
-    ]
+    text = _without_possessives(question.lower())
+    runs: list[list[str]] = [[]]
+    end = 0
+    for match in _WORD.finditer(text):
+        w = match.group()
+        if not _JOINS.fullmatch(text[end : match.start()]):
+            runs.append([])  # a number or a punctuation mark between the words
+        end = match.end()
+        if (
+            w not in EN_STOPWORDS
+            and w not in EN_NOT_TERMS
+            and w not in places
+            and w not in provinces
+            and len(w) > 2
+        ):
+            runs[-1].append(_lemma(w))
+    return [run for run in runs if run]
 
 
 def _without_possessives(text: str) -> str:
@@ -258,7 +275,10 @@ def translate_terms(
     with_function_words, rest = _phrases_with_function_words(rest)
     table = reverse_dictionary()
     fixed = glossary()
-    words = english_terms(rest)
+    runs = english_runs(rest)
+    words = [w for run in runs for w in run]
+    # where each word's run ends: a phrase composed from words' translations stays inside one run
+    run_end = [end for start, end in _spans(runs) for _ in range(start, end)]
     out: list[Translation] = [*names_found, *with_function_words]
     i = 0
     while i < len(words):
@@ -283,7 +303,9 @@ def translate_terms(
             if best:
                 break
         composed = (
-            _corpus_phrase(words[i : i + 4], occurs, min_size=best[0] + 1 if best else 2) if occurs else None
+            _corpus_phrase(words[i : min(i + 4, run_end[i])], occurs, min_size=best[0] + 1 if best else 2)
+            if occurs
+            else None
         )
         if composed and (best is None or len(composed.english.split()) > best[0]):
             best = (len(composed.english.split()), composed)
@@ -292,6 +314,15 @@ def translate_terms(
             continue
         out.append(best[1])
         i += best[0]
+    return out
+
+
+def _spans(runs: Sequence[Sequence[str]]) -> list[tuple[int, int]]:
+    """(start, end) of each run in the words of all runs, one after another."""
+    out, start = [], 0
+    for run in runs:
+        out.append((start, start + len(run)))
+        start += len(run)
     return out
 
 

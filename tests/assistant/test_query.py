@@ -219,3 +219,22 @@ def test_english_stemming_is_safe_across_threads() -> None:
     assert results == [
         [reference.stemWord(words[(o + i) % len(words)]) for i in range(3000)] for o in range(8)
     ]
+
+
+def test_a_phrase_composed_from_words_does_not_span_a_number_or_a_stop() -> None:
+    written = ("治政府", "干涉内部事务")  # what this made-up corpus writes
+
+    def occurs(phrase: str) -> int:
+        return 5 if any(w.startswith(phrase) for w in written) else 0
+
+    found = {
+        t.english: t.chinese
+        for t in translate_terms(
+            "What rules did the 2024 government report set on interfering in the internal affairs of others?",
+            per_term=8,
+            occurs=occurs,
+        )
+    }
+    assert not any("rule" in e and "government" in e for e in found), found  # 2024 stands between
+    assert found.get("interfere internal affair") == ("干涉内部事务",), found  # function words do not
+

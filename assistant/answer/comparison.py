@@ -141,8 +141,10 @@ def mentioned(side: Retrieved, view: IndexView, per_city: int) -> Retrieved:
     the topic, as the Trends tab counts mentions (find_mentions): else its passages that mention it,
     best first, are quoted. The two views agree on whether a place speaks of a topic whose words the
     corpus writes."""
-    if side.decision.found or any(c.absent for c in side.query.topics):
-        return side  # answered, or the topic holds a word the corpus never writes (足球场): silent
+    if side.decision.found or any(c.absent and c.thing for c in side.query.topics):
+        # answered, or the topic names a thing the corpus never writes (足球场): silent. A word it
+        # never writes that says how the question asks (两边 "both sides") silences no side
+        return side
     found = sorted(find_mentions(side.query, view), key=lambda m: -m.score)[:per_city]
     if not found:
         return side

@@ -33,7 +33,6 @@ from assistant.query.build import Concept
 from assistant.records import Decision
 from ingest.chunking import sentence_spans
 from vectorstore.hybrid import RetrievalTrace
-from vectorstore.keyword import names_a_thing
 from vectorstore.records import Hit
 from vectorstore.view import IndexView
 
@@ -108,7 +107,7 @@ def signals(
 
 def absent_things(terms: Sequence[Concept]) -> float:
     """Weighted share of the question's nouns that the corpus never writes, in any of their forms."""
-    things = [c for c in terms if names_a_thing(c.forms[0])]
+    things = [c for c in terms if c.thing]
     total = sum(c.weight for c in things)
     return sum(c.weight for c in things if c.absent) / total if total else 0.0
 

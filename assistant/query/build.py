@@ -53,6 +53,12 @@ class Concept:
     readings: tuple[str, ...] = ()
 
     @property
+    def thing(self) -> bool:
+        """The term names a thing (jieba tags it a noun): what a question is about, not how it asks
+        (两边, 是不是) or what it does or says of it (着急, 抱怨)."""
+        return names_a_thing(self.forms[0])
+
+    @property
     def held_as(self) -> tuple[str, ...]:
         """Every form a passage may hold the term in: the question's own, then the corpus's readings."""
         return self.forms + self.readings
@@ -134,7 +140,9 @@ def build_query(
         documents_named=named,
         missing_cities=missing,
         inferred=inferred,
-        weights=fusion_weights(calibrations, options.retrievers, specific=sum(c.specific for c in concepts)),
+        weights=fusion_weights(
+            calibrations, options.retrievers, specific=sum(c.specific and not c.absent for c in concepts)
+        ),
         max_per_doc=2 if plan.comparison else options.max_per_doc,
     )
 

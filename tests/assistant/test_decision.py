@@ -13,6 +13,7 @@ from assistant.query.places import places_joined
 from assistant.query.plan import plan_query
 from evaluation.decision_fit import Example, cost, fit, thresholds
 from vectorstore.index import Index
+from vectorstore.records import Filters
 
 
 def model(answer_at: float, covered_at: float, features: tuple[str, ...] = KEYWORD_FEATURES) -> DecisionModel:
@@ -94,6 +95,35 @@ def test_fit_learns_a_separating_signal_and_reports_out_of_fold() -> None:
 def test_two_places_side_by_side_are_asked_together(question: str, joined: bool) -> None:
     assert places_joined(question) is joined
     assert plan_query(question).comparison is joined or "比较" in question
+
+
+def test_a_word_saying_how_a_comparison_asks_silences_no_side(hashed_sample_index: Index) -> None:
+    # 两边 ("both sides") and 抱怨 ("complaints") are words the speeches never write; neither names a
+    # thing, so neither makes a city silent on 招商引资, which both speeches discuss at length
+    assistant = Assistant(hashed_sample_index)
+    for question in ("比较临沂和聊城两边对招商引资是怎么说的", "比较临沂和聊城对招商引资的抱怨"):
+        answer = assistant.ask(question)
+        assert [row.entity for row in answer.comparison] == ["临沂", "聊城"], question
+        assert all(row.citations for row in answer.comparison), answer.text
+        assert all("招商" in c.text for c in answer.citations)
+    # a thing the speeches never write (足球场) still leaves a side silent
+    silent = assistant.ask("比较临沂和聊城的足球场建设")
+    assert not any(row.citations for row in silent.comparison)
+
+
+def test_a_term_the_corpus_never_writes_does_not_weigh_the_keywords_up(hashed_sample_index: Index) -> None:
+    # keywords count more for a question naming rare terms the corpus writes (潼湖); one it never
+    # writes (足球场) no keyword can find
+    assistant = Assistant(hashed_sample_index)
+    view = hashed_sample_index.view()
+
+    def query(question: str):  # type: ignore[no-untyped-def]
+        return assistant.query(assistant.understand(question, [], view), view, Filters())
+
+    absent = query("足球场建设有什么要求？")
+    assert [c.forms for c in absent.concepts if c.absent] == [("足球场",)]
+    assert absent.weights["bm25"] == 1.0
+    assert query("潼湖有什么安排？").weights["bm25"] > 1.0
 
 
 @pytest.fixture(scope="module")

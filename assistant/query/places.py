@@ -172,18 +172,34 @@ _JOINED = re.compile(
 )
 
 
+_CONJUNCTION = re.compile(
+    r"^(?P<head>.+?)\s*(和|与|及|以及|跟|同|或|、|,|，|/|&|and|or|vs\.?|versus)\s*(the\s+)?$", re.I
+)
+
+
 def places_joined(question: str) -> bool:
-    """Two of the cities the question names stand side by side, joined by a conjunction or a list mark:
-    they are asked about together. "惠州如何看待深圳的带动作用" names 深圳 as what 惠州 is asked about."""
+    """Two of the cities the question names stand side by side, joined by a conjunction or a list mark,
+    alone or each with the same words after it (陕西那篇和惠州那篇, Linyi's speech and Liaocheng's
+    speech): they are asked about together. "惠州如何看待深圳的带动作用" names 深圳 as what 惠州 is
+    asked about."""
 
     def joined(text: str, spans: list[tuple[str, int, int]]) -> bool:
         ordered = sorted((s, e) for _, s, e in spans)
         return any(
-            _JOINED.match(text[end:start]) for (_, end), (start, _) in zip(ordered, ordered[1:], strict=False)
+            _JOINED.match(text[end:start]) or _parallel(text, end, start, after)
+            for (_, end), (start, after) in zip(ordered, ordered[1:], strict=False)
         )
 
     chinese = normalize_text(question)
     return joined(chinese, place_spans(chinese)) or joined(question, english_city_spans(question))
+
+
+def _parallel(text: str, end: int, start: int, after: int) -> bool:
+    """The words between the first place and the conjunction follow the second place too: two
+    parallel phrases joined (陕西那篇和惠州那篇)."""
+    found = _CONJUNCTION.match(text[end:start])
+    head = found.group("head").strip() if found else ""
+    return bool(head) and text[after:].lstrip().lower().startswith(head.lower())
 
 
 def cities_in(text: str, normalized: str = "") -> list[str]:

@@ -88,7 +88,10 @@ def test_fit_learns_a_separating_signal_and_reports_out_of_fold() -> None:
         ("临沂、聊城 招商引资", True),
         ("Linyi and Liaocheng on land", True),
         ("臨沂與聊城的招商", True),
+        ("陕西那篇和惠州那篇讲话都谈到信心，两边各是怎么说的？", True),
+        ("What did Linyi's speech and Liaocheng's speech say about investment?", True),
         ("惠州如何看待深圳的带动作用？", False),
+        ("惠州的项目和深圳有什么关系？", False),
         ("Did the Huizhou speech mention Shenzhen?", False),
     ],
 )

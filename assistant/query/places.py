@@ -177,11 +177,11 @@ _CONJUNCTION = re.compile(
 )
 
 
-def places_joined(question: str) -> bool:
+def places_joined(question: str, normalized: str = "") -> bool:
     """Two of the cities the question names stand side by side, joined by a conjunction or a list mark,
     alone or each with the same words after it (陕西那篇和惠州那篇, Linyi's speech and Liaocheng's
     speech): they are asked about together. "惠州如何看待深圳的带动作用" names 深圳 as what 惠州 is
-    asked about."""
+    asked about. `normalized`: the question's search form, when the caller has it."""
 
     def joined(text: str, spans: list[tuple[str, int, int]]) -> bool:
         ordered = sorted((s, e) for _, s, e in spans)
@@ -190,16 +190,29 @@ def places_joined(question: str) -> bool:
             for (_, end), (start, after) in zip(ordered, ordered[1:], strict=False)
         )
 
-    chinese = normalize_text(question)
+    chinese = normalized or normalize_text(question)
     return joined(chinese, place_spans(chinese)) or joined(question, english_city_spans(question))
 
 
-def _parallel(text: str, end: int, start: int, after: int) -> bool:
-    """The words between the first place and the conjunction follow the second place too: two
-    parallel phrases joined (陕西那篇和惠州那篇)."""
+def parallel_words(question: str, normalized: str = "") -> str:
+    """The words each of two joined places is followed by, in their search form (那篇 in 陕西那篇和惠州那篇,
+    's speech in Linyi's speech and Liaocheng's speech), or "": they belong to the places, not to the
+    topic. `normalized`: the question's search form, when the caller has it."""
+    chinese = normalized or normalize_text(question)
+    for text, spans in ((chinese, place_spans(chinese)), (question, english_city_spans(question))):
+        ordered = sorted((s, e) for _, s, e in spans)
+        for (_, end), (start, after) in zip(ordered, ordered[1:], strict=False):
+            if head := _parallel(text, end, start, after):
+                return normalize_text(head)
+    return ""
+
+
+def _parallel(text: str, end: int, start: int, after: int) -> str:
+    """The words between the first place and the conjunction when they follow the second place too:
+    two parallel phrases joined (陕西那篇和惠州那篇); else ""."""
     found = _CONJUNCTION.match(text[end:start])
     head = found.group("head").strip() if found else ""
-    return bool(head) and text[after:].lstrip().lower().startswith(head.lower())
+    return head if head and text[after:].lstrip().lower().startswith(head.lower()) else ""
 
 
 def cities_in(text: str, normalized: str = "") -> list[str]:

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field, replace
 from assistant.query.places import (
     cities_in,
     english_city_name,
+    parallel_words,
     place_edits,
     place_forms,
     places_joined,
@@ -118,11 +119,18 @@ def year_span(text: str) -> tuple[str, str]:
 def _strip_entities(text: str, cities: Sequence[str], normalized: str = "") -> str:
     """The text in its search form (`normalized`, when the caller has it) without its places."""
     out = normalized or normalize_text(text)
-    if len(cities) > 1:  # a comparison: the topic is what is compared, not the comparing words
+    # a comparison: the topic is what is compared, not the comparing words, nor the words each place
+    # takes (陕西那篇和惠州那篇 compares what 那篇, the speech, says)
+    parallel = parallel_words(text, normalized) if len(cities) > 1 else ""
+    if len(cities) > 1:
         out = COMPARISON_FRAME.sub(" ", out)
     for city in cities:
         for form in place_forms(city):
-            out = re.sub(rf"\b{form}\b", " ", out) if form.isascii() else out.replace(form, " ")
+            out = (
+                re.sub(rf"\b{form}\s*{re.escape(parallel)}|\b{form}\b", " ", out)
+                if form.isascii()
+                else out.replace(form + parallel, " ").replace(form, " ")
+            )
     return out
 
 
@@ -192,7 +200,9 @@ def plan_query(question: str, history: Sequence[str] = ()) -> QueryPlan:
     span = year_span(to_simplified(question))
     # a comparison is asked for in words, or by naming places side by side; two places named otherwise
     # are a subject and what is said of it ("惠州如何看待深圳")
-    comparison = bool(IS_COMPARISON.search(normalized)) or (len(cities) > 1 and places_joined(question))
+    comparison = bool(IS_COMPARISON.search(normalized)) or (
+        len(cities) > 1 and places_joined(question, normalized)
+    )
     timeline, searched = time_question(question)
     plan = QueryPlan(
         original=question,

@@ -238,3 +238,11 @@ def test_a_phrase_composed_from_words_does_not_span_a_number_or_a_stop() -> None
     assert not any("rule" in e and "government" in e for e in found), found  # 2024 stands between
     assert found.get("interfere internal affair") == ("干涉内部事务",), found  # function words do not
 
+
+
+def test_the_words_each_compared_place_takes_are_not_the_topic() -> None:
+    chinese = plan_query("陕西那篇和惠州那篇讲话都谈到信心，两边各是怎么说的？")
+    assert chinese.comparison and "那篇" not in chinese.topic and "信心" in chinese.topic
+    english = plan_query("What did Linyi's speech and Liaocheng's speech say about investment?")
+    assert english.cities == ("临沂", "聊城") and "speech" not in english.topic
+    assert "investment" in english.topic

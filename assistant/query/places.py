@@ -186,7 +186,7 @@ def places_joined(question: str, normalized: str = "") -> bool:
     def joined(text: str, spans: list[tuple[str, int, int]]) -> bool:
         ordered = sorted((s, e) for _, s, e in spans)
         return any(
-            _JOINED.match(text[end:start]) or _parallel(text, end, start, after)
+            _JOINED.match(text[end:start]) or _parallel(text[end:start], text[after:].lstrip()[: start - end])
             for (_, end), (start, after) in zip(ordered, ordered[1:], strict=False)
         )
 
@@ -202,17 +202,17 @@ def parallel_words(question: str, normalized: str = "") -> str:
     for text, spans in ((chinese, place_spans(chinese)), (question, english_city_spans(question))):
         ordered = sorted((s, e) for _, s, e in spans)
         for (_, end), (start, after) in zip(ordered, ordered[1:], strict=False):
-            if head := _parallel(text, end, start, after):
+            if head := _parallel(text[end:start], text[after:].lstrip()[: start - end]):
                 return normalize_text(head)
     return ""
 
 
-def _parallel(text: str, end: int, start: int, after: int) -> str:
-    """The words between the first place and the conjunction when they follow the second place too:
-    two parallel phrases joined (陕西那篇和惠州那篇); else ""."""
-    found = _CONJUNCTION.match(text[end:start])
+def _parallel(between: str, following: str) -> str:
+    """The words between the first place and the conjunction (`between` the two places) when they
+    also open what follows the second: two parallel phrases joined (陕西那篇和惠州那篇); else ""."""
+    found = _CONJUNCTION.match(between)
     head = found.group("head").strip() if found else ""
-    return head if head and text[after:].lstrip().lower().startswith(head.lower()) else ""
+    return head if head and following.lstrip().lower().startswith(head.lower()) else ""
 
 
 def cities_in(text: str, normalized: str = "") -> list[str]:

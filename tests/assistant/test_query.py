@@ -239,7 +239,6 @@ def test_a_phrase_composed_from_words_does_not_span_a_number_or_a_stop() -> None
     assert found.get("interfere internal affair") == ("干涉内部事务",), found  # function words do not
 
 
-
 def test_the_words_each_compared_place_takes_are_not_the_topic() -> None:
     chinese = plan_query("陕西那篇和惠州那篇讲话都谈到信心，两边各是怎么说的？")
     assert chinese.comparison and "那篇" not in chinese.topic and "信心" in chinese.topic

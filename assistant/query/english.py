@@ -17,6 +17,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from functools import cache, lru_cache
 from importlib import resources
+from itertools import accumulate
 
 import numpy as np
 
@@ -278,7 +279,7 @@ def translate_terms(
     runs = english_runs(rest)
     words = [w for run in runs for w in run]
     # where each word's run ends: a phrase composed from words' translations stays inside one run
-    run_end = [end for start, end in _spans(runs) for _ in range(start, end)]
+    run_end = [end for run, end in zip(runs, accumulate(map(len, runs)), strict=True) for _ in run]
     out: list[Translation] = [*names_found, *with_function_words]
     i = 0
     while i < len(words):
@@ -314,15 +315,6 @@ def translate_terms(
             continue
         out.append(best[1])
         i += best[0]
-    return out
-
-
-def _spans(runs: Sequence[Sequence[str]]) -> list[tuple[int, int]]:
-    """(start, end) of each run in the words of all runs, one after another."""
-    out, start = [], 0
-    for run in runs:
-        out.append((start, start + len(run)))
-        start += len(run)
     return out
 
 

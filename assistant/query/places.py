@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from functools import lru_cache
 
 from assistant.query.cedict import cedict_entries
@@ -166,15 +166,11 @@ def place_edits(question: str) -> dict[str, str]:
 
 
 # What may stand between two places that are asked about side by side: a conjunction or a list mark
-# (临沂和聊城, 临沂、聊城, Linyi and Liaocheng, "临沂 聊城 招商"), with the places' own suffixes.
-_JOINED = re.compile(
-    r"^\s*(市|city|城市)?\s*(和|与|及|以及|跟|同|或|、|,|，|/|&|and|or|vs\.?|versus)?\s*(the\s+)?$", re.I
-)
-
-
-_CONJUNCTION = re.compile(
-    r"^(?P<head>.+?)\s*(和|与|及|以及|跟|同|或|、|,|，|/|&|and|or|vs\.?|versus)\s*(the\s+)?$", re.I
-)
+# (临沂和聊城, 临沂、聊城, Linyi and Liaocheng, "临沂 聊城 招商"), with the places' own suffixes; or the
+# same words after each place before the conjunction (陕西那篇和惠州那篇).
+_AND = r"(和|与|及|以及|跟|同|或|、|,|，|/|&|and|or|vs\.?|versus)"
+_JOINED = re.compile(rf"^\s*(市|city|城市)?\s*{_AND}?\s*(the\s+)?$", re.I)
+_CONJUNCTION = re.compile(rf"^(?P<head>.+?)\s*{_AND}\s*(the\s+)?$", re.I)
 
 
 def places_joined(question: str, normalized: str = "") -> bool:
@@ -182,29 +178,28 @@ def places_joined(question: str, normalized: str = "") -> bool:
     alone or each with the same words after it (陕西那篇和惠州那篇, Linyi's speech and Liaocheng's
     speech): they are asked about together. "惠州如何看待深圳的带动作用" names 深圳 as what 惠州 is
     asked about. `normalized`: the question's search form, when the caller has it."""
-
-    def joined(text: str, spans: list[tuple[str, int, int]]) -> bool:
-        ordered = sorted((s, e) for _, s, e in spans)
-        return any(
-            _JOINED.match(text[end:start]) or _parallel(text[end:start], text[after:].lstrip()[: start - end])
-            for (_, end), (start, after) in zip(ordered, ordered[1:], strict=False)
-        )
-
-    chinese = normalized or normalize_text(question)
-    return joined(chinese, place_spans(chinese)) or joined(question, english_city_spans(question))
+    return any(
+        _JOINED.match(between) or _parallel(between, following)
+        for between, following in _neighbours(question, normalized)
+    )
 
 
 def parallel_words(question: str, normalized: str = "") -> str:
     """The words each of two joined places is followed by, in their search form (那篇 in 陕西那篇和惠州那篇,
     's speech in Linyi's speech and Liaocheng's speech), or "": they belong to the places, not to the
     topic. `normalized`: the question's search form, when the caller has it."""
+    heads = (_parallel(between, following) for between, following in _neighbours(question, normalized))
+    return normalize_text(next((head for head in heads if head), ""))
+
+
+def _neighbours(question: str, normalized: str) -> Iterator[tuple[str, str]]:
+    """For each two places named one after the other (in Chinese, then romanised): the text between
+    them, and as much of the text after the second (its leading spaces dropped)."""
     chinese = normalized or normalize_text(question)
     for text, spans in ((chinese, place_spans(chinese)), (question, english_city_spans(question))):
         ordered = sorted((s, e) for _, s, e in spans)
         for (_, end), (start, after) in zip(ordered, ordered[1:], strict=False):
-            if head := _parallel(text[end:start], text[after:].lstrip()[: start - end]):
-                return normalize_text(head)
-    return ""
+            yield text[end:start], text[after:].lstrip()[: start - end]
 
 
 def _parallel(between: str, following: str) -> str:
@@ -212,7 +207,7 @@ def _parallel(between: str, following: str) -> str:
     also open what follows the second: two parallel phrases joined (陕西那篇和惠州那篇); else ""."""
     found = _CONJUNCTION.match(between)
     head = found.group("head").strip() if found else ""
-    return head if head and following.lstrip().lower().startswith(head.lower()) else ""
+    return head if head and following.lower().startswith(head.lower()) else ""
 
 
 def cities_in(text: str, normalized: str = "") -> list[str]:

@@ -121,8 +121,9 @@ def _strip_entities(text: str, cities: Sequence[str], normalized: str = "") -> s
     out = normalized or normalize_text(text)
     # a comparison: the topic is what is compared, not the comparing words, nor the words each place
     # takes (陕西那篇和惠州那篇 compares what 那篇, the speech, says)
-    parallel = parallel_words(text, normalized) if len(cities) > 1 else ""
+    parallel = ""
     if len(cities) > 1:
+        parallel = parallel_words(text, normalized)
         out = COMPARISON_FRAME.sub(" ", out)
     for city in cities:
         for form in place_forms(city):

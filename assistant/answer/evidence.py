@@ -59,7 +59,7 @@ def bearing(query: Query, hits: Sequence[Hit], view: IndexView) -> list[bool]:
     share of the question's key terms (verbs aside) that the best passage holds, in its own text or
     section path. Whether the passages answer at all is the decision's (assistant.answer.decision).
     Counting specific terms and names here as well dropped the answering passage from the quotes of
-    a third of outside questions (docs/benchmarks.md, "The answer decision")."""
+    a third of outside questions (the natural set's tuning part, when the decision was built)."""
     topics = query.topics
     if not topics:
         return [True] * len(hits)
@@ -83,7 +83,7 @@ def quoted_and_related(query: Query, hits: Sequence[Hit], view: IndexView) -> tu
     """The passages to quote (those that bear on the question) and those to list beside them as
     possibly related: the others of the first `top_k`, whether or not they share a word with the
     question: a passage that answers in other words, found by the embedder, was hidden when only those
-    sharing a key term were listed (docs/benchmarks.md, "possibly related")."""
+    sharing a key term were listed."""
     bears = bearing(query, hits, view)
     quoted = in_reading_order([hit for hit, b in zip(hits, bears, strict=True) if b])
     related = [hit for hit, b in zip(hits, bears, strict=True) if not b]

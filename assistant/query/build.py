@@ -22,6 +22,7 @@ from assistant.query.english import (
 from assistant.query.plan import QueryPlan, ordinal_congress
 from assistant.query.words import FRAMING_WORDS
 from ingest.gazetteer import is_place_name
+from ingest.grammar import YEAR
 from vectorstore.calibration import Calibration
 from vectorstore.hybrid import SearchQuery
 from vectorstore.keyword import content_words, is_known_word, names_a_thing, points, tokenize_zh, words
@@ -30,7 +31,7 @@ from vectorstore.view import IndexView
 
 Term = str | tuple[str, ...]  # a BM25 term: a token, or a group of interchangeable tokens
 _CJK_RUN = re.compile(r"[\u4e00-\u9fff]+")
-_YEAR_WORD = re.compile(r"\d{4}年?")
+_YEAR_WORD = re.compile(rf"{YEAR}年?")
 Inferred = tuple[
     tuple[str, str, tuple[str, ...]], ...
 ]  # (city, document, places it names) for a city no document has

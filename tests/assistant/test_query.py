@@ -120,6 +120,17 @@ def test_two_terms_searched_as_the_same_words_are_one_concept(hashed_sample_inde
     assert [c.forms for c in query.concepts].count(("开发区",)) == 1
 
 
+def test_a_year_is_a_filter_not_a_key_term_and_another_number_is_a_key_term(hashed_sample_index) -> None:  # type: ignore[no-untyped-def]
+    """The year pattern is the grammar's (ingest.grammar.YEAR): 2020 says when, 6000 what."""
+    assistant = Assistant(hashed_sample_index)
+    view = hashed_sample_index.view()
+    asked = "2020年惠州的产业类项目投资有6000多亿元吗？"
+    forms = [
+        c.forms for c in assistant.query(assistant.understand(asked, [], view), view, Filters()).concepts
+    ]
+    assert ("6000",) in forms and not any(f[0].startswith("2020") for f in forms)
+
+
 def test_a_compound_is_mentioned_when_all_its_parts_are() -> None:
     from assistant.answer.evidence import mentions
 

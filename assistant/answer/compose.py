@@ -176,14 +176,14 @@ def searched(query: Query, view: IndexView, language: str, script: str) -> str:
     says how far it looked."""
     allowed = view.documents_allowed(query.filters)
     metas = [view.metas[d] for d in allowed if d in view.metas]
-    cities = sorted({m.known_city for m in metas if m.known_city})
+    places = [where_label(p, language, script) for p in sorted({m.where for m in metas if m.where})]
     filtered = query.filters.cities or query.filters.doc_ids
     city_text = (
-        "、".join(cities[:6]) + ("…" if len(cities) > 6 else "")
-        if filtered or len(cities) <= 6
+        (", " if language == "en" else "、").join(places[:6]) + ("…" if len(places) > 6 else "")
+        if filtered or len(places) <= 6
         else phrase("all_cities", language, script)
     )
-    return phrase("searched", language, script).format(
+    return phrase("searched_one" if len(allowed) == 1 else "searched", language, script).format(
         docs=len(allowed),
         cities=city_text or "—",
         years=year_range([m.date for m in metas], language, script),

@@ -263,3 +263,25 @@ def test_the_words_each_compared_place_takes_are_not_the_topic() -> None:
     english = plan_query("What did Linyi's speech and Liaocheng's speech say about investment?")
     assert english.cities == ("临沂", "聊城") and "speech" not in english.topic
     assert "investment" in english.topic
+
+
+def test_the_documents_searched_are_told_in_the_readers_script_and_language(hashed_sample_index) -> None:  # type: ignore[no-untyped-def]
+    """ "Searched …" names the places as the rest of the answer does (臨沂 in a Traditional answer,
+    Linyi (临沂) in an English one) and counts one document as one."""
+    from assistant.answer.compose import searched
+
+    assistant = Assistant(hashed_sample_index)
+    view = hashed_sample_index.view()
+
+    def scope(question: str, language: str, script: str) -> str:
+        return searched(
+            assistant.query(assistant.understand(question, [], view), view, Filters()), view, language, script
+        )
+
+    assert scope("臨沂的奧體中心建好以後，打不打算辦演唱會？", "zh", "traditional").startswith(
+        "檢索範圍：1篇文件（臨沂；"
+    )
+    assert scope("Will Linyi's Olympic sports centre host concerts?", "en", "latin").startswith(
+        "Searched 1 document (Linyi (临沂); "
+    )
+    assert scope("What do the speeches say about land?", "en", "latin").startswith("Searched 5 documents (")

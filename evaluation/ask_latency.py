@@ -5,9 +5,9 @@ turn to compare code on one index in one run."""
 
 from __future__ import annotations
 
+import argparse
 import json
 import statistics
-import sys
 import time
 from pathlib import Path
 
@@ -16,14 +16,28 @@ from assistant.app.context import open_index
 from assistant.settings import Settings
 
 
-def main(argv: list[str]) -> None:
-    index = open_index(Settings.from_env(data_dir=Path(argv[0])))
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(
+        prog="python -m evaluation.ask_latency",
+        description="Latency of whole answers on one index: every question of the files asked through "
+        "Assistant.ask after warm-up; prints the count, p50 and p95 in ms as JSON.",
+    )
+    parser.add_argument("data_dir", type=Path, help="an index folder (built by speechqa ingest)")
+    parser.add_argument("questions", nargs="+", type=Path, help="JSON Lines of {turns: [...], ...}")
+    args = parser.parse_args(argv)
+    settings = Settings.from_env(data_dir=args.data_dir)
+    if not settings.catalog and not (args.data_dir / "catalog.sqlite").is_file():
+        parser.error(f"{args.data_dir} holds no index (speechqa ingest FILES --data-dir {args.data_dir})")
+    missing = [str(p) for p in args.questions if not p.is_file()]
+    if missing:
+        parser.error(f"no such questions file: {', '.join(missing)}")
+    index = open_index(settings)
     assistant = Assistant(index)
     assistant.warm_up()
     conversations = [
         json.loads(line)["turns"]
-        for path in argv[1:]
-        for line in Path(path).read_text(encoding="utf-8").splitlines()
+        for path in args.questions
+        for line in path.read_text(encoding="utf-8").splitlines()
         if line.strip()
     ]
     times = []
@@ -44,4 +58,4 @@ def main(argv: list[str]) -> None:
 
 
 if __name__ == "__main__":
-    main(sys.argv[1:])
+    main()

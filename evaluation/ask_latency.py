@@ -14,6 +14,7 @@ from pathlib import Path
 from assistant.answer.pipeline import Assistant
 from assistant.app.context import open_index
 from assistant.settings import Settings
+from vectorstore.catalog import CATALOG_FILE
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -26,7 +27,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("questions", nargs="+", type=Path, help="JSON Lines of {turns: [...], ...}")
     args = parser.parse_args(argv)
     settings = Settings.from_env(data_dir=args.data_dir)
-    if not settings.catalog and not (args.data_dir / "catalog.sqlite").is_file():
+    if not settings.catalog and not (args.data_dir / CATALOG_FILE).is_file():
         parser.error(f"{args.data_dir} holds no index (speechqa ingest FILES --data-dir {args.data_dir})")
     missing = [str(p) for p in args.questions if not p.is_file()]
     if missing:

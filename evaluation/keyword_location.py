@@ -48,10 +48,10 @@ def _latencies(search: Callable[[list[str]], object], queries: Sequence[list[str
 
 def in_process(data_dir: Path, queries: Sequence[list[str]]) -> dict[str, Any]:
     """Built in this process from the catalog, then saved and mapped as every serving process maps it."""
-    from vectorstore.catalog import Catalog
+    from vectorstore.catalog import CATALOG_FILE, Catalog
     from vectorstore.keyword_store import KeywordIndex
 
-    catalog = Catalog(data_dir / "catalog.sqlite")
+    catalog = Catalog(data_dir / CATALOG_FILE)
     before = rss_mib()
     built, build_s = _timed(lambda: KeywordIndex.build(catalog.keyword_rows(), catalog.doc_ids()))
     held = rss_mib() - before
@@ -83,9 +83,9 @@ def in_postgres(data_dir: Path, url: str, queries: Sequence[list[str]]) -> dict[
     """The same tokens in a PostgreSQL table with a GIN index; top 50 by ts_rank for each query."""
     import psycopg
 
-    from vectorstore.catalog import Catalog
+    from vectorstore.catalog import CATALOG_FILE, Catalog
 
-    catalog = Catalog(data_dir / "catalog.sqlite")
+    catalog = Catalog(data_dir / CATALOG_FILE)
     with psycopg.connect(url, autocommit=True) as db:
         db.execute("DROP TABLE IF EXISTS kw_probe")
         db.execute("CREATE TABLE kw_probe (chunk_id TEXT PRIMARY KEY, tsv TSVECTOR NOT NULL)")

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from evaluation.bench import folder_size, percentile, rss_mib
+from vectorstore.catalog import CATALOG_FILE
 
 STEPS = (1, 4, 16, 64)
 
@@ -125,7 +126,7 @@ def measure(
     if done.returncode != 0:
         raise RuntimeError(f"serving {data_dir} failed: {done.stderr.strip()[-3000:]}")
     stats: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
-    stats["catalog_bytes"] = sum(p.stat().st_size for p in data_dir.glob("catalog.sqlite*"))
+    stats["catalog_bytes"] = sum(p.stat().st_size for p in data_dir.glob(f"{CATALOG_FILE}*"))
     stats["vectors_bytes"] = folder_size(data_dir / "chroma") if (data_dir / "chroma").exists() else 0
     stats["keyword_bytes"] = folder_size(data_dir / "keyword") if (data_dir / "keyword").exists() else 0
     return stats

@@ -23,6 +23,7 @@ from vectorstore.faults import classify
 from vectorstore.records import DocumentRow
 
 OUR_TABLES = {"info", "files", "documents", "chunks"}
+CATALOG_FILE = "catalog.sqlite"  # an index folder's own catalog (without a shared PostgreSQL one)
 PAIRS_KEPT = "copy_pairs_kept"  # info key: the verified pairs of all signed documents are stored
 
 SCHEMA = """

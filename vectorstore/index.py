@@ -23,7 +23,7 @@ from ingest.errors import MetadataError
 from ingest.metadata import EDITABLE, apply_edits, check_edit
 from ingest.records import Chunk, DocMeta, Document
 from vectorstore.calibration import MEASURED, Calibration, unmeasured
-from vectorstore.catalog import Catalog
+from vectorstore.catalog import CATALOG_FILE, Catalog
 from vectorstore.chroma_store import ChromaConfig, ChromaStore, make_client
 from vectorstore.embed_cache import EmbeddingCache, cache_path
 from vectorstore.embedders import DEFAULT_EMBEDDERS, Embedder, check_spec, make_embedder, model_id
@@ -176,7 +176,7 @@ class Index:
             [check_spec(spec) for spec in embedders] if embedders is not None else None
         )  # before any write
         self.data_dir = data_dir
-        self.catalog = Catalog(data_dir / "catalog.sqlite", catalog_url)
+        self.catalog = Catalog(data_dir / CATALOG_FILE, catalog_url)
         self.with_sections = with_sections
         recorded = self.catalog.get_info("embedders")
         self.specs = asked or (json.loads(recorded) if recorded else list(DEFAULT_EMBEDDERS))

@@ -89,6 +89,9 @@ def _definition_keys(definition: str, *, titles: bool = False) -> list[str]:
         words = [_lemma(w) for w in _WORD.findall(part)]
         if 1 <= len(words) <= 4:
             keys.append(" ".join(words))
+        # English names a thing of a thing both ways: "style of work" is also "work style"
+        if len(words) == 3 and words[1] == "of" and not {words[0], words[2]} & EN_STOPWORDS:
+            keys.append(f"{words[2]} {words[0]}")
     return keys
 
 

@@ -159,6 +159,17 @@ def test_a_possessive_reads_the_same_in_a_question_and_in_a_dictionary_sense() -
     assert "县长" in found["county head commissioner"]
 
 
+def test_a_noun_compound_meets_a_sense_written_with_of() -> None:
+    """English names a thing of a thing both ways: CC-CEDICT's 作风 is "style of work", a question says
+    "work style". Read word by word it was 操作 ("to work") and 风格, neither of which the speeches
+    use for a cadre's conduct."""
+    found = {
+        t.english: t.chinese for t in translate_terms("What problems did they find with cadres' work style?")
+    }
+    assert found.get("work style", ())[:1] == ("作风",)
+    assert "work" not in found
+
+
 def test_a_term_whose_first_usable_sense_frames_the_question_is_dropped() -> None:
     """'stress' is 应力 first in the dictionary, but the first sense a text can use is 强调, a
     stopword: the term says how the question asks (as 强调 would in Chinese), and its physics sense

@@ -135,6 +135,18 @@ def reverse_dictionary() -> dict[str, list[tuple[float, str]]]:
 
 
 @lru_cache(maxsize=1)
+def open_compounds() -> dict[str, str]:
+    """A compound of two content words written closed -> the dictionary's key written open (frontline ->
+    front line, hometown -> home town), for a question that closes what CC-CEDICT writes open."""
+    out: dict[str, str] = {}
+    for key in reverse_dictionary():
+        words = key.split()
+        if len(words) == 2 and not set(words) & EN_STOPWORDS:
+            out.setdefault("".join(words), key)
+    return out
+
+
+@lru_cache(maxsize=1)
 def english_senses() -> dict[str, tuple[str, ...]]:
     """Simplified word -> the English keys of its CC-CEDICT senses, first sense first (底子 -> bottom,
     foundation, base, rough draft, remnant)."""
@@ -291,11 +303,16 @@ def translate_terms(
             phrase = " ".join(words[i : i + size])
             if len(words[i : i + size]) < size:
                 continue
-            closed = phrase.replace(" ", "")  # key word -> keyword: English writes compounds open or closed
+            # key word -> keyword, frontline -> front line: English writes compounds open or closed
+            other = phrase.replace(" ", "") if size > 1 else open_compounds().get(phrase, "")
             if phrase in fixed:
                 best = (size, Translation(phrase, fixed[phrase]))
-            elif phrase in table or (size > 1 and closed in table):
-                found = (table.get(closed, []) if size > 1 else []) + table.get(phrase, [])
+            elif phrase in table or (size > 1 and other in table):
+                found = (
+                    (table.get(other, []) if size > 1 else [])
+                    + table.get(phrase, [])
+                    + (table.get(other, []) if size == 1 else [])
+                )
                 best = (
                     size,
                     Translation(

@@ -170,6 +170,15 @@ def test_a_noun_compound_meets_a_sense_written_with_of() -> None:
     assert "work" not in found
 
 
+def test_a_compound_written_closed_meets_the_sense_written_open() -> None:
+    """CC-CEDICT writes 一线 "front line"; a question writes "frontline", whose own sense is 排头兵
+    ("the soldier at the head of the line"). Both spellings are read."""
+    found = {
+        t.english: t.chinese for t in translate_terms("What frontline leadership does it ask of cadres?")
+    }
+    assert "一线" in found["frontline"]
+
+
 def test_a_term_whose_first_usable_sense_frames_the_question_is_dropped() -> None:
     """'stress' is 应力 first in the dictionary, but the first sense a text can use is 强调, a
     stopword: the term says how the question asks (as 强调 would in Chinese), and its physics sense

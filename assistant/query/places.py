@@ -13,6 +13,10 @@ from ingest.gazetteer import city_spans, province_name, province_spans, short_na
 from ingest.normalize import normalize_text
 from ingest.romanize import syllables
 
+_DIVISION = "(?:City|Prefecture|League|County|District|Municipality|Province)"  # 市, 地区, 盟, 县, 省…
+_NAME = r"[A-Z][a-z]+(?:['’][a-z]+)?"  # a capitalised word of a name (Linyi, Xi’an)
+MAX_NAME_WORDS = 3  # Bayan Nur, Hong Kong, Inner Mongolia
+
 
 def _english_names(level: int, suffix: str) -> dict[str, str]:
     """Romanised name -> Chinese short name for the gazetteer's places of one level, from CC-CEDICT:
@@ -20,7 +24,7 @@ def _english_names(level: int, suffix: str) -> dict[str, str]:
     (Harbin -> 哈尔滨, Shaanxi -> 陕西)."""
     from ingest.gazetteer import places
 
-    wanted = {p.short for p in places().values() if p.level == level}
+    wanted = {p.short for p in places().values() if p.level == level and len(p.short) >= 2}  # not 县
     out: dict[str, str] = {}
     for entry in cedict_entries():
         word = entry["simplified"]
@@ -28,9 +32,12 @@ def _english_names(level: int, suffix: str) -> dict[str, str]:
         if short not in wanted:
             continue
         out.setdefault(re.sub(r"[^a-z]", "", entry["pinyin"].lower()), short)
-        m = re.match(r"([A-Z][a-z']+)\b", entry["definitions"][0])
+        # the name the sense opens with, whole (Xi’an; Hong Kong; Turpan in "Turpan City in Xinjiang")
+        m = re.match(
+            rf"{_NAME}(?:\s+{_NAME})*?(?=\s+{_DIVISION}\b|\s*[,;(]|\s+[a-z]|$)", entry["definitions"][0]
+        )
         if m:
-            out.setdefault(re.sub(r"[^a-z]", "", m.group(1).lower()), short)
+            out.setdefault(re.sub(r"[^a-z]", "", m.group().lower()), short)
     return out
 
 
@@ -85,15 +92,32 @@ def english_city_spans(question: str) -> list[tuple[str, int, int]]:
     """(place, start, end) of each capitalised romanised city or province name in an English question
     (Linyi, Shandong -> 山东省); a name a city shares with its province (Jilin) is the city's."""
     cities, provinces = english_place_names(), english_province_names()
+    words = list(re.finditer(r"[A-Za-z]+(?:['’][A-Za-z]+)?", question))
     out = []
-    for m in re.finditer(r"[A-Za-z]+", question):
-        word = m.group().lower()
-        if not m.group()[0].isupper():
-            continue
-        if word in cities:
-            out.append((cities[word], m.start(), m.end()))
-        elif word in provinces:
-            out.append((province_name(provinces[word]), m.start(), m.end()))
+    i = 0
+    while i < len(words):
+        found = None
+        # the longest run of capitalised words, one space or hyphen apart, that spells a name
+        for j in range(min(i + MAX_NAME_WORDS, len(words)), i, -1):
+            run = words[i:j]
+            if any(not w.group()[0].isupper() for w in run) or any(
+                question[a.end() : b.start()] not in (" ", "-") for a, b in zip(run, run[1:], strict=False)
+            ):
+                continue
+            start, last = run[0].start(), run[-1]
+            for end in (last.end(), last.start() + len(re.sub(r"['’].*", "", last.group()))):  # Linyi's
+                key = re.sub(r"[^a-z]", "", question[start:end].lower())  # Xi’an is xian
+                place = cities.get(key) or (province_name(provinces[key]) if key in provinces else "")
+                if place:
+                    found = (place, start, end, j)
+                    break
+            if found:
+                break
+        if found:
+            out.append(found[:3])
+            i = found[3]
+        else:
+            i += 1
     return out
 
 

@@ -51,9 +51,10 @@ class Citation:
 
 @dataclass(frozen=True, slots=True)
 class ComparisonRow:
-    entity: str
+    entity: str  # the side as the index names it: 临沂, or a year
     summary: str  # what was said, quotes with [n] markers; for a silent side, why, and what was searched
     citations: tuple[int, ...]
+    label: str = ""  # the side as the reader is told it: Linyi (临沂), 臨沂, 2019年
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
-from assistant.answer.compose import city_notes, compose_comparison, degraded_notes, with_notes
+from assistant.answer.compose import city_notes, compose_comparison, degraded_notes, where_label, with_notes
 from assistant.answer.evidence import Retrieved, bearing
 from assistant.answer.mentions import find_mentions
 from assistant.answer.quotes import cite
@@ -30,6 +30,7 @@ class Side:
     """One column of a comparison: a city, or a year of one body's documents."""
 
     label: str  # 临沂, or 2019
+    shown: str  # how the reader is told it: Linyi (临沂), 臨沂, 2019年
     plan: QueryPlan  # the comparison's topic asked of this side alone
     filters: Filters  # this side's documents
     held: bool  # the index holds documents of this side (a city's may be inferred from the text)
@@ -44,6 +45,7 @@ def compared_sides(plan: QueryPlan, view: IndexView, filters: Filters) -> list[S
         return [
             Side(
                 city,
+                where_label(city, plan.language, plan.script),
                 replace(plan, standalone=topic, topic=topic, cities=(city,), comparison=False),
                 replace(filters, cities=(city,)) if city in view.cities else filters,
                 city in view.cities,
@@ -54,9 +56,11 @@ def compared_sides(plan: QueryPlan, view: IndexView, filters: Filters) -> list[S
     out = []
     for year in plan.years:
         side_filters = replace(filters, date_from=year, date_to=year)
+        label = phrase("year_label", plan.language, plan.script).format(year=year)
         out.append(
             Side(
-                phrase("year_label", plan.language, plan.script).format(year=year),
+                label,
+                label,
                 replace(plan, standalone=topic, topic=topic, years=(year,), comparison=False),
                 side_filters,
                 bool(view.documents_allowed(side_filters)),
@@ -108,6 +112,7 @@ def answer_comparison(
         rows = [
             (
                 column.label,
+                column.shown,
                 [c for (owner, _), c in zip(shown_order, shown, strict=True) if owner == i],
                 column.held or bool(sides[i].query.inferred),
                 searched_dates(sides[i], column, view),

@@ -199,26 +199,27 @@ def year_range(dates: Sequence[str], language: str, script: str) -> str:
 
 
 def compose_comparison(
-    rows: Sequence[tuple[str, Sequence[Citation], bool, Sequence[str]]], language: str, script: str
+    rows: Sequence[tuple[str, str, Sequence[Citation], bool, Sequence[str]]], language: str, script: str
 ) -> tuple[str, list[ComparisonRow]]:
-    """A side-by-side table: entity | what was said | citations. Each row is (entity, its citations,
-    whether the index holds any speech of it, the dates of its speeches searched: "" for an undated
-    one). A side with nothing says plainly which of three it is: no speeches from it at all, none in
-    the years asked about, or how many of its speeches (from when) were searched and are silent."""
+    """A side-by-side table: entity | what was said | citations. Each row is (entity, how the reader is
+    told it, its citations, whether the index holds any speech of it, the dates of its speeches
+    searched: "" for an undated one). A side with nothing says plainly which of three it is: no
+    speeches from it at all, none in the years asked about, or how many of its speeches (from when)
+    were searched and are silent."""
     table = [
         f"| {phrase('entity', language, script)} | {phrase('said', language, script)} | "
         f"{phrase('cites', language, script)} |",
         "|---|---|---|",
     ]
     out_rows = []
-    for entity, citations, has_speeches, dates in rows:
+    for entity, label, citations, has_speeches, dates in rows:
         if citations:
             said = " ".join(f"“{legible(c.quote, language, script)}” [{c.n}]" for c in citations)
             cites = ", ".join(f"[{c.n}]" for c in citations)
         else:
-            said, cites = silence(entity, has_speeches, dates, language, script), "—"
-        table.append(f"| {entity} | {said.replace('|', '｜')} | {cites} |")
-        out_rows.append(ComparisonRow(entity=entity, summary=said, citations=tuple(c.n for c in citations)))
+            said, cites = silence(label, has_speeches, dates, language, script), "—"
+        table.append(f"| {label} | {said.replace('|', '｜')} | {cites} |")
+        out_rows.append(ComparisonRow(entity, said, tuple(c.n for c in citations), label))
     return "\n".join(table), out_rows
 
 
@@ -243,7 +244,11 @@ def city_notes(query: Query, language: str, script: str, *, searched_all: bool =
         found = [f"{doc_id} ({'、'.join(names[:4])})" for c, doc_id, names in query.inferred if c == city]
         if found or searched_all:
             key = "inferred_city" if found else "no_city_docs_here" if narrowed else "no_city_docs"
-            notes.append(phrase(key, language, script).format(city=city, evidence="; ".join(found[:3])))
+            notes.append(
+                phrase(key, language, script).format(
+                    city=where_label(city, language, script), evidence="; ".join(found[:3])
+                )
+            )
     return tuple(notes)
 
 

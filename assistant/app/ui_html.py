@@ -266,7 +266,7 @@ def answer_for_chat(answer: Answer, script: str) -> str:
             "\n".join(lines).rstrip()
             + "\n\n"
             + " · ".join(
-                f"**{row.entity}** {' '.join(f'[{n}]' for n in row.citations) or '—'}"
+                f"**{row.label or row.entity}** {' '.join(f'[{n}]' for n in row.citations) or '—'}"
                 for row in answer.comparison
             )
             + f"\n\n{pointer}"
@@ -293,7 +293,7 @@ def comparison_html(answer: Answer | None, script: str) -> str:
             )
             or f'<p class="sq-silent">{_escape(chat_text(row.summary, script))}</p>'
         )
-        columns.append(f'<div class="sq-col"><h3>{_escape(row.entity)}</h3>{body}</div>')
+        columns.append(f'<div class="sq-col"><h3>{_escape(row.label or row.entity)}</h3>{body}</div>')
     return (
         f'<div class="sq-compare" style="grid-template-columns: repeat({len(columns)}, minmax(0, 1fr));">'
         + "".join(columns)

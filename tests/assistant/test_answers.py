@@ -64,9 +64,16 @@ def test_comparison_is_side_by_side_and_says_when_a_side_is_empty(assistant: Ass
     assert all(row.citations for row in answer.comparison)
     assert [c.city for c in answer.citations[:2]] == ["临沂", "聊城"]  # each city's best comes first
     assert answer.text.startswith("| 对象 |")
+    traditional = assistant.ask("比較臨沂和聊城的招商引資")
+    assert [r.label for r in traditional.comparison] == ["臨沂", "聊城"]
     empty = assistant.ask("compare Linyi and Harbin on investment")
     assert [r.entity for r in empty.comparison] == ["临沂", "哈尔滨"]
-    assert empty.comparison[1].citations == () and "no speeches from 哈尔滨 are indexed" in empty.text
+    # each side is told as the reader reads places: in English, the name English writes and the text's
+    assert (
+        empty.comparison[1].citations == () and "no speeches from Harbin (哈尔滨) are indexed" in empty.text
+    )
+    assert [r.label for r in empty.comparison] == ["Linyi (临沂)", "Harbin (哈尔滨)"]
+    assert "| Linyi (临沂) |" in empty.text
     assert "showing results from all speeches" not in empty.text
 
 

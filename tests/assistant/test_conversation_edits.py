@@ -99,7 +99,7 @@ def test_a_silent_side_says_what_was_searched(sample_index: Index) -> None:
         r.entity: r.summary
         for r in assistant.ask("Compare Linyi and Liaocheng on football stadiums").comparison
     }
-    assert english["聊城"] == "聊城 speeches searched: 1 (2019); none speaks of this topic"
+    assert english["聊城"] == "Liaocheng (聊城) speeches searched: 1 (2019); none speaks of this topic"
 
 
 def test_an_english_turn_keeps_searching_in_english_with_the_places_carried() -> None:

@@ -27,8 +27,16 @@ def batch_record(item_id: Any, answer_dict: dict[str, Any]) -> dict[str, Any]:
 
 
 def run_batch(assistant: Assistant, source: Path, target: Path, *, progress: bool = True) -> tuple[int, int]:
-    """Answer each `{"id", "turns": [...]}` line; a bad line gets an `error` record and the run goes on."""
-    lines = [line for line in source.read_text(encoding="utf-8").splitlines() if line.strip()]
+    """Answer each `{"id", "turns": [...]}` line of a JSON Lines file (the last turn is asked, the ones
+    before it are the conversation), or each line of a .txt file as a question alone (its line number
+    the id); a bad line gets an `error` record and the run goes on."""
+    text = source.read_text(encoding="utf-8")
+    lines = [line for line in text.splitlines() if line.strip()]
+    if source.suffix.lower() == ".txt":
+        lines = [
+            json.dumps({"id": n, "turns": [line.strip()]}, ensure_ascii=False)
+            for n, line in enumerate(lines, 1)
+        ]
     done = failed = 0
     iterator: Any = lines
     if progress:
@@ -39,6 +47,8 @@ def run_batch(assistant: Assistant, source: Path, target: Path, *, progress: boo
         for number, line in enumerate(iterator, start=1):
             try:
                 item = json.loads(line)
+                if not isinstance(item, dict) or not isinstance(item.get("turns"), list):
+                    raise ValueError('expected {"id": …, "turns": ["question", …]}')
                 turns = [str(t) for t in item["turns"]]
                 if not turns:
                     raise ValueError("'turns' is empty")

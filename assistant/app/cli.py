@@ -416,10 +416,18 @@ def build_parser() -> tuple[argparse.ArgumentParser, dict[str, Command]]:
     sub.add_parser("chat", parents=[common, filters], help="a conversation in the terminal (follow-ups work)")
 
     p = sub.add_parser(
-        "batch", parents=[common], help="answer every line of IN.jsonl ({id, turns}) into OUT.jsonl"
+        "batch", parents=[common], help="answer every line of IN.jsonl ({id, turns}) or IN.txt into OUT.jsonl"
     )
-    p.add_argument("input")
-    p.add_argument("output")
+    p.add_argument(
+        "input",
+        help='questions: JSON Lines, one {"id": …, "turns": ["earlier question", …, "question"]} per line, '
+        "or a .txt file with one question per line",
+    )
+    p.add_argument(
+        "output",
+        help="JSON Lines, one record per input line: id, answer, outcome (answer, closest, not_covered), "
+        "found, citations, related; a line that could not be answered has an error instead",
+    )
     p.add_argument("--quiet", action="store_true", help="no progress bar")
 
     p = sub.add_parser(

@@ -138,6 +138,22 @@ def test_batch_writes_one_record_per_line(assistant: Assistant, tmp_path: Path) 
     assert "error" in rows[1] and rows[2]["found"] is False
 
 
+def test_batch_reads_a_text_file_of_questions_and_says_what_a_line_lacks(
+    assistant: Assistant, tmp_path: Path
+) -> None:
+    plain = tmp_path / "questions.txt"
+    plain.write_text("聊城的会议是谁讲话的？\n\nWhat did Linyi say about financing?\n", encoding="utf-8")
+    target = tmp_path / "out.jsonl"
+    assert run_batch(assistant, plain, target, progress=False) == (2, 0)
+    rows = [json.loads(line) for line in target.read_text(encoding="utf-8").splitlines()]
+    assert [r["id"] for r in rows] == [1, 2] and all(r["outcome"] for r in rows)
+    wrong = tmp_path / "wrong.jsonl"
+    wrong.write_text('{"question": "聊城的会议是谁讲话的？"}\n', encoding="utf-8")
+    assert run_batch(assistant, wrong, target, progress=False) == (0, 1)
+    error = json.loads(target.read_text(encoding="utf-8"))["error"]
+    assert error.startswith("line 1: expected") and "turns" in error
+
+
 def test_chinese_followup_to_an_english_question(assistant: Assistant) -> None:
     answer = assistant.ask("那惠州呢？", ["What did the speeches say about land quotas?"])
     assert answer.found and {c.city for c in answer.citations} == {"惠州"}

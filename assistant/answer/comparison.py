@@ -8,13 +8,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
-from assistant.answer.compose import city_notes, compose_comparison, degraded_notes, where_label, with_notes
+from assistant.answer.compose import city_notes, compose_comparison, degraded_notes, with_notes
 from assistant.answer.evidence import Retrieved, bearing
 from assistant.answer.mentions import find_mentions
 from assistant.answer.quotes import cite
 from assistant.answer.stopwatch import Stopwatch
 from assistant.options import Options
 from assistant.query import Query, QueryPlan
+from assistant.query.places import where_label
 from assistant.query.plan import without_years
 from assistant.records import Answer, Citation, Decision
 from assistant.wording import phrase

@@ -8,12 +8,10 @@ from collections.abc import Sequence
 
 from assistant.answer.quotes import elided
 from assistant.query import Query
-from assistant.query.places import english_place_name
+from assistant.query.places import where_label
 from assistant.records import Citation, ComparisonRow, LedgerRow, Timeline
 from assistant.wording import phrase
-from ingest.gazetteer import short_name
 from ingest.normalize import to_simplified, to_traditional
-from ingest.records import NATIONAL
 from ingest.romanize import in_pinyin
 from vectorstore.view import IndexView
 
@@ -47,19 +45,6 @@ def quoted(citation: Citation, language: str, script: str, limit: int = 0) -> st
 def when_label(date: str, language: str, script: str) -> str:
     """A document's date, or 日期不详 / date unknown."""
     return date or phrase("unknown_date", language, script)
-
-
-def where_label(place: str, language: str, script: str) -> str:
-    """How a reader is told where a document is from (`place` is DocMeta.where or Citation.where):
-    the city or province in the reader's script, 全国 / national, or 城市不详 / city unknown."""
-    if place == NATIONAL:
-        return phrase("national", language, script)
-    if not place:
-        return phrase("unknown_city", language, script)
-    if language == "en":  # Linyi (临沂), Hebei (河北省): the name as English writes it, and as the text does
-        english = english_place_name(place)
-        return f"{english} ({place})" if english != place else f"{in_pinyin(short_name(place))} ({place})"
-    return to_traditional(place) if script == "traditional" else place
 
 
 def group_label(citation: Citation, language: str, script: str) -> str:

@@ -7,9 +7,10 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 
-from assistant.answer.compose import quoted, shortened, where_label
+from assistant.answer.compose import quoted, shortened
 from assistant.answer.mentions import Mention
 from assistant.query import Query
+from assistant.query.places import where_label
 from assistant.records import Citation, Timeline
 from assistant.wording import phrase
 from ingest.normalize import to_traditional

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from assistant.answer.compose import legible, shortened, where_label
+from assistant.answer.compose import legible, shortened
+from assistant.query.places import where_label
 from assistant.records import Answer, Citation
 from assistant.wording import phrase
 from ingest.metadata import SET_BY_YOU

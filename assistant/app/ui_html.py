@@ -11,7 +11,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from assistant.answer.checking import MARKER, joined
-from assistant.answer.compose import shortened, where_label
+from assistant.answer.compose import shortened
+from assistant.query.places import where_label
 from assistant.records import (
     Answer,
     AnswerEvent,
@@ -165,9 +166,11 @@ def _highlight(text: str, quote: str) -> str:
     return _escape(text[:at]) + "<mark>" + _escape(quote) + "</mark>" + _escape(text[at + len(quote) :])
 
 
-def citation_card(c: Citation, script: str) -> str:
+def citation_card(c: Citation, script: str, language: str = "zh") -> str:
+    """A source: its title, where and when it is from (the place as a reader of `language` reads it),
+    its section, and its text with the quote marked."""
     meta = " · ".join(
-        _escape(p) for p in (where_label(c.where, "zh", script), c.date, f"¶{c.paragraph}", c.doc_id) if p
+        _escape(p) for p in (where_label(c.where, language, script), c.date, f"¶{c.paragraph}", c.doc_id) if p
     )
     return (
         f'<div class="sq-card" id="src-{c.n}"><h4>[{c.n}] {_escape(shown(c.title, script))}</h4>'
@@ -185,24 +188,25 @@ def sources_html(answer: Answer | None, script: str, *, searching: str = "") -> 
     if answer is None:
         return "<p>Sources of the latest answer appear here.</p>"
     head = f'<p class="sq-for" data-state="done">Sources of “{_escape(answer.question)}”</p>'
+    language = answer.plan.language
     cards: Sequence[Citation] = answer.sources
     if not cards:
         return head + "<p>No sources.</p>"
     if answer.outcome == "closest":
         closest = "<p><b>Closest passages</b> (ranked; none of them states it directly):</p>"
-        return head + closest + "".join(citation_card(c, script) for c in cards)
+        return head + closest + "".join(citation_card(c, script, language) for c in cards)
     if not answer.found:
         related = "<p><b>Possibly related</b> (the speeches do not cover this):</p>"
-        return head + related + "".join(citation_card(c, script) for c in cards)
+        return head + related + "".join(citation_card(c, script, language) for c in cards)
     aside = (
         (
             "<p><b>Possibly related</b> (found beside the answer, not quoted in it):</p>"
-            + "".join(citation_card(c, script) for c in answer.related)
+            + "".join(citation_card(c, script, language) for c in answer.related)
         )
         if answer.related
         else ""
     )
-    return head + "".join(citation_card(c, script) for c in answer.citations) + aside
+    return head + "".join(citation_card(c, script, language) for c in answer.citations) + aside
 
 
 def document_html(document: Document | None, paragraph: int, quote: str, script: str) -> str:

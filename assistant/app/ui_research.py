@@ -9,11 +9,12 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from assistant.answer.compose import shortened, where_label
+from assistant.answer.compose import shortened
 from assistant.answer.mentions import cite_mentions
 from assistant.answer.pipeline import Assistant
 from assistant.app.render import edits_lines, where_line
 from assistant.app.ui_html import citation_card, user_error
+from assistant.query.places import where_label
 from assistant.research.digest import digest, to_docx, to_markdown
 from assistant.research.export import ledger_table, write_csv
 from assistant.research.trends import Trend, figure_series, figures_png, to_csv, to_png, trend

@@ -9,9 +9,11 @@ from functools import lru_cache
 
 from assistant.query.cedict import cedict_entries
 from assistant.query.words import PLACES_ADD, PLACES_COMPARE_WITH, PLACES_ONLY, PLACES_REMOVE
+from assistant.wording import phrase
 from ingest.gazetteer import city_spans, province_name, province_spans, short_name
-from ingest.normalize import normalize_text
-from ingest.romanize import syllables
+from ingest.normalize import normalize_text, to_traditional
+from ingest.records import NATIONAL
+from ingest.romanize import in_pinyin, syllables
 
 _DIVISION = "(?:City|Prefecture|League|County|District|Municipality|Province)"  # 市, 地区, 盟, 县, 省…
 _NAME = r"[A-Z][a-z]+(?:['’][a-z]+)?"  # a capitalised word of a name (Linyi, Xi’an)
@@ -242,3 +244,16 @@ def cities_in(text: str, normalized: str = "") -> list[str]:
         if city not in found:
             found.append(city)
     return found
+
+
+def where_label(place: str, language: str, script: str) -> str:
+    """How a reader is told where a document is from (`place` is DocMeta.where or Citation.where):
+    the city or province in the reader's script, 全国 / national, or 城市不详 / city unknown."""
+    if place == NATIONAL:
+        return phrase("national", language, script)
+    if not place:
+        return phrase("unknown_city", language, script)
+    if language == "en":  # Linyi (临沂), Hebei (河北省): the name as English writes it, and as the text does
+        english = english_place_name(place)
+        return f"{english} ({place})" if english != place else f"{in_pinyin(short_name(place))} ({place})"
+    return to_traditional(place) if script == "traditional" else place

@@ -9,6 +9,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from assistant.query.build import TITLE_SHARE, documents_named, title_share
+from assistant.query.places import where_label
 from assistant.query.plan import QueryPlan
 from assistant.query.words import EN_STOPWORDS, FRAMING_WORDS
 from assistant.wording import phrase
@@ -36,7 +37,12 @@ class Scope:
         """(chip label, kind, value) of every removable part: ("城市: 惠州", "city", "惠州")."""
         labelled = (
             [
-                (f"{self._name('province' if province_spans(c) else 'city')}: {c}", "city", c)
+                (
+                    f"{self._name('province' if province_spans(c) else 'city')}: "
+                    f"{where_label(c, self.asked_in, self.script)}",
+                    "city",
+                    c,
+                )
                 for c in self.cities
             ]
             + [(f"{self._name('year')}: {y}", "year", y) for y in self.years]

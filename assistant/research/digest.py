@@ -7,10 +7,10 @@ from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
-from assistant.answer.compose import where_label
 from assistant.answer.mentions import cite_mentions, find_mentions, topic_forms
 from assistant.answer.pipeline import Assistant
 from assistant.query import plan_query
+from assistant.query.places import where_label
 from assistant.records import Citation
 from vectorstore.records import Filters
 

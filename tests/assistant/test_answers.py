@@ -74,6 +74,9 @@ def test_comparison_is_side_by_side_and_says_when_a_side_is_empty(assistant: Ass
     )
     assert [r.label for r in empty.comparison] == ["Linyi (临沂)", "Harbin (哈尔滨)"]
     assert "| Linyi (临沂) |" in empty.text
+    from assistant.app.ui_html import sources_html
+
+    assert "Linyi (临沂) · 2020" in sources_html(empty, "original")  # the source cards read the same
     assert "showing results from all speeches" not in empty.text
 
 

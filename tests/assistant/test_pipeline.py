@@ -155,7 +155,7 @@ def test_an_english_answer_frames_the_chinese_quotes_in_english(assistant: Assis
     assert "Searched as: " in answer.text and "→ " in answer.text and "招商" in answer.text
     assert "**Liaocheng (聊城)**" in answer.text and "speaker Sun Aijun (孙爱军)" in answer.text
     assert "chat model writes the answer in English" in answer.text
-    from assistant.answer.compose import where_label
+    from assistant.query.places import where_label
 
     assert where_label("陕西省", "en", "latin") == "Shaanxi (陕西省)"  # not Shanxi, the pinyin 山西 shares
     assert (

@@ -128,7 +128,7 @@ def test_the_scope_of_an_answer_and_asking_again_without_a_chip(assistant: Assis
     hant = assistant.ask("臨沂的講話對美麗鄉村建設是怎麼部署的？").scope
     assert hant.fixed()[0] == "話題: 美麗鄉村建設"
     english = assistant.ask("What did the 2020 speeches say about land quotas in Huizhou?")
-    assert english.scope is not None and english.scope.chips() == ["city: 惠州", "year: 2020"]
+    assert english.scope is not None and english.scope.chips() == ["city: Huizhou (惠州)", "year: 2020"]
     assert english.scope.topic == "land quotas" and english.scope.to_dict()["search_language"] == "en"
 
 

@@ -115,7 +115,7 @@ def test_titles_of_all_seeds(seed_text: dict[str, str]) -> None:
 def test_one_rule_says_where_a_document_is_from_in_every_view() -> None:
     """DocMeta.where and Citation.where follow ingest.records.place_of; readers see it through one
     label, in their language and script."""
-    from assistant.answer.compose import where_label
+    from assistant.query.places import where_label
     from assistant.records import Citation
     from ingest.records import DocMeta, place_of
 

@@ -64,11 +64,14 @@ def _lemma(word: str) -> str:
     center, emphasise -> emphasize), so that questions and CC-CEDICT's definitions meet."""
     import simplemma
 
-    lemma = simplemma.lemmatize(word, lang="en").lower()
+    return _american(simplemma.lemmatize(word, lang="en").lower())
+
+
+def _american(word: str) -> str:
     for british, american in _BRITISH:
-        if lemma.endswith(british) and len(lemma) > len(british) + 2:
-            return lemma[: -len(british)] + american
-    return lemma
+        if word.endswith(british) and len(word) > len(british) + 2:
+            return word[: -len(british)] + american
+    return word
 
 
 def _definition_keys(definition: str, *, titles: bool = False) -> list[str]:
@@ -84,9 +87,14 @@ def _definition_keys(definition: str, *, titles: bool = False) -> list[str]:
     # a sense's term ends at a colon: "Gang of Four: Jiang Qing …" is the Gang of Four
     for part in re.split(r"[;,:]", text):
         part = part.strip()
-        if part.startswith("to "):
+        verb = part.startswith("to ")
+        if verb:
             part = part[3:]
         words = [_lemma(w) for w in _WORD.findall(part)]
+        if verb and words:
+            # "to found" names the verb in its base form: lemmatised, it would be "find" (and "to fell"
+            # "fall", "to wound" "wind"), and every question asking what a speech finds would read 创建
+            words[0] = _american(_WORD.findall(part)[0])
         if 1 <= len(words) <= 4:
             keys.append(" ".join(words))
         # English names a thing of a thing both ways: "style of work" is also "work style"

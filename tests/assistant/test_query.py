@@ -190,6 +190,15 @@ def test_a_compound_written_closed_meets_the_sense_written_open() -> None:
     assert "一线" in found["frontline"]
 
 
+def test_a_dictionary_verb_is_read_in_the_form_it_is_written() -> None:
+    """CC-CEDICT's 创建 is "to found": a base form, which lemmatised would be "find", so that a question
+    asking what a speech found (or the Chinese 发现 read through its sense "to find") read 创建."""
+    find = {t.english: t.chinese for t in translate_terms("What problems did the speech find?")}
+    assert "创建" not in find["find"] and "找到" in find["find"]
+    found = {t.english: t.chinese for t in translate_terms("When was the company founded?")}
+    assert "创建" in found["found"]
+
+
 def test_a_term_whose_first_usable_sense_frames_the_question_is_dropped() -> None:
     """'stress' is 应力 first in the dictionary, but the first sense a text can use is 强调, a
     stopword: the term says how the question asks (as 强调 would in Chinese), and its physics sense

@@ -22,6 +22,9 @@ ELLIPSIS = "…"
 # chunking and quoting: a sentence ends at a full stop or a semicolon (a list's items are quoted one
 # by one), with the closing quotes after it
 SENTENCE_END = re.compile(f"[{FULL_STOPS}{SEMICOLONS}][{CLOSERS}]*")
+# quoting: as chunking, and a paragraph's end ends a sentence too (a headline or a byline holds no full
+# stop, and a quote cites one paragraph)
+QUOTE_SENTENCE_END = re.compile(f"[{FULL_STOPS}{SEMICOLONS}][{CLOSERS}]*|\n")
 # a whole sentence: "主要预期目标是：……；城镇新增就业1100万人以上；……" is one (the ledger reads its targets)
 FULL_STOP = re.compile(f"[{FULL_STOPS}][{CLOSERS}]*")
 # mentions: a topic's words held together in one sentence, or one line (a heading)

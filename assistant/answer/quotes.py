@@ -9,7 +9,7 @@ from pathlib import PurePath
 
 from assistant.records import Citation
 from ingest.chunking import sentence_spans
-from ingest.grammar import CLAUSE_END, QUOTE_FOLLOWS
+from ingest.grammar import CLAUSE_END, QUOTE_FOLLOWS, QUOTE_SENTENCE_END
 from ingest.normalize import normalize_text
 from ingest.records import Chunk, DocMeta
 from vectorstore.records import Hit
@@ -38,11 +38,17 @@ def best_quote(
     hit: Hit, keywords: Sequence[str], max_sentences: int = 2, max_chars: int = 160, quantity: bool = False
 ) -> tuple[int, int]:
     """Offsets (within the chunk text) of the sentence(s) that best match the keywords: the best sentence,
-    plus its neighbour when that one matches too and the quote stays short. Without any match, the first
-    sentence after the heading."""
+    plus its neighbour in the same paragraph when that one matches too and the quote stays short.
+    Without any match, the first sentence after the heading. A heading written in the text (a news
+    report's headline, a speech's title line) is no sentence to quote: the citation names it."""
     text = hit.chunk.text
     fold = _folded(text, hit.chunk.search_text)
-    spans = [(s, e) for s, e in sentence_spans(text, 0, len(text)) if text[s:e].strip()]
+    headings = {h.strip() for h in hit.chunk.heading_path}
+    spans = [
+        (s, e)
+        for s, e in sentence_spans(text, 0, len(text), QUOTE_SENTENCE_END)
+        if text[s:e].strip() and text[s:e].strip() not in headings
+    ]
     if not spans:
         return 0, len(text)
     scores = [_sentence_score(text[s:e], fold(s, e), keywords, quantity) for s, e in spans]
@@ -55,12 +61,13 @@ def best_quote(
         and best + 1 < len(spans)
         and scores[best + 1] > 0
         and spans[best + 1][1] - start <= max_chars
+        and "\n" not in text[start : spans[best + 1][0]]
     ):
         end = spans[best + 1][1]
     if quantity and not _NUMBER.search(text[start:end]):
         # the amount asked for often sits in the next sentence or two: quote through it
         for s, e in spans[best + 1 : best + 4]:
-            if e - start > max_chars + 80:
+            if e - start > max_chars + 80 or "\n" in text[start:s]:
                 break
             if _NUMBER.search(text[s:e]):
                 end = e
@@ -108,8 +115,10 @@ def best_clauses(
 def elided(citation: Citation) -> str:
     """The quote with … where it starts or stops inside a sentence of the passage."""
     at = citation.text.find(citation.quote)
-    before = citation.text[:at].rstrip() if at > 0 else ""
-    head = "…" if before and before[-1] not in QUOTE_FOLLOWS else ""
+    raw = citation.text[:at] if at > 0 else ""
+    before = raw.rstrip()
+    # a sentence starts after an end, or at a paragraph's start
+    head = "…" if before and before[-1] not in QUOTE_FOLLOWS and "\n" not in raw[len(before) :] else ""
     tail = "…" if citation.quote and citation.quote[-1] in "，；：,;:" else ""
     return f"{head}{citation.quote.rstrip('，；：,;:')}{tail}"
 

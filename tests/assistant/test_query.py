@@ -325,3 +325,26 @@ def test_the_documents_searched_are_told_in_the_readers_script_and_language(hash
         "Searched 1 document (Linyi (临沂); "
     )
     assert scope("What do the speeches say about land?", "en", "latin").startswith("Searched 5 documents (")
+
+
+def test_a_quote_keeps_to_one_paragraph_and_never_quotes_a_heading() -> None:
+    """A news report's headline and a speech's title line hold no full stop: read up to the next one,
+    the quote was the headline, the byline and the lead run together, cited as the headline's
+    paragraph. A paragraph's end ends a sentence; a heading written in the text is no sentence."""
+    from assistant.answer.quotes import best_quote, elided, quoting
+    from ingest.records import Chunk, DocMeta
+    from vectorstore.records import Hit
+
+    headline = "全市重点项目现场观摩总结会议召开 孙爱军讲话"
+    text = (
+        f"{headline}\n本报讯(记者曹天伟)12月5日，全市重点项目现场观摩总结会议召开。\n"
+        "孙爱军指出，观摩项目呈现“四多四少”的特点。观摩发现大项目少。"
+    )
+    chunk = Chunk("d:0000", "d", (headline,), text, text, (1, 2, 3), 0, len(text), "h")
+    start, end = best_quote(Hit(chunk, 1.0, "bm25"), ["观摩", "项目"])
+    assert "\n" not in text[start:end] and headline not in text[start:end]
+    citation = quoting(1, chunk, DocMeta(title=headline), start, end, 1.0, "d.txt")
+    assert citation.quote.startswith("本报讯") and citation.paragraph == 2
+    assert not elided(citation).startswith("…")  # a paragraph's start is a sentence's start
+    start, end = best_quote(Hit(chunk, 1.0, "bm25"), ["四多四少", "大项目"])
+    assert text[start:end] == "孙爱军指出，观摩项目呈现“四多四少”的特点。观摩发现大项目少。"

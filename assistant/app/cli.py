@@ -194,8 +194,9 @@ def _print_streamed(events) -> Answer:  # type: ignore[no-untyped-def]
     shown, kept = "", []
     for event in events:
         if isinstance(event, Sources):
+            plan = event.answer.plan
             for c in event.answer.sources:
-                print(f"  {citation_line(c)}")
+                print(f"  {citation_line(c, plan.language, plan.script)}")
             print(flush=True)
         elif isinstance(event, Waiting):
             print(

@@ -12,7 +12,9 @@ from ingest.metadata import SET_BY_YOU
 from ingest.records import DocMeta
 
 
-def citation_line(c: Citation, language: str = "en", script: str = "simplified") -> str:
+def citation_line(c: Citation, language: str, script: str) -> str:
+    """One source: title, document and paragraph, and where, when and which section (the place as a
+    reader of the answer's language and script reads it)."""
     where = " · ".join(p for p in (where_label(c.where, language, script), c.date, c.section[:60]) if p)
     return f"[{c.n}] {shortened(c.title, 50)} ({c.doc_id}, ¶{c.paragraph}){' — ' + where if where else ''}"
 
@@ -25,7 +27,7 @@ def answer_markdown(answer: Answer, *, with_sources: bool = True) -> str:
         parts.append("")
         parts.append(f"**{sources_heading(answer)}**")
         for c in sources:
-            parts.append(f"- {citation_line(c)}")
+            parts.append(f"- {citation_line(c, answer.plan.language, answer.plan.script)}")
             parts.append(
                 f"  > {legible(c.text, answer.plan.language, answer.plan.script).replace(chr(10), ' ')}"
             )

@@ -129,7 +129,7 @@ def sources_block(answer: Answer) -> str:
         return ""
     head = sources_heading(answer)
     lines = [
-        f"[{c.n}] {citation_line(c)[len(f'[{c.n}] ') :]}\n    "
+        f"[{c.n}] {citation_line(c, answer.plan.language, answer.plan.script)[len(f'[{c.n}] ') :]}\n    "
         f"“{quoted(c, answer.plan.language, answer.plan.script)}”"
         for c in answer.sources
     ]

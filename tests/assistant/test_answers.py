@@ -66,6 +66,10 @@ def test_comparison_is_side_by_side_and_says_when_a_side_is_empty(assistant: Ass
     assert answer.text.startswith("| 对象 |")
     traditional = assistant.ask("比較臨沂和聊城的招商引資")
     assert [r.label for r in traditional.comparison] == ["臨沂", "聊城"]
+    from assistant.app.render import answer_markdown
+
+    # the list of sources names places as the answer above it does, not in English
+    assert "— 臨沂 · " in answer_markdown(traditional) and "Linyi (" not in answer_markdown(traditional)
     empty = assistant.ask("compare Linyi and Harbin on investment")
     assert [r.entity for r in empty.comparison] == ["临沂", "哈尔滨"]
     # each side is told as the reader reads places: in English, the name English writes and the text's
@@ -77,6 +81,7 @@ def test_comparison_is_side_by_side_and_says_when_a_side_is_empty(assistant: Ass
     from assistant.app.ui_html import sources_html
 
     assert "Linyi (临沂) · 2020" in sources_html(empty, "original")  # the source cards read the same
+    assert "— Linyi (临沂) · " in answer_markdown(empty)
     assert "showing results from all speeches" not in empty.text
 
 

@@ -23,6 +23,7 @@ from assistant.query.plan import QueryPlan, ordinal_congress
 from assistant.query.words import FRAMING_WORDS
 from ingest.gazetteer import is_place_name
 from ingest.grammar import YEAR
+from ingest.normalize import to_simplified
 from vectorstore.calibration import Calibration
 from vectorstore.hybrid import SearchQuery
 from vectorstore.keyword import content_words, is_known_word, names_a_thing, points, tokenize_zh, words
@@ -70,7 +71,7 @@ class Query:
     """One question, understood once."""
 
     plan: QueryPlan
-    text: str  # what the embedders see
+    text: str  # what the embedders see: the question in Simplified, as the passages were embedded
     terms: tuple[Term, ...]  # what BM25 sees (terms naming the filtered documents left out)
     highlight: tuple[str, ...]  # tokens that pick the sentence to quote
     translations: tuple[Translation, ...]  # an English question's terms in the corpus's Chinese
@@ -128,7 +129,7 @@ def build_query(
     concepts = _concepts(plan, translations, view)
     return Query(
         plan=plan,
-        text=plan.standalone,
+        text=to_simplified(plan.standalone),
         terms=_without_document_words(terms, plan, view, applied),
         highlight=tuple(token for term in terms for token in ((term,) if isinstance(term, str) else term)),
         translations=translations,

@@ -46,6 +46,22 @@ def test_traditional_question_meets_simplified_index_and_gets_traditional_framin
     assert answer.text.startswith("根據所收錄的講話")
 
 
+@pytest.mark.parametrize(
+    "simplified", ["聊城这次观摩发现项目有哪些不足？", "陕西那篇讲话里，派到工地上的干部要当什么角色？"]
+)
+def test_a_question_in_either_script_is_answered_alike(assistant: Assistant, simplified: str) -> None:
+    """The passages are embedded in their Simplified search form, and so is the question: asked in
+    Traditional, the embedder heard other characters, scored every passage lower, and the decision
+    gave only the closest passages (or "not covered") where the Simplified question got its answer."""
+    from ingest.normalize import to_traditional
+
+    one, other = assistant.ask(simplified), assistant.ask(to_traditional(simplified))
+    assert one.outcome == other.outcome
+    assert [c.chunk_id for c in one.sources] == [c.chunk_id for c in other.sources]
+    assert one.decision is not None and other.decision is not None
+    assert abs(one.decision.probability - other.decision.probability) < 0.02
+
+
 def test_english_question_is_answered_from_chinese(assistant: Assistant) -> None:
     answer = assistant.ask("What did the speech say about mask production during the epidemic?")
     assert answer.found and cited(answer, "最初我市的生产能力只有一二万只")

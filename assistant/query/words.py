@@ -117,8 +117,8 @@ ANSWER_FRAMING_EN = frozenset(
     also noted pointed called urged asked required stressed emphasized emphasised highlighted outline outlined
     set forth mention mentioned include including includes included note notes""".split()
 )
-# An English word that only says "compare" is no search term.
-EN_NOT_TERMS = frozenset(COMPARE_EN) | {"between"}
+# An English word that only says "compare" (or "across places": both) is no search term.
+EN_NOT_TERMS = frozenset(COMPARE_EN) | {w for phrase in ACROSS_EN for w in phrase.split()} | {"between"}
 
 # -- amounts ----------------------------------------------------------------------------------
 ASKS_QUANTITY = re.compile(

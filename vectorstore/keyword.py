@@ -171,22 +171,25 @@ class BM25:
         return np.empty(0, dtype=np.int64) if rows is None else rows
 
     def scores(self, query_terms: Sequence[str | Sequence[str]]) -> np.ndarray:
-        """BM25 score of every chunk. A term is a token, or a group of interchangeable tokens (the
+        """BM25 score of every chunk. A term is a token, or a group of interchangeable words (the
         translations of one English word), which counts as its best-matching member, so that a word
-        with five translations does not weigh five times; each term counts once."""
+        with five translations does not weigh five times; each term counts once. A word the index holds
+        as a token is that token (青藏铁路: a passage naming only 铁路 does not hold it); one it does not
+        (供给侧结构性改革) is read through its pieces, any of which may match."""
         total = np.zeros(len(self.ids), dtype=np.float32)
         singles = sorted({self.vocab[t] for t in query_terms if isinstance(t, str) and t in self.vocab})
         if singles and self.ids:
             total += np.asarray(self.matrix[:, singles].sum(axis=1)).ravel()
-        groups = {
-            tuple(sorted({self.vocab[t] for t in g if t in self.vocab}))
-            for g in query_terms
-            if not isinstance(g, str)
-        }
+        groups = {tuple(sorted(self._columns(g))) for g in query_terms if not isinstance(g, str)}
         for cols in groups:
             if cols and self.ids:
                 total += np.asarray(self.matrix[:, list(cols)].max(axis=1).todense()).ravel()
         return total
+
+    def _columns(self, words: Sequence[str]) -> set[int]:
+        """The columns a group of words is read through: each word's own, else its pieces'."""
+        tokens = [t for word in words for t in ([word] if word in self.vocab else tokenize_zh(word))]
+        return {self.vocab[t] for t in tokens if t in self.vocab}
 
     def search(
         self, query_tokens: Sequence[str | Sequence[str]], k: int, mask: np.ndarray | None = None

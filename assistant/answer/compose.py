@@ -13,6 +13,7 @@ from assistant.records import Citation, ComparisonRow, LedgerRow, Timeline
 from assistant.wording import phrase
 from ingest.normalize import to_simplified, to_traditional
 from ingest.romanize import in_pinyin
+from vectorstore.records import Filters
 from vectorstore.view import IndexView
 
 _UNREADABLE = re.compile("\ufffd+")
@@ -240,6 +241,17 @@ def city_notes(query: Query, language: str, script: str, *, searched_all: bool =
 def with_notes(text: str, notes: Sequence[str]) -> str:
     """An answer's text with its notes (what the reader must know about how it was found) above it."""
     return "\n".join(f"_{n}_" for n in notes) + "\n\n" + text if notes else text
+
+
+def widened_note(filters: Filters, fallback: Filters, language: str, script: str) -> tuple[str, ...]:
+    """What the question named (places, years) when no speech matched it, and what was searched
+    instead: every speech, or those the reader's own filters (`fallback`) allow."""
+    years = sorted({y for y in (filters.date_from[:4], filters.date_to[:4]) if y})
+    parts = [where_label(c, language, script) for c in filters.cities]
+    parts += ["–".join(years) + ("" if language == "en" else "年")] if years else []
+    scope = (", " if language == "en" else "、").join(parts) or phrase("question_scope", language, script)
+    key = "widened" if fallback.empty else "widened_to_filters"
+    return (phrase(key, language, script).format(scope=scope),)
 
 
 def degraded_notes(degraded: bool, language: str, script: str) -> tuple[str, ...]:

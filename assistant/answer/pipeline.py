@@ -20,7 +20,7 @@ from assistant.answer.compose import (
     read_as,
     searched,
     searched_as,
-    where_label,
+    widened_note,
     with_notes,
 )
 from assistant.answer.decision import DecisionModel, decide
@@ -36,7 +36,7 @@ from assistant.errors import ChatModelError, EmptyQuestion, QuestionTooLong
 from assistant.options import Options
 from assistant.query import Query, QueryPlan, build_query, plan_query
 from assistant.query.english import english_senses
-from assistant.query.places import held_places
+from assistant.query.places import held_places, where_label
 from assistant.query.plan import plain_question
 from assistant.query.scope import make_scope
 from assistant.query.words import IS_COMPARISON
@@ -263,7 +263,12 @@ class Assistant:
             )
             quoted, aside = ranked[: len(quoted_hits)], ranked[len(quoted_hits) : len(shown)]
             degraded = degraded_notes(bool(found.unavailable), plan.language, plan.script)
-            notes = city_notes(query, plan.language, plan.script) + degraded
+            widened = (
+                widened_note(query.filters, query.fallback, plan.language, plan.script)
+                if found.trace is not None and found.trace.widened
+                else ()
+            )
+            notes = city_notes(query, plan.language, plan.script) + widened + degraded
             decision = found.decision
             if decision.outcome == "closest":
                 nearest = ranked[: self.options.top_k]

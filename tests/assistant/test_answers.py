@@ -62,6 +62,17 @@ def test_a_question_in_either_script_is_answered_alike(assistant: Assistant, sim
     assert abs(one.decision.probability - other.decision.probability) < 0.02
 
 
+def test_an_answer_says_when_nothing_matched_the_places_and_years_asked_about(assistant: Assistant) -> None:
+    """Huizhou's speech is not of 2020: the search widens to every speech, and the answer says so
+    rather than quoting 临沂 and 聊城 under a question about 惠州 without a word."""
+    answer = assistant.ask("What did the 2020 speeches say about land quotas in Huizhou?")
+    assert answer.citations and {c.city for c in answer.citations} != {"惠州"}
+    assert "No speech matches Huizhou (惠州), 2020; showing results from all speeches." in answer.text
+    chinese = assistant.ask("2020年惠州的讲话对土地指标怎么说？")
+    assert "没有符合惠州、2020年的讲话，以下为全部讲话中的结果。" in chinese.text
+    assert "showing results" not in assistant.ask("What did the Huizhou speech say about land quotas?").text
+
+
 def test_english_question_is_answered_from_chinese(assistant: Assistant) -> None:
     answer = assistant.ask("What did the speech say about mask production during the epidemic?")
     assert answer.found and cited(answer, "最初我市的生产能力只有一二万只")

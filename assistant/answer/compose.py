@@ -165,7 +165,7 @@ def searched(query: Query, view: IndexView, language: str, script: str) -> str:
     places = [where_label(p, language, script) for p in sorted({m.where for m in metas if m.where})]
     filtered = query.filters.cities or query.filters.doc_ids
     city_text = (
-        (", " if language == "en" else "、").join(places[:6]) + ("…" if len(places) > 6 else "")
+        listed(places[:6], language) + ("…" if len(places) > 6 else "")
         if filtered or len(places) <= 6
         else phrase("all_cities", language, script)
     )
@@ -174,6 +174,11 @@ def searched(query: Query, view: IndexView, language: str, script: str) -> str:
         cities=city_text or "—",
         years=year_range([m.date for m in metas], language, script),
     )
+
+
+def listed(parts: Sequence[str], language: str) -> str:
+    """Names in a row as the reader's language lists them: "Linyi (临沂), Huizhou (惠州)" or "临沂、惠州"."""
+    return (", " if language == "en" else "、").join(parts)
 
 
 def year_range(dates: Sequence[str], language: str, script: str) -> str:
@@ -246,10 +251,10 @@ def with_notes(text: str, notes: Sequence[str]) -> str:
 def widened_note(filters: Filters, fallback: Filters, language: str, script: str) -> tuple[str, ...]:
     """What the question named (places, years) when no speech matched it, and what was searched
     instead: every speech, or those the reader's own filters (`fallback`) allow."""
-    years = sorted({y for y in (filters.date_from[:4], filters.date_to[:4]) if y})
+    dates = [d for d in (filters.date_from, filters.date_to) if d]
     parts = [where_label(c, language, script) for c in filters.cities]
-    parts += ["–".join(years) + ("" if language == "en" else "年")] if years else []
-    scope = (", " if language == "en" else "、").join(parts) or phrase("question_scope", language, script)
+    parts += [year_range(dates, language, script) + ("" if language == "en" else "年")] if dates else []
+    scope = listed(parts, language) or phrase("question_scope", language, script)
     key = "widened" if fallback.empty else "widened_to_filters"
     return (phrase(key, language, script).format(scope=scope),)
 

@@ -33,6 +33,8 @@ _PAREN = re.compile(r"\([^)]*\)")
 _WORD = re.compile(r"[a-z]+")  # hyphenated terms are split (supply-side -> supply side); 's is dropped
 _JOINS = re.compile(r"[\s\-'’]*")  # what may stand between two words of one phrase (besides other words)
 _RAW_WORD = re.compile(r"[A-Za-z]+(?:'[A-Za-z]+)?")
+# English's adverbial particles: after a verb they make a phrasal verb, whose meaning is not its verb's
+PARTICLES = frozenset("up down out off over away back through forward around along".split())
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,11 +136,12 @@ def reverse_dictionary() -> dict[str, list[tuple[float, str]]]:
             for rank, key in enumerate(_definition_keys(definition, titles=True)):
                 titled.append((key, word, 0.8 * (1 + len(str(count))), rank == 0))
     # a capitalised sense made of ordinary words is a fixed term (Five-Year Plan -> 五年计划), not a name;
-    # so is the term a sense opens with, a proper noun of several words (World Expo -> 世博会, Gang of
-    # Four -> 四人帮): only those words together find it
+    # so is the term a sense opens with, a proper noun (World Expo -> 世博会, Gang of Four -> 四人帮,
+    # Internet -> 互联网, Japan -> 日本): only those words together find it. The further terms of a
+    # capitalised sense ("Hyundai, South Korean company") are not read word by word
     for key, word, score, head in titled:
         words = key.split()
-        if len(words) >= 2 and (head or all(w in table or w in EN_STOPWORDS for w in words)):
+        if head or (len(words) >= 2 and all(w in table or w in EN_STOPWORDS for w in words)):
             table[key][word] = max(table[key].get(word, 0.0), score)
     return {key: sorted(((s, w) for w, s in words.items()), reverse=True) for key, words in table.items()}
 
@@ -240,18 +243,26 @@ def english_runs(question: str) -> list[list[str]]:
     text = _without_possessives(question.lower())
     runs: list[list[str]] = [[]]
     end = 0
+    kept = False  # the word before was kept as a content word
     for match in _WORD.finditer(text):
         w = match.group()
-        if not _JOINS.fullmatch(text[end : match.start()]):
+        joined = bool(_JOINS.fullmatch(text[end : match.start()]))
+        if not joined:
             runs.append([])  # a number or a punctuation mark between the words
         end = match.end()
-        if (
+        if kept and joined and w in PARTICLES and f"{runs[-1][-1]} {w}" in reverse_dictionary():
+            # a verb and its particle are one word of the dictionary: carried out -> carry out (实施),
+            # opening up -> open up; "carry" alone is 携带 and "out" no term at all
+            runs[-1][-1] = f"{runs[-1][-1]} {w}"
+            continue
+        kept = (
             w not in EN_STOPWORDS
             and w not in EN_NOT_TERMS
             and w not in places
             and w not in provinces
             and len(w) > 2
-        ):
+        )
+        if kept:
             runs[-1].append(_lemma(w))
     return [run for run in runs if run]
 

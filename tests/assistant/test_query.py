@@ -142,6 +142,20 @@ def test_a_year_is_a_filter_not_a_key_term_and_another_number_is_a_key_term(hash
     assert ("6000",) in forms and not any(f[0].startswith("2020") for f in forms)
 
 
+def test_a_month_in_an_english_question_says_when_not_what(hashed_sample_index) -> None:  # type: ignore[no-untyped-def]
+    """ "December" is CC-CEDICT's 十二月, which the speeches write as 12月: read as a key term, it was an
+    idea the corpus lacks, and weighed against every passage."""
+    assistant = Assistant(hashed_sample_index)
+    view = hashed_sample_index.view()
+    query = assistant.query(
+        assistant.understand("What did the reporter write about the meeting in December?", [], view),
+        view,
+        Filters(),
+    )
+    assert "十二月" in {w for t in query.translations for w in t.chinese}
+    assert not any("十二月" in c.forms for c in query.concepts)
+
+
 def test_a_compound_is_mentioned_when_all_its_parts_are() -> None:
     from assistant.answer.evidence import mentions
 
@@ -228,6 +242,10 @@ def test_a_term_whose_first_usable_sense_frames_the_question_is_dropped() -> Non
             "四人帮",
         ),
         ("When was the Qinghai-Tibet Railway completed?", "qinghai tibet railway", "青藏铁路"),
+        # a sense that is one capitalised word is that proper noun (Internet was 全网 and 五毛, a slur)
+        ("Which report first announced the 'Internet Plus' action plan?", "internet", "互联网"),
+        ("Does Linyi have a cooperation zone with Japan?", "japan", "日本"),
+        ("What did the reports say about Marxism?", "marxism", "马克思主义"),
     ],
 )
 def test_proper_nouns_and_terms_holding_a_place_are_translated_whole(
@@ -238,6 +256,23 @@ def test_proper_nouns_and_terms_holding_a_place_are_translated_whole(
     out of the question as filters."""
     found = {t.english: t.chinese for t in translate_terms(question, per_term=8)}
     assert chinese in found.get(term, ())
+
+
+@pytest.mark.parametrize(
+    ("question", "term", "chinese", "alone"),
+    [
+        ("And how does he want the development plan carried out?", "carry out", "实施", "carry"),
+        ("What is Linyi's plan for opening up?", "open up", "开放", "open"),
+    ],
+)
+def test_a_verb_and_its_particle_are_one_dictionary_word(
+    question: str, term: str, chinese: str, alone: str
+) -> None:
+    """ "carried out" is CC-CEDICT's "carry out" (实施), not "carry" (携带) and a particle no term at all;
+    the phrasal verb is what the question does, as its verb would be."""
+    found = {t.english: t for t in translate_terms(question, per_term=8)}
+    assert chinese in found[term].chinese and found[term].action
+    assert alone not in found
 
 
 def test_pronouns_point_rather_than_name() -> None:

@@ -133,6 +133,13 @@ def reverse_dictionary() -> dict[str, list[tuple[float, str]]]:
                 if 1 < len(key.split()) <= 3:
                     for part in parts:
                         table[part][word] = max(table[part].get(word, 0.0), score * 0.45)
+                # and two of its names as they stand in a three-word one, for less than the whole: 县长 is
+                # "county's head commissioner", which a question calls the county head
+                if len(key.split()) == 3:
+                    for pair in zip(key.split(), key.split()[1:], strict=False):
+                        if not (EN_STOPWORDS | verb_keys()).intersection(pair):
+                            sub = " ".join(pair)
+                            table[sub][word] = max(table[sub].get(word, 0.0), score * 0.6)
             for rank, key in enumerate(_definition_keys(definition, titles=True)):
                 titled.append((key, word, 0.8 * (1 + len(str(count))), rank == 0))
     # a capitalised sense made of ordinary words is a fixed term (Five-Year Plan -> 五年计划), not a name;

@@ -19,6 +19,7 @@ from assistant.query.english import (
     family,
     pivot,
     translate_terms,
+    verb_words,
 )
 from assistant.query.plan import QueryPlan, ordinal_congress
 from assistant.query.words import FRAMING_WORDS
@@ -391,16 +392,19 @@ def _concepts(plan: QueryPlan, translations: Sequence[Translation], view: IndexV
             # a place the corpus never writes (陕西 for a speech that names only its counties) or a piece
             # of an odd cut (那篇, 各是) says where or how the question asks, not what it is about
             continue
+        # a Chinese verb the corpus never writes (形容, 抱怨) is how the question asks, as an English verb
+        # term is: its absence is a phrasing the speeches do not use, not an idea they lack
+        action = f in actions or (plan.search_language != "en" and absent and f[0] in verb_words())
         concepts.append(
             Concept(
                 forms=f,
                 weight=max(view.bm25.idf_of(w) for w in f),
-                specific=f not in actions
+                specific=not action
                 and any(view.is_rare(w, RARE_SHARE) for w in f)
                 and any(is_known_word(w) or w in view.names for w in f),
-                absent=f not in actions and absent,
+                absent=not action and absent,
                 name=f in names,
-                action=f in actions,
+                action=action,
                 readings=read,
             )
         )

@@ -234,6 +234,17 @@ def verb_keys() -> frozenset[str]:
     return frozenset(k for k, n in seen.items() if as_verb[k] > n / 2)
 
 
+@lru_cache(maxsize=1)
+def verb_words() -> frozenset[str]:
+    """Chinese words whose first CC-CEDICT sense is a verb: 形容 "to describe", 抱怨 "to complain",
+    老化 "(of a person…) to age"."""
+    first: dict[str, str] = {}
+    for entry in cedict_entries():
+        if entry["definitions"]:
+            first.setdefault(entry["simplified"], entry["definitions"][0])
+    return frozenset(w for w, sense in first.items() if _PAREN.sub("", sense).strip().startswith("to "))
+
+
 def english_terms(question: str) -> list[str]:
     """Content words of an English question, lemmatised, in order; place names and comparison words
     are left out (places become filters, not keywords)."""

@@ -156,6 +156,24 @@ def test_a_month_in_an_english_question_says_when_not_what(hashed_sample_index) 
     assert not any("十二月" in c.forms for c in query.concepts)
 
 
+def test_a_chinese_verb_the_corpus_never_writes_is_how_the_question_asks(hashed_sample_index) -> None:  # type: ignore[no-untyped-def]
+    """形容 ("to describe") and 打算 ("to plan") are the asker's words: their absence from the speeches
+    is a phrasing they do not use, as an English verb term's is. A noun they never write (演唱会) is an
+    idea they lack."""
+    assistant = Assistant(hashed_sample_index)
+    view = hashed_sample_index.view()
+
+    def concepts(question: str) -> dict[str, tuple[bool, bool]]:
+        query = assistant.query(assistant.understand(question, [], view), view, Filters())
+        return {c.forms[0]: (c.absent, c.action) for c in query.concepts}
+
+    described = concepts("惠州講話怎麼形容產業對一個城市的重要性？")
+    assert described["形容"] == (False, True) and described["产业"] == (False, False)
+    concert = concepts("临沂的奥体中心建好以后，打不打算办演唱会？")
+    assert concert["演唱会"] == (True, False)
+    assert concert.get("打算", (False, True)) == (False, True)
+
+
 def test_a_compound_is_mentioned_when_all_its_parts_are() -> None:
     from assistant.answer.evidence import mentions
 

@@ -54,3 +54,14 @@ def congress_year(title: str, fields: dict[str, Any]) -> str:
     if m := _CPC.search(to_simplified(title)):
         return str(CPC_CONGRESS_YEAR.get(_number(m.group(1) or m.group(2)), ""))
     return ""
+
+
+def with_congress_name(title: str) -> str:
+    """The title with the short name of the Party congress it names in full, as the other reports'
+    titles carry it: 在中国共产党第十一次全国代表大会上的政治报告 -> … (十一大), so that a question asking
+    for the 十一大 report (or "the 11th Party Congress report") finds it. Other titles as they are."""
+    simplified = to_simplified(title)
+    m = _CPC.search(simplified)
+    if not m or not m.group(1) or f"{m.group(1)}大" in simplified:
+        return title
+    return f"{title} ({m.group(1)}大)"

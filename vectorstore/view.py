@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from ingest.calendar import with_congress_name
 from ingest.gazetteer import province_of_city
 from ingest.grammar import YEAR
 from ingest.normalize import normalize_text
@@ -61,7 +62,7 @@ class TitleIndex:
 
     @classmethod
     def build(cls, metas: dict[str, DocMeta]) -> TitleIndex:
-        titles = {doc_id: normalize_text(meta.title) for doc_id, meta in metas.items()}
+        titles = {doc_id: normalize_text(with_congress_name(meta.title)) for doc_id, meta in metas.items()}
         doc_ids = tuple(titles)
         return cls(doc_ids, titles, NgramIndex.build([titles[d] for d in doc_ids], 3))
 

@@ -40,6 +40,20 @@ def test_titles_containing_a_piece() -> None:
     assert titles.containing("建设推进会议") == []
 
 
+def test_a_title_naming_a_congress_in_full_is_found_by_its_short_name() -> None:
+    """Most reports' titles carry 十二大; the 11th's is 在中国共产党第十一次全国代表大会上的政治报告, which
+    a question asking for the 十一大 report (or "the 11th Party Congress report") did not find."""
+    titles = TitleIndex.build(
+        {
+            "p11": DocMeta(title="在中国共产党第十一次全国代表大会上的政治报告"),
+            "p12": DocMeta(title="全面开创社会主义现代化建设的新局面 (十二大)"),
+            "npc": DocMeta(title="第十三届全国人民代表大会第五次会议关于政府工作报告的决议"),
+        }
+    )
+    assert titles.containing("十一大") == ["p11"] and titles.containing("十二大") == ["p12"]
+    assert titles.titles["p12"].count("十二大") == 1 and "大)" not in titles.titles["npc"]
+
+
 def test_occurrences_are_exact_and_stop_past_the_limit() -> None:
     v = view()
     assert v.occurrences("项目建设", 10) == 2  # twice in one chunk; 建设项目 in another chunk does not count

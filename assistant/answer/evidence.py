@@ -57,9 +57,10 @@ def bearing(query: Query, hits: Sequence[Hit], view: IndexView) -> list[bool]:
     """Which passages bear on the question, to be quoted; the others are only possibly related. The
     first always does (the decision passed on it); another must hold `BEARING` of the IDF-weighted
     share of the question's key terms (verbs aside) that the best passage holds, in its own text or
-    section path. Whether the passages answer at all is the decision's (assistant.answer.decision).
-    Counting specific terms and names here as well dropped the answering passage from the quotes of
-    a third of outside questions (the natural set's tuning part, when the decision was built)."""
+    section path, or as much as the first holds. Whether the passages answer at all is the decision's
+    (assistant.answer.decision). Counting specific terms and names here as well dropped the answering
+    passage from the quotes of a third of outside questions (the natural set's tuning part, when the
+    decision was built)."""
     topics = query.topics
     if not topics:
         return [True] * len(hits)
@@ -69,7 +70,9 @@ def bearing(query: Query, hits: Sequence[Hit], view: IndexView) -> list[bool]:
         sum(c.weight for c in topics if any(mentions(text, w) for w in c.held_as)) / total for text in texts
     ]
     best = max(shares, default=0.0)
-    return [i == 0 or best == 0.0 or share >= BEARING * best for i, share in enumerate(shares)]
+    # a passage holding as much as the first, which is always quoted, is quoted too
+    enough = min(BEARING * best, shares[0]) if shares and shares[0] > 0 else BEARING * best
+    return [i == 0 or best == 0.0 or share >= enough for i, share in enumerate(shares)]
 
 
 def in_reading_order(hits: Sequence[Hit]) -> list[Hit]:

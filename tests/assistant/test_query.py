@@ -424,3 +424,24 @@ def test_a_word_that_marks_a_comparison_is_no_search_term() -> None:
     assert plan_query(question).comparison
     found = {t.english for t in translate_terms(question)}
     assert "both" not in found and {"industrial", "investment"} <= found
+
+
+def test_a_passage_holding_as_much_as_the_first_quoted_one_is_quoted_too() -> None:
+    """The first passage is always quoted; another holding the same terms was listed as only possibly
+    related when a third held more than both (惠州講話怎麼形容產業對一個城市的重要性？: the answering passage,
+    holding 产业 and 城市 as the first does, sat among the possibly related)."""
+    from types import SimpleNamespace
+
+    from assistant.answer.evidence import bearing
+    from assistant.query.build import Concept
+    from ingest.records import Chunk, DocMeta
+    from vectorstore.keyword import tokenize_zh
+    from vectorstore.records import Hit
+    from vectorstore.view import IndexView
+
+    texts = ["产业兴则城市兴。", "产业是一个城市的命脉。", "认识产业的重要性。", "做好民生工作。"]
+    chunks = [Chunk(f"a:{i:04d}", "a", ("h",), t, t, (1,), 0, len(t), "x") for i, t in enumerate(texts)]
+    view = IndexView.build(1, [(c, tokenize_zh(c.text)) for c in chunks], {"a": DocMeta(title="讲话")}, {})
+    topics = (Concept(("产业",), 1.2, False), Concept(("城市",), 1.6, False), Concept(("重要性",), 3.9, True))
+    hits = [Hit(c, 1.0, "fused") for c in chunks]
+    assert bearing(SimpleNamespace(topics=topics), hits, view) == [True, True, True, False]  # type: ignore[arg-type]

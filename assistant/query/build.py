@@ -22,7 +22,7 @@ from assistant.query.english import (
     verb_words,
 )
 from assistant.query.plan import QueryPlan, ordinal_congress
-from assistant.query.words import FRAMING_WORDS
+from assistant.query.words import A_NOT_A, FRAMING_WORDS
 from ingest.gazetteer import is_place_name
 from ingest.grammar import YEAR
 from ingest.normalize import to_simplified
@@ -371,7 +371,7 @@ def _concepts(plan: QueryPlan, translations: Sequence[Translation], view: IndexV
         forms = [
             (w,)
             for w in content_words(plan.normalized, normalized=True)
-            if not _YEAR_WORD.fullmatch(w) and w not in skip and not points(w)
+            if not _YEAR_WORD.fullmatch(w) and w not in skip and not points(w) and not A_NOT_A.match(w)
         ]
         actions = set()
         names = {f for f in forms if f[0] in view.names}

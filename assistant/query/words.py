@@ -93,6 +93,8 @@ FILLER = re.compile(
 # -- what a passage need not repeat ----------------------------------------------------------
 # Words that frame a question about what speeches say ("如何表述", "有什么规定") rather than name
 # its subject: a passage need not repeat them to answer it.
+# A yes-no question asked as "A not A" (是不是, 有没有, 能不能, 同不同意): the form of the question, no topic
+A_NOT_A = re.compile(r"^(\w)[不没]\1")
 FRAMING_WORDS = frozenset(
     "表述 论述 阐述 描述 提到 提及 谈到 谈及 说到 讲到 讲了 认为 表示 规定 安排 部署 说明 介绍 主要 具体"
     " 哪几 几个 哪几个 有关 关于 报告 会议".split()

@@ -174,6 +174,18 @@ def test_a_chinese_verb_the_corpus_never_writes_is_how_the_question_asks(hashed_
     assert concert.get("打算", (False, True)) == (False, True)
 
 
+def test_a_yes_no_question_asked_as_a_not_a_holds_no_key_term_in_that_form(hashed_sample_index) -> None:  # type: ignore[no-untyped-def]
+    """是不是 is how the question asks (as 吗 would): no speech writes it, and read as a key term it was
+    an idea every passage lacked."""
+    assistant = Assistant(hashed_sample_index)
+    view = hashed_sample_index.view()
+    query = assistant.query(
+        assistant.understand("縣長是不是在抱怨只有他跟市長在乾著急？", [], view), view, Filters()
+    )
+    forms = {c.forms[0] for c in query.concepts}
+    assert "是不是" not in forms and {"县长", "市长"} <= forms
+
+
 def test_a_compound_is_mentioned_when_all_its_parts_are() -> None:
     from assistant.answer.evidence import mentions
 

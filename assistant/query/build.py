@@ -4,7 +4,6 @@ read it; none of them works out a term, a filter or a weight again."""
 
 from __future__ import annotations
 
-import calendar
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -22,7 +21,7 @@ from assistant.query.english import (
     verb_words,
 )
 from assistant.query.plan import QueryPlan, ordinal_congress
-from assistant.query.words import A_NOT_A, FRAMING_WORDS
+from assistant.query.words import A_NOT_A, CALENDAR_WORDS, FRAMING_WORDS
 from ingest.gazetteer import is_place_name
 from ingest.grammar import YEAR
 from ingest.normalize import to_simplified
@@ -38,9 +37,6 @@ _YEAR_WORD = re.compile(rf"{YEAR}年?")
 Inferred = tuple[
     tuple[str, str, tuple[str, ...]], ...
 ]  # (city, document, places it names) for a city no document has
-_CALENDAR_WORDS = frozenset(
-    name.lower() for name in (*calendar.month_name, *calendar.day_name) if name
-)  # the English locale's
 RARE_SHARE = 0.01  # a word used at most once per 100 passages (or never) is specific to what is asked
 
 
@@ -354,7 +350,7 @@ def _concepts(plan: QueryPlan, translations: Sequence[Translation], view: IndexV
     own year), and so are places (filters too; a speech rarely names its own city) and framing words."""
     if plan.search_language == "en":
         # a month or a weekday is a date, as a year is ("December" is 十二月, which no report writes: 12月)
-        translations = [t for t in translations if t.english not in _CALENDAR_WORDS]
+        translations = [t for t in translations if t.english not in CALENDAR_WORDS]
         forms = [tuple(t.chinese) for t in translations]
         actions = {tuple(t.chinese) for t in translations if t.action}
         names = {tuple(t.chinese) for t in translations if t.name}

@@ -23,7 +23,7 @@ import numpy as np
 
 from assistant.query.cedict import cedict_entries
 from assistant.query.places import english_place_names, english_province_names
-from assistant.query.words import EN_NOT_TERMS, EN_STOPWORDS
+from assistant.query.words import EN_NOT_TERMS, EN_STOPWORDS, PARTICLES
 from ingest.lexicon import jieba_dictionary
 from ingest.romanize import letters
 from vectorstore.keyword import STOPWORDS
@@ -33,8 +33,6 @@ _PAREN = re.compile(r"\([^)]*\)")
 _WORD = re.compile(r"[a-z]+")  # hyphenated terms are split (supply-side -> supply side); 's is dropped
 _JOINS = re.compile(r"[\s\-'’]*")  # what may stand between two words of one phrase (besides other words)
 _RAW_WORD = re.compile(r"[A-Za-z]+(?:'[A-Za-z]+)?")
-# English's adverbial particles: after a verb they make a phrasal verb, whose meaning is not its verb's
-PARTICLES = frozenset("up down out off over away back through forward around along".split())
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,6 +110,7 @@ def reverse_dictionary() -> dict[str, list[tuple[float, str]]]:
     freq = {word: count for word, (count, _) in jieba_dictionary().items()}
     table: dict[str, dict[str, float]] = defaultdict(dict)
     titled: list[tuple[str, str, float, bool]] = []
+    not_names = EN_STOPWORDS | verb_keys()  # what two words read together may not hold
     for entry in cedict_entries():
         word = entry["simplified"]
         if not re.fullmatch(r"[\u4e00-\u9fff]{2,6}", word):
@@ -137,7 +136,7 @@ def reverse_dictionary() -> dict[str, list[tuple[float, str]]]:
                 # "county's head commissioner", which a question calls the county head
                 if len(key.split()) == 3:
                     for pair in zip(key.split(), key.split()[1:], strict=False):
-                        if not (EN_STOPWORDS | verb_keys()).intersection(pair):
+                        if not not_names.intersection(pair):
                             sub = " ".join(pair)
                             table[sub][word] = max(table[sub].get(word, 0.0), score * 0.6)
             for rank, key in enumerate(_definition_keys(definition, titles=True)):

@@ -8,6 +8,7 @@ Traditional questions to Simplified.
 
 from __future__ import annotations
 
+import calendar
 import re
 
 from ingest.grammar import YEAR
@@ -93,12 +94,12 @@ FILLER = re.compile(
 # -- what a passage need not repeat ----------------------------------------------------------
 # Words that frame a question about what speeches say ("如何表述", "有什么规定") rather than name
 # its subject: a passage need not repeat them to answer it.
-# A yes-no question asked as "A not A" (是不是, 有没有, 能不能, 同不同意): the form of the question, no topic
-A_NOT_A = re.compile(r"^(\w)[不没]\1")
 FRAMING_WORDS = frozenset(
     "表述 论述 阐述 描述 提到 提及 谈到 谈及 说到 讲到 讲了 认为 表示 规定 安排 部署 说明 介绍 主要 具体"
     " 哪几 几个 哪几个 有关 关于 报告 会议".split()
 )
+# A yes-no question asked as "A not A" (是不是, 有没有, 能不能, 同不同意): the form of the question, no topic
+A_NOT_A = re.compile(r"^(\w)[不没]\1")
 
 # -- English ----------------------------------------------------------------------------------
 EN_STOPWORDS = frozenset(
@@ -121,6 +122,12 @@ ANSWER_FRAMING_EN = frozenset(
 )
 # An English word that only says "compare" (or "across places": both) is no search term.
 EN_NOT_TERMS = frozenset(COMPARE_EN) | {w for phrase in ACROSS_EN for w in phrase.split()} | {"between"}
+# English's adverbial particles: after a verb they make a phrasal verb (carry out), whose meaning is not
+# its verb's
+PARTICLES = frozenset("up down out off over away back through forward around along".split())
+# A month or a weekday says when, as a year does (English names: Python keeps the C locale's for
+# dates unless a program sets LC_TIME, which speechqa never does)
+CALENDAR_WORDS = frozenset(n.lower() for n in (*calendar.month_name, *calendar.day_name) if n)
 
 # -- amounts ----------------------------------------------------------------------------------
 ASKS_QUANTITY = re.compile(

@@ -345,6 +345,17 @@ def _associated(a: np.ndarray, b: np.ndarray, size: int) -> bool:
     return both * size > a.size * b.size
 
 
+def _weight(word: str, view: IndexView) -> float:
+    """A word's IDF; a one-character word's as passages are read for it (`evidence.mentions`: inside
+    other words, 党 in 党员 and 党委): jieba seldom cuts it alone, so as a token it is rare (党: 3.9, the
+    highest) while the character is everywhere (as read, 2.6)."""
+    if len(word) > 1:
+        return view.bm25.idf_of(word)
+    size = max(view.size, 1)
+    n = min(view.occurrences(word, size), size)
+    return float(np.log((size - n + 0.5) / (n + 0.5) + 1))
+
+
 def _concepts(plan: QueryPlan, translations: Sequence[Translation], view: IndexView) -> tuple[Concept, ...]:
     """The question's key terms. Years are left out (they are filters, and a passage rarely repeats its
     own year), and so are places (filters too; a speech rarely names its own city) and framing words."""
@@ -394,7 +405,7 @@ def _concepts(plan: QueryPlan, translations: Sequence[Translation], view: IndexV
         concepts.append(
             Concept(
                 forms=f,
-                weight=max(view.bm25.idf_of(w) for w in f),
+                weight=max(_weight(w, view) for w in f),
                 specific=not action
                 and any(view.is_rare(w, RARE_SHARE) for w in f)
                 and any(is_known_word(w) or w in view.names for w in f),

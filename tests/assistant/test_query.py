@@ -457,3 +457,16 @@ def test_a_passage_holding_as_much_as_the_first_quoted_one_is_quoted_too() -> No
     topics = (Concept(("产业",), 1.2, False), Concept(("城市",), 1.6, False), Concept(("重要性",), 3.9, True))
     hits = [Hit(c, 1.0, "fused") for c in chunks]
     assert bearing(SimpleNamespace(topics=topics), hits, view) == [True, True, True, False]  # type: ignore[arg-type]
+
+
+def test_a_one_character_term_weighs_as_often_as_passages_hold_it(hashed_sample_index) -> None:  # type: ignore[no-untyped-def]
+    """ "party" is 党, a token jieba seldom cuts alone (党委, 党员), so its token IDF was the highest of any
+    term while nearly every passage holds the character; what a quote must share with the best one was
+    then mostly 党. It weighs as the passages hold it, as a passage is read for it."""
+    assistant = Assistant(hashed_sample_index)
+    view = hashed_sample_index.view()
+    question = "What did the party secretary say about cadres' work style?"
+    query = assistant.query(assistant.understand(question, [], view), view, Filters())
+    party = next(c.weight for c in query.concepts if c.forms == ("党",))
+    highest = max(view.bm25.idf_of(w) for w in ("党", "作风", "干部"))
+    assert party < view.bm25.idf_of("党") == highest

@@ -6,6 +6,7 @@ import logging
 import re
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
+from typing import Any
 
 import numpy as np
 from scipy import sparse
@@ -120,10 +121,15 @@ def bm25_weights(
     tf_all = (np.concatenate(counts) if counts else np.empty(0, dtype=np.int32)).astype(np.float32)
     avg = float(lengths.mean()) if n else 1.0
     df = np.bincount(col_of, minlength=shape[1]).astype(np.float32)
-    idf = np.log1p((n - df + 0.5) / (df + 0.5)).astype(np.float32)
+    idf = bm25_idf(n, df).astype(np.float32)
     norm = k1 * (1 - b + b * lengths[row_of] / max(avg, 1.0))
     weights = tf_all * (k1 + 1) / (tf_all + norm) * idf[col_of]
     return sparse.csc_matrix((weights, (row_of, col_of)), shape=shape), idf
+
+
+def bm25_idf(size: int, df: Any) -> Any:
+    """Okapi BM25's IDF of a term held by `df` of `size` chunks (a number or an array of them)."""
+    return np.log1p((size - df + 0.5) / (df + 0.5))
 
 
 class BM25:

@@ -27,7 +27,15 @@ from ingest.grammar import YEAR
 from ingest.normalize import to_simplified
 from vectorstore.calibration import Calibration
 from vectorstore.hybrid import SearchQuery
-from vectorstore.keyword import content_words, is_known_word, names_a_thing, points, tokenize_zh, words
+from vectorstore.keyword import (
+    bm25_idf,
+    content_words,
+    is_known_word,
+    names_a_thing,
+    points,
+    tokenize_zh,
+    words,
+)
 from vectorstore.records import Filters
 from vectorstore.view import IndexView
 
@@ -352,8 +360,7 @@ def _weight(word: str, view: IndexView) -> float:
     if len(word) > 1:
         return view.bm25.idf_of(word)
     size = max(view.size, 1)
-    n = min(view.occurrences(word, size), size)
-    return float(np.log((size - n + 0.5) / (n + 0.5) + 1))
+    return float(bm25_idf(size, min(view.occurrences(word, size), size)))
 
 
 def _concepts(plan: QueryPlan, translations: Sequence[Translation], view: IndexView) -> tuple[Concept, ...]:

@@ -204,14 +204,18 @@ class Assistant:
     ) -> Iterator[AnswerEvent]:
         """The answer as it is made: Sources as soon as retrieval is done, then (with a chat model)
         Waiting, Draft and Checked while it writes, and Done with the final answer, always last.
-        Bad questions raise (EmptyQuestion, QuestionTooLong) before anything is yielded."""
-        return self._stream(self._checked(question), history, filters)
-
-    def _stream(self, question: str, history: Sequence[str], filters: Filters) -> Iterator[AnswerEvent]:
+        Bad questions raise (EmptyQuestion, QuestionTooLong) before anything is yielded. The question is
+        read here, once (`understand`); every later stage reads its plan, not its text."""
+        question = self._checked(question)
         watch = Stopwatch()
         view = self.index.view()
         with watch("understand"):
             plan = self.understand(question, history, view)
+        return self._stream(plan, view, filters, watch)
+
+    def _stream(
+        self, plan: QueryPlan, view: IndexView, filters: Filters, watch: Stopwatch
+    ) -> Iterator[AnswerEvent]:
         if not view.size:  # nothing to search: say why, rather than "the speeches do not cover this"
             why = phrase(
                 "building" if self.index.ingestion_running() else "empty_index", plan.language, plan.script

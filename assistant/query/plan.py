@@ -68,24 +68,34 @@ class QueryPlan:
     year_span: tuple[str, str] = ("", "")  # an open span the question names: ("2020", "") for 2020年以后
     comparison: bool = False
     followup: bool = False
-    topic: str = ""  # the standalone question without its entities, for per-entity searches
+    topic: str = ""  # the standalone question less its entities, in its search form; each side searches it
     timeline: str = ""  # a question about time: first | latest | trend (how it changed), or ""
     notes: tuple[str, ...] = field(default_factory=tuple)
     # the standalone question and the one asked in their search form (ingest.normalize.normalize_text:
-    # half-width, Simplified, lower-case), made once with the plan and read by every stage
-    normalized: str = field(init=False, default="")
-    normalized_original: str = field(init=False, default="")
-    # the language retrieval works in: that of the topic of the standalone question, which can differ
-    # from the question asked ("那惠州呢？" after an English question searches the English topic), and is
-    # not that of the places carried into it ("what about land? (临沂, 聊城)" is English)
-    search_language: str = field(init=False, default="")
+    # half-width, Simplified, lower-case), and the language retrieval works in: that of the topic of the
+    # standalone question, which can differ from the question asked ("那惠州呢？" after an English question
+    # searches the English topic), and is not that of the places carried into it ("what about land? (临沂,
+    # 聊城)" is English). Read once, with the plan; a copy (dataclasses.replace) reads them again only
+    # when a text they were read from changed (`read_from`: the standalone question, the one asked, the
+    # topic), so that no later stage normalises the question again. plan_query passes the search form
+    # it read the question in.
+    normalized: str = ""
+    normalized_original: str = ""
+    search_language: str = ""
+    read_from: tuple[str, str, str] | None = None
 
     def __post_init__(self) -> None:
-        normalized = normalize_text(self.standalone)
-        object.__setattr__(self, "normalized", normalized)
-        original = normalized if self.original == self.standalone else normalize_text(self.original)
-        object.__setattr__(self, "normalized_original", original)
-        object.__setattr__(self, "search_language", language_of(self.topic or self.standalone)[0])
+        read = self.read_from or (self.standalone, self.original, self.topic)  # a new plan: as given
+        if not self.normalized or read[0] != self.standalone:
+            object.__setattr__(self, "normalized", normalize_text(self.standalone))
+        if not self.normalized_original or read[1] != self.original:
+            same = self.original == self.standalone
+            object.__setattr__(
+                self, "normalized_original", self.normalized if same else normalize_text(self.original)
+            )
+        if not self.search_language or read[0] != self.standalone or read[2] != self.topic:
+            object.__setattr__(self, "search_language", language_of(self.topic or self.standalone)[0])
+        object.__setattr__(self, "read_from", (self.standalone, self.original, self.topic))
 
     @property
     def asks_amount(self) -> bool:
@@ -216,6 +226,8 @@ def plan_query(question: str, history: Sequence[str] = ()) -> QueryPlan:
         comparison=comparison,
         topic=_strip_entities(searched, cities, normalized if searched == question else "").strip(),
         timeline=timeline,
+        normalized=normalized if searched == question else "",
+        normalized_original=normalized,
     )
     edits = place_edits(question) if history else {}
     if not history or not (is_followup(question) or edits or not has_own_topic(question, cities)):

@@ -15,7 +15,7 @@ from assistant.query.words import EN_STOPWORDS, FRAMING_WORDS
 from assistant.wording import phrase
 from ingest.gazetteer import province_spans
 from ingest.grammar import YEAR
-from ingest.normalize import to_simplified, to_traditional
+from ingest.normalize import to_traditional
 from vectorstore.keyword import content_words
 from vectorstore.records import Filters
 from vectorstore.view import IndexView
@@ -139,14 +139,12 @@ def topic_of(plan: QueryPlan, view: IndexView) -> str:
 
 
 def _content_span(topic: str, view: IndexView) -> str:
-    simplified = to_simplified(topic)
-    if len(simplified) != len(topic):  # a conversion changed the length: positions would not carry over
-        return topic
+    """The topic (in its search form, as the plan holds it) from its first content word to its last."""
     spans = [
         (m.start(), m.end())
-        for w in content_words(simplified)
+        for w in content_words(topic, normalized=True)
         if w not in FRAMING_WORDS and title_share((w,), view) < TITLE_SHARE
-        for m in [re.search(re.escape(w), simplified)]
+        for m in [re.search(re.escape(w), topic)]
         if m
     ]
     if not spans:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from assistant.answer.pipeline import Assistant
@@ -470,3 +472,28 @@ def test_a_one_character_term_weighs_as_often_as_passages_hold_it(hashed_sample_
     party = next(c.weight for c in query.concepts if c.forms == ("党",))
     highest = max(view.bm25.idf_of(w) for w in ("党", "作风", "干部"))
     assert party < view.bm25.idf_of("党") == highest
+
+
+def test_the_question_is_read_into_its_search_form_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The plan carries the question's search form: making it normalises the question once, a copy with
+    other places (as `Assistant.understand` makes) reads nothing again, and a copy asking another text
+    (a comparison's side, a rewritten follow-up) reads that text."""
+    import assistant.query.plan as plan_module
+
+    calls: list[str] = []
+    real = plan_module.normalize_text
+
+    def counting(text: str) -> str:
+        calls.append(text)
+        return real(text)
+
+    monkeypatch.setattr(plan_module, "normalize_text", counting)
+    plan = plan_query("聊城對招商引資有什麼要求？")
+    assert calls == ["聊城對招商引資有什麼要求？"]
+    assert plan.normalized == plan.normalized_original == "聊城对招商引资有什么要求？"
+    held = replace(plan, cities=("聊城市",))
+    assert len(calls) == 1 and held.normalized == plan.normalized
+    side = replace(plan, standalone="臨沂對招商引資有什麼要求？", topic="对招商引资有什么要求？")
+    assert side.normalized == "临沂对招商引资有什么要求？" and side.normalized_original == plan.normalized
+    english = replace(plan, standalone="What about investment?", topic="what about investment?")
+    assert english.search_language == "en" and plan.search_language == "zh"

@@ -109,8 +109,18 @@ class Assistant:
 
     # stages ------------------------------------------------------------------------------------
     def understand(self, question: str, history: Sequence[str], view: IndexView | None = None) -> QueryPlan:
-        """The plan: language, places, years, comparison; a follow-up made standalone; with a view, the
-        places as the index holds them (query.places.held_places)."""
+        """The plan: the question as typed, without markup (`plain_question`; EmptyQuestion or
+        QuestionTooLong if nothing or too much is left), its language, places, years, comparison; a
+        follow-up made standalone; with a view, the places as the index holds them
+        (query.places.held_places). The only stage that reads the question's text."""
+        question = plain_question(question)
+        if not question:
+            raise EmptyQuestion("empty question: type what you want to know about the speeches")
+        if len(question) > MAX_QUESTION_CHARS:
+            raise QuestionTooLong(
+                f"the question is {len(question):,} characters long; the limit is {MAX_QUESTION_CHARS:,}. "
+                "Ask about one thing (a pasted document can be ingested instead)"
+            )
         plan = plan_query(question, history if self.options.rewrite_followups else ())
         if view is not None:
             plan = replace(
@@ -149,7 +159,6 @@ class Assistant:
         """Retrieval alone, as the answer would run it: the Query (terms, translations, filters) and
         the ranked passages, each with every retriever's own rank and score (the Retrieval test tab,
         POST /v1/search)."""
-        question = self._checked(question)
         view = self.index.view()
         query = self.query(self.understand(question, history, view), view, filters)
         found = self.retrieve(query, view, Stopwatch())
@@ -177,17 +186,6 @@ class Assistant:
         )
         return Search(query, passages, found.decision.found, tuple(found.unavailable), found.decision)
 
-    def _checked(self, question: str) -> str:
-        question = plain_question(question)
-        if not question:
-            raise EmptyQuestion("empty question: type what you want to know about the speeches")
-        if len(question) > MAX_QUESTION_CHARS:
-            raise QuestionTooLong(
-                f"the question is {len(question):,} characters long; the limit is {MAX_QUESTION_CHARS:,}. "
-                "Ask about one thing (a pasted document can be ingested instead)"
-            )
-        return question
-
     # answering ---------------------------------------------------------------------------------
     def ask(self, question: str, history: Sequence[str] = (), filters: Filters = Filters()) -> Answer:
         """Answer a question; `history` holds the earlier questions of the conversation, oldest first.
@@ -206,7 +204,6 @@ class Assistant:
         Waiting, Draft and Checked while it writes, and Done with the final answer, always last.
         Bad questions raise (EmptyQuestion, QuestionTooLong) before anything is yielded. The question is
         read here, once (`understand`); every later stage reads its plan, not its text."""
-        question = self._checked(question)
         watch = Stopwatch()
         view = self.index.view()
         with watch("understand"):

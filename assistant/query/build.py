@@ -369,7 +369,7 @@ def _concepts(plan: QueryPlan, translations: Sequence[Translation], view: IndexV
     if plan.search_language == "en":
         # a month or a weekday is a date, as a year is ("December" is 十二月, which no report writes: 12月)
         translations = [t for t in translations if t.english not in CALENDAR_WORDS]
-        forms = [tuple(t.chinese) for t in translations]
+        forms = [tuple(t.chinese) or (t.english,) for t in translations]
         actions = {tuple(t.chinese) for t in translations if t.action}
         names = {tuple(t.chinese) for t in translations if t.name}
         offered = [family(t) for t in translations]
@@ -402,7 +402,7 @@ def _concepts(plan: QueryPlan, translations: Sequence[Translation], view: IndexV
         if not f:
             continue
         absent = all(not view.passages_with(w).size for w in (*f, *read))
-        if absent and all(is_place_name(w) or not is_known_word(w) for w in f):
+        if absent and not f[0].isascii() and all(is_place_name(w) or not is_known_word(w) for w in f):
             # a place the corpus never writes (陕西 for a speech that names only its counties) or a piece
             # of an odd cut (那篇, 各是) says where or how the question asks, not what it is about
             continue

@@ -323,7 +323,11 @@ def translate_terms(
     spelling, in pinyin, a name the documents hold (Zhang Xuanyu -> 张旋宇, Daya Bay -> 大亚湾). Then,
     at each position, the longest phrase found: in the glossary's fixed phrases, in CC-CEDICT, or
     composed from its words' translations as the corpus writes it (common prosperity -> 共同+富裕,
-    a phrase the corpus uses); else the word alone."""
+    a phrase the corpus uses); else the word alone. A word written in lower case that no dictionary
+    reads (bitcoin) is kept with no Chinese: the question is about it, and query.build counts it as
+    an idea the corpus may lack instead of dropping it, which left "did the speech mention bitcoin?"
+    with no term and answered it from whatever the speech said."""
+    capitalised = {w.lower() for w in re.findall(r"[A-Z][A-Za-z]*", question)}
     names_found, rest = _names(question, names or {})
     with_function_words, rest = _phrases_with_function_words(rest)
     table = reverse_dictionary()
@@ -366,6 +370,10 @@ def translate_terms(
         if composed and (best is None or len(composed.english.split()) > best[0]):
             best = (len(composed.english.split()), composed)
         if best is None:
+            # a word no dictionary reads, written in lower case (not a name): an idea the corpus may
+            # lack, kept with no Chinese so that its absence counts (bitcoin, metaverse)
+            if words[i] not in capitalised and " " not in words[i]:
+                out.append(Translation(words[i], ()))
             i += 1
             continue
         out.append(best[1])

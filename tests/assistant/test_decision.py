@@ -129,6 +129,21 @@ def test_a_term_the_corpus_never_writes_does_not_weigh_the_keywords_up(hashed_sa
     assert query("潼湖有什么安排？").weights["bm25"] > 1.0
 
 
+def test_an_english_word_no_dictionary_reads_is_an_idea_the_corpus_may_lack(
+    hashed_sample_index: Index,
+) -> None:
+    # "bitcoin" has no CC-CEDICT sense: it was dropped, so the question held no term at all and was
+    # answered from whatever Liaocheng's speech said; a name (capitalised) is not such a word
+    assistant = Assistant(hashed_sample_index)
+    view = hashed_sample_index.view()
+    plan = assistant.understand("Did the Liaocheng speech mention bitcoin?", [], view)
+    query = assistant.query(plan, view, Filters())
+    assert [(c.forms, c.absent) for c in query.topics] == [(("bitcoin",), True)]
+    assert not any(t for t in query.terms if "bitcoin" in t)  # nothing to search the keywords with
+    named = assistant.query(assistant.understand("What did Huiyang plan?", [], view), view, Filters())
+    assert not any("huiyang" in c.forms for c in named.concepts)
+
+
 @pytest.fixture(scope="module")
 def own(own_files_index: Index) -> Assistant:
     return Assistant(own_files_index)
@@ -141,6 +156,8 @@ def test_a_topic_the_speeches_never_mention_is_not_covered_and_says_what_was_sea
     assert "5" in answer.text and ("检索范围" in answer.text)  # the five speeches searched are said
     english = own.ask("What did the speeches say about drone light shows and esports arenas?")
     assert english.outcome != "answer" and "Searched 5 documents" in english.text
+    unread = own.ask("Did the Liaocheng speech mention bitcoin?")
+    assert unread.outcome != "answer" and not unread.citations
 
 
 def test_a_question_in_other_words_is_answered_from_the_passage(own: Assistant) -> None:

@@ -497,3 +497,10 @@ def test_the_question_is_read_into_its_search_form_once(monkeypatch: pytest.Monk
     assert side.normalized == "临沂对招商引资有什么要求？" and side.normalized_original == plan.normalized
     english = replace(plan, standalone="What about investment?", topic="what about investment?")
     assert english.search_language == "en" and plan.search_language == "zh"
+
+
+def test_a_lower_case_word_no_dictionary_reads_is_kept_without_chinese() -> None:
+    asked = "Did the speech mention bitcoin mining in Huiyang?"
+    found = {t.english: t.chinese for t in translate_terms(asked)}
+    assert found["bitcoin"] == () and found["mining"]  # kept, to count as absent; translated as before
+    assert "huiyang" not in found  # capitalised: a name, not an idea

@@ -177,7 +177,7 @@ def build_app(assistant: Assistant, *, title: str = "speechqa") -> Any:
             js="() => { const p = document.querySelector('#sq-viewer .sq-here'); "
             "if (p) p.scrollIntoView({block: 'center'}); }",
         )
-        script.change(h.rescript, [script, chat, conv, pick], [chat, sources, viewer, compare])
+        script.change(h.rescript, [script, chat, conv, pick], [chat, sources, pick, viewer, compare])
         new.click(
             h.new_chat,
             None,

@@ -218,7 +218,7 @@ class Handlers:
                 live.take(event)
                 head = (
                     sources_html(event.answer, shown_in),
-                    gr.update(choices=source_choices(event.answer), value=None),
+                    gr.update(choices=source_choices(event.answer, shown_in), value=None),
                     *self.scope_outputs(event.answer),
                     self.compare_update(event.answer, shown_in),
                 )
@@ -232,7 +232,7 @@ class Handlers:
                     chat,
                     conv,
                     sources_html(answer, shown_in),
-                    gr.update(choices=source_choices(answer), value=None),
+                    gr.update(choices=source_choices(answer, shown_in), value=None),
                     "",
                     *self.scope_outputs(answer),
                     self.compare_update(answer, shown_in),
@@ -314,8 +314,8 @@ class Handlers:
     def rescript(
         self, script: str, chat: list[dict[str, Any]], conv: Conversation, choice: str | None
     ) -> tuple[Any, ...]:
-        """Everything shown again in the script chosen: the answers in the chat, the source cards,
-        the passage open and a comparison's columns."""
+        """Everything shown again in the script chosen: the answers in the chat, the source cards and
+        their list (the passage chosen stays chosen), the passage open and a comparison's columns."""
         chat = list(chat)
         for position, answer in conv.in_chat:
             if position < len(chat) and chat[position].get("role") == "assistant":
@@ -328,6 +328,7 @@ class Handlers:
         return (
             chat,
             sources_html(conv.last, last),
+            gr.update(choices=source_choices(conv.last, last), value=choice),
             self.open_source(choice, conv, script),
             gr.update(value=view, visible=bool(view)),
         )

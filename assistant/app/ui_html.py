@@ -350,11 +350,13 @@ class LiveAnswer:
         return text + removed_markdown(self.removed, self.language, self.script)
 
 
-def source_choices(answer: Answer | None) -> list[tuple[str, str]]:
+def source_choices(answer: Answer | None, script: str = "original") -> list[tuple[str, str]]:
+    """The "Open a source" list: each cited passage's number, title and paragraph, in the script the
+    answer is shown in (`script_for`), as its cards are."""
     if answer is None:
         return []
     cards = answer.sources
-    return [(f"[{c.n}] {shortened(c.title, 24)} ¶{c.paragraph}", str(c.n)) for c in cards]
+    return [(f"[{c.n}] {shortened(shown(c.title, script), 24)} ¶{c.paragraph}", str(c.n)) for c in cards]
 
 
 # -- the Retrieval test tab ----------------------------------------------------------------------------

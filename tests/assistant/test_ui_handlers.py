@@ -8,6 +8,7 @@ import pytest
 
 from assistant.answer.pipeline import Assistant
 from assistant.app.ui_handlers import Conversation, Handlers
+from ingest.normalize import to_simplified, to_traditional
 from vectorstore.index import Index
 
 
@@ -32,9 +33,20 @@ def test_respond_streams_into_the_chat_and_keeps_the_turn(handlers: Handlers) ->
 def test_the_script_switch_shows_the_answers_in_the_chat_again(handlers: Handlers) -> None:
     conv = Conversation()
     chat, *_ = asked(handlers, "讲话里关于土地指标都说了什么？", conv)
-    shown, cards, _, _ = handlers.rescript("traditional", chat, conv, None)
+    shown, cards, listed, _, _ = handlers.rescript("traditional", chat, conv, "1")
     assert shown[1]["content"].startswith("根據所收錄的講話") and shown[0] == chat[0]
     assert "臨沂" in cards
+    assert listed["value"] == "1"  # the passage chosen stays chosen
+
+
+def test_the_list_of_sources_reads_in_the_script_the_answer_is_shown_in(handlers: Handlers) -> None:
+    # 聊城's report has a Simplified title; a Traditional question reads it, in the cards and in the list
+    conv = Conversation()
+    _, _, cards, listed, *_ = asked(handlers, "聊城對招商引資有什麼要求？", conv)
+    titles = [label for label, _ in listed["choices"]]
+    assert titles and all(to_traditional(t) == t for t in titles) and "舊動能" in titles[0]
+    *_, shown_again, _, _ = handlers.rescript("simplified", [], conv, None)
+    assert all(to_simplified(label) == label for label, _ in shown_again["choices"])
 
 
 def test_exports_exist_only_after_an_answer(handlers: Handlers) -> None:

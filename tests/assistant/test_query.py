@@ -504,3 +504,5 @@ def test_a_lower_case_word_no_dictionary_reads_is_kept_without_chinese() -> None
     found = {t.english: t.chinese for t in translate_terms(asked)}
     assert found["bitcoin"] == () and found["mining"]  # kept, to count as absent; translated as before
     assert "huiyang" not in found  # capitalised: a name, not an idea
+    # simplemma lemmatises in steps (meetings -> meeting -> meet, the dictionary's key): not unread
+    assert not any(t.chinese == () for t in translate_terms("What was each of the meetings for?"))

@@ -404,7 +404,8 @@ def _concepts(plan: QueryPlan, translations: Sequence[Translation], view: IndexV
         absent = all(not view.passages_with(w).size for w in (*f, *read))
         if absent and not f[0].isascii() and all(is_place_name(w) or not is_known_word(w) for w in f):
             # a place the corpus never writes (陕西 for a speech that names only its counties) or a piece
-            # of an odd cut (那篇, 各是) says where or how the question asks, not what it is about
+            # of an odd cut (那篇, 各是) says where or how the question asks, not what it is about; a
+            # word in Latin letters no dictionary reads (bitcoin, ChatGPT) is no cut of Chinese text
             continue
         # a Chinese verb the corpus never writes (形容, 抱怨) is how the question asks, as an English verb
         # term is: its absence is a phrasing the speeches do not use, not an idea they lack

@@ -373,7 +373,7 @@ def translate_terms(
             # a word no dictionary reads, written in lower case (not a name): an idea the corpus may
             # lack, kept with no Chinese so that its absence counts (bitcoin, metaverse). A word one
             # more lemma step reads (meetings -> meeting -> meet) is the dictionary's, not unread
-            if words[i] not in capitalised and " " not in words[i] and _lemma(words[i]) not in table:
+            if words[i] not in capitalised and _lemma(words[i]) not in table:
                 out.append(Translation(words[i], ()))
             i += 1
             continue

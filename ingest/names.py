@@ -78,6 +78,14 @@ _LEVEL_WORDS = (
     ("county", r"县委|县长|县政府|县人大|旗委|旗长|全县|全旗"),
 )
 _SCOPE_WORDS = {"national": "全国", "provincial": "全省", "city": "全市", "county": "全县"}
+# how a question names a level without naming a place: speaking of it (县里, 省上, 本市), or in English
+_SPOKEN_LEVEL = {
+    "provincial": r"省里|省上|本省|我省|\bthe province\b|\bprovincial (?:government|party|leaders?)\b"
+    r"|\bgovernor\b",
+    "city": r"市里|市上|本市|\bcity (?:government|party|leaders?)\b|\bmayor\b|\bmunicipal\b",
+    "county": r"县里|县上|本县|我县|\bthe county\b|\bcounty (?:head|government|party|leaders?|magistrate)\b",
+}
+LEVEL_SPOKEN = re.compile("|".join(_SPOKEN_LEVEL.values()))  # words to read as a level, not a topic
 
 
 def document_level(title: str, text: str) -> tuple[str, str]:
@@ -95,3 +103,15 @@ def document_level(title: str, text: str) -> tuple[str, str]:
     counts = {level: text.count(word) for level, word in _SCOPE_WORDS.items()}
     level = max(counts, key=lambda k: counts[k])
     return (level, f"{_SCOPE_WORDS[level]}×{counts[level]}") if counts[level] >= 3 else ("", "")
+
+
+def levels_named(question: str) -> tuple[str, ...]:
+    """The levels of government a question (in its search form: Simplified, lower case) names, in the
+    words a document shows its own with (县长, 市委, 国务院) or spoken (县里, 省上, the county, mayor):
+    "县里的项目谋划机制" asks about the county's speech."""
+    found = [
+        (m.start(), level)
+        for level, pattern in _LEVEL_WORDS
+        for m in re.finditer(f"{pattern}|{_SPOKEN_LEVEL.get(level, '(?!)')}", question)
+    ]
+    return tuple(dict.fromkeys(level for _, level in sorted(found)))

@@ -36,15 +36,18 @@ def specific_first(query: Query, hits: Sequence[Hit], view: IndexView) -> list[H
     general words, or only its document's title (the opening passage of a speech carries the title,
     which names the document, not the answer). A name counts before a translated term, which may be
     the wrong sense. For the specific terms the title counts (县长 in 县长讲话中… names the document
-    whose passages answer)."""
-    if not query.concepts:
+    whose passages answer); among passages holding as many, those of a document of the level the
+    question names (县里, the county: `Query.levels`) come first."""
+    if not query.concepts and not query.levels:
         return list(hits)
 
-    def held(hit: Hit) -> tuple[int, int, int]:
+    def held(hit: Hit) -> tuple[int, int, int, int]:
         full, own = context(hit, view), context(hit, view, title=False)
         found = [c for c in query.specific if any(mentions(full, w) for w in c.forms)]
         in_text = sum(any(mentions(own, w) for w in c.forms) for c in query.concepts if not c.action)
-        return -sum(c.name for c in found), -len(found), -in_text
+        meta = view.metas.get(hit.chunk.doc_id)
+        of_level = bool(meta and meta.level in query.levels)
+        return -sum(c.name for c in found), -len(found), -of_level, -in_text
 
     keys = [held(hit) for hit in hits]
     return [hit for _, _, hit in sorted(zip(keys, range(len(hits)), hits, strict=True))]

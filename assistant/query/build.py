@@ -24,6 +24,7 @@ from assistant.query.plan import QueryPlan, ordinal_congress
 from assistant.query.words import A_NOT_A, CALENDAR_WORDS, FRAMING_WORDS
 from ingest.gazetteer import is_place_name
 from ingest.grammar import YEAR
+from ingest.names import LEVEL_SPOKEN, levels_named
 from ingest.normalize import to_simplified
 from vectorstore.calibration import Calibration
 from vectorstore.hybrid import SearchQuery
@@ -89,6 +90,9 @@ class Query:
     fallback: Filters  # the user's own: searched when the inferred filters find nothing
     documents_named: tuple[str, ...]
     missing_cities: tuple[str, ...]  # cities the question names that no document is tagged with
+    # the levels of government the question names when it names no place (县里 -> county): passages of
+    # those levels' documents rank first among equals (assistant.answer.evidence.specific_first)
+    levels: tuple[str, ...]
     inferred: Inferred  # documents searched for a missing city because they name it or its places
     weights: Mapping[str, float]  # retriever -> weight in the fusion
     max_per_doc: int
@@ -156,6 +160,7 @@ def build_query(
         else filters,
         documents_named=named,
         missing_cities=missing,
+        levels=() if plan.cities else levels_named(plan.normalized),
         inferred=inferred,
         weights=fusion_weights(
             calibrations, options.retrievers, specific=sum(c.specific and not c.absent for c in concepts)
@@ -365,7 +370,8 @@ def _weight(word: str, view: IndexView) -> float:
 
 def _concepts(plan: QueryPlan, translations: Sequence[Translation], view: IndexView) -> tuple[Concept, ...]:
     """The question's key terms. Years are left out (they are filters, and a passage rarely repeats its
-    own year), and so are places (filters too; a speech rarely names its own city) and framing words."""
+    own year), and so are places (filters too; a speech rarely names its own city), a level spoken of
+    (县里: `Query.levels`) and framing words."""
     if plan.search_language == "en":
         # a month or a weekday is a date, as a year is ("December" is 十二月, which no report writes: 12月)
         translations = [t for t in translations if t.english not in CALENDAR_WORDS]
@@ -385,7 +391,11 @@ def _concepts(plan: QueryPlan, translations: Sequence[Translation], view: IndexV
         forms = [
             (w,)
             for w in content_words(plan.normalized, normalized=True)
-            if not _YEAR_WORD.fullmatch(w) and w not in skip and not points(w) and not A_NOT_A.match(w)
+            if not _YEAR_WORD.fullmatch(w)
+            and w not in skip
+            and not points(w)
+            and not A_NOT_A.match(w)
+            and not (LEVEL_SPOKEN.fullmatch(w) and not plan.cities)  # 县里 says where, as a place does
         ]
         actions = set()
         names = {f for f in forms if f[0] in view.names}

@@ -188,6 +188,31 @@ def test_a_yes_no_question_asked_as_a_not_a_holds_no_key_term_in_that_form(hashe
     assert "是不是" not in forms and {"县长", "市长"} <= forms
 
 
+def test_a_level_spoken_of_is_where_the_question_asks_not_what_about(hashed_sample_index) -> None:  # type: ignore[no-untyped-def]
+    """县里 (in the county) names the county's speech as 临沂 names Linyi's: the passages of a county
+    document rank first among those holding as much of the question, and the word is no key term the
+    corpus lacks. A place named settles where instead, and the level word is then what it says."""
+    from assistant.answer.evidence import specific_first
+
+    assistant = Assistant(hashed_sample_index)
+    view = hashed_sample_index.view()
+
+    def query(question: str):  # type: ignore[no-untyped-def]
+        return assistant.query(assistant.understand(question, [], view), view, Filters())
+
+    county = query("县里的项目谋划机制是怎么建立的？")
+    assert county.levels == ("county",)
+    assert "县里" not in {c.forms[0] for c in county.concepts}
+    assert query("How did the county head describe project planning?").levels == ("county",)
+    named = query("临沂讲话引用省里的说法是什么？")  # where is 临沂; 省里 is whose saying, a key term
+    assert named.levels == () and "省里" in {c.forms[0] for c in named.concepts}
+    hits = assistant.retriever.search(view, county.search, k=20).fused
+    assert {h.chunk.doc_id[:3] for h in hits} > {"001"}  # other speeches' passages are ranked too
+    ranked = specific_first(county, hits, view)
+    assert ranked[0].chunk.doc_id.startswith("001")
+    assert specific_first(replace(county, levels=()), hits, view)[0].chunk.doc_id[:3] != "001"
+
+
 def test_a_compound_is_mentioned_when_all_its_parts_are() -> None:
     from assistant.answer.evidence import mentions
 

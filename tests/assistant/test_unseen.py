@@ -123,3 +123,10 @@ def test_english_fixed_phrases_are_composed_as_the_corpus_writes_them() -> None:
     assert found["common prosperity"][0] == "共同富裕"
     alone = {t.english for t in translate_terms("whole-process people's democracy")}
     assert "whole process people democracy" not in alone  # without the corpus, words stay words
+
+
+def test_a_question_about_the_county_quotes_the_county_speech_first(assistant: Assistant) -> None:
+    """县里 names no place, but a level: the county head's speech, which is about exactly this, is
+    quoted first, before the city speech's contest that also speaks of projects and mechanisms."""
+    answer = assistant.ask("县里的项目谋划机制是怎么建立的？")
+    assert answer.outcome == "answer" and answer.citations[0].doc_id.startswith("001")

@@ -26,6 +26,23 @@ def syllables(chinese: str) -> tuple[str, ...]:
     )
 
 
+@lru_cache(maxsize=1)
+def _pinyin_word() -> re.Pattern[str]:
+    from pypinyin.constants import PINYIN_DICT
+    from pypinyin.contrib.tone_convert import to_normal
+
+    toned = {p for value in PINYIN_DICT.values() for p in value.split(",")}
+    plain = {to_normal(p).replace("ü", "u") for p in toned}
+    found = sorted((p for p in plain if p.isascii() and p.isalpha()), key=len, reverse=True)
+    return re.compile(f"(?:{'|'.join(found)})+")
+
+
+def spells_pinyin(word: str) -> bool:
+    """The word is made of pinyin syllables (huiyang, luozhuang): perhaps a Chinese name written in
+    lower case, never to be read as a misspelt English word."""
+    return bool(_pinyin_word().fullmatch(word.lower()))
+
+
 def in_pinyin(chinese: str, *, person: bool = False) -> str:
     """How an English text writes a name: Linyi, Hebei; a person's surname apart (Sun Aijun)."""
     parts = syllables(chinese)

@@ -25,7 +25,7 @@ from assistant.query.cedict import cedict_entries
 from assistant.query.places import english_place_names, english_province_names
 from assistant.query.words import EN_NOT_TERMS, EN_STOPWORDS, PARTICLES
 from ingest.lexicon import jieba_dictionary
-from ingest.romanize import letters
+from ingest.romanize import letters, spells_pinyin
 from vectorstore.keyword import STOPWORDS
 from vectorstore.keyword import words as words_of
 
@@ -280,8 +280,40 @@ def english_runs(question: str) -> list[list[str]]:
             and len(w) > 2
         )
         if kept:
-            runs[-1].append(_lemma(w))
+            typed = question[match.start() : match.end()]
+            runs[-1].append(_lemma(spelled(w) if typed.islower() else w))
     return [run for run in runs if run]
+
+
+@cache
+def _speller():  # type: ignore[no-untyped-def]
+    from spellchecker import SpellChecker
+
+    return SpellChecker(distance=1)
+
+
+@cache
+def spelled(word: str) -> str:
+    """A lower-case word as its writer meant it: a word no dictionary reads and the spelling checker
+    (pyspellchecker's English word frequencies) does not know, one letter from a word CC-CEDICT reads
+    that begins with the same letter, is that word (speach -> speech, goverment -> government): a slip
+    rarely hits a word's first letter, while a new word made from an old one often differs there
+    (esports, ecommerce are not sports and commerce). Otherwise the word as typed: a new word (bitcoin,
+    metaverse: no word one letter away), a word of fewer than five letters (nft: an abbreviation, too
+    short to tell a slip from), or one made of pinyin syllables (huiyang, a name, not guiyang). A
+    misspelt word read as typed is an idea the corpus lacks (translate_terms)."""
+    table = reverse_dictionary()
+    if len(word) < 5 or word in table or _lemma(word) in table or spells_pinyin(word):
+        return word
+    speller = _speller()
+    if speller.known([word]):
+        return word
+    meant = [
+        w
+        for w in speller.candidates(word) or ()
+        if w != word and w[0] == word[0] and (w in table or _lemma(w) in table)
+    ]
+    return max(meant, key=lambda w: (speller.word_usage_frequency(w), w)) if meant else word
 
 
 def _without_possessives(text: str) -> str:

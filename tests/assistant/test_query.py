@@ -524,6 +524,21 @@ def test_the_question_is_read_into_its_search_form_once(monkeypatch: pytest.Monk
     assert english.search_language == "en" and plan.search_language == "zh"
 
 
+def test_a_misspelt_word_is_read_as_meant_and_a_new_word_or_a_name_as_written() -> None:
+    """A slip of the keyboard is not an idea the corpus lacks: the question is translated as if spelt
+    right. A word the checker cannot place one letter from a known word (bitcoin), a word of pinyin
+    syllables (huiyang, not guiyang) and a capitalised word stay as written."""
+    from assistant.query.english import spelled
+
+    right = translate_terms("What did the government report say about companies and bank loans?")
+    slipped = translate_terms("What did the goverment report say about compnies and bank lonas?")
+    assert slipped == right and all(t.chinese for t in slipped)
+    assert spelled("speach") == "speech"
+    assert [spelled(w) for w in ("bitcoin", "metaverse", "huiyang")] == ["bitcoin", "metaverse", "huiyang"]
+    found = {t.english for t in translate_terms("What did Compnies say?")}
+    assert "company" not in found
+
+
 def test_a_lower_case_word_no_dictionary_reads_is_kept_without_chinese() -> None:
     asked = "Did the speech mention bitcoin mining in Huiyang?"
     found = {t.english: t.chinese for t in translate_terms(asked)}

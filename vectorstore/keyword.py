@@ -68,6 +68,31 @@ def names_a_thing(word: str) -> bool:
     return bool(parts) and parts[-1].flag in _TOPIC_TAGS
 
 
+def widened_to_words(text: str, start: int, end: int) -> tuple[int, int]:
+    """The span text[start:end] widened over a character jieba cut off a word at either edge: one
+    character standing alone beside the span that it tags a noun or a numeral (比特|币 for 比特币,
+    元|宇宙 for 元宇宙), not a particle, pronoun or verb (了, 吗, 的, 有)."""
+    import jieba.posseg
+
+    _jieba()
+    tokens, at = [], 0
+    for part in jieba.posseg.cut(text):
+        tokens.append((at, at + len(part.word), part.flag))
+        at += len(part.word)
+
+    def loose(token: tuple[int, int, str]) -> bool:
+        a, b, flag = token
+        return b - a == 1 and (flag[0] == "n" or flag == "m") and "\u4e00" <= text[a] <= "\u9fff"
+
+    before = [t for t in tokens if t[1] == start]
+    after = [t for t in tokens if t[0] == end]
+    if before and loose(before[0]):
+        start = before[0][0]
+    if after and loose(after[0]):
+        end = after[0][1]
+    return start, end
+
+
 def points(word: str) -> bool:
     """jieba tags the word as a pronoun (哪一年, 这些, 各): it points at what the question is about
     (which year, these) rather than naming it."""

@@ -16,7 +16,7 @@ from assistant.wording import phrase
 from ingest.gazetteer import province_spans
 from ingest.grammar import YEAR
 from ingest.normalize import to_traditional
-from vectorstore.keyword import content_words
+from vectorstore.keyword import content_words, widened_to_words
 from vectorstore.records import Filters
 from vectorstore.view import IndexView
 
@@ -149,4 +149,5 @@ def _content_span(topic: str, view: IndexView) -> str:
     ]
     if not spans:
         return topic
-    return topic[min(s for s, _ in spans) : max(e for _, e in spans)]
+    start, end = widened_to_words(topic, min(s for s, _ in spans), max(e for _, e in spans))
+    return topic[start:end]

@@ -546,3 +546,17 @@ def test_a_lower_case_word_no_dictionary_reads_is_kept_without_chinese() -> None
     assert "huiyang" not in found  # capitalised: a name, not an idea
     # simplemma lemmatises in steps (meetings -> meeting -> meet, the dictionary's key): not unread
     assert not any(t.chinese == () for t in translate_terms("What was each of the meetings for?"))
+
+
+def test_the_topic_chip_keeps_a_word_jieba_cuts_a_character_off(hashed_sample_index) -> None:  # type: ignore[no-untyped-def]
+    """jieba cuts 比特币 as 比特|币 and 元宇宙 as 元|宇宙: the chip shows the word the person typed."""
+    from assistant.query.scope import make_scope
+
+    view = hashed_sample_index.view()
+
+    def topic(question: str) -> str:
+        return make_scope(plan_query(question), view, Filters()).topic
+
+    assert topic("聊城讲话提到比特币了吗？") == "比特币"
+    assert topic("元宇宙产业有什么安排？") == "元宇宙产业"
+    assert topic("讲话里关于土地指标都说了什么？") == "土地指标"  # no particle or pronoun taken in

@@ -149,21 +149,29 @@ def shown(text: str, script: str) -> str:
     return to_traditional(text) if script == "traditional" else text
 
 
-def _escape(text: str) -> str:
-    escaped = html.escape(text)
+def _escape(text: str, language: str = "zh", script: str = "simplified") -> str:
+    """HTML-escaped text, a run of characters the source garbled (mojibake) marked in the reader's
+    language and script, as the answer marks it (…（无法辨认）…, …(unreadable)…)."""
+    marker = html.escape(phrase("unreadable", language, script))
     return re.sub(
         "\ufffd+",
-        '<span class="sq-unreadable" title="unreadable in the source (mojibake)">…(unreadable)…</span>',
-        escaped,
+        f'<span class="sq-unreadable" title="unreadable in the source (mojibake)">…{marker}…</span>',
+        html.escape(text),
     )
 
 
-def _highlight(text: str, quote: str) -> str:
+def _highlight(text: str, quote: str, language: str = "zh", script: str = "simplified") -> str:
     """Escaped text with the quoted sentence marked."""
     at = text.find(quote) if quote else -1
     if at < 0:
-        return _escape(text)
-    return _escape(text[:at]) + "<mark>" + _escape(quote) + "</mark>" + _escape(text[at + len(quote) :])
+        return _escape(text, language, script)
+    return (
+        _escape(text[:at], language, script)
+        + "<mark>"
+        + _escape(quote, language, script)
+        + "</mark>"
+        + _escape(text[at + len(quote) :], language, script)
+    )
 
 
 def citation_card(c: Citation, script: str, language: str = "zh") -> str:
@@ -175,7 +183,8 @@ def citation_card(c: Citation, script: str, language: str = "zh") -> str:
     return (
         f'<div class="sq-card" id="src-{c.n}"><h4>[{c.n}] {_escape(shown(c.title, script))}</h4>'
         f'<div class="sq-meta">{meta}<br>{_escape(shown(c.section, script))}</div>'
-        f'<div class="sq-text">{_highlight(shown(c.text, script), shown(c.quote, script))}</div></div>'
+        f'<div class="sq-text">{_highlight(shown(c.text, script), shown(c.quote, script), language, script)}'
+        "</div></div>"
     )
 
 
@@ -227,7 +236,7 @@ def document_html(document: Document | None, paragraph: int, quote: str, script:
     for number, line in enumerate(document.text.split("\n"), start=1):
         line = shown(line, script)
         here = number == paragraph
-        body = _highlight(line, shown(quote, script)) if here else _escape(line)
+        body = _highlight(line, shown(quote, script), "zh", script) if here else _escape(line, "zh", script)
         rows.append(
             f'<p id="para-{number}" class="{"sq-here" if here else ""}"><span '
             f'class="sq-num">{number}</span>{body}</p>'

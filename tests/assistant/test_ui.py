@@ -64,6 +64,20 @@ def test_document_text_is_rendered_escaped() -> None:
     assert "<b>t</b>" not in page
 
 
+def test_a_garbled_run_is_marked_in_the_readers_language_and_script_as_the_answer_marks_it() -> None:
+    from assistant.app.ui_html import citation_card
+    from assistant.records import Citation
+
+    text = "才能把深圳的项目引进来\ufffd\ufffd在市里"
+    card = Citation(1, "c", "d", "讲话", "s", "惠州", "", "", 3, text, "在市里", 1.0)
+    assert "…（无法辨认）…" in citation_card(card, "simplified", "zh")
+    assert "…（無法辨認）…" in citation_card(card, "traditional", "zh")
+    assert "…(unreadable)…" in citation_card(card, "original", "en")
+    document = Document("d", "s", text, DocMeta(title="讲话"), QualityReport(), "h")
+    assert "…（無法辨認）…" in document_html(document, 1, "", "traditional")
+    assert "\ufffd" not in document_html(document, 1, "", "original")
+
+
 def test_chat_answer_escapes_html_and_links_markers(sample_index: Index) -> None:
     answer = Assistant(sample_index).ask("聊城对清理拖欠民营企业账款有什么要求？")
     text = answer_for_chat(answer, "original")

@@ -24,7 +24,7 @@ from assistant.query.plan import QueryPlan, ordinal_congress
 from assistant.query.words import A_NOT_A, CALENDAR_WORDS, FRAMING_WORDS
 from ingest.gazetteer import is_place_name
 from ingest.grammar import YEAR
-from ingest.names import LEVEL_SPOKEN, levels_named
+from ingest.names import LEVEL_SPOKEN
 from ingest.normalize import to_simplified
 from vectorstore.calibration import Calibration
 from vectorstore.hybrid import SearchQuery
@@ -160,7 +160,7 @@ def build_query(
         else filters,
         documents_named=named,
         missing_cities=missing,
-        levels=() if plan.cities else levels_named(plan.normalized),
+        levels=() if plan.cities else plan.levels,
         inferred=inferred,
         weights=fusion_weights(
             calibrations, options.retrievers, specific=sum(c.specific and not c.absent for c in concepts)

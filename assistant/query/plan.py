@@ -35,6 +35,7 @@ from assistant.query.words import (
     YEAR_TO,
 )
 from ingest.grammar import YEAR
+from ingest.names import levels_named
 from ingest.normalize import CJK_RE, normalize_text, script_of, to_simplified
 
 _YEAR = re.compile(rf"(?<!\d)({YEAR})(?!\d)")
@@ -64,6 +65,9 @@ class QueryPlan:
     language: str  # zh | en
     script: str  # simplified | traditional | latin
     cities: tuple[str, ...] = ()
+    # levels of government named (县里, 县长, the county: ingest.names.levels_named), read where no
+    # place is named: Query.levels
+    levels: tuple[str, ...] = ()
     years: tuple[str, ...] = ()
     year_span: tuple[str, str] = ("", "")  # an open span the question names: ("2020", "") for 2020年以后
     comparison: bool = False
@@ -221,6 +225,7 @@ def plan_query(question: str, history: Sequence[str] = ()) -> QueryPlan:
         language=language,
         script=script,
         cities=tuple(cities),
+        levels=levels_named(normalized),
         years=tuple(years),
         year_span=span,
         comparison=comparison,

@@ -109,9 +109,11 @@ def levels_named(question: str) -> tuple[str, ...]:
     """The levels of government a question (in its search form: Simplified, lower case) names, in the
     words a document shows its own with (县长, 市委, 国务院) or spoken (县里, 省上, the county, mayor):
     "县里的项目谋划机制" asks about the county's speech."""
-    found = [
-        (m.start(), level)
-        for level, pattern in _LEVEL_WORDS
-        for m in re.finditer(f"{pattern}|{_SPOKEN_LEVEL.get(level, '(?!)')}", question)
-    ]
+    found = [(m.start(), level) for level, pattern in _NAMING_LEVEL for m in pattern.finditer(question)]
     return tuple(dict.fromkeys(level for _, level in sorted(found)))
+
+
+_NAMING_LEVEL = tuple(
+    (level, re.compile(f"{pattern}|{_SPOKEN_LEVEL[level]}" if level in _SPOKEN_LEVEL else pattern))
+    for level, pattern in _LEVEL_WORDS
+)

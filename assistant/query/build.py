@@ -90,9 +90,6 @@ class Query:
     fallback: Filters  # the user's own: searched when the inferred filters find nothing
     documents_named: tuple[str, ...]
     missing_cities: tuple[str, ...]  # cities the question names that no document is tagged with
-    # the levels of government the question names when it names no place (县里 -> county): passages of
-    # those levels' documents rank first among equals (assistant.answer.evidence.specific_first)
-    levels: tuple[str, ...]
     inferred: Inferred  # documents searched for a missing city because they name it or its places
     weights: Mapping[str, float]  # retriever -> weight in the fusion
     max_per_doc: int
@@ -101,6 +98,12 @@ class Query:
     def quantity(self) -> bool:
         """The question asks for an amount: quote the sentence that states one (QueryPlan.asks_amount)."""
         return self.plan.asks_amount
+
+    @property
+    def levels(self) -> tuple[str, ...]:
+        """The levels of government the question names when it names no place (县里 -> county):
+        passages of those levels' documents rank first among equals (evidence.specific_first)."""
+        return () if self.plan.cities else self.plan.levels
 
     @property
     def specific(self) -> tuple[Concept, ...]:
@@ -160,7 +163,6 @@ def build_query(
         else filters,
         documents_named=named,
         missing_cities=missing,
-        levels=() if plan.cities else plan.levels,
         inferred=inferred,
         weights=fusion_weights(
             calibrations, options.retrievers, specific=sum(c.specific and not c.absent for c in concepts)

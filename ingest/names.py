@@ -11,27 +11,31 @@ from ingest.lexicon import jieba_dictionary
 from ingest.records import Named
 from ingest.tagging import Word
 
-_POST = re.compile(
-    r"((?:[市县区省州镇乡]|全国|中央|国务院)?(?:委|政协|人大|政府|人大常委会)?(?:常务)?副?"
-    r"(?:总书记|书记|主席|市长|县长|区长|省长|州长|主任|部长|局长|厅长|秘书长|总理|委员|记者|代表|镇长|乡长))$"
+_POSTS = (
+    r"(?:总书记|书记|主席|市长|县长|区长|省长|州长|主任|部长|局长|厅长|秘书长|总理|委员|记者|代表|镇长|乡长)"
 )
+_POST = re.compile(
+    r"((?:[市县区省州镇乡]|全国|中央|国务院)?(?:委|政协|人大|政府|人大常委会)?(?:常务)?副?" + _POSTS + r")$"
+)
+_POST_AFTER = re.compile(r"^(副?" + _POSTS + ")")  # 习近平总书记, 孙爱军书记
 _SPEAKS = re.compile(r"^(?:同志|讲话|指出|强调|表示|出席|主持|要求|在讲话|在会上|作了|代表|说)")
 
 
 def people_named(words: Sequence[Word], text: str) -> list[Named]:
-    """Words tagged as personal names (nr, 2-4 characters) that a post precedes or a verb of speaking
-    follows, each once, with its post where one is written."""
+    """Words tagged as personal names (nr, and jieba's nrfg for the names its dictionary holds:
+    习近平; 2-4 characters) that a post precedes, or a verb of speaking or a post follows, each once,
+    with its post where one is written."""
     found: dict[str, str] = {}
     for word in words:
         if (
-            word.tag != "nr"
+            word.tag not in ("nr", "nrfg")
             or not 2 <= len(word.text) <= 4
             or not re.fullmatch(r"[\u4e00-\u9fff]+", word.text)
         ):
             continue
         before = text[max(0, word.start - 12) : word.start]
         after = text[word.start + len(word.text) : word.start + len(word.text) + 4]
-        post = _POST.search(before)
+        post = _POST.search(before) or _POST_AFTER.match(after)
         if post or _SPEAKS.match(after):
             role = post.group(1) if post else ""
             if not found.get(word.text):

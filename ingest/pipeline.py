@@ -15,9 +15,9 @@ from ingest.metadata import apply_manifest, infer_meta
 from ingest.records import Chunk, Document, RawDocument, Section
 from ingest.sections import parse_sections
 
-# Bump when cleaning, sectioning or chunking changes what a document becomes: every document is then
-# prepared again on the next ingest, even though its file did not change.
-PIPELINE_VERSION = "8"
+# Bump when cleaning, describing (names, places), sectioning or chunking changes what a document
+# becomes: every document is then prepared again on the next ingest, even though its file did not change.
+PIPELINE_VERSION = "9"
 
 
 @dataclass(frozen=True, slots=True)

@@ -272,6 +272,8 @@ def english_runs(question: str) -> list[list[str]]:
             # opening up -> open up; "carry" alone is 携带 and "out" no term at all
             runs[-1][-1] = f"{runs[-1][-1]} {w}"
             continue
+        # a slip is read as meant before it is weighed: "speach" is the document word "speech"
+        w = spelled(w) if question[match.start() : match.end()].islower() else w
         kept = (
             w not in EN_STOPWORDS
             and w not in EN_NOT_TERMS
@@ -280,8 +282,7 @@ def english_runs(question: str) -> list[list[str]]:
             and len(w) > 2
         )
         if kept:
-            typed = question[match.start() : match.end()]
-            runs[-1].append(_lemma(spelled(w) if typed.islower() else w))
+            runs[-1].append(_lemma(w))
     return [run for run in runs if run]
 
 

@@ -106,6 +106,19 @@ def test_an_english_term_the_corpus_never_writes_is_read_through_its_word_family
     assert incubation.forms == ("潜伏期",)  # searched and ranked as before: the reading is a guess
 
 
+def test_a_person_a_speech_names_is_a_name_of_an_english_question(hashed_sample_index) -> None:  # type: ignore[no-untyped-def]
+    """Xi Jinping is 习近平, whom the Huizhou speech quotes (习近平总书记…): a name the passages hold, not
+    two words no dictionary reads. A misspelt document word (speach) is a document word, as "speech"
+    is: no term, where it had become 演说, a word the speeches never write and so a missing idea."""
+    assistant = Assistant(hashed_sample_index)
+    view = hashed_sample_index.view()
+    asked = "Which remark by Xi Jinping does the Huizhou speach cite to stress urgency?"
+    concepts = assistant.query(assistant.understand(asked, [], view), view, Filters()).concepts
+    names = [c for c in concepts if c.name]
+    assert [c.forms for c in names] == [("习近平",)] and not names[0].absent
+    assert not any("演说" in c.forms or "speach" in c.forms for c in concepts)
+
+
 def test_a_chinese_word_the_corpus_never_writes_is_read_through_its_senses(hashed_sample_index) -> None:  # type: ignore[no-untyped-def]
     """底子 is not in the sample speeches; 基础 (its sense "foundation") is, beside 产业. The reading says the
     idea is there; it does not rank passages. A word with no reading beside the others stays absent."""

@@ -71,6 +71,16 @@ def test_people_and_places_named_with_their_evidence(seed_text: dict[str, str]) 
     assert {"潼湖", "仲恺", "大亚湾"} <= {n.name for n in meta2.places}
 
 
+def test_a_person_named_before_the_post_is_a_person_the_document_names() -> None:
+    """Chinese writes the post after a name as often as before it (习近平总书记, 李强总理), and jieba
+    tags the names its dictionary holds nrfg, not nr: 习近平 was no name of Huizhou's speech, so "Xi
+    Jinping" in an English question was no term at all."""
+    text = "习近平总书记多次强调，抓实体经济一定要抓好制造业。会议由孙爱军书记主持。总书记的要求很明确。"
+    meta = infer_meta(text, clean_text(text).text, {})
+    people = {n.name: n.note for n in meta.people}
+    assert people == {"习近平": "总书记", "孙爱军": "书记"}
+
+
 def test_national_reports_have_a_level_and_no_city() -> None:
     """The heads of four real government work reports (tests/data/reports_excerpt.jsonl, from the
     corpora): national, and no city even where the text names one city's districts at length."""

@@ -93,11 +93,18 @@ def widened_to_words(text: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
+# A word opening with an interrogative (哪, 怎, 几, 多少, 多长, 多久) asks; jieba's dictionary holds many
+# such words whole, tagged as anything but a pronoun (哪些方面 z, 怎么办 l, 几场 m, 多长时间 n)
+_ASKS = re.compile(r"^(?:[哪怎几]|多[少长久])")
+
+
 def points(word: str) -> bool:
-    """jieba tags the word as a pronoun (哪一年, 这些, 各): it points at what the question is about
-    (which year, these) rather than naming it."""
+    """The word asks or points at what the question is about (which year, these, how) rather than naming
+    it: it opens with an interrogative, or jieba tags it as a pronoun (哪一年, 这些, 各)."""
     import jieba.posseg
 
+    if _ASKS.match(word):
+        return True
     _jieba()
     parts = list(jieba.posseg.cut(word))
     return len(parts) == 1 and parts[0].flag.startswith("r")

@@ -93,17 +93,17 @@ def widened_to_words(text: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
-# A word opening with an interrogative (哪, 怎, 几, 多少, 多长, 多久) asks; jieba's dictionary holds many
-# such words whole, tagged as anything but a pronoun (哪些方面 z, 怎么办 l, 几场 m, 多长时间 n)
-_ASKS = re.compile(r"^(?:[哪怎几]|多[少长久])")
+# A word opening with an interrogative (哪, 怎, 几, 多少, 多长, 多久) or holding 谁 asks; jieba's dictionary
+# holds many such words whole, tagged as anything but a pronoun (哪些方面 z, 怎么办 l, 几场 m, 由谁来 l)
+_ASKS = re.compile(r"^(?:[哪怎几]|多[少长久])|谁")
 
 
 def points(word: str) -> bool:
     """The word asks or points at what the question is about (which year, these, how) rather than naming
-    it: it opens with an interrogative, or jieba tags it as a pronoun (哪一年, 这些, 各)."""
+    it: it asks (`_ASKS`), or jieba tags it as a pronoun (哪一年, 这些, 各)."""
     import jieba.posseg
 
-    if _ASKS.match(word):
+    if _ASKS.search(word):
         return True
     _jieba()
     parts = list(jieba.posseg.cut(word))

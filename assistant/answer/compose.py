@@ -79,6 +79,24 @@ def read_as(readings: Sequence[tuple[str, Sequence[str]]], language: str, script
     return to_traditional(text) if script == "traditional" else text
 
 
+def never_written(query: Query, language: str, script: str) -> str:
+    """The question's key terms that no passage of the corpus writes in any of their forms or readings:
+    the evidence behind "not covered", and for English the sense each was searched as, so that a reader
+    sees a dictionary's wrong sense (remark → 一席话) and can ask again in other words."""
+    english = {tuple(t.chinese): t.english for t in query.translations}
+    words = [
+        f"{english[c.forms]} ({'、'.join(c.forms[:2])})"
+        if language == "en" and english.get(c.forms, "") not in ("", c.forms[0])
+        else c.forms[0]
+        for c in query.topics
+        if c.absent
+    ]
+    if not words:
+        return ""
+    text = phrase("never_written", language, script).format(words=listed(words, language))
+    return to_traditional(text) if script == "traditional" else text
+
+
 def compose_answer(
     citations: Sequence[Citation],
     language: str,
@@ -108,8 +126,12 @@ def compose_answer(
     return "\n".join(lines).rstrip()
 
 
-def compose_abstention(related: Sequence[Citation], language: str, script: str, searched: str = "") -> str:
-    lines = [phrase("none", language, script) + (f" {searched}" if searched else "")]
+def compose_abstention(
+    related: Sequence[Citation], language: str, script: str, searched: str = "", absent: str = ""
+) -> str:
+    """ "Not covered", with how far the search looked (`searched`) and the question's words no passage
+    writes (`absent`, `never_written`); then the passages nearest the question."""
+    lines = [" ".join(part for part in (phrase("none", language, script), searched, absent) if part)]
     if related:
         lines += ["", phrase("related", language, script)]
         lines += [
@@ -132,7 +154,10 @@ def compose_closest(
             f"- {group_label(c, language, script)}: “{emphasised(quoted(c, language, script), words)}” "
             f"[{c.n}]"
         )
-    return "\n".join([*lines, "", searched(query, view, language, script)])
+    scope = " ".join(
+        filter(None, (searched(query, view, language, script), never_written(query, language, script)))
+    )
+    return "\n".join([*lines, "", scope])
 
 
 def emphasised(text: str, words: Sequence[str]) -> str:

@@ -16,6 +16,7 @@ from assistant.answer.compose import (
     compose_closest,
     compose_ledger,
     degraded_notes,
+    never_written,
     phrase,
     read_as,
     searched,
@@ -295,6 +296,7 @@ class Assistant:
                         plan.language,
                         plan.script,
                         searched=searched(query, view, plan.language, plan.script),
+                        absent=never_written(query, plan.language, plan.script),
                     ),
                     degraded,
                 )

@@ -215,3 +215,23 @@ def test_retrieval_without_the_embedder_is_judged_on_keyword_signals(sample_inde
     keywords = Assistant(sample_index, options=Options(retrievers=("bm25",)))
     answer = keywords.ask("临沂对招商引资有什么要求？")
     assert answer.outcome == "answer" and answer.citations
+
+
+def test_not_covered_and_closest_say_which_of_the_questions_words_no_speech_writes(
+    hashed_sample_index: Index,
+) -> None:
+    """ "Not covered" is a strong claim: the answer gives its evidence, the question's key terms that no
+    passage writes, in the reader's script; for English, with the sense each was searched as, so that
+    a dictionary's wrong sense is seen (and the question can be asked in other words)."""
+    never = Assistant(hashed_sample_index, decision_models={"": model(2.0, 2.0)})
+    answer = never.ask("讲话对足球场建设有什么要求？")
+    assert answer.outcome == "not_covered" and "讲话中没有出现：足球场。" in answer.text
+    traditional = never.ask("講話對足球場建設有什麼要求？")
+    assert "講話中沒有出現：足球場。" in traditional.text
+    english = never.ask("What did the Liaocheng speech say about bitcoin and the World Cup?")
+    assert "The speeches never write: bitcoin, world cup (世界杯)." in english.text
+    held = never.ask("讲话对项目建设有什么要求？")  # every word written: nothing claimed absent
+    assert held.outcome == "not_covered" and "没有出现" not in held.text
+    closest = Assistant(hashed_sample_index, decision_models={"": model(2.0, -1.0)})
+    shown = closest.ask("讲话对足球场建设有什么要求？")
+    assert shown.outcome == "closest" and shown.text.rstrip().endswith("讲话中没有出现：足球场。")

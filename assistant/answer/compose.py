@@ -129,8 +129,9 @@ def compose_answer(
 def compose_abstention(
     related: Sequence[Citation], language: str, script: str, searched: str = "", absent: str = ""
 ) -> str:
-    """ "Not covered", with how far the search looked (`searched`) and the question's words no passage
-    writes (`absent`, `never_written`); then the passages nearest the question."""
+    """The answer that the corpus does not cover the question, with how far the search looked
+    (`searched`) and the question's words no passage writes (`absent`, `never_written`); then the
+    passages nearest the question."""
     lines = [" ".join(part for part in (phrase("none", language, script), searched, absent) if part)]
     if related:
         lines += ["", phrase("related", language, script)]

@@ -220,9 +220,9 @@ def test_retrieval_without_the_embedder_is_judged_on_keyword_signals(sample_inde
 def test_not_covered_and_closest_say_which_of_the_questions_words_no_speech_writes(
     hashed_sample_index: Index,
 ) -> None:
-    """ "Not covered" is a strong claim: the answer gives its evidence, the question's key terms that no
-    passage writes, in the reader's script; for English, with the sense each was searched as, so that
-    a dictionary's wrong sense is seen (and the question can be asked in other words)."""
+    """Saying "not covered" is a strong claim: the answer gives its evidence, the question's key terms
+    that no passage writes, in the reader's script; for English, with the sense each was searched as,
+    so that a dictionary's wrong sense is seen (and the question can be asked in other words)."""
     never = Assistant(hashed_sample_index, decision_models={"": model(2.0, 2.0)})
     answer = never.ask("讲话对足球场建设有什么要求？")
     assert answer.outcome == "not_covered" and "讲话中没有出现：足球场。" in answer.text

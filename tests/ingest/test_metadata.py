@@ -72,7 +72,7 @@ def test_people_and_places_named_with_their_evidence(seed_text: dict[str, str]) 
 
 
 def test_a_person_named_before_the_post_is_a_person_the_document_names() -> None:
-    """Chinese writes the post after a name as often as before it (习近平总书记, 李强总理), and jieba
+    """Chinese writes a post after a name as well as before it (习近平总书记, 李强总理), and jieba
     tags the names its dictionary holds nrfg, not nr: 习近平 was no name of Huizhou's speech, so "Xi
     Jinping" in an English question was no term at all."""
     text = "习近平总书记多次强调，抓实体经济一定要抓好制造业。会议由孙爱军书记主持。总书记的要求很明确。"

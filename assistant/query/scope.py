@@ -132,7 +132,12 @@ def topic_of(plan: QueryPlan, view: IndexView) -> str:
     document (讲话里关于土地指标都说了什么 -> 土地指标)."""
     topic = re.sub(rf"(?<!\d){YEAR}年?(?!\d)", " ", plan.topic)
     if plan.language == "en":
-        topic = " ".join(w for w in re.findall(r"[\w'+-]+", topic) if w.lower() not in EN_STOPWORDS)
+        # each word as the person typed it (the plan's topic is lower case): Xi Jinping and NFT are names,
+        # and a question asked again from the chips (`Scope.question`) reads them as names again
+        typed = {w.lower(): w for w in re.findall(r"[\w'+-]+", plan.standalone)}
+        topic = " ".join(
+            typed.get(w, w) for w in re.findall(r"[\w'+-]+", topic) if w.lower() not in EN_STOPWORDS
+        )
     else:
         topic = _content_span(topic, view)
     return re.sub(r"\s+", " ", topic).strip(" ?？，,。、和与及")

@@ -592,3 +592,9 @@ def test_the_topic_chip_keeps_a_word_jieba_cuts_a_character_off(hashed_sample_in
     assert topic("聊城讲话提到比特币了吗？") == "比特币"
     assert topic("元宇宙产业有什么安排？") == "元宇宙产业"
     assert topic("讲话里关于土地指标都说了什么？") == "土地指标"  # no particle or pronoun taken in
+    # English words as typed: a name stays a name when the chips ask the question again
+    asked = "Which remark by Xi Jinping does the Huizhou speech cite on NFT?"
+    scope = make_scope(plan_query(asked), view, Filters())
+    assert scope.topic == "remark Xi Jinping cite NFT"
+    again = translate_terms(scope.keeping([]).question(), names=view.romanised)
+    assert any(t.name and t.chinese == ("习近平",) for t in again)

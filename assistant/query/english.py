@@ -331,13 +331,18 @@ def _cut(text: str, spans: Sequence[tuple[int, int]]) -> str:
 
 @lru_cache(maxsize=1)
 def glossary() -> dict[str, tuple[str, ...]]:
-    """Fixed phrases of government writing (assistant/data/glossary.tsv), lemmatised like questions."""
+    """Fixed phrases of government writing (assistant/data/glossary.tsv), lemmatised like questions and,
+    as a question's words are, without their function words (belt and road -> belt road). A phrase that
+    would be left with one word keeps them all (new area, not "area", which is no 新区 in "which areas
+    of reform"): `_phrases_with_function_words` finds it in the question's own words."""
     text = resources.files("assistant").joinpath("data", "glossary.tsv").read_text(encoding="utf-8")
     out: dict[str, tuple[str, ...]] = {}
     for line in text.splitlines():
         if line.strip() and not line.startswith("#"):
             english, chinese = line.split("\t")
-            key = " ".join(_lemma(w) for w in _WORD.findall(english.lower()) if w not in EN_STOPWORDS)
+            words = [_lemma(w) for w in _WORD.findall(english.lower())]
+            content = [w for w in words if w not in EN_STOPWORDS]
+            key = " ".join(content if len(content) > 1 or len(words) == 1 else words)
             out[key] = tuple(c.strip() for c in chinese.split(",") if c.strip())
     return out
 
@@ -419,11 +424,12 @@ _NUMBERS = frozenset("one two three four five six seven eight nine ten first sec
 
 
 def _phrases_with_function_words(question: str) -> tuple[list[Translation], str]:
-    """Dictionary terms that hold a word the term list drops (five-year plan, rule of law, and places:
-    Qinghai-Tibet railway), found in the question's own words before those are dropped; and the
-    question without them. The function word is inside the term or a number before it; phrasal verbs
-    (call for, hold on, centre on) are left to the words: they say what the question does, not its topic."""
-    table = reverse_dictionary()
+    """Dictionary and glossary terms that hold a word the term list drops (five-year plan, rule of law,
+    new area, and places: Qinghai-Tibet railway), found in the question's own words before those are
+    dropped; and the question without them. In a dictionary term the function word is inside it or a
+    number before it; phrasal verbs (call for, hold on, centre on) are left to the words: they say what
+    the question does, not its topic."""
+    table, fixed = reverse_dictionary(), glossary()
     dropped = EN_STOPWORDS | english_place_names().keys() | english_province_names().keys()
     tokens = [
         (_lemma(m.group().lower()), m.span()) for m in _WORD.finditer(_without_possessives(question.lower()))
@@ -436,18 +442,23 @@ def _phrases_with_function_words(question: str) -> tuple[list[Translation], str]
             window = tokens[i : i + size]
             phrase = " ".join(w for w, _ in window)
             inner = [w for w, _ in window]
-            if (
-                len(window) == size
-                and phrase in table
+            if len(window) < size or not any(w in dropped for w in inner):
+                continue
+            if phrase in fixed:  # the glossary's phrase, whole: new area
+                chinese = fixed[phrase]
+            elif (
+                phrase in table
                 and phrase not in verb_keys()
                 and (inner[-1] not in EN_STOPWORDS or inner[-1] in _NUMBERS)
                 and (inner[0] not in EN_STOPWORDS or inner[0] in _NUMBERS)
-                and any(w in dropped for w in inner)
             ):
-                found.append(Translation(phrase, tuple(w for _, w in table[phrase][:3])))
-                spans.append((window[0][1][0], window[-1][1][1]))
-                i += size
-                break
+                chinese = tuple(w for _, w in table[phrase][:3])
+            else:
+                continue
+            found.append(Translation(phrase, chinese))
+            spans.append((window[0][1][0], window[-1][1][1]))
+            i += size
+            break
         else:
             i += 1
     return found, _cut(question, spans)

@@ -571,6 +571,21 @@ def test_a_misspelt_word_is_read_as_meant_and_a_new_word_or_a_name_as_written() 
     assert "company" not in found
 
 
+def test_a_glossary_phrase_holding_a_function_word_is_read_whole() -> None:
+    """The glossary's "new area" (新区) lost its "new" with the other function words and became "area":
+    every area of a question was 新区 ("Which areas of reform are key?"). It is read whole, as the
+    dictionary's terms that hold a function word are; phrases keeping two words stay as they were."""
+    found = {t.english: t.chinese for t in translate_terms("Which areas of reform are key?")}
+    assert "新区" not in found["area"]
+    assert {
+        t.english: t.chinese for t in translate_terms("What did the report say about the Xiongan New Area?")
+    }["new area"] == ("新区",)
+    both = {
+        t.english: t.chinese for t in translate_terms("What about the Belt and Road and tax and fee cuts?")
+    }
+    assert both == {"belt road": ("一带一路",), "tax fee cut": ("减税降费",)}
+
+
 def test_a_lower_case_word_no_dictionary_reads_is_kept_without_chinese() -> None:
     asked = "Did the speech mention bitcoin mining in Huiyang?"
     found = {t.english: t.chinese for t in translate_terms(asked)}

@@ -12,6 +12,7 @@ import numpy as np
 from scipy import sparse
 
 from ingest.normalize import normalize_text
+from ingest.tagging import tag_words
 
 # Function words and fillers that match everywhere in a speech and rank nothing.
 STOPWORDS = frozenset(
@@ -72,13 +73,7 @@ def widened_to_words(text: str, start: int, end: int) -> tuple[int, int]:
     """The span text[start:end] widened over a character jieba cut off a word at either edge: one
     character standing alone beside the span that it tags a noun or a numeral (比特|币 for 比特币,
     元|宇宙 for 元宇宙), not a particle, pronoun or verb (了, 吗, 的, 有)."""
-    import jieba.posseg
-
-    _jieba()
-    tokens, at = [], 0
-    for part in jieba.posseg.cut(text):
-        tokens.append((at, at + len(part.word), part.flag))
-        at += len(part.word)
+    tokens = [(w.start, w.start + len(w.text), w.tag) for w in tag_words(text)]
 
     def loose(token: tuple[int, int, str]) -> bool:
         a, b, flag = token

@@ -29,8 +29,31 @@ def _s2t():  # type: ignore[no-untyped-def]
     return OpenCC("s2t")
 
 
+@lru_cache(maxsize=1)
+def _t2s_marks() -> frozenset[str]:
+    """The characters without which OpenCC's t2s changes nothing: of each dictionary entry that
+    converts (a character, or a phrase such as 瞭解 -> 了解), the characters that differ, all of them
+    when the lengths differ. An entry matches only where all its characters are, so a text holding
+    none of these comes out as it went in."""
+    marks: set[str] = set()
+    for group in _t2s()._dict_chain_data:  # the dictionaries the converter has loaded
+        for _, _, table in group:
+            for key, values in table.items():
+                value = values.split(" ")[0]  # the converter writes an entry's first form
+                if key == value:
+                    continue
+                if len(key) != len(value):
+                    marks.update(key)
+                else:
+                    marks.update(a for a, b in zip(key, value, strict=True) if a != b)
+    return frozenset(marks)
+
+
 def to_simplified(text: str) -> str:
-    """Traditional to Simplified (OpenCC t2s); Simplified text passes unchanged."""
+    """Traditional to Simplified (OpenCC t2s); Simplified text passes unchanged, without the converter's
+    character-by-character walk when it holds no character t2s converts."""
+    if _t2s_marks().isdisjoint(text):
+        return text
     return str(_t2s().convert(text))
 
 

@@ -135,21 +135,27 @@ def cost(p: np.ndarray, y: np.ndarray, answer_at: float, covered_at: float) -> f
 
 def thresholds(p: np.ndarray, y: np.ndarray) -> tuple[float, float]:
     """(answer_at, covered_at) of least cost on the out-of-fold probabilities; among equal costs, the
-    ones that tell more unanswerable questions "not covered", then the middle of the gap."""
+    ones that tell more unanswerable questions "not covered", then the middle of the gap.
+
+    Every pair of candidate thresholds is costed at once: each class's count under a threshold comes
+    from its sorted probabilities, and the rates are the ones `cost` computes, term for term."""
     grid = np.unique(np.concatenate([[0.0, 1.0], p, (p[:-1] + p[1:]) / 2 if len(p) > 1 else p]))
-    best: tuple[float, float, float, float] | None = None
-    for covered_at in grid:
-        for answer_at in grid[grid >= covered_at]:
-            key = (
-                cost(p, y, answer_at, covered_at),
-                -float(np.sum((y == 0) & (p < covered_at))),
-                -float(covered_at),
-                float(answer_at),
-            )
-            if best is None or key < best:
-                best = key
-    assert best is not None
-    return best[3], -best[2]
+    answerable, unanswerable = np.sort(p[y == 1]), np.sort(p[y == 0])
+    a_under = np.searchsorted(answerable, grid, side="left")  # answerable questions with p < threshold
+    u_under = np.searchsorted(unanswerable, grid, side="left")
+    n_a, n_u = max(1, len(answerable)), max(1, len(unanswerable))
+    covered, answer = np.meshgrid(np.arange(len(grid)), np.arange(len(grid)), indexing="ij")
+    valid = answer >= covered
+    covered, answer = covered[valid], answer[valid]
+    costs = (
+        NOT_COVERED_COST * (a_under[covered] / n_a)
+        + CLOSEST_COST * ((a_under[answer] - a_under[covered]) / n_a)
+        + ANSWERED_COST * ((len(unanswerable) - u_under[answer]) / n_u)
+        + UNCLAIMED_COST * ((u_under[answer] - u_under[covered]) / n_u)
+    )
+    # np.lexsort's last key is the first compared
+    best = np.lexsort((grid[answer], -grid[covered], -u_under[covered].astype(float), costs))[0]
+    return float(grid[answer[best]]), float(grid[covered[best]])
 
 
 def calibration_table(p: np.ndarray, y: np.ndarray, bins: int = 5) -> list[tuple[str, int, float, float]]:

@@ -8,6 +8,7 @@ import tempfile
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 from vectorstore import embed_cache
 
@@ -89,6 +90,23 @@ def own_files_index(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[n
 # fixtures below, or is marked `heavy` when it builds what it needs in its own body; the full suite
 # (`pytest`) runs everything.
 HEAVY_FIXTURES = frozenset({"sample_index", "own_files_index", "server", "servers", "browser"})
+
+
+# Property tests draw the same examples on every run (derandomised, no example database), so a failure
+# reproduces; the fast tier draws fewer of them than the full suite, which CI runs.
+settings.register_profile(
+    "full",
+    max_examples=80,
+    deadline=None,
+    derandomize=True,
+    database=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+settings.register_profile("fast", parent=settings.get_profile("full"), max_examples=20)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    settings.load_profile("fast" if config.getoption("markexpr") == "fast" else "full")
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

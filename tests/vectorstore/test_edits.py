@@ -19,15 +19,26 @@ HUIZHOU_DOC = "002_f6ee860a1e13cda9"
 COUNTY_DOC = "001_f95cae93732fd9ad"  # no city can be told from its text
 
 
-@pytest.fixture()
-def own_files(tmp_path: Path) -> tuple[Index, Path]:
-    files = tmp_path / "files"
+def ingest_own_files(folder: Path) -> tuple[Index, Path]:
+    files = folder / "files"
     files.mkdir()
     for path in SAMPLE.glob("*.txt"):
         shutil.copy(path, files / path.name)
-    index = Index(tmp_path / "index", ["hashing"])  # ingestion mechanics: no model needed
+    index = Index(folder / "index", ["hashing"])  # ingestion mechanics: no model needed
     sync_paths(index, [files], progress=False)
     return index, files
+
+
+@pytest.fixture()
+def own_files(tmp_path: Path) -> tuple[Index, Path]:
+    """An index of its own, for a test that changes it."""
+    return ingest_own_files(tmp_path)
+
+
+@pytest.fixture(scope="module")
+def unchanged_files(tmp_path_factory: pytest.TempPathFactory) -> tuple[Index, Path]:
+    """One index for the tests of edits that must change nothing: each asserts that it did not."""
+    return ingest_own_files(tmp_path_factory.mktemp("unchanged"))
 
 
 def test_a_city_set_by_a_person_filters_at_once_without_re_embedding(own_files: tuple[Index, Path]) -> None:
@@ -68,9 +79,9 @@ def test_a_city_set_by_a_person_filters_at_once_without_re_embedding(own_files: 
     ],
 )
 def test_a_bad_value_says_why_and_changes_nothing(
-    own_files: tuple[Index, Path], values: dict[str, str], says: str
+    unchanged_files: tuple[Index, Path], values: dict[str, str], says: str
 ) -> None:
-    index, _ = own_files
+    index, _ = unchanged_files
     generation = index.catalog.generation()
     with pytest.raises(MetadataError, match=says):
         index.edit(HUIZHOU_DOC, values)
@@ -78,9 +89,12 @@ def test_a_bad_value_says_why_and_changes_nothing(
     assert index.catalog.edits() == {}
 
 
-def test_an_unknown_document_is_named(own_files: tuple[Index, Path]) -> None:
+def test_an_unknown_document_is_named(unchanged_files: tuple[Index, Path]) -> None:
+    index, _ = unchanged_files
+    generation = index.catalog.generation()
     with pytest.raises(UnknownDocument, match="no document 'nope'"):
-        own_files[0].edit("nope", {"city": "惠州"})
+        index.edit("nope", {"city": "惠州"})
+    assert index.catalog.generation() == generation
 
 
 def test_edits_outlive_re_ingestion_and_pruning_and_can_be_cleared(own_files: tuple[Index, Path]) -> None:

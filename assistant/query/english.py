@@ -33,6 +33,8 @@ _PAREN = re.compile(r"\([^)]*\)")
 _WORD = re.compile(r"[a-z]+")  # hyphenated terms are split (supply-side -> supply side); 's is dropped
 _JOINS = re.compile(r"[\s\-'’]*")  # what may stand between two words of one phrase (besides other words)
 _RAW_WORD = re.compile(r"[A-Za-z]+(?:'[A-Za-z]+)?")
+_POSSESSIVE = re.compile(r"(?<=[a-z])'s?\b", re.I)
+_SENSE_TERMS = re.compile(r"[;,:]")  # a sense's terms; a term ends at a colon
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,18 +76,19 @@ def _american(word: str) -> str:
     return word
 
 
-def _definition_keys(definition: str, *, titles: bool = False) -> list[str]:
+@cache  # every table of CC-CEDICT's senses reads the same 140,000 definitions
+def _definition_keys(definition: str, *, titles: bool = False) -> tuple[str, ...]:
     """English keys of one CC-CEDICT sense; none for names (a sense starting with a capital:
     "Hyundai, South Korean company" must not make 现代 a translation of "company"). With `titles`,
     only the keys of such capitalised senses (Five-Year Plan), for the caller to check."""
     text = _without_possessives(_PAREN.sub("", definition.lower())).strip()
     if not text or text.startswith(("cl:", "variant of", "surname", "old variant", "see ", "abbr")):
-        return []
+        return ()
     if definition.strip()[:1].isupper() != titles:
-        return []
+        return ()
     keys = []
     # a sense's term ends at a colon: "Gang of Four: Jiang Qing …" is the Gang of Four
-    for part in re.split(r"[;,:]", text):
+    for part in _SENSE_TERMS.split(text):
         part = part.strip()
         verb = part.startswith("to ")
         if verb:
@@ -101,7 +104,7 @@ def _definition_keys(definition: str, *, titles: bool = False) -> list[str]:
         # English names a thing of a thing both ways: "style of work" is also "work style"
         if len(words) == 3 and words[1] == "of" and not {words[0], words[2]} & EN_STOPWORDS:
             keys.append(f"{words[2]} {words[0]}")
-    return keys
+    return tuple(keys)
 
 
 @lru_cache(maxsize=1)
@@ -319,7 +322,7 @@ def spelled(word: str) -> str:
 
 def _without_possessives(text: str) -> str:
     """people's -> people, with spaces in its place, so that offsets into the text stay valid."""
-    return re.sub(r"(?<=[a-z])'s?\b", lambda m: " " * len(m.group()), text, flags=re.I)
+    return _POSSESSIVE.sub(lambda m: " " * len(m.group()), text)
 
 
 def _cut(text: str, spans: Sequence[tuple[int, int]]) -> str:

@@ -78,8 +78,14 @@ def extract_title(raw: str, cleaned: str) -> str:
 
 
 def extract_date(raw: str) -> str:
-    """The first full date in the text's head (發布時間:2020-08-25, 2021年5月13日) as YYYY-MM-DD."""
-    m = _FULL_DATE.search(raw[:3000])
+    """The first full date in the text's head (發布時間:2020-08-25, ——2021年5月13日在…会议上) as
+    YYYY-MM-DD. The head ends with the first line that holds a sentence: a date the speech itself
+    writes (从2004年7月1日起，全国提高…) is a date it talks about, not the date it was given."""
+    head = raw[:3000]
+    prose = FULL_WIDTH_STOP.search(head)
+    if prose:
+        head = head[: head.rfind("\n", 0, prose.start()) + 1]  # the lines before the sentence's line
+    m = _FULL_DATE.search(head)
     if m:
         year, month, day = (int(g) for g in m.groups())
         if 1 <= month <= 12 and 1 <= day <= 31:

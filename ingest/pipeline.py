@@ -17,7 +17,7 @@ from ingest.sections import parse_sections
 
 # Bump when cleaning, describing (names, places), sectioning or chunking changes what a document
 # becomes: every document is then prepared again on the next ingest, even though its file did not change.
-PIPELINE_VERSION = "9"
+PIPELINE_VERSION = "10"
 
 
 @dataclass(frozen=True, slots=True)

@@ -24,6 +24,37 @@ def test_meta_of_seed_000_from_text(seed_text: dict[str, str]) -> None:
     assert meta.script == "traditional"
 
 
+@pytest.mark.parametrize(
+    ("text", "fields", "date"),
+    [
+        # a date in the speech's own sentences is one it talks about: the record's year dates it
+        (
+            "各位代表：\n\n现在，我代表国务院作政府工作报告。\n\n从2004年7月1日起，全国提高企业退休人员基本养老金标准。",
+            {"title": "2005年中华人民共和国国务院政府工作报告", "year": 2005},
+            "2005",
+        ),
+        # a dateline before the first sentence dates it
+        (
+            "2024年政府工作报告\n——2024年3月5日在第十四届全国人民代表大会第二次会议上\n\n各位代表：\n\n现在，我代表"
+            "国务院作报告。从2023年7月1日起施行。",
+            {},
+            "2024-03-05",
+        ),
+        # a licence notice after the speech dates nothing; the congress the title names does
+        (
+            "同志们，我们的组织成立不久。\n\n这部作品在1931年1月1日以前以匿名或別名發表，確實作者身份不明",
+            {"title": "廣州共產黨報告 (一大)"},
+            "1921",
+        ),
+    ],
+    ids=["a date in the speech", "a dateline", "a licence notice"],
+)
+def test_a_date_the_speech_writes_in_its_sentences_does_not_date_it(
+    text: str, fields: dict[str, object], date: str
+) -> None:
+    assert infer_meta(text, clean_text(text).text, fields).date == date
+
+
 def test_meta_of_news_report_004(seed_text: dict[str, str]) -> None:
     raw = seed_text["004"]
     meta = infer_meta(raw, clean_text(raw).text, {})

@@ -32,6 +32,7 @@ from assistant.query.words import (
     TIME_TREND,
     TIME_TREND_ASKED,
     YEAR_FROM,
+    YEAR_SHIFTS,
     YEAR_TO,
 )
 from ingest.grammar import YEAR
@@ -162,8 +163,12 @@ def places_in(cities: Sequence[str], language: str) -> str:
 
 
 def has_own_topic(text: str, cities: Sequence[str]) -> bool:
-    """Whether anything but entities (cities, years) and filler is left: "那2023年呢？" has no topic."""
-    rest = FILLER.sub("", _YEAR.sub(" ", _strip_entities(text, cities)))
+    """Whether anything but entities (cities, years) and filler is left: "那2023年呢？" and "次年呢？" have
+    no topic."""
+    rest = _YEAR.sub(" ", _strip_entities(text, cities))
+    for _, pattern in YEAR_SHIFTS:  # 次年呢？: a year, named from the conversation's
+        rest = pattern.sub(" ", rest)
+    rest = FILLER.sub("", rest)
     return len(rest) >= 2
 
 
@@ -203,7 +208,19 @@ def time_question(question: str) -> tuple[str, str]:
 
 def is_followup(question: str) -> bool:
     q = normalize_text(question.strip())
-    return bool(FOLLOWUP_ZH.search(q) or FOLLOWUP_EN.search(q)) or len(q) <= 6
+    return bool(FOLLOWUP_ZH.search(q) or FOLLOWUP_EN.search(q) or shift_of(q)) or len(q) <= 6
+
+
+def shift_of(text: str) -> int:
+    """+1 for a question about the year after the conversation's ("第二年的报告", "the following year"),
+    -1 for the year before, 0 otherwise."""
+    return next((shift for shift, pattern in YEAR_SHIFTS if pattern.search(text)), 0)
+
+
+def shifted_years(question: str, previous: Sequence[str]) -> tuple[str, ...]:
+    """The year a follow-up names from the conversation's one year: 2009 -> 2010 for 第二年."""
+    shift = shift_of(to_simplified(question))
+    return (str(int(previous[0]) + shift),) if shift and len(previous) == 1 else ()
 
 
 def plan_query(question: str, history: Sequence[str] = ()) -> QueryPlan:
@@ -239,6 +256,10 @@ def plan_query(question: str, history: Sequence[str] = ()) -> QueryPlan:
         return plan
     previous = plan_query(history[-1], history[:-1])
     notes = []
+    if not years and (shifted := shifted_years(question, previous.years)):
+        years = list(shifted)
+        plan = replace(plan, years=shifted)
+        notes.append(f"the year {shifted[0]}, counted from {previous.years[0]}")
     standalone = searched
     topic = plan.topic
     if edits and previous.cities:

@@ -73,6 +73,12 @@ YEAR_FROM = re.compile(
     re.I,
 )
 YEAR_TO = re.compile(rf"({YEAR})年?\s*(以前|之前|为止)|\b(before|until|up to)\s+({YEAR})\b", re.I)
+# A year named from the conversation's year: the one after it ("第二年的报告", "the following year") or
+# the one before it ("前一年", "the previous year")
+YEAR_SHIFTS = (
+    (1, re.compile(r"第二年|次年|翌年|下一年|\b(next|following) year\b|\byear after\b", re.I)),
+    (-1, re.compile(r"前一年|上一年|\b(previous|preceding|prior) year\b|\byear before\b", re.I)),
+)
 _EDITS = (
     r"以后|之后|以来|以前|之前|为止|\bsince\b|\bafter\b|\bbefore\b|\buntil\b|\bonwards?\b|"
     r"加上|再加|加入|添上|也看|也加|去掉|去除|除去|删掉|删去|拿掉|不看|不要|排除|只看|只要|仅看|只比较|只留|"

@@ -50,6 +50,18 @@ def test_a_followup_naming_only_another_year_keeps_the_topic() -> None:
     assert plan.years == ("2023",) and "2024" not in plan.standalone and "deficit ratio" in plan.standalone
 
 
+def test_a_followup_naming_a_year_from_the_conversations_year_asks_about_that_year() -> None:
+    plan = plan_query("次年的报告对就业提了什么目标？", ["2019年政府工作报告怎么讲稳就业？"])
+    assert plan.followup and plan.years == ("2020",) and "就业" in plan.standalone
+    plan = plan_query("那前一年呢？", ["2022年政府工作报告的赤字率是多少？"])
+    assert plan.years == ("2021",) and plan.standalone == "2021年政府工作报告的赤字率是多少？"
+    plan = plan_query("What about the following year?", ["What deficit ratio did the 2023 report plan?"])
+    assert plan.years == ("2024",) and "deficit ratio" in plan.standalone
+    # no year to count from: nothing is made up
+    assert plan_query("第二年呢？", ["临沂对土地指标有什么要求？"]).years == ()
+    assert plan_query("第二年的报告说了什么？").years == ()
+
+
 def test_english_terms_map_to_chinese() -> None:
     chinese = {w for t in translate_terms("mask production during the epidemic") for w in t.chinese}
     assert "口罩" in chinese

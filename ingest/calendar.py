@@ -40,6 +40,20 @@ _CPC = re.compile(
 )
 
 
+# How a question names a Party congress: in full (中国共产党第九次全国代表大会), as the Party's (党的九大), by
+# its report (九大报告, 九大政治报告), or in English (the 9th Party Congress)
+_CPC_ASKED = re.compile(
+    r"中国共产党第([一二三四五六七八九十]{1,3})次全国代表大会|党的([一二三四五六七八九十]{1,3})大"
+    r"|(?<![一二三四五六七八九十])([一二三四五六七八九十]{1,3})大(?=(?:政治)?报告)"
+)
+_ORDINAL = r"\d{1,2}(?:st|nd|rd|th)"
+_CPC_ASKED_EN = re.compile(
+    rf"\b((?:{_ORDINAL}(?:\s*,\s*|\s+and\s+|\s+or\s+))*{_ORDINAL})\s+(?:national\s+)?(?:party\s+|cpc\s+)?"
+    r"congress",
+    re.I,
+)
+
+
 def _number(numeral: str) -> int:
     """Chinese numerals as a number (cn2an): 十九 -> 19, 二十 -> 20."""
     import cn2an
@@ -49,11 +63,28 @@ def _number(numeral: str) -> int:
 
 def congress_year(title: str, fields: dict[str, Any]) -> str:
     """The year of the Party congress a report's title or record names, or ""."""
-    if isinstance(fields.get("congress"), int):
-        return str(CPC_CONGRESS_YEAR.get(fields["congress"], ""))
-    if m := _CPC.search(to_simplified(title)):
-        return str(CPC_CONGRESS_YEAR.get(_number(m.group(1) or m.group(2)), ""))
-    return ""
+    congress = fields["congress"] if isinstance(fields.get("congress"), int) else congress_of(title)
+    return str(CPC_CONGRESS_YEAR.get(congress, ""))
+
+
+def congress_of(title: str) -> int:
+    """The Party congress a report's title names, or 0: 9 for 在中国共产党第九次全国代表大会上的报告, 7 for
+    論聯合政府 (七大)."""
+    m = _CPC.search(to_simplified(title))
+    return _number(m.group(1) or m.group(2)) if m else 0
+
+
+def congresses_asked(question: str) -> list[int]:
+    """The Party congresses a question names, in the order it names them (党的十大 -> 10, "the 9th Party
+    Congress" -> 9). The short name alone (十大) is too often something else (十大罪名, ten charges)."""
+    simplified = to_simplified(question)
+    found = [(m.start(), _number(next(g for g in m.groups() if g))) for m in _CPC_ASKED.finditer(simplified)]
+    found += [
+        (m.start(), int(ordinal))
+        for m in _CPC_ASKED_EN.finditer(question)
+        for ordinal in re.findall(r"\d+", m.group(1))  # the 18th and 19th party congresses
+    ]
+    return list(dict.fromkeys(n for _, n in sorted(found) if n in CPC_CONGRESS_YEAR))
 
 
 def with_congress_name(title: str) -> str:

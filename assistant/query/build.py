@@ -20,8 +20,9 @@ from assistant.query.english import (
     translate_terms,
     verb_words,
 )
-from assistant.query.plan import QueryPlan, ordinal_congress
+from assistant.query.plan import QueryPlan
 from assistant.query.words import A_NOT_A, CALENDAR_WORDS, FRAMING_WORDS
+from ingest.calendar import congress_of, congresses_asked
 from ingest.gazetteer import is_place_name
 from ingest.grammar import YEAR
 from ingest.names import LEVEL_SPOKEN
@@ -282,11 +283,14 @@ def documents_named(plan: QueryPlan, view: IndexView) -> tuple[str, ...]:
     use (a topic word in a title, like 重点项目, names nothing), runs not overlapping. "十四大报告怎么评价
     十三大" names two documents; which of them holds the answer is retrieval's to find. A run that every
     title of one yearly series holds (罗庄区政府工作报告) names the series: its documents of the years the
-    question names, or all of them, so that "that year's report" and a question over time stay in it."""
+    question names, or all of them, so that "that year's report" and a question over time stay in it.
+    A Party congress named as a congress (党的九大, 九大报告, the 9th Party Congress) names the reports
+    whose titles name it, however short its name."""
+    congresses = congresses_asked(plan.standalone)
+    by_congress = [d for n in congresses for d, meta in view.metas.items() if congress_of(meta.title) == n]
     if plan.search_language == "en":
-        cut = words(ordinal_congress(plan.standalone))
-    else:
-        cut = words(plan.normalized, normalized=True)
+        return tuple(by_congress)
+    cut = words(plan.normalized, normalized=True)
     starts = [sum(len(w) for w in cut[:i]) for i in range(len(cut) + 1)]
     spans = [
         (starts[i], starts[j], "".join(cut[i:j])) for i in range(len(cut)) for j in range(i + 1, len(cut) + 1)
@@ -303,6 +307,7 @@ def documents_named(plan: QueryPlan, view: IndexView) -> tuple[str, ...]:
             taken.append((start, end, owners[0]))
         elif (
             owners
+            and not by_congress  # a congress named in full names it, not every congress's report
             and set(view.series_of(owners)) == set(owners)
             and _seldom_beyond_titles(piece, owners, view)
         ):
@@ -315,7 +320,7 @@ def documents_named(plan: QueryPlan, view: IndexView) -> tuple[str, ...]:
                 if not years
                 or (span[0] <= view.metas[d].date[:4] <= span[1] if span else view.metas[d].date[:4] in years)
             ]
-    return tuple(dict.fromkeys(d for _, _, d in sorted(taken)))
+    return tuple(dict.fromkeys([*by_congress, *(d for _, _, d in sorted(taken))]))
 
 
 def _seldom_beyond_titles(piece: str, owners: Sequence[str], view: IndexView) -> bool:

@@ -316,18 +316,3 @@ def plan_query(question: str, history: Sequence[str] = ()) -> QueryPlan:
         comparison=comparison or (len(carried_cities) > 1),
         notes=tuple(notes),
     )
-
-
-def chinese_number(n: int) -> str:
-    """A number in Chinese numerals (cn2an): 19 -> 十九, 20 -> 二十."""
-    import cn2an
-
-    return str(cn2an.an2cn(n))
-
-
-def ordinal_congress(question: str) -> str:
-    """'the 19th party congress' -> '十九大' (how Chinese titles name a congress); '' if none."""
-    m = re.search(
-        r"\b(\d{1,2})(?:st|nd|rd|th)\s+(?:national\s+)?(?:party\s+|cpc\s+)?congress", question, re.I
-    )
-    return f"{chinese_number(int(m.group(1)))}大" if m else ""

@@ -20,7 +20,7 @@ from assistant.query.english import (
     translate_terms,
     verb_words,
 )
-from assistant.query.plan import QueryPlan
+from assistant.query.plan import QueryPlan, shift_of
 from assistant.query.words import A_NOT_A, CALENDAR_WORDS, FRAMING_WORDS
 from ingest.calendar import congress_of, congresses_asked
 from ingest.gazetteer import is_place_name
@@ -215,13 +215,14 @@ def _without_document_words(
     terms: Sequence[Term], plan: QueryPlan, view: IndexView, filters: Filters
 ) -> tuple[Term, ...]:
     """Under a year or document filter, terms of the chosen documents' titles (政府工作报告 in "the
-    2024 government work report") say which document, not what to find in it: they are left out."""
+    2024 government work report") and a year named from the conversation's (第二年) say which document,
+    not what to find in it: they are left out."""
     if not (filters.date_from or filters.doc_ids):
         return tuple(terms)
     titles = " ".join(view.titles.titles[d] for d in view.documents_allowed(filters))
 
     def useful(token: str) -> bool:
-        return token not in titles and token not in plan.years
+        return token not in titles and token not in plan.years and not shift_of(token)
 
     kept: list[Term] = []
     for term in terms:
@@ -399,6 +400,7 @@ def _concepts(plan: QueryPlan, translations: Sequence[Translation], view: IndexV
             (w,)
             for w in content_words(plan.normalized, normalized=True)
             if not _YEAR_WORD.fullmatch(w)
+            and not (plan.years and shift_of(w))  # 第二年: a year, counted from the conversation's
             and w not in skip
             and not points(w)
             and not A_NOT_A.match(w)

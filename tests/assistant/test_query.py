@@ -10,6 +10,7 @@ from assistant.answer.pipeline import Assistant
 from assistant.query.english import Translation, choose_translations, family, pivot, translate_terms
 from assistant.query.places import find_english_cities
 from assistant.query.plan import language_of, plan_query
+from vectorstore.index import Index
 from vectorstore.records import Filters
 
 
@@ -60,6 +61,18 @@ def test_a_followup_naming_a_year_from_the_conversations_year_asks_about_that_ye
     # no year to count from: nothing is made up
     assert plan_query("第二年呢？", ["临沂对土地指标有什么要求？"]).years == ()
     assert plan_query("第二年的报告说了什么？").years == ()
+
+
+def test_a_year_counted_from_the_conversations_is_a_filter_not_a_key_term(hashed_sample_index: Index) -> None:
+    assistant = Assistant(hashed_sample_index)
+    view = hashed_sample_index.view()
+    plan = assistant.understand(
+        "第二年的讲话对项目谋划有什么要求？", ["2019年的讲话对重点项目有什么要求？"], view
+    )
+    query = assistant.query(plan, view, Filters())
+    assert (query.filters.date_from, query.filters.date_to) == ("2020", "2020")
+    assert [c.forms for c in query.concepts if "第二年" in c.forms] == []
+    assert any("谋划" in c.forms for c in query.concepts)
 
 
 def test_english_terms_map_to_chinese() -> None:

@@ -87,6 +87,13 @@ def congresses_asked(question: str) -> list[int]:
     return list(dict.fromkeys(n for _, n in sorted(found) if n in CPC_CONGRESS_YEAR))
 
 
+def without_congresses(simplified: str) -> str:
+    """The text less the Party congresses it names in Chinese (`congresses_asked` reads them), each
+    replaced by a space: 中国共产党第十次全国代表大会 holds 全国代表大会, which every congress report's
+    title holds."""
+    return _CPC_ASKED.sub(" ", simplified)
+
+
 def with_congress_name(title: str) -> str:
     """The title with the short name of the Party congress it names in full, as the other reports'
     titles carry it: 在中国共产党第十一次全国代表大会上的政治报告 -> … (十一大), so that a question asking

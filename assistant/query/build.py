@@ -22,7 +22,7 @@ from assistant.query.english import (
 )
 from assistant.query.plan import QueryPlan, shift_of
 from assistant.query.words import A_NOT_A, CALENDAR_WORDS, FRAMING_WORDS
-from ingest.calendar import congress_of, congresses_asked
+from ingest.calendar import congress_of, congresses_asked, without_congresses
 from ingest.gazetteer import is_place_name
 from ingest.grammar import YEAR
 from ingest.names import LEVEL_SPOKEN
@@ -291,7 +291,7 @@ def documents_named(plan: QueryPlan, view: IndexView) -> tuple[str, ...]:
     by_congress = [d for n in congresses for d, meta in view.metas.items() if congress_of(meta.title) == n]
     if plan.search_language == "en":
         return tuple(by_congress)
-    cut = words(plan.normalized, normalized=True)
+    cut = words(without_congresses(plan.normalized), normalized=True)  # the congresses are read above
     starts = [sum(len(w) for w in cut[:i]) for i in range(len(cut) + 1)]
     spans = [
         (starts[i], starts[j], "".join(cut[i:j])) for i in range(len(cut)) for j in range(i + 1, len(cut) + 1)
@@ -308,7 +308,6 @@ def documents_named(plan: QueryPlan, view: IndexView) -> tuple[str, ...]:
             taken.append((start, end, owners[0]))
         elif (
             owners
-            and not by_congress  # a congress named in full names it, not every congress's report
             and set(view.series_of(owners)) == set(owners)
             and _seldom_beyond_titles(piece, owners, view)
         ):

@@ -18,6 +18,8 @@ REPORTS = {
     "在中国共产党第十次全国代表大会上的报告": "十大的召开，是在粉碎了反党集团之后。四人帮罗织十大罪名。",
     "在中国共产党第十九次全国代表大会上的报告": "实施乡村振兴战略。农业农村农民问题是根本性问题。",
     "2019年中华人民共和国国务院政府工作报告": "实施乡村振兴战略，推进农业农村现代化。",
+    "2019年罗庄区人民政府工作报告": "深入贯彻党的十九大精神，推进乡村振兴。",
+    "2020年罗庄区人民政府工作报告": "全面落实各项任务，推进乡村振兴。",
 }
 
 
@@ -64,6 +66,13 @@ def test_a_congress_named_as_a_congress_finds_its_report(
     assistant: Assistant, question: str, congresses: list[str]
 ) -> None:
     assert searched(assistant, question) == set(congresses)
+
+
+def test_a_congress_named_beside_a_yearly_series_leaves_the_series_named(assistant: Assistant) -> None:
+    assert searched(assistant, "2019年罗庄区人民政府工作报告怎么落实党的十九大精神？") == {
+        "2019年罗庄区人民政府工作报告",
+        "在中国共产党第十九次全国代表大会上的报告",
+    }
 
 
 def test_a_short_name_standing_for_something_else_names_no_report(assistant: Assistant) -> None:

@@ -217,9 +217,10 @@ def shift_of(text: str) -> int:
     return next((shift for shift, pattern in YEAR_SHIFTS if pattern.search(text)), 0)
 
 
-def shifted_years(question: str, previous: Sequence[str]) -> tuple[str, ...]:
-    """The year a follow-up names from the conversation's one year: 2009 -> 2010 for 第二年."""
-    shift = shift_of(to_simplified(question))
+def shifted_years(normalized: str, previous: Sequence[str]) -> tuple[str, ...]:
+    """The year a follow-up (in its search form) names from the conversation's one year: 2009 -> 2010
+    for 第二年."""
+    shift = shift_of(normalized)
     return (str(int(previous[0]) + shift),) if shift and len(previous) == 1 else ()
 
 
@@ -256,7 +257,7 @@ def plan_query(question: str, history: Sequence[str] = ()) -> QueryPlan:
         return plan
     previous = plan_query(history[-1], history[:-1])
     notes = []
-    if not years and (shifted := shifted_years(question, previous.years)):
+    if not years and (shifted := shifted_years(normalized, previous.years)):
         years = list(shifted)
         plan = replace(plan, years=shifted)
         notes.append(f"the year {shifted[0]}, counted from {previous.years[0]}")

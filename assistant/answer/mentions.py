@@ -69,16 +69,29 @@ def _written_together(
     concepts: list[tuple[str, ...]], question: str, view: IndexView
 ) -> list[tuple[str, ...]]:
     """Runs of single-form concepts that the question writes as one string and the corpus uses as one
-    (小康|社会 -> 小康社会), merged."""
+    (小康|社会 -> 小康社会), merged; with what the question writes between them when that is no key term
+    (供给|结构性改革 -> 供给侧结构性改革: jieba cuts 侧 off as a word of one character)."""
     out: list[tuple[str, ...]] = []
     for forms in concepts:
         if out and len(out[-1]) == 1 and len(forms) == 1:
-            joined = out[-1][0] + forms[0]
-            if joined in question and view.occurrences(joined, limit=0):
+            joined = _as_written(out[-1][0], forms[0], question)
+            if joined and view.occurrences(joined, limit=0):
                 out[-1] = (joined,)
                 continue
         out.append(forms)
     return out
+
+
+MAX_BETWEEN = 1  # characters: a word of one character that is no key term (供给侧: 侧)
+
+
+def _as_written(first: str, second: str, question: str) -> str:
+    """`first` and `second` as one string of the question: side by side, or with at most
+    `MAX_BETWEEN` Chinese characters between them; "" when the question does not write them so."""
+    found = re.search(
+        rf"{re.escape(first)}([\u4e00-\u9fff]{{0,{MAX_BETWEEN}}}?){re.escape(second)}", question
+    )
+    return found.group() if found else ""
 
 
 def _rows_with_any(view: IndexView, forms: Iterable[str]) -> np.ndarray:

@@ -74,14 +74,14 @@ def congress_of(title: str) -> int:
     return _number(m.group(1) or m.group(2)) if m else 0
 
 
-def congresses_asked(question: str) -> list[int]:
-    """The Party congresses a question names, in the order it names them (党的十大 -> 10, "the 9th Party
-    Congress" -> 9). The short name alone (十大) is too often something else (十大罪名, ten charges)."""
-    simplified = to_simplified(question)
+def congresses_asked(simplified: str) -> list[int]:
+    """The Party congresses a question (in Simplified: its search form, `QueryPlan.normalized`) names,
+    in the order it names them (党的十大 -> 10, "the 9th Party Congress" -> 9). The short name alone
+    (十大) is too often something else (十大罪名, ten charges)."""
     found = [(m.start(), _number(next(g for g in m.groups() if g))) for m in _CPC_ASKED.finditer(simplified)]
     found += [
         (m.start(), int(ordinal))
-        for m in _CPC_ASKED_EN.finditer(question)
+        for m in _CPC_ASKED_EN.finditer(simplified)
         for ordinal in re.findall(r"\d+", m.group(1))  # the 18th and 19th party congresses
     ]
     return list(dict.fromkeys(n for _, n in sorted(found) if n in CPC_CONGRESS_YEAR))

@@ -22,7 +22,7 @@ from assistant.query.english import (
 )
 from assistant.query.plan import QueryPlan, shift_of
 from assistant.query.words import A_NOT_A, CALENDAR_WORDS, FRAMING_WORDS
-from ingest.calendar import congress_of, congresses_asked, without_congresses
+from ingest.calendar import congress_of, without_congresses
 from ingest.gazetteer import is_place_name
 from ingest.grammar import YEAR
 from ingest.names import LEVEL_SPOKEN
@@ -287,11 +287,12 @@ def documents_named(plan: QueryPlan, view: IndexView) -> tuple[str, ...]:
     question names, or all of them, so that "that year's report" and a question over time stay in it.
     A Party congress named as a congress (党的九大, 九大报告, the 9th Party Congress) names the reports
     whose titles name it, however short its name."""
-    congresses = congresses_asked(plan.standalone)
-    by_congress = [d for n in congresses for d, meta in view.metas.items() if congress_of(meta.title) == n]
+    by_congress = [
+        d for n in plan.congresses for d, meta in view.metas.items() if congress_of(meta.title) == n
+    ]
     if plan.search_language == "en":
         return tuple(by_congress)
-    cut = words(without_congresses(plan.normalized), normalized=True)  # the congresses are read above
+    cut = words(without_congresses(plan.normalized), normalized=True)  # the plan read the congresses
     starts = [sum(len(w) for w in cut[:i]) for i in range(len(cut) + 1)]
     spans = [
         (starts[i], starts[j], "".join(cut[i:j])) for i in range(len(cut)) for j in range(i + 1, len(cut) + 1)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from functools import lru_cache
 
 from assistant.query.cedict import cedict_entries
@@ -80,6 +81,34 @@ def english_place_name(place: str) -> str:
 def english_province_names() -> dict[str, str]:
     """Romanised province names: shandong -> 山东, shaanxi -> 陕西."""
     return _english_names(0, "省")
+
+
+@dataclass(frozen=True, slots=True)
+class PlacesNamed:
+    """Where a question names places, read once (`read_places`): (place, start, end) of each Chinese
+    name in its search form and of each romanised name in the text as typed. What stands between two of
+    them (a conjunction, the same words after each) and the edit words of their clauses are read from
+    it, not by finding the places again."""
+
+    normalized: str
+    typed: str
+    chinese: tuple[tuple[str, int, int], ...]
+    english: tuple[tuple[str, int, int], ...]
+
+    @property
+    def cities(self) -> list[str]:
+        """The places in order, Chinese names first: 临沂, 聊城, 山东省."""
+        return list(dict.fromkeys(place for place, _, _ in (*self.chinese, *self.english)))
+
+    def texts(self) -> tuple[tuple[str, tuple[tuple[str, int, int], ...]], ...]:
+        """(text, the spans of the places it names) for the search form and the text as typed."""
+        return ((self.normalized, self.chinese), (self.typed, self.english))
+
+
+def read_places(question: str, normalized: str = "") -> PlacesNamed:
+    """The places a question names. `normalized`: its search form, when the caller has it."""
+    chinese = normalized or normalize_text(question)
+    return PlacesNamed(chinese, question, tuple(place_spans(chinese)), tuple(english_city_spans(question)))
 
 
 def find_english_cities(question: str) -> list[str]:
@@ -159,13 +188,12 @@ def held_places(
     return tuple(out)
 
 
-def place_edits(question: str) -> dict[str, str]:
+def place_edits(places: PlacesNamed) -> dict[str, str]:
     """For each city a follow-up names with an edit word in its clause: add, remove or only
     ("去掉聊城，只看临沂" -> 聊城 remove, 临沂 only; "和聊城比呢" -> 聊城 add; "and Huizhou too" -> 惠州 add).
     The nearest edit word of the clause decides; a city named without one is not in the result."""
     out: dict[str, str] = {}
-    chinese = normalize_text(question)
-    for text, spans in ((chinese, place_spans(chinese)), (question, english_city_spans(question))):
+    for text, spans in places.texts():
         edits = [
             (m.start(), m.end(), kind)
             for kind, pattern in (
@@ -199,30 +227,28 @@ _JOINED = re.compile(rf"^\s*(市|city|城市)?\s*{_AND}?\s*(the\s+)?$", re.I)
 _CONJUNCTION = re.compile(rf"^(?P<head>.+?)\s*{_AND}\s*(the\s+)?$", re.I)
 
 
-def places_joined(question: str, normalized: str = "") -> bool:
+def places_joined(places: PlacesNamed) -> bool:
     """Two of the cities the question names stand side by side, joined by a conjunction or a list mark,
     alone or each with the same words after it (陕西那篇和惠州那篇, Linyi's speech and Liaocheng's
     speech): they are asked about together. "惠州如何看待深圳的带动作用" names 深圳 as what 惠州 is
-    asked about. `normalized`: the question's search form, when the caller has it."""
+    asked about."""
     return any(
-        _JOINED.match(between) or _parallel(between, following)
-        for between, following in _neighbours(question, normalized)
+        _JOINED.match(between) or _parallel(between, following) for between, following in _neighbours(places)
     )
 
 
-def parallel_words(question: str, normalized: str = "") -> str:
+def parallel_words(places: PlacesNamed) -> str:
     """The words each of two joined places is followed by, in their search form (那篇 in 陕西那篇和惠州那篇,
     's speech in Linyi's speech and Liaocheng's speech), or "": they belong to the places, not to the
-    topic. `normalized`: the question's search form, when the caller has it."""
-    heads = (_parallel(between, following) for between, following in _neighbours(question, normalized))
+    topic."""
+    heads = (_parallel(between, following) for between, following in _neighbours(places))
     return normalize_text(next((head for head in heads if head), ""))
 
 
-def _neighbours(question: str, normalized: str) -> Iterator[tuple[str, str]]:
+def _neighbours(places: PlacesNamed) -> Iterator[tuple[str, str]]:
     """For each two places named one after the other (in Chinese, then romanised): the text between
     them, and as much of the text after the second (its leading spaces dropped)."""
-    chinese = normalized or normalize_text(question)
-    for text, spans in ((chinese, place_spans(chinese)), (question, english_city_spans(question))):
+    for text, spans in places.texts():
         ordered = sorted((s, e) for _, s, e in spans)
         for (_, end), (start, after) in zip(ordered, ordered[1:], strict=False):
             yield text[end:start], text[after:].lstrip()[: start - end]
@@ -236,14 +262,10 @@ def _parallel(between: str, following: str) -> str:
     return head if head and following.lower().startswith(head.lower()) else ""
 
 
-def cities_in(text: str, normalized: str = "") -> list[str]:
-    """Places (cities, and provinces by their full names) a question names, in Chinese or romanised,
-    in order: 临沂, 聊城, 山东省. `normalized`: the text's search form, when the caller has it."""
-    found = list(dict.fromkeys(place for place, _, _ in place_spans(normalized or normalize_text(text))))
-    for city in find_english_cities(text):
-        if city not in found:
-            found.append(city)
-    return found
+def cities_in(text: str) -> list[str]:
+    """Places (cities, and provinces by their full names) a text names, in Chinese or romanised, in
+    order: 临沂, 聊城, 山东省."""
+    return read_places(text).cities
 
 
 def where_label(place: str, language: str, script: str) -> str:

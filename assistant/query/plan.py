@@ -12,12 +12,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
 from assistant.query.places import (
-    cities_in,
+    PlacesNamed,
     english_city_name,
     parallel_words,
     place_edits,
     place_forms,
     places_joined,
+    read_places,
 )
 from assistant.query.words import (
     ASK_WHEN,
@@ -35,6 +36,7 @@ from assistant.query.words import (
     YEAR_SHIFTS,
     YEAR_TO,
 )
+from ingest.calendar import congresses_asked
 from ingest.grammar import YEAR
 from ingest.names import levels_named
 from ingest.normalize import CJK_RE, normalize_text, script_of, to_simplified
@@ -88,11 +90,16 @@ class QueryPlan:
     normalized_original: str = ""
     search_language: str = ""
     read_from: tuple[str, str, str] | None = None
+    # the Party congresses the standalone question names (党的九大, the 9th Party Congress), read with its
+    # search form: they name documents (query.build.documents_named), however short their names
+    congresses: tuple[int, ...] = ()
 
     def __post_init__(self) -> None:
         read = self.read_from or (self.standalone, self.original, self.topic)  # a new plan: as given
         if not self.normalized or read[0] != self.standalone:
             object.__setattr__(self, "normalized", normalize_text(self.standalone))
+        if self.read_from is None or read[0] != self.standalone:
+            object.__setattr__(self, "congresses", tuple(congresses_asked(self.normalized)))
         if not self.normalized_original or read[1] != self.original:
             same = self.original == self.standalone
             object.__setattr__(
@@ -131,14 +138,16 @@ def year_span(text: str) -> tuple[str, str]:
     return start, end
 
 
-def _strip_entities(text: str, cities: Sequence[str], normalized: str = "") -> str:
-    """The text in its search form (`normalized`, when the caller has it) without its places."""
-    out = normalized or normalize_text(text)
+def _strip_entities(text: str, cities: Sequence[str], places: PlacesNamed | None = None) -> str:
+    """The text in its search form without its places (`places`: the text's places, when the caller
+    has read them)."""
+    places = places or read_places(text)
+    out = places.normalized
     # a comparison: the topic is what is compared, not the comparing words, nor the words each place
     # takes (陕西那篇和惠州那篇 compares what 那篇, the speech, says)
     parallel = ""
     if len(cities) > 1:
-        parallel = parallel_words(text, normalized)
+        parallel = parallel_words(places)
         out = COMPARISON_FRAME.sub(" ", out)
     for city in cities:
         for form in place_forms(city):
@@ -162,10 +171,10 @@ def places_in(cities: Sequence[str], language: str) -> str:
     return ", ".join(map(english_city_name, cities)) if language == "en" else " ".join(cities)
 
 
-def has_own_topic(text: str, cities: Sequence[str]) -> bool:
+def has_own_topic(text: str, cities: Sequence[str], places: PlacesNamed | None = None) -> bool:
     """Whether anything but entities (cities, years) and filler is left: "那2023年呢？" and "次年呢？" have
-    no topic."""
-    rest = _YEAR.sub(" ", _strip_entities(text, cities))
+    no topic. `places`: the text's places, when the caller has read them."""
+    rest = _YEAR.sub(" ", _strip_entities(text, cities, places))
     for _, pattern in YEAR_SHIFTS:  # 次年呢？: a year, named from the conversation's
         rest = pattern.sub(" ", rest)
     rest = FILLER.sub("", rest)
@@ -184,10 +193,11 @@ def with_years(text: str, old: Sequence[str], new: Sequence[str]) -> str:
     return f"{'/'.join(new)} {text}"
 
 
-def time_question(question: str) -> tuple[str, str]:
+def time_question(question: str, simplified: str = "") -> tuple[str, str]:
     """(first | latest | trend | "", the question without its time framing): "乡村振兴最早是什么时候提出的？"
-    -> ("first", "乡村振兴是什么"). Several kinds asked at once count as a trend."""
-    text = to_simplified(question)
+    -> ("first", "乡村振兴是什么"). Several kinds asked at once count as a trend. `simplified`: the question
+    in Simplified, when the caller has it."""
+    text = simplified or to_simplified(question)
     kinds = [
         kind
         for kind, pattern in (
@@ -228,15 +238,15 @@ def plan_query(question: str, history: Sequence[str] = ()) -> QueryPlan:
     """Understand a question in the light of the questions asked before it (oldest first)."""
     language, script = language_of(question)
     normalized = normalize_text(question)
-    cities = cities_in(question, normalized)
-    years = years_in(question)
-    span = year_span(to_simplified(question))
+    places = read_places(question, normalized)
+    cities = places.cities
+    # read from the search form: half-width, so that ２０２０年 (typed in full width) is 2020 too
+    years = years_in(normalized)
+    span = year_span(normalized)
     # a comparison is asked for in words, or by naming places side by side; two places named otherwise
     # are a subject and what is said of it ("惠州如何看待深圳")
-    comparison = bool(IS_COMPARISON.search(normalized)) or (
-        len(cities) > 1 and places_joined(question, normalized)
-    )
-    timeline, searched = time_question(question)
+    comparison = bool(IS_COMPARISON.search(normalized)) or (len(cities) > 1 and places_joined(places))
+    timeline, searched = time_question(question, to_simplified(question))
     plan = QueryPlan(
         original=question,
         standalone=searched,
@@ -247,13 +257,13 @@ def plan_query(question: str, history: Sequence[str] = ()) -> QueryPlan:
         years=tuple(years),
         year_span=span,
         comparison=comparison,
-        topic=_strip_entities(searched, cities, normalized if searched == question else "").strip(),
+        topic=_strip_entities(searched, cities, places if searched == question else None).strip(),
         timeline=timeline,
         normalized=normalized if searched == question else "",
         normalized_original=normalized,
     )
-    edits = place_edits(question) if history else {}
-    if not history or not (is_followup(question) or edits or not has_own_topic(question, cities)):
+    edits = place_edits(places) if history else {}
+    if not history or not (is_followup(question) or edits or not has_own_topic(question, cities, places)):
         return plan
     previous = plan_query(history[-1], history[:-1])
     notes = []
@@ -272,7 +282,7 @@ def plan_query(question: str, history: Sequence[str] = ()) -> QueryPlan:
                 kept.remove(city)
             elif kind == "add" and city not in kept:
                 kept.append(city)
-        own = has_own_topic(question, cities)
+        own = has_own_topic(question, cities, places)
         topic = plan.topic if own else with_years(previous.topic, previous.years, years)
         standalone = f"{topic} {places_in(kept, language_of(topic)[0])}".strip()
         notes.append("places of the conversation edited: " + ", ".join(f"{k} {c}" for c, k in edits.items()))
@@ -287,7 +297,7 @@ def plan_query(question: str, history: Sequence[str] = ()) -> QueryPlan:
             timeline=plan.timeline or ("" if own else previous.timeline),
             notes=tuple(notes),
         )
-    if not has_own_topic(question, cities):
+    if not has_own_topic(question, cities, places):
         # "And Huizhou?": the previous topic, about the entities named now (and asked the same way)
         plan = replace(plan, timeline=plan.timeline or previous.timeline)
         topic = with_years(previous.topic, previous.years, years)

@@ -5,11 +5,13 @@ names as the later ones; a short name standing for something else (十大罪名)
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 from assistant.answer.pipeline import Assistant
+from assistant.query.plan import plan_query
 from ingest.calendar import congresses_asked
 from vectorstore.records import Filters
 
@@ -68,6 +70,13 @@ def test_a_congress_named_as_a_congress_finds_its_report(
     assert searched(assistant, question) == set(congresses)
 
 
+def test_the_plan_reads_the_congresses_once_and_again_only_for_a_new_question() -> None:
+    plan = plan_query("黨的十大是在什麼背景下召開的？")
+    assert plan.congresses == (10,)
+    assert replace(plan, years=("1973",)).congresses == (10,)  # a copy carries them
+    assert replace(plan, standalone="十九大报告讲了什么？").congresses == (19,)
+
+
 def test_a_congress_named_beside_a_yearly_series_leaves_the_series_named(assistant: Assistant) -> None:
     assert searched(assistant, "2019年罗庄区人民政府工作报告怎么落实党的十九大精神？") == {
         "2019年罗庄区人民政府工作报告",
@@ -77,4 +86,5 @@ def test_a_congress_named_beside_a_yearly_series_leaves_the_series_named(assista
 
 def test_a_short_name_standing_for_something_else_names_no_report(assistant: Assistant) -> None:
     assert congresses_asked("四人帮罗织了哪十大罪名？") == []
+    assert plan_query("四人帮罗织了哪十大罪名？").congresses == ()
     assert searched(assistant, "四人帮罗织了哪十大罪名？") == set()

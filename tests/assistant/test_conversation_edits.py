@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from assistant.answer.pipeline import Assistant
-from assistant.query.places import place_edits
+from assistant.query.places import place_edits, read_places
 from assistant.query.plan import plan_query
 from vectorstore.index import Index
 
@@ -43,11 +43,11 @@ def test_a_turn_with_its_own_topic_keeps_the_places() -> None:
 
 
 def test_edits_are_read_per_clause_and_place() -> None:
-    assert place_edits("去掉聊城，只看临沂") == {"聊城": "remove", "临沂": "only"}
-    assert place_edits("和聊城比呢？") == {"聊城": "add"}
-    assert place_edits("and Huizhou too") == {"惠州": "add"}
-    assert place_edits("那聊城呢？") == {}
-    assert place_edits("惠州如何看待深圳？") == {}
+    assert place_edits(read_places("去掉聊城，只看临沂")) == {"聊城": "remove", "临沂": "only"}
+    assert place_edits(read_places("和聊城比呢？")) == {"聊城": "add"}
+    assert place_edits(read_places("and Huizhou too")) == {"惠州": "add"}
+    assert place_edits(read_places("那聊城呢？")) == {}
+    assert place_edits(read_places("惠州如何看待深圳？")) == {}
 
 
 def test_the_edited_comparison_is_answered_side_by_side(own_files_index: Index) -> None:

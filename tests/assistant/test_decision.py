@@ -9,7 +9,7 @@ import pytest
 
 from assistant.answer.decision import FEATURES, KEYWORD_FEATURES, DecisionModel, model_for, stored_models
 from assistant.answer.pipeline import Assistant
-from assistant.query.places import places_joined
+from assistant.query.places import places_joined, read_places
 from assistant.query.plan import plan_query
 from evaluation.decision_fit import Example, cost, fit, thresholds
 from vectorstore.index import Index
@@ -96,7 +96,7 @@ def test_fit_learns_a_separating_signal_and_reports_out_of_fold() -> None:
     ],
 )
 def test_two_places_side_by_side_are_asked_together(question: str, joined: bool) -> None:
-    assert places_joined(question) is joined
+    assert places_joined(read_places(question)) is joined
     assert plan_query(question).comparison is joined or "比较" in question
 
 

@@ -75,6 +75,18 @@ def test_a_year_counted_from_the_conversations_is_a_filter_not_a_key_term(hashed
     assert any("谋划" in c.forms for c in query.concepts)
 
 
+def test_a_year_typed_in_full_width_digits_is_the_same_year(hashed_sample_index: Index) -> None:
+    """Chinese input methods type ２０２０ in full width: the year filter is the same as for 2020."""
+    assert plan_query("２０２０年以后临沂的项目建设有什么进展？").year_span == ("2020", "")
+    assistant = Assistant(hashed_sample_index)
+    view = hashed_sample_index.view()
+    for asked in ("２０２０年临沂对项目建设有什么要求？", "2020年临沂对项目建设有什么要求？"):
+        plan = assistant.understand(asked, [], view)
+        query = assistant.query(plan, view, Filters())
+        assert plan.years == ("2020",)
+        assert (query.filters.date_from, query.filters.date_to) == ("2020", "2020")
+
+
 def test_english_terms_map_to_chinese() -> None:
     chinese = {w for t in translate_terms("mask production during the epidemic") for w in t.chinese}
     assert "口罩" in chinese

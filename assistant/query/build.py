@@ -26,7 +26,6 @@ from ingest.calendar import congress_of, without_congresses
 from ingest.gazetteer import is_place_name
 from ingest.grammar import YEAR
 from ingest.names import LEVEL_SPOKEN
-from ingest.normalize import to_simplified
 from vectorstore.calibration import Calibration
 from vectorstore.hybrid import SearchQuery
 from vectorstore.keyword import (
@@ -146,7 +145,7 @@ def build_query(
     concepts = _concepts(plan, translations, view)
     return Query(
         plan=plan,
-        text=to_simplified(plan.standalone),
+        text=plan.simplified,
         terms=_without_document_words(terms, plan, view, applied),
         highlight=tuple(
             token

@@ -90,6 +90,9 @@ class QueryPlan:
     normalized_original: str = ""
     search_language: str = ""
     read_from: tuple[str, str, str] | None = None
+    # the standalone question in Simplified as typed (not lower-cased): what the embedders read, as the
+    # passages were embedded
+    simplified: str = ""
     # the Party congresses the standalone question names (党的九大, the 9th Party Congress), read with its
     # search form: they name documents (query.build.documents_named), however short their names
     congresses: tuple[int, ...] = ()
@@ -98,6 +101,8 @@ class QueryPlan:
         read = self.read_from or (self.standalone, self.original, self.topic)  # a new plan: as given
         if not self.normalized or read[0] != self.standalone:
             object.__setattr__(self, "normalized", normalize_text(self.standalone))
+        if not self.simplified or read[0] != self.standalone:
+            object.__setattr__(self, "simplified", to_simplified(self.standalone))
         if self.read_from is None or read[0] != self.standalone:
             object.__setattr__(self, "congresses", tuple(congresses_asked(self.normalized)))
         if not self.normalized_original or read[1] != self.original:
@@ -246,7 +251,8 @@ def plan_query(question: str, history: Sequence[str] = ()) -> QueryPlan:
     # a comparison is asked for in words, or by naming places side by side; two places named otherwise
     # are a subject and what is said of it ("惠州如何看待深圳")
     comparison = bool(IS_COMPARISON.search(normalized)) or (len(cities) > 1 and places_joined(places))
-    timeline, searched = time_question(question, to_simplified(question))
+    simplified = to_simplified(question)
+    timeline, searched = time_question(question, simplified)
     plan = QueryPlan(
         original=question,
         standalone=searched,
@@ -261,6 +267,7 @@ def plan_query(question: str, history: Sequence[str] = ()) -> QueryPlan:
         timeline=timeline,
         normalized=normalized if searched == question else "",
         normalized_original=normalized,
+        simplified=simplified if searched == question else "",
     )
     edits = place_edits(places) if history else {}
     if not history or not (is_followup(question) or edits or not has_own_topic(question, cities, places)):

@@ -581,14 +581,25 @@ def test_the_question_is_read_into_its_search_form_once(monkeypatch: pytest.Monk
         calls.append(text)
         return real(text)
 
+    converted: list[str] = []
+    real_simplified = plan_module.to_simplified
+
+    def converting(text: str) -> str:
+        converted.append(text)
+        return real_simplified(text)
+
     monkeypatch.setattr(plan_module, "normalize_text", counting)
+    monkeypatch.setattr(plan_module, "to_simplified", converting)
     plan = plan_query("聊城對招商引資有什麼要求？")
-    assert calls == ["聊城對招商引資有什麼要求？"]
+    assert calls == ["聊城對招商引資有什麼要求？"] and converted == calls
     assert plan.normalized == plan.normalized_original == "聊城对招商引资有什么要求？"
+    assert plan.simplified == "聊城对招商引资有什么要求？"  # what the embedders read
     held = replace(plan, cities=("聊城市",))
-    assert len(calls) == 1 and held.normalized == plan.normalized
+    assert len(calls) == 1 and len(converted) == 1 and held.normalized == plan.normalized
     side = replace(plan, standalone="臨沂對招商引資有什麼要求？", topic="对招商引资有什么要求？")
     assert side.normalized == "临沂对招商引资有什么要求？" and side.normalized_original == plan.normalized
+    assert side.simplified == "临沂对招商引资有什么要求？"
+    assert replace(plan, standalone="What about Investment?").simplified == "What about Investment?"
     english = replace(plan, standalone="What about investment?", topic="what about investment?")
     assert english.search_language == "en" and plan.search_language == "zh"
 

@@ -111,14 +111,6 @@ def read_places(question: str, normalized: str = "") -> PlacesNamed:
     return PlacesNamed(chinese, question, tuple(place_spans(chinese)), tuple(english_city_spans(question)))
 
 
-def find_english_cities(question: str) -> list[str]:
-    found: list[str] = []
-    for city, _, _ in english_city_spans(question):
-        if city not in found:
-            found.append(city)
-    return found
-
-
 def english_city_spans(question: str) -> list[tuple[str, int, int]]:
     """(place, start, end) of each capitalised romanised city or province name in an English question
     (Linyi, Shandong -> 山东省); a name a city shares with its province (Jilin) is the city's."""

@@ -8,7 +8,7 @@ import pytest
 
 from assistant.answer.pipeline import Assistant
 from assistant.query.english import Translation, choose_translations, family, pivot, translate_terms
-from assistant.query.places import find_english_cities
+from assistant.query.places import cities_in
 from assistant.query.plan import language_of, plan_query
 from vectorstore.index import Index
 from vectorstore.records import Filters
@@ -90,18 +90,18 @@ def test_a_year_typed_in_full_width_digits_is_the_same_year(hashed_sample_index:
 def test_english_terms_map_to_chinese() -> None:
     chinese = {w for t in translate_terms("mask production during the epidemic") for w in t.chinese}
     assert "口罩" in chinese
-    assert find_english_cities("compare Huizhou with Linyi") == ["惠州", "临沂"]
+    assert cities_in("compare Huizhou with Linyi") == ["惠州", "临沂"]
 
 
 def test_a_romanised_place_is_read_whole_and_a_persons_name_is_no_place() -> None:
     """CC-CEDICT writes Xi’an with a typographic apostrophe and Hong Kong in two words: its "Xi" made
     Xi Jinping a question about 西安 (a comparison with "no speeches from 西安" in its table), and
     "Hong" named 香港 alone. A possessive still names its place."""
-    assert find_english_cities("What did Xi Jinping ask of Huizhou?") == ["惠州"]
-    assert find_english_cities("Xi’an, Xi'an and Hong Kong") == ["西安", "香港特别行政区"]
-    assert find_english_cities("Inner Mongolia's plan, Linyi's plan") == ["内蒙古自治区", "临沂"]
-    assert find_english_cities("Turpan City") == ["吐鲁番"]
-    assert find_english_cities("a Hong Kong-style inner party") == ["香港特别行政区"]
+    assert cities_in("What did Xi Jinping ask of Huizhou?") == ["惠州"]
+    assert cities_in("Xi’an, Xi'an and Hong Kong") == ["西安", "香港特别行政区"]
+    assert cities_in("Inner Mongolia's plan, Linyi's plan") == ["内蒙古自治区", "临沂"]
+    assert cities_in("Turpan City") == ["吐鲁番"]
+    assert cities_in("a Hong Kong-style inner party") == ["香港特别行政区"]
 
 
 def test_irregular_and_british_forms_find_their_entries() -> None:

@@ -604,6 +604,29 @@ def test_the_question_is_read_into_its_search_form_once(monkeypatch: pytest.Monk
     assert english.search_language == "en" and plan.search_language == "zh"
 
 
+def test_the_places_are_read_once_and_what_stands_between_them_from_their_spans(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A comparison of two places joined with the same words after each (陕西那篇和惠州那篇) reads its
+    places once: their cities, that they are joined and the words each takes come from the spans."""
+    import assistant.query.places as places_module
+
+    calls: list[str] = []
+    real = places_module.place_spans
+
+    def counting(text: str) -> list[tuple[str, int, int]]:
+        calls.append(text)
+        return real(text)
+
+    monkeypatch.setattr(places_module, "place_spans", counting)
+    plan = plan_query("陕西那篇和惠州那篇讲话对项目建设的要求有什么不同？")
+    assert plan.cities == ("陕西省", "惠州") and plan.comparison
+    assert "那篇" not in plan.topic and "项目建设" in plan.topic
+    assert len(calls) == 1
+    followup = plan_query("去掉惠州，加上聊城", ["比较临沂和惠州的招商引资"])
+    assert followup.cities == ("临沂", "聊城") and len(calls) == 3  # the follow-up's and the question's
+
+
 def test_a_misspelt_word_is_read_as_meant_and_a_new_word_or_a_name_as_written() -> None:
     """A slip of the keyboard is not an idea the corpus lacks: the question is translated as if spelt
     right. A word the checker cannot place one letter from a known word (bitcoin), a word of pinyin

@@ -19,6 +19,15 @@ def default_data_dir() -> Path:
     return Path(base) / "speechqa"
 
 
+def default_tables_dir() -> Path:
+    """$SPEECHQA_TABLES_CACHE, else the per-user cache folder ($XDG_CACHE_HOME/speechqa/tables or
+    ~/.cache/speechqa/tables): the English tables built from CC-CEDICT, kept between processes."""
+    if os.environ.get("SPEECHQA_TABLES_CACHE"):
+        return Path(os.environ["SPEECHQA_TABLES_CACHE"]).expanduser()
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "speechqa" / "tables"
+
+
 def sample_corpus_dir() -> Path:
     """The five sample speeches and their manifest, shipped inside the package."""
     return Path(str(resources.files("assistant").joinpath("sample_corpus")))
@@ -80,6 +89,7 @@ class Settings(BaseModel):
     embed_cache: Path | None = (
         None  # one embedding cache shared by every index; None: one beside each catalog
     )
+    tables_cache: Path = Field(default_factory=default_tables_dir)  # assistant.query.cedict.stored
     llm: LLMSettings = Field(default_factory=LLMSettings)
 
     @classmethod

@@ -11,6 +11,7 @@ from assistant.answer.pipeline import Assistant
 from assistant.chat_model import make_chat_model
 from assistant.errors import UserError
 from assistant.options import Options
+from assistant.query import cedict
 from assistant.settings import Settings, sample_corpus_dir
 from vectorstore import embed_cache
 from vectorstore.chroma_store import ChromaConfig
@@ -56,6 +57,7 @@ def filters_from_args(args: argparse.Namespace) -> Filters:
 
 def open_index(settings: Settings) -> Index:
     embed_cache.SHARED = settings.embed_cache
+    cedict.TABLES_DIR = settings.tables_cache
     chroma = ChromaConfig(
         path=settings.data_dir / "chroma", host=settings.chroma_host, port=settings.chroma_port
     )

@@ -21,7 +21,7 @@ from itertools import accumulate
 
 import numpy as np
 
-from assistant.query.cedict import cedict_entries
+from assistant.query.cedict import cedict_entries, stored
 from assistant.query.places import english_place_names, english_province_names
 from assistant.query.words import EN_NOT_TERMS, EN_STOPWORDS, PARTICLES
 from ingest.lexicon import jieba_dictionary
@@ -107,7 +107,7 @@ def _definition_keys(definition: str, *, titles: bool = False) -> tuple[str, ...
     return tuple(keys)
 
 
-@lru_cache(maxsize=1)
+@stored
 def reverse_dictionary() -> dict[str, list[tuple[float, str]]]:
     """English key -> [(score, simplified word)], best first."""
     freq = {word: count for word, (count, _) in jieba_dictionary().items()}
@@ -167,7 +167,7 @@ def open_compounds() -> dict[str, str]:
     return out
 
 
-@lru_cache(maxsize=1)
+@stored
 def english_senses() -> dict[str, tuple[str, ...]]:
     """Simplified word -> the English keys of its CC-CEDICT senses, first sense first (底子 -> bottom,
     foundation, base, rough draft, remnant)."""
@@ -196,7 +196,7 @@ def pivot(word: str) -> Translation:
     return Translation(word, (word, *dict.fromkeys(found)))
 
 
-@lru_cache(maxsize=1)
+@stored
 def character_senses() -> dict[str, tuple[str, ...]]:
     """English key -> single characters with that sense (county -> 县, province -> 省). Too loose to
     search with, which is why the reverse dictionary leaves them out; checking that an English
@@ -218,7 +218,7 @@ def senses(lemma: str) -> tuple[str, ...]:
     return tuple(w for _, w in reverse_dictionary().get(lemma, [])) + character_senses().get(lemma, ())
 
 
-@lru_cache(maxsize=1)
+@stored
 def verb_keys() -> frozenset[str]:
     """English words CC-CEDICT mostly uses as verbs ("to write", "to support"): what a question does
     with a topic, not the topic."""
@@ -236,7 +236,7 @@ def verb_keys() -> frozenset[str]:
     return frozenset(k for k, n in seen.items() if as_verb[k] > n / 2)
 
 
-@lru_cache(maxsize=1)
+@stored
 def verb_words() -> frozenset[str]:
     """Chinese words whose first CC-CEDICT sense is a verb: 形容 "to describe", 抱怨 "to complain",
     老化 "(of a person…) to age"."""
@@ -547,7 +547,7 @@ def _stemmer():  # type: ignore[no-untyped-def]
     return stemmer
 
 
-@lru_cache(maxsize=1)
+@stored
 def stem_dictionary() -> dict[str, tuple[str, ...]]:
     """English stem -> Chinese words (single characters included) whose definitions use a word of
     that stem: prosper -> 富裕 ("prosperous"), revit -> 振兴 ("to revitalize"), carbon -> 碳. For

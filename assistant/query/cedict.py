@@ -15,7 +15,7 @@ import marshal
 import os
 import sys
 from collections.abc import Callable
-from functools import cache, lru_cache
+from functools import cache, lru_cache, update_wrapper
 from importlib import metadata
 from pathlib import Path
 from typing import Any, TypeVar, cast
@@ -70,9 +70,7 @@ def stored(build: Callable[[], T]) -> Callable[[], T]:
             _keep(path, marshal.dumps(cast(Any, value)))  # the tables are plain data
         return value
 
-    table.__doc__ = build.__doc__
-    table.__name__ = build.__name__
-    return table
+    return update_wrapper(table, build)
 
 
 def _keep(path: Path, data: bytes) -> None:

@@ -20,6 +20,7 @@ from assistant.query.english import (
     translate_terms,
     verb_words,
 )
+from assistant.query.places import place_forms
 from assistant.query.plan import QueryPlan, shift_of
 from assistant.query.words import A_NOT_A, CALENDAR_WORDS, FRAMING_WORDS
 from ingest.calendar import congress_of, without_congresses
@@ -379,6 +380,8 @@ def _concepts(plan: QueryPlan, translations: Sequence[Translation], view: IndexV
     """The question's key terms. Years are left out (they are filters, and a passage rarely repeats its
     own year), and so are places (filters too; a speech rarely names its own city), a level spoken of
     (县里: `Query.levels`) and framing words."""
+    # the places named, as a question may write them (河北 for 河北省): filters, not terms
+    places = {form for city in plan.cities for form in place_forms(city)}
     if plan.search_language == "en":
         # a month or a weekday is a date, as a year is ("December" is 十二月, which no report writes: 12月)
         translations = [t for t in translations if t.english not in CALENDAR_WORDS]
@@ -389,12 +392,12 @@ def _concepts(plan: QueryPlan, translations: Sequence[Translation], view: IndexV
         written = [
             w
             for w in content_words(plan.normalized, normalized=True)
-            if _CJK_RUN.fullmatch(w) and w not in plan.cities
+            if _CJK_RUN.fullmatch(w) and w not in places
         ]
         forms += [(w,) for w in written]
         offered += [pivot(w) for w in written]
     else:
-        skip = set(plan.cities) | FRAMING_WORDS
+        skip = places | FRAMING_WORDS
         forms = [
             (w,)
             for w in content_words(plan.normalized, normalized=True)

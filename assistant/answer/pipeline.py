@@ -392,23 +392,31 @@ class Assistant:
             return self._answer(plan, view, filters, watch)
         with watch("retrieve"):
             mentions = find_mentions(query, view)
-            if not mentions and query.filters != query.fallback:
+            # the places and years named hold no document at all (a year the index lacks): the reader's
+            # own filters are searched instead, and the answer says so, as retrieval does. Documents that
+            # exist but never mention the topic are not widened away: that is the answer for them
+            widened = (
+                not mentions and query.filters != query.fallback and not view.documents_allowed(query.filters)
+            )
+            if widened:
                 mentions = find_mentions(query, view, query.fallback)
+            widened_notes = (
+                widened_note(query.filters, query.fallback, plan.language, plan.script) if widened else ()
+            )
         if not any(m.year for m in mentions):
             answer = self._answer(plan, view, filters, watch)
             note = phrase("no_dated", plan.language, plan.script)
             return replace(answer, text=with_notes(answer.text, (note,)), notes=(*answer.notes, note))
         with watch("compose"):
             forms = tuple(f[0] for f in topic_forms(query, view))
-            timeline = make_timeline(
-                plan.timeline, forms, mentions, view, view.documents_allowed(query.filters)
-            )
+            searched = query.fallback if widened else query.filters
+            timeline = make_timeline(plan.timeline, forms, mentions, view, view.documents_allowed(searched))
             label = topic_label(query, forms)
             if query.quantity:  # a figure over the years: a row per document, if the documents state one
                 figure_citations, rows = self.ledger(query, view, mentions)
                 if len(rows) >= 2:
                     text = compose_ledger(rows, timeline, label, plan.language, plan.script)
-                    notes = city_notes(query, plan.language, plan.script)
+                    notes = city_notes(query, plan.language, plan.script) + widened_notes
                     cited = tuple(figure_citations)
                     return Answer(
                         plan.original,
@@ -424,7 +432,7 @@ class Assistant:
             chosen = pick(mentions, self.options.top_k)  # the time answer cites these, in date order
             citations = tuple(cite_mentions(chosen, query.highlight, view, query.quantity))
             text = compose_timeline(citations, timeline, label, plan.language, plan.script)
-            notes = city_notes(query, plan.language, plan.script)
+            notes = city_notes(query, plan.language, plan.script) + widened_notes
             return Answer(
                 plan.original,
                 with_notes(text, notes),

@@ -56,6 +56,22 @@ def test_a_province_named_short_is_a_place_not_a_term(assistant: Assistant) -> N
         assert "冷链" in words or "冷链物流" in words, asked
 
 
+def test_a_time_question_keeps_to_the_place_whose_documents_never_mention_the_topic(
+    assistant: Assistant,
+) -> None:
+    """潍坊's regulation never mentions cold-chain logistics; 河南's report does. Asked how it changed
+    in 潍坊, the answer is 潍坊's (nothing dated mentions it there), not 河南's passages shown as if they
+    were the answer for 潍坊. A place that holds no document at all is searched beyond, and says so."""
+    english = "How has cold-chain logistics in Weifang changed over the years?"
+    for asked in ("潍坊的冷链物流这些年有什么变化？", english):
+        answer = assistant.ask(asked)
+        shown = (*answer.citations, *answer.related)
+        assert shown and {c.where for c in shown} == {"潍坊"}, asked
+    elsewhere = assistant.ask("惠州的冷链物流这些年有什么变化？")  # no document of 惠州 at all
+    assert {c.where for c in elsewhere.citations} == {"河南省"}
+    assert any("惠州" in note for note in elsewhere.notes)
+
+
 def test_a_regulation_answers_by_article(assistant: Assistant) -> None:
     answer = assistant.ask("潍坊的条例禁止在公共场所做哪些事？")
     assert answer.citations[0].section.endswith("第十二条") and answer.citations[0].where == "潍坊"

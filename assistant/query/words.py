@@ -152,8 +152,11 @@ TIME_FIRST = re.compile(
 TIME_LATEST = re.compile(
     r"(最近一次|最后一次|最近|最新|最晚|\blatest\b|\bmost recent(ly)?\b|\blast (time|mention(ed)?)\b)", re.I
 )
+# 发展 says how a topic developed only without an object (如何发展的, 有什么发展); with one it asks how
+# to develop it (如何发展冰雪旅游)
 TIME_TREND = re.compile(
-    r"((有何|有什么|如何|怎样|怎么|发生了?什么样?的?)(变化|演变|变迁|发展)|(历年|历次|历届|逐年|多年来|这些年|各年)(来)?|"
+    r"((有何|有什么|如何|怎样|怎么|发生了?什么样?的?)(变化|演变|变迁|发展(?=[的了过起]|[^\u4e00-\u9fff]|$))|"
+    r"(历年|历次|历届|逐年|多年来|这些年|各年)(来)?|"
     r"(变化|演变|演进|变迁)(过程|趋势|脉络|情况)?(?=[？?]?$)|\bover the years\b|\bover time\b|\bthrough the "
     r"years\b|"
     r"\byear (by|after) year\b|\b(evolution|evolved|evolve|trend)\b)",

@@ -46,6 +46,10 @@ def assistant(hashed_sample_index: Index) -> Assistant:
         ("气候变化有什么要求？", "", "气候变化"),  # 变化 as part of a topic, not a question about time
         ("在第一次全国代表大会上讲了什么？", "", "第一次全国代表大会"),
         ("What were the first batch of projects?", "", "first batch"),
+        # 发展 with an object is "to develop" (how to develop it), without one how it developed
+        ("吉林如何发展冰雪旅游？", "", "冰雪旅游"),
+        ("乡村振兴这些年是如何发展的？", "trend", "乡村振兴"),
+        ("民营经济有什么发展？", "trend", "民营经济"),
     ],
 )
 def test_questions_about_time_are_told_by_their_form(question: str, kind: str, left: str) -> None:

@@ -4,6 +4,7 @@ and PNG for a report."""
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 from collections import defaultdict
@@ -108,6 +109,9 @@ def to_csv(t: Trend) -> str:
     return out.getvalue()
 
 
+CJK_FONTS = ("Noto Sans CJK", "WenQuanYi", "Droid Sans Fallback", "AR PL")  # families that write Chinese
+
+
 def _pyplot() -> tuple[Any, bool]:
     """matplotlib without a display, with a CJK font when one is installed (and whether it is)."""
     import logging
@@ -119,11 +123,19 @@ def _pyplot() -> tuple[Any, bool]:
     import matplotlib.pyplot as plt
     from matplotlib import font_manager
 
-    cjk = [
-        f.name
-        for f in font_manager.fontManager.ttflist
-        if any(k in f.name for k in ("Noto Sans CJK", "WenQuanYi", "Droid Sans Fallback", "AR PL"))
-    ]
+    def cjk_fonts() -> list[str]:
+        return [f.name for f in font_manager.fontManager.ttflist if any(k in f.name for k in CJK_FONTS)]
+
+    cjk = cjk_fonts()
+    if not cjk:
+        # matplotlib keeps the fonts it found on its first run (its cache); one installed since is
+        # added from the system's font folders, else the chart's Chinese labels are empty boxes
+        known = {f.fname for f in font_manager.fontManager.ttflist}
+        for path in font_manager.findSystemFonts():
+            if path not in known:
+                with contextlib.suppress(OSError, RuntimeError, ValueError):
+                    font_manager.fontManager.addfont(path)
+        cjk = cjk_fonts()
     if cjk:
         plt.rcParams["font.family"] = cjk[0]
     return plt, bool(cjk)
@@ -134,12 +146,18 @@ def to_png(t: Trend, target: Path) -> Path:
     from matplotlib.ticker import MaxNLocator
 
     plt, cjk = _pyplot()
-    fig, ax = plt.subplots(figsize=(max(6.0, 0.28 * len(t.points) + 2), 3.2), dpi=110)
-    ax.bar([p.key or "?" for p in t.points], [p.passages for p in t.points], color="#4a78b5")
+    width, dpi, size = max(6.0, 0.28 * len(t.points) + 2), 110, 7
+    labels = [p.key or "?" for p in t.points]
+    fig, ax = plt.subplots(figsize=(width, 3.2), dpi=dpi)
+    ax.bar(labels, [p.passages for p in t.points], color="#4a78b5")
     ax.set_ylabel("passages mentioning")
     ax.yaxis.set_major_locator(MaxNLocator(integer=True))  # a count has no half passages
     ax.set_title(f"{t.topic} ({'、'.join(t.forms)}) by {t.by}" if cjk else f"mentions by {t.by}")
-    ax.tick_params(axis="x", labelrotation=90 if len(t.points) > 12 else 0, labelsize=7)
+    # a label wider than its bar's share of the axis (a Chinese character is about one em wide: 新疆维吾尔
+    # 自治区 beside 广西壮族自治区) is turned upright, so that no two run into each other
+    slot = 0.8 * width * dpi / max(len(labels), 1)
+    crowded = max(len(label) for label in labels) * size * dpi / 72 > slot if labels else False
+    ax.tick_params(axis="x", labelrotation=90 if crowded else 0, labelsize=size)
     fig.tight_layout()
     target.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(target)

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+import warnings
 from pathlib import Path
 
 import pytest
@@ -313,3 +314,63 @@ def test_a_comparison_column_is_silent_only_if_no_passage_of_its_place_mentions_
     silent = compare("比较临沂和聊城的区块链")  # no passage of either mentions it
     assert all(not r.citations for r in silent.comparison)
     assert not trend(assistant, "区块链", by="city").total
+
+
+def test_the_chart_writes_chinese_with_a_font_installed_after_matplotlib_listed_its_fonts(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """matplotlib keeps the fonts it found on its first run; on a machine whose Chinese font came later
+    (this one's), the chart's labels were empty boxes. The chart finds the font in the system's
+    folders. The machine has one (Debian's fonts-wqy-zenhei)."""
+    from matplotlib import font_manager
+
+    from assistant.research.trends import CJK_FONTS, _pyplot
+
+    assert any("wqy" in path or "CJK" in path for path in font_manager.findSystemFonts())
+    listed = font_manager.fontManager.ttflist  # the one list matplotlib draws from
+    stale = [f for f in listed if not any(k in f.name for k in CJK_FONTS)]
+    monkeypatch.setattr(font_manager.fontManager, "ttflist", stale)
+    plt, cjk = _pyplot()
+    assert cjk and any(k in plt.rcParams["font.family"][0] for k in CJK_FONTS)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # a glyph missing from the font is a warning
+        fig, ax = plt.subplots()
+        ax.set_title("临沂 聊城")
+        fig.savefig(tmp_path / "t.png")
+        plt.close(fig)
+
+
+def test_the_charts_labels_stand_upright_only_when_they_would_run_into_each_other(tmp_path: Path) -> None:
+    """Nine provinces side by side (新疆维吾尔自治区 beside 广西壮族自治区) overlapped when lying flat;
+    three cities' short names lie flat."""
+    import matplotlib.pyplot as plt
+
+    from assistant.research.trends import Point, Trend
+
+    def rotation(keys: list[str]) -> float:
+        points = tuple(Point(k, 1, 1, ()) for k in keys)
+        seen: list[float] = []
+        original = plt.Figure.savefig
+
+        def keep(fig, *args, **kwargs):  # type: ignore[no-untyped-def]
+            seen.extend(label.get_rotation() for ax in fig.axes for label in ax.get_xticklabels())
+            return original(fig, *args, **kwargs)
+
+        plt.Figure.savefig = keep  # type: ignore[method-assign]
+        try:
+            to_png(Trend("低空经济", ("低空经济",), "city", points, None, None, 0), tmp_path / "t.png")
+        finally:
+            plt.Figure.savefig = original  # type: ignore[method-assign]
+        return max(seen)
+
+    provinces = [
+        "山东省",
+        "云南省",
+        "吉林省",
+        "新疆维吾尔自治区",
+        "广西壮族自治区",
+        "陕西省",
+        "宁夏回族自治区",
+    ]
+    assert rotation(provinces + ["河北省", "西藏自治区"]) == 90
+    assert rotation(["临沂", "惠州", "聊城"]) == 0

@@ -86,9 +86,18 @@ _EDITS = (
 )
 
 # Words that carry no topic: what is left of a question after removing them and the entities tells
-# whether the question brings a topic of its own ("那惠州呢？" does not; nor does "再加上惠州").
+# whether the question brings a topic of its own ("那惠州呢？" does not; nor does "再加上惠州"). Among
+# them the words that point back to what the conversation named (两地, 它们, that, them, both) and the
+# verb endings that ask nothing more ("比较一下", "对比看看"): "比较一下" after two places compares them
+# on the conversation's topic.
+_POINTING_BACK = (
+    r"一下|看看|看一看|两地|两者|二者|双方|两个|它们|它|这个|那个|这些|那些|省|"
+    r"\bthat\b|\bthis\b|\bit\b|\bthem\b|\bthese\b|\bthose\b|\bboth\b|\bon\b|\btwo\b|\bplaces\b|\bcities\b|"
+    r"\bprovinces\b|"
+)
 FILLER = re.compile(
-    r"(" + _EDITS + r"那么|那|呢|还有|另外|的|吗|怎么样|怎么说|如何|市|县|区|和|与|及|跟|同|再|也|"
+    r"(" + _EDITS + _POINTING_BACK + r"那么|那|呢|还有|另外|的|吗|怎么样|怎么说|如何|"
+    r"市|县|区|和|与|及|跟|同|再|也|"
     r"\badd\b|\badding\b|\binclude\b|\balso\b|\btoo\b|\bplus\b|\bas well\b|\bwithout\b|\bremove\b|\bdrop\b|"
     r"\bexclude\b|\bexcept\b|\bonly\b|\bjust\b|\bcompared?\b|\bwith\b|\bto\b|\bversus\b|\bvs\b|"
     r"\band\b|\bwhat about\b|\bhow about\b|\bthe\b|\bcity\b|\bof\b|\bin\b|\babout\b|\bwhat\b|\bsay\b|"

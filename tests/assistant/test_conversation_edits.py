@@ -42,6 +42,27 @@ def test_a_turn_with_its_own_topic_keeps_the_places() -> None:
     assert plan.cities == ("临沂", "聊城") and plan.comparison and "土地" in plan.standalone
 
 
+@pytest.mark.parametrize(
+    ("history", "question"),
+    [
+        (["临沂对招商引资有什么要求？", "再加上聊城"], "比较一下"),
+        (["临沂对招商引资有什么要求？", "再加上聊城"], "兩地對比看看"),
+        (["What does Linyi require on investment?", "and Liaocheng too"], "compare them"),
+        (["What does Linyi require on investment?", "And Liaocheng?"], "compare Linyi and Liaocheng on that"),
+    ],
+)
+def test_a_turn_that_only_asks_to_compare_compares_on_the_conversations_topic(
+    history: list[str], question: str
+) -> None:
+    """A turn like 比较一下, "compare them" or "… on that" brings no topic: what is left of it once
+    the places and the comparing words are gone (一下, 两地, them, that) points back to the
+    conversation."""
+    topic = plan_query(history[0]).topic
+    plan = plan_query(question, history)
+    assert plan.cities == ("临沂", "聊城") and plan.comparison and plan.followup
+    assert plan.topic == topic, (question, plan.topic)
+
+
 def test_edits_are_read_per_clause_and_place() -> None:
     assert place_edits(read_places("去掉聊城，只看临沂")) == {"聊城": "remove", "临沂": "only"}
     assert place_edits(read_places("和聊城比呢？")) == {"聊城": "add"}

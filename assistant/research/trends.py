@@ -156,7 +156,7 @@ def to_png(t: Trend, target: Path) -> Path:
     # a label wider than its bar's share of the axis (a Chinese character is about one em wide: 新疆维吾尔
     # 自治区 beside 广西壮族自治区) is turned upright, so that no two run into each other
     slot = 0.8 * width * dpi / max(len(labels), 1)
-    crowded = max(len(label) for label in labels) * size * dpi / 72 > slot if labels else False
+    crowded = bool(labels) and max(map(len, labels)) * size * dpi / 72 > slot
     ax.tick_params(axis="x", labelrotation=90 if crowded else 0, labelsize=size)
     fig.tight_layout()
     target.parent.mkdir(parents=True, exist_ok=True)

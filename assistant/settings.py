@@ -89,7 +89,7 @@ class Settings(BaseModel):
     embed_cache: Path | None = (
         None  # one embedding cache shared by every index; None: one beside each catalog
     )
-    tables_cache: Path = Field(default_factory=default_tables_dir)  # assistant.query.cedict.stored
+    tables_cache: Path = Field(default_factory=default_tables_dir)  # ingest.tables.stored
     llm: LLMSettings = Field(default_factory=LLMSettings)
 
     @classmethod

@@ -22,6 +22,7 @@ from pathlib import Path
 from ingest.grammar import MARK
 from ingest.lexicon import jieba_dictionary
 from ingest.records import UNKNOWN_CITY
+from ingest.tables import stored
 from ingest.tagging import Word, spans
 
 _SUFFIXES = (
@@ -45,7 +46,7 @@ _NOT_PLACES = frozenset(
 )
 
 
-@lru_cache(maxsize=1)
+@stored
 def _everyday_words() -> frozenset[str]:
     """Words jieba's dictionary knows as something other than a place (比如, 资源, 和平): a district
     with such a short name is only recognised by its full name (比如县, 资源县, 和平区)."""

@@ -11,8 +11,8 @@ from assistant.answer.pipeline import Assistant
 from assistant.chat_model import make_chat_model
 from assistant.errors import UserError
 from assistant.options import Options
-from assistant.query import cedict
 from assistant.settings import Settings, sample_corpus_dir
+from ingest import tables
 from vectorstore import embed_cache
 from vectorstore.chroma_store import ChromaConfig
 from vectorstore.errors import FilterError
@@ -57,7 +57,7 @@ def filters_from_args(args: argparse.Namespace) -> Filters:
 
 def open_index(settings: Settings) -> Index:
     embed_cache.SHARED = settings.embed_cache
-    cedict.TABLES_DIR = settings.tables_cache
+    tables.TABLES_DIR = settings.tables_cache
     chroma = ChromaConfig(
         path=settings.data_dir / "chroma", host=settings.chroma_host, port=settings.chroma_port
     )

@@ -21,11 +21,12 @@ from itertools import accumulate
 
 import numpy as np
 
-from assistant.query.cedict import cedict_entries, stored
+from assistant.query.cedict import cedict_entries
 from assistant.query.places import english_place_names, english_province_names
 from assistant.query.words import EN_NOT_TERMS, EN_STOPWORDS, PARTICLES
 from ingest.lexicon import jieba_dictionary
 from ingest.romanize import letters, spells_pinyin
+from ingest.tables import stored
 from vectorstore.keyword import STOPWORDS
 from vectorstore.keyword import words as words_of
 

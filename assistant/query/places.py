@@ -15,6 +15,7 @@ from ingest.gazetteer import city_spans, province_name, province_spans, short_na
 from ingest.normalize import normalize_text, to_traditional
 from ingest.records import NATIONAL
 from ingest.romanize import in_pinyin, syllables
+from ingest.tables import stored
 
 _DIVISION = "(?:City|Prefecture|League|County|District|Municipality|Province)"  # 市, 地区, 盟, 县, 省…
 _NAME = r"[A-Z][a-z]+(?:['’][a-z]+)?"  # a capitalised word of a name (Linyi, Xi’an)
@@ -44,7 +45,7 @@ def _english_names(level: int, suffix: str) -> dict[str, str]:
     return out
 
 
-@lru_cache(maxsize=1)
+@stored
 def english_place_names() -> dict[str, str]:
     """Romanised city names: linyi -> 临沂, harbin -> 哈尔滨."""
     return _english_names(1, "市")
@@ -77,7 +78,7 @@ def english_place_name(place: str) -> str:
     return chosen.capitalize() if chosen else place
 
 
-@lru_cache(maxsize=1)
+@stored
 def english_province_names() -> dict[str, str]:
     """Romanised province names: shandong -> 山东, shaanxi -> 陕西."""
     return _english_names(0, "省")

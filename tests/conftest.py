@@ -85,10 +85,10 @@ def own_files_index(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[n
 
 
 # -- tiers ---------------------------------------------------------------------------------------------
-# `pytest -m fast` (about a minute) runs every test that needs none of: an index built with the real
-# embedder, a server (Chroma, PostgreSQL, a chat model, the app), a browser. Such a test uses one of the
-# fixtures below, or is marked `heavy` when it builds what it needs in its own body; the full suite
-# (`pytest`) runs everything.
+# `pytest -m fast` (about 80 s on two processes) runs every test that needs none of: an index built with
+# the real embedder, a server (Chroma, PostgreSQL, a chat model, the app), a browser. Such a test uses one
+# of the fixtures below, or is marked `heavy` when it builds what it needs in its own body; the full
+# suite (`pytest`) runs everything.
 HEAVY_FIXTURES = frozenset({"sample_index", "own_files_index", "server", "servers", "browser"})
 
 
@@ -129,6 +129,8 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
     newest first, so that a person can look over the UI in a minute."""
     import html
 
+    if hasattr(session.config, "workerinput"):
+        return  # a worker process of pytest-xdist: the main process writes the page once all are done
     artifacts = ROOT / "artifacts"
     shots = sorted(artifacts.glob("*.png"), key=lambda p: -p.stat().st_mtime) if artifacts.is_dir() else []
     if not shots:

@@ -7,7 +7,6 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-import gradio as gr
 import pytest
 
 from assistant.answer.pipeline import Assistant
@@ -78,6 +77,8 @@ def test_the_cli_has_a_flag_for_every_field() -> None:
 def test_the_page_has_a_control_for_every_field_and_reads_them_in_order(
     hashed_sample_index: Index,
 ) -> None:
+    import gradio as gr
+
     from assistant.app.ui import build_app
 
     handlers = Handlers(Assistant(hashed_sample_index))

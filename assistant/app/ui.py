@@ -183,7 +183,11 @@ def build_app(assistant: Assistant, *, title: str = "speechqa") -> Any:
             None,
             [chat, conv, sources, pick, viewer, scope, fixed, compare, save, as_csv, as_docx],
         )
-        ingest.click(h.upload, files, [results, table, count, *listed, victim], concurrency_limit=1)
+
+        def upload(chosen: list[Any] | None, progress: Any = gr.Progress()) -> tuple[Any, ...]:  # noqa: B008
+            return h.upload(chosen, progress)  # Gradio shows its progress bar to a callback declaring one
+
+        ingest.click(upload, files, [results, table, count, *listed, victim], concurrency_limit=1)
         drop.click(h.remove, victim, [removed, table, count, *listed, victim], concurrency_limit=1)
         gr.api(h.ask_api, api_name="ask", concurrency_limit=2)
         gr.api(h.ask_stream_api, api_name="ask_stream", concurrency_limit=2)

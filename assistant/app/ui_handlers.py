@@ -9,12 +9,10 @@ from __future__ import annotations
 import html
 import tempfile
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
-
-import gradio as gr
 
 from assistant.answer.compose import shortened
 from assistant.answer.pipeline import Assistant
@@ -43,6 +41,25 @@ from vectorstore.records import FILTER_FIELDS, DocumentRow, FilterField, Filters
 
 # errors whose message is for the user (what happened, what to do): shown in a dialog, never a traceback
 SHOWN_ERRORS = (AssistantError, IngestError, VectorStoreError)
+
+
+def update(**changes: Any) -> Any:
+    """Gradio's update of a control's properties. Gradio is imported on the first call: tools and tests
+    import the handlers without starting a page, and importing Gradio takes 5–7 s."""
+    import gradio as gr
+
+    return gr.update(**changes)
+
+
+def skip() -> Any:
+    """Gradio's "leave this output as it is"."""
+    import gradio as gr
+
+    return gr.skip()
+
+
+def _unseen(share: float, desc: str = "") -> None:
+    """Progress with no page to show it on."""
 
 
 @dataclass
@@ -162,9 +179,7 @@ class Handlers:
 
     def filter_updates(self, documents: Sequence[DocumentRow]) -> list[Any]:
         """New choices for every list filter of the Chat tab."""
-        return [
-            gr.update(choices=self.filter_choices(f, documents)) for f in FILTER_FIELDS if f.kind == "any"
-        ]
+        return [update(choices=self.filter_choices(f, documents)) for f in FILTER_FIELDS if f.kind == "any"]
 
     def doc_choices(self, documents: Sequence[DocumentRow] | None = None) -> list[str]:
         """The document pickers' entries: the id, then the title cut short."""
@@ -190,10 +205,10 @@ class Handlers:
             chat,
             conv,
             sources_html(None, script, searching=shown_question),
-            gr.update(choices=[], value=None),
+            update(choices=[], value=None),
             "",
             *self.scope_outputs(None),
-            gr.update(value="", visible=False),
+            update(value="", visible=False),
         )
         try:
             events = self.assistant.stream(question, history, filters=filters)
@@ -203,14 +218,14 @@ class Handlers:
                 chat,
                 conv,
                 sources_html(None, script),
-                gr.update(choices=[], value=None),
+                update(choices=[], value=None),
                 shown_question,
                 *self.scope_outputs(conv.last),
-                gr.skip(),
+                skip(),
             )
             return
         live = LiveAnswer()
-        head: tuple[Any, ...] = (gr.skip(),) * 5
+        head: tuple[Any, ...] = (skip(),) * 5
         shown_in = script_for(script, None)
         for event in events:
             if isinstance(event, Sources):  # the cards as soon as retrieval is done, before any text
@@ -218,7 +233,7 @@ class Handlers:
                 live.take(event)
                 head = (
                     sources_html(event.answer, shown_in),
-                    gr.update(choices=source_choices(event.answer, shown_in), value=None),
+                    update(choices=source_choices(event.answer, shown_in), value=None),
                     *self.scope_outputs(event.answer),
                     self.compare_update(event.answer, shown_in),
                 )
@@ -232,7 +247,7 @@ class Handlers:
                     chat,
                     conv,
                     sources_html(answer, shown_in),
-                    gr.update(choices=source_choices(answer, shown_in), value=None),
+                    update(choices=source_choices(answer, shown_in), value=None),
                     "",
                     *self.scope_outputs(answer),
                     self.compare_update(answer, shown_in),
@@ -242,7 +257,7 @@ class Handlers:
                 live.take(event)
                 chat[-1] = {"role": "assistant", "content": live.markdown(shown_in)}
             yield chat, conv, head[0], head[1], "", *head[2:]
-            head = (gr.skip(),) * 5  # sent once; the text alone changes from here on
+            head = (skip(),) * 5  # sent once; the text alone changes from here on
 
     def respond(
         self,
@@ -287,16 +302,16 @@ class Handlers:
     def scope_outputs(self, answer: Answer | None) -> tuple[Any, Any]:
         """The removable chips (a multiselect whose values show as chips) and the fixed ones."""
         if answer is None or answer.scope is None:
-            return gr.update(choices=[], value=[], visible=False), gr.update(value="", visible=False)
+            return update(choices=[], value=[], visible=False), update(value="", visible=False)
         chips = answer.scope.chips()
         return (
-            gr.update(choices=chips, value=chips, visible=bool(chips)),  # nothing to remove: no box
-            gr.update(value=chips_html(answer.scope.fixed()), visible=True),
+            update(choices=chips, value=chips, visible=bool(chips)),  # nothing to remove: no box
+            update(value=chips_html(answer.scope.fixed()), visible=True),
         )
 
     def compare_update(self, answer: Answer, script: str) -> Any:
         view = comparison_html(answer, script)
-        return gr.update(value=view, visible=bool(view))
+        return update(value=view, visible=bool(view))
 
     def open_source(self, choice: str | None, conv: Conversation, script: str) -> str:
         script = script_for(script, conv.last)
@@ -328,9 +343,9 @@ class Handlers:
         return (
             chat,
             sources_html(conv.last, last),
-            gr.update(choices=source_choices(conv.last, last), value=choice),
+            update(choices=source_choices(conv.last, last), value=choice),
             self.open_source(choice, conv, script),
-            gr.update(value=view, visible=bool(view)),
+            update(value=view, visible=bool(view)),
         )
 
     def new_chat(self) -> tuple[Any, ...]:
@@ -338,10 +353,10 @@ class Handlers:
             [],
             Conversation(),
             sources_html(None, "original"),
-            gr.update(choices=[], value=None),
+            update(choices=[], value=None),
             document_html(None, 0, "", "original"),
             *self.scope_outputs(None),
-            gr.update(value="", visible=False),
+            update(value="", visible=False),
             *self.exports(Conversation()),
         )
 
@@ -349,16 +364,18 @@ class Handlers:
         """The three download buttons' files for the conversation as it stands: the whole
         conversation as Markdown, the last answer's table as CSV and as .docx (none before an answer)."""
         if not conv.turns:
-            return (gr.update(value=None, interactive=False),) * 3
+            return (update(value=None, interactive=False),) * 3
         target = conv.export_path("conversation").with_suffix(".md")
         target.write_text(conversation_markdown(conv.turns), encoding="utf-8")
         return (
-            gr.update(value=str(target), interactive=True),
-            gr.update(value=str(export_last_answer(conv, "csv")), interactive=True),
-            gr.update(value=str(export_last_answer(conv, "docx")), interactive=True),
+            update(value=str(target), interactive=True),
+            update(value=str(export_last_answer(conv, "csv")), interactive=True),
+            update(value=str(export_last_answer(conv, "docx")), interactive=True),
         )
 
-    def upload(self, files: list[Any] | None, progress: Any = gr.Progress()) -> tuple[Any, ...]:  # noqa: B008 (Gradio idiom)
+    def upload(self, files: list[Any] | None, progress: Callable[..., Any] | None = None) -> tuple[Any, ...]:
+        """Store and ingest the chosen files; `progress(share, desc=…)` is told how far ingestion is
+        (the page passes Gradio's progress bar)."""
         if not files:
             raise user_error("Choose one or more files first.")
         stored, refused = self.library.store_uploads([Path(getattr(item, "name", item)) for item in files])
@@ -368,7 +385,7 @@ class Handlers:
                 report = self.library.ingest(
                     stored,
                     progress=False,
-                    on_progress=lambda done, total: progress(
+                    on_progress=lambda done, total: (progress or _unseen)(
                         done / max(total, 1), desc=f"ingesting {done:,}/{total:,} characters"
                     ),
                 )
@@ -404,7 +421,7 @@ class Handlers:
         return (
             *self.doc_table(documents),
             *self.filter_updates(documents),
-            gr.update(choices=self.doc_choices(documents), value=None),
+            update(choices=self.doc_choices(documents), value=None),
         )
 
     def page_opened(self) -> tuple[Any, ...]:
@@ -415,9 +432,9 @@ class Handlers:
         return (
             *self.doc_table(documents),
             *self.filter_updates(documents),
-            gr.update(choices=choices, value=None),
-            gr.update(choices=self.library.cities()),
-            gr.update(choices=choices),
+            update(choices=choices, value=None),
+            update(choices=self.library.cities()),
+            update(choices=choices),
         )
 
     def documents_edited(self) -> tuple[Any, ...]:

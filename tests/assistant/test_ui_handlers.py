@@ -65,3 +65,30 @@ def test_the_documents_tab_counts_what_the_index_holds(handlers: Handlers, sampl
     rows, count, cities, *_ = handlers.documents_changed()
     assert len(rows) == len(sample_index.catalog.documents()) == 5
     assert count.startswith("**5 documents, ") and ("临沂", "临沂") in cities["choices"]
+
+
+def test_uploaded_files_are_ingested_with_progress_and_an_unreadable_one_is_said(tmp_path: Path) -> None:
+    """The Documents tab's upload: each file gets a row (ingested, or the error in words), the progress
+    bar is told how far ingestion is up to the whole, and the lists show the new document."""
+    import gradio as gr
+
+    from tests.conftest import SAMPLE
+
+    handlers = Handlers(Assistant(Index(tmp_path / "index", ["hashing"])))
+    picked = tmp_path / "picked"
+    picked.mkdir()
+    speech = next(iter(sorted(SAMPLE.glob("*.txt"))))
+    (picked / "speech.txt").write_bytes(speech.read_bytes())
+    (picked / "broken.docx").write_bytes(b"not a word file")
+    shares: list[float] = []
+    rows, table, count, *_ = handlers.upload(
+        [str(picked / "speech.txt"), str(picked / "broken.docx")],
+        lambda share, desc="": shares.append(share),
+    )
+    status = {row[0]: row[1] for row in rows}
+    assert status["speech.txt"] == "added" and status["broken.docx"] == "error", rows
+    assert next(row for row in rows if row[0] == "broken.docx")[3]  # says why
+    assert shares and shares[-1] == 1.0 and shares == sorted(shares)
+    assert len(handlers.library.documents()) == 1
+    with pytest.raises(gr.Error, match="Choose one or more files"):
+        handlers.upload([])

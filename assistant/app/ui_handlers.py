@@ -373,7 +373,7 @@ class Handlers:
             update(value=str(export_last_answer(conv, "docx")), interactive=True),
         )
 
-    def upload(self, files: list[Any] | None, progress: Callable[..., Any] | None = None) -> tuple[Any, ...]:
+    def upload(self, files: list[Any] | None, progress: Callable[..., Any] = _unseen) -> tuple[Any, ...]:
         """Store and ingest the chosen files; `progress(share, desc=…)` is told how far ingestion is
         (the page passes Gradio's progress bar)."""
         if not files:
@@ -385,7 +385,7 @@ class Handlers:
                 report = self.library.ingest(
                     stored,
                     progress=False,
-                    on_progress=lambda done, total: (progress or _unseen)(
+                    on_progress=lambda done, total: progress(
                         done / max(total, 1), desc=f"ingesting {done:,}/{total:,} characters"
                     ),
                 )

@@ -107,8 +107,9 @@ settings.register_profile("fast", parent=settings.get_profile("full"), max_examp
 
 def pytest_configure(config: pytest.Config) -> None:
     settings.load_profile("fast" if config.getoption("markexpr") == "fast" else "full")
-    # the English tables kept where the command line keeps them: built once per version of the code,
-    # not once per test run (ingest.tables.stored; tests/ingest/test_stored_tables.py)
+    # the dictionary tables (English senses, place names, everyday words) kept where the command line
+    # keeps them: built once per version of the code, not once per test run (ingest.tables.stored;
+    # tests/ingest/test_stored_tables.py)
     from assistant.settings import default_tables_dir
     from ingest import tables
 

@@ -55,7 +55,7 @@ class Concept:
     """A key term of the question that an answering passage should mention."""
 
     forms: tuple[str, ...]  # interchangeable forms: a Chinese word, or an English term's translations
-    weight: float  # the highest IDF among the forms: rarer words say more
+    weight: float  # the IDF of the idea: the lowest among the forms the corpus writes (rarer say more)
     specific: bool  # rare in the corpus (or absent) and a real word: a passage must hold it
     absent: bool = False  # the corpus never writes any of the forms: the idea is missing, not mistranslated
     name: bool = False  # a person or place the documents name (spelled in pinyin, or in characters)
@@ -431,12 +431,15 @@ def _concepts(plan: QueryPlan, translations: Sequence[Translation], view: IndexV
         # a Chinese verb the corpus never writes (形容, 抱怨) is how the question asks, as an English verb
         # term is: its absence is a phrasing the speeches do not use, not an idea they lack
         action = f in actions or (plan.search_language != "en" and absent and f[0] in verb_words())
+        # an idea searched as interchangeable forms is as rare as all of them together (as a synonym
+        # group scores in BM25): a sense the corpus never writes says nothing of how rare the idea is
+        written = [w for w in f if view.passages_with(w).size] or list(f)
         concepts.append(
             Concept(
                 forms=f,
-                weight=max(_weight(w, view) for w in f),
+                weight=min(_weight(w, view) for w in written),
                 specific=not action
-                and any(view.is_rare(w, RARE_SHARE) for w in f)
+                and all(view.is_rare(w, RARE_SHARE) for w in written)
                 and any(is_known_word(w) or w in view.names for w in f),
                 absent=not action and absent,
                 name=f in names,

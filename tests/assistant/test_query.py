@@ -568,6 +568,38 @@ def test_a_one_character_term_weighs_as_often_as_passages_hold_it(hashed_sample_
     assert party < view.bm25.idf_of("党") == highest
 
 
+def test_an_idea_searched_in_several_forms_is_as_rare_as_the_forms_the_corpus_writes(
+    hashed_sample_index: Index,
+) -> None:
+    """ "official" is searched as 干部 and 正式: the speeches write 干部 in many passages and 正式 in one.
+    Weighed by its rarest form, the idea was as rare as a word written once, and "specific", which put
+    first the passages holding 干部 for a question about first-rate and second-rate leadership. An idea
+    searched as interchangeable forms weighs as they do together (as a synonym group scores in BM25): by
+    the commonest form the corpus writes, and by the highest weight only when it writes none."""
+    from assistant.query.build import Concept, _weight
+
+    assistant = Assistant(hashed_sample_index)
+    view = hashed_sample_index.view()
+
+    def concepts(question: str) -> tuple[Concept, ...]:
+        return assistant.query(assistant.understand(question, [], view), view, Filters()).concepts
+
+    official = next(
+        c
+        for c in concepts(
+            "I'm an official in Luozhuang. What counts as first-rate versus second-rate leadership?"
+        )
+        if "干部" in c.forms
+    )
+    assert len(official.forms) > 1
+    assert view.passages_with("干部").size > view.passages_with(official.forms[-1]).size
+    assert official.weight == _weight("干部", view) < max(_weight(w, view) for w in official.forms)
+    assert not official.specific
+    # a term none of whose forms the corpus writes is still as rare as a word can be
+    absent = [c for c in concepts("What did the speeches say about cryptocurrency?") if c.absent]
+    assert absent and all(c.weight == view.bm25.idf_of("不存在的词语") and c.specific for c in absent)
+
+
 def test_the_question_is_read_into_its_search_form_once(monkeypatch: pytest.MonkeyPatch) -> None:
     """The plan carries the question's search form: making it normalises the question once, a copy with
     other places (as `Assistant.understand` makes) reads nothing again, and a copy asking another text

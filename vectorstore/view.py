@@ -206,6 +206,7 @@ class IndexView:
     names: frozenset[str]  # every person and place name the documents' metadata holds
     copies: dict[str, str]  # a reposted copy -> the document it repeats; copies are not searched
     series: dict[str, tuple[str, ...]] = field(default_factory=dict)  # a document -> its yearly series
+    levels: frozenset[str] = frozenset()  # the levels documents are of (national, provincial, city, county)
 
     @classmethod
     def build(
@@ -258,6 +259,7 @@ class IndexView:
             romanised=romanised_index(n for m in metas.values() for n in m.names),
             names=frozenset(n.name for m in metas.values() for n in m.names),
             copies=copies,
+            levels=frozenset(m.level for m in metas.values() if m.level),
             series=yearly_series({d: metas[d] for d in doc_ids if d not in copies}),
         )
 

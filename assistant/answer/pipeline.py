@@ -128,7 +128,10 @@ class Assistant:
             plan = replace(
                 plan,
                 cities=held_places(
-                    plan.cities, view.cities, lambda place: bool(view.documents_naming(place))
+                    plan.cities,
+                    view.cities,
+                    lambda place: bool(view.documents_naming(place)),
+                    provincial="provincial" in view.levels,
                 ),
             )
         if self.chat_model is not None and plan.followup and self.options.rewrite_followups:

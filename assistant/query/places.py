@@ -11,7 +11,7 @@ from functools import lru_cache
 from assistant.query.cedict import cedict_entries
 from assistant.query.words import PLACES_ADD, PLACES_COMPARE_WITH, PLACES_ONLY, PLACES_REMOVE
 from assistant.wording import phrase
-from ingest.gazetteer import city_spans, province_name, province_spans, short_name
+from ingest.gazetteer import city_spans, province_name, province_of_city, province_spans, short_name
 from ingest.normalize import normalize_text, to_traditional
 from ingest.records import NATIONAL
 from ingest.romanize import in_pinyin, syllables
@@ -160,20 +160,28 @@ def place_forms(place: str) -> tuple[str, ...]:
 
 
 def held_places(
-    places: tuple[str, ...], held: tuple[str, ...], named: Callable[[str], bool] = lambda place: False
+    places: tuple[str, ...],
+    held: tuple[str, ...],
+    named: Callable[[str], bool] = lambda place: False,
+    provincial: bool = False,
 ) -> tuple[str, ...]:
-    """The places a question names, as the index holds them: a name a city shares with its province
-    (吉林) is the province when only the province's documents are held; a city the index lacks stays,
-    to be answered as missing. A province no document is tagged with (陕西那篇讲话) stays when a
+    """The places a question names, as the index holds them (`held`: the places its documents are
+    from). A name a city shares with its province (吉林) is the province when only the province's
+    documents are held; a city the index lacks stays, to be answered as missing. A province no
+    document is from stays, to be answered as missing, when the index holds provinces' own documents
+    (`provincial`): asked of nine provinces' reports, 广东 is one the collection lacks (it was dropped,
+    and the question answered from the other provinces as if asked of them). It stays too when a
     document of unknown place names places in it (`named`: 董家河, a town of 铜川), to be searched
-    there; otherwise it says where a speech is from, not which documents to search, and is left out."""
+    there. Otherwise it says where a city named beside it lies (山东省里对临沂…) or where a speech is
+    from, or is what national documents are asked about (西藏的发展), and is left out."""
     out: list[str] = []
     for place in places:
         full = province_name(place)
         if place not in held and full in held:
             place = full
         elif place not in held and [span[0] for span in province_spans(place)] == [place]:
-            if not named(full):
+            around = any(province_of_city(other) == full for other in places if other != place)
+            if not named(full) and (around or not provincial):
                 continue
             place = full
         if place not in out:

@@ -72,6 +72,25 @@ def test_a_time_question_keeps_to_the_place_whose_documents_never_mention_the_to
     assert any("惠州" in note for note in elsewhere.notes)
 
 
+def test_a_province_the_collection_lacks_is_said_to_be_missing(assistant: Assistant) -> None:
+    """The index holds 河南's report: asked about 广东 or Zhejiang, whose documents it lacks, the answer
+    says so before it shows what the other documents say (the province was dropped from the question,
+    which was then answered from 河南 as if asked of it), and a comparison gives the province its row."""
+    for asked, name in (
+        ("廣東對冷鏈物流有什麼部署？", "廣東"),
+        ("What did Zhejiang plan for cold-chain logistics?", "Zhejiang"),
+    ):
+        answer = assistant.ask(asked)
+        assert any(name in note for note in answer.notes), (asked, answer.notes)
+        assert {c.where for c in answer.citations} == {"河南省"}
+    compared = assistant.ask("比较河南和广东的冷链物流")
+    assert compared.comparison is not None
+    rows = {row.entity: row for row in compared.comparison}
+    assert set(rows) == {"河南省", "广东省"}
+    assert rows["河南省"].citations and not rows["广东省"].citations
+    assert "索引中没有广东省的讲话" in rows["广东省"].summary
+
+
 def test_a_regulation_answers_by_article(assistant: Assistant) -> None:
     answer = assistant.ask("潍坊的条例禁止在公共场所做哪些事？")
     assert answer.citations[0].section.endswith("第十二条") and answer.citations[0].where == "潍坊"
@@ -87,6 +106,10 @@ def test_places_are_read_as_the_index_holds_them() -> None:
     named = {"陕西省"}.__contains__
     assert held_places(plan_query("陕西那篇讲话讲了什么？").cities, held, named) == ("陕西省",)
     assert held_places(plan_query("比较山东和临沂").cities, held) == ("临沂",)
+    # where provinces' own documents are held, a province none is from is one the collection lacks;
+    # a province named beside one of its cities still only says where the city lies
+    assert held_places(plan_query("广东对冷链物流有什么部署？").cities, held, provincial=True) == ("广东省",)
+    assert held_places(plan_query("比较山东和临沂").cities, held, provincial=True) == ("临沂",)
     assert held_places(plan_query("惠州的讲话讲了什么？").cities, held) == (
         "惠州",
     )  # a city: answered as missing

@@ -58,10 +58,11 @@ PHRASES: dict[str, dict[str, str]] = {
         "year_label": "{year}年",
         "undated": "另有{n}段提到它的文件没有日期，未计入时间顺序。",
         "no_dated": "没有找到提到它的有日期的段落，无法按时间回答；以下为一般检索结果。",
-        "ledger_intro": "在所检索的{years}个年份（{start}—{end}年）的文件中，有{rows}份写明了“{topic}”"
+        "ledger_intro": "在所检索的{years}个年份（{start}—{end}年）的文件中，有{rows}份写明“{topic}”"
         "的数字，按年份列出（每个数字引自写明它的句子）：",
-        "ledger_places": "有{rows}份文件写明了“{topic}”的数字，按地区列出（每个数字引自写明它的句子）：",
-        "ledger_without": "所检索的文件中没有写明这个数字的地区：{places}。",
+        "ledger_places": "有{rows}份文件写明“{topic}”的数字，按地区列出（每个数字引自写明它的句子）：",
+        "ledger_without": "所检索的文件中没有以“{topic}”写明这个数字的地区：{places}。",
+        "ledger_nearest": "它们各自最接近的段落（可能用别的说法写了这个数字）：",
         "year": "年份",
         "where": "地区",
         "figure": "数字",
@@ -149,7 +150,8 @@ PHRASES: dict[str, dict[str, str]] = {
         "a figure for “{topic}”, by year (each cited to the sentence that states it):",
         "ledger_places": "{rows} documents state a figure for “{topic}”, by place (each cited to the "
         "sentence that states it):",
-        "ledger_without": "Places searched whose documents state no such figure: {places}.",
+        "ledger_without": "Places searched whose documents state no figure for “{topic}”: {places}.",
+        "ledger_nearest": "The closest passage of each (it may state the figure in other words):",
         "year": "Year",
         "where": "Place",
         "figure": "Figure",

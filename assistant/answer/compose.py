@@ -119,11 +119,14 @@ def compose_answer(
         lines.append("")
     if related:
         lines.append(phrase("related", language, script))
-        lines += [
-            f"- {group_label(c, language, script)}: “{quoted(c, language, script, 80)}” [{c.n}]"
-            for c in related
-        ]
+        lines += [related_line(c, language, script) for c in related]
     return "\n".join(lines).rstrip()
+
+
+def related_line(citation: Citation, language: str, script: str) -> str:
+    """A passage listed beside the answer: where it is from, its sentence shortened, its number."""
+    where = group_label(citation, language, script)
+    return f"- {where}: “{quoted(citation, language, script, 80)}” [{citation.n}]"
 
 
 def compose_abstention(
@@ -135,10 +138,7 @@ def compose_abstention(
     lines = [" ".join(part for part in (phrase("none", language, script), searched, absent) if part)]
     if related:
         lines += ["", phrase("related", language, script)]
-        lines += [
-            f"- {group_label(c, language, script)}: “{quoted(c, language, script, 80)}” [{c.n}]"
-            for c in related
-        ]
+        lines += [related_line(c, language, script) for c in related]
     return "\n".join(lines)
 
 

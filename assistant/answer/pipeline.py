@@ -19,6 +19,7 @@ from assistant.answer.compose import (
     never_written,
     phrase,
     read_as,
+    related_line,
     searched,
     searched_as,
     widened_note,
@@ -372,13 +373,47 @@ class Assistant:
             forms = tuple(f[0] for f in topic_forms(query, view) if not IS_COMPARISON.fullmatch(f[0]))
             topic = topic_label(query, forms)
             text = compose_ledger(by_place, None, topic, plan.language, plan.script)
-            # the places searched that state no such figure: silence is a finding too
+            # the places searched that state no figure named as the question names it: silence is a
+            # finding, but only of those words (吉林 writes 地区生产总值增长5%左右 where 经济增长 was
+            # asked), so each such place's closest passage is shown beside it, not a claim of absence
             searched = {view.metas[d].where for d in view.documents_allowed(query.filters)}
             silent = sorted(searched - {r.where for r in by_place} - {""})
+            nearest: tuple[Citation, ...] = ()
             if silent:
                 labels = "、".join(where_label(p, plan.language, plan.script) for p in silent)
-                text += "\n\n" + phrase("ledger_without", plan.language, plan.script).format(places=labels)
-            return Answer(plan.original, text, cited, True, plan, ranked=cited, ledger=by_place)
+                text += "\n\n" + phrase("ledger_without", plan.language, plan.script).format(
+                    topic=topic, places=labels
+                )
+                nearest = self._nearest_of(query, view, silent, len(cited) + 1, watch)
+            if nearest:
+                text += "\n" + "\n".join(
+                    [phrase("ledger_nearest", plan.language, plan.script)]
+                    + [related_line(c, plan.language, plan.script) for c in nearest]
+                )
+            return Answer(
+                plan.original,
+                text,
+                cited,
+                True,
+                plan,
+                related=nearest,
+                ranked=cited + nearest,
+                ledger=by_place,
+            )
+
+    def _nearest_of(
+        self, query: Query, view: IndexView, places: Sequence[str], start: int, watch: Stopwatch
+    ) -> tuple[Citation, ...]:
+        """The best passage of each place, from one retrieval of the question over the places searched,
+        in rank order (as many as the answer shows); numbered from `start`."""
+        found = self.retrieve(query, view, watch)
+        best: dict[str, Hit] = {}
+        for hit in found.ranked:
+            where = view.metas[hit.chunk.doc_id].where
+            if where in places and where not in best:
+                best[where] = hit
+        hits = list(best.values())[: self.options.top_k]
+        return tuple(cite(hits, query.highlight, query.quantity, view, start=start))
 
     def _timeline_answer(
         self, plan: QueryPlan, view: IndexView, filters: Filters, watch: Stopwatch

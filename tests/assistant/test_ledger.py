@@ -138,8 +138,17 @@ def test_a_figure_asked_across_places_is_a_row_per_place_and_names_the_places_wi
     assert (row.where, row.value, row.unit, row.kind) == ("临沂", None, "元", "target")
     assert row.figure.endswith("X億元") and row.figure in answer.citations[0].quote
     assert "分别" not in answer.text.split("\n")[0]
-    without = answer.text.strip().split("\n")[-1]
-    assert "惠州" in without and "聊城" in without  # searched, and no such figure stated
+    (without,) = [line for line in answer.text.split("\n") if line.startswith("所检索的文件中没有")]
+    assert "惠州" in without and "聊城" in without  # searched, and no such figure stated in these words
+    assert "投资" in without  # the words searched: another wording may state it
+    # silence in the question's words is no proof of absence: each such place's closest passage is shown
+    # beside the table, numbered after its figures, never as a figure
+    silent = set(without.rstrip("。").split("：")[1].split("、"))
+    assert answer.related and {c.where for c in answer.related} <= silent and "临沂" not in silent
+    assert len({c.where for c in answer.related}) == len(answer.related)
+    assert [c.n for c in answer.related] == list(range(2, 2 + len(answer.related)))
+    assert all(f"[{c.n}]" in answer.text.split(without)[1] for c in answer.related)
+    assert [c.n for c in answer.ranked] == [1, *(c.n for c in answer.related)]
 
 
 def test_an_indicator_over_the_years_from_the_trend_command(

@@ -11,7 +11,7 @@ from typing import Any
 from assistant.query.build import TITLE_SHARE, documents_named, title_share
 from assistant.query.places import where_label
 from assistant.query.plan import QueryPlan
-from assistant.query.words import EN_STOPWORDS, FRAMING_WORDS
+from assistant.query.words import EN_STOPWORDS, FRAMING_WORDS, IS_COMPARISON
 from assistant.wording import phrase
 from ingest.gazetteer import province_spans
 from ingest.grammar import YEAR
@@ -144,11 +144,14 @@ def topic_of(plan: QueryPlan, view: IndexView) -> str:
 
 
 def _content_span(topic: str, view: IndexView) -> str:
-    """The topic (in its search form, as the plan holds it) from its first content word to its last."""
+    """The topic (in its search form, as the plan holds it) from its first content word to its last:
+    not the words that frame the question, compare or ask across places, or name its documents."""
     spans = [
         (m.start(), m.end())
         for w in content_words(topic, normalized=True)
-        if w not in FRAMING_WORDS and title_share((w,), view) < TITLE_SHARE
+        if w not in FRAMING_WORDS
+        and not IS_COMPARISON.fullmatch(w)  # 分别, 各省: how the places are asked across, not the topic
+        and title_share((w,), view) < TITLE_SHARE
         for m in [re.search(re.escape(w), topic)]
         if m
     ]

@@ -20,7 +20,7 @@ def _alternation(words: tuple[str, ...] | frozenset[str]) -> str:
 
 # -- comparison -------------------------------------------------------------------------------
 COMPARE_ZH = ("比较", "对比", "相比", "异同", "区别", "不同", "分别", "两地")  # asking for a comparison
-ACROSS_ZH = ("各地", "各市", "哪些城市")  # asking across places
+ACROSS_ZH = ("各地", "各市", "各省", "哪些城市", "哪些省")  # asking across places
 COMPARE_EN = (
     "compare",
     "compares",
@@ -35,7 +35,7 @@ COMPARE_EN = (
     "differences",
     "different",
 )
-ACROSS_EN = ("both", "each city")
+ACROSS_EN = ("both", "each city", "each province")
 # Words that join the compared places to each other and to the topic ("比较临沂和聊城在用地方面…").
 LINKS_ZH = ("在", "和", "与", "及")
 LINKS_EN = ("between", "on", "and", "with")

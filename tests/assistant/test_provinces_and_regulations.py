@@ -91,6 +91,15 @@ def test_a_province_the_collection_lacks_is_said_to_be_missing(assistant: Assist
     assert "索引中没有广东省的讲话" in rows["广东省"].summary
 
 
+def test_a_figure_asked_of_each_province_is_asked_across_places(assistant: Assistant) -> None:
+    """各省 asks across provinces as 各市 asks across cities; the chip's topic is what is measured, not
+    the words that ask across places (各省, 分别)."""
+    for asked in ("各省的冷链物流目标分别是多少？", "各省的冷链物流目标是多少？"):
+        assert plan_query(asked).comparison, asked
+        answer = assistant.ask(asked)
+        assert answer.scope is not None and answer.scope.topic == "冷链物流目标", (asked, answer.scope)
+
+
 def test_a_regulation_answers_by_article(assistant: Assistant) -> None:
     answer = assistant.ask("潍坊的条例禁止在公共场所做哪些事？")
     assert answer.citations[0].section.endswith("第十二条") and answer.citations[0].where == "潍坊"

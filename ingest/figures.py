@@ -156,6 +156,15 @@ def names_a_kind(word: str) -> bool:
     return bool(_ONLY_KIND.fullmatch(to_simplified(word)))
 
 
+_KIND_AFTER = re.compile(rf"(?:{TARGET_WORDS}|主要)+$")
+
+
+def without_kind(word: str) -> str:
+    """What a word says is measured, less the words after it that only say the figure is a target
+    (增长目标 -> 增长, 国内生产总值增长目标 -> 国内生产总值增长; 目标 -> "")."""
+    return _KIND_AFTER.sub("", to_simplified(word))
+
+
 def _scale(text: str) -> float:
     factor = 1.0
     for ch in text:

@@ -52,12 +52,21 @@ def indicator_score(indicator: str, concepts: Sequence[Concept]) -> float:
 
 
 def best_figures(
-    mentions: Sequence[Mention], forms: Sequence[Sequence[str]], view: IndexView, target: bool = False
+    mentions: Sequence[Mention],
+    forms: Sequence[Sequence[str]],
+    view: IndexView,
+    target: bool = False,
+    required: Sequence[Sequence[str]] = (),
 ) -> list[Found]:
-    """Per dated document, the figure whose indicator best names the topic (at least one concept in
-    full), from any of its passages that mention the topic; only targets when `target`; in date order."""
+    """Per dated document, the figure whose indicator best names the topic: at least one of the other
+    concepts in full, and each `required` one at least in part (what a target is set for, 增长 in 增长目标:
+    零售总额…只增长了3％ is no GDP growth target, nor is 工业生产总值计划完成102.6%), from any of its passages
+    that mention the topic; only targets when `target`; in date order."""
     best: dict[str, Found] = {}
     concepts = concept_words(forms)
+    needed = [concept_words([r]) for r in required]
+    # what the figure is of (国内生产总值) must be named in full, beside what is measured of it (增长)
+    of = concept_words([f for f in forms if f not in required]) or concepts
     chunks = view.chunks.many(m.chunk_id for m in mentions if m.year)
     for m in mentions:
         chunk = chunks.get(m.chunk_id)
@@ -67,7 +76,10 @@ def best_figures(
         for start, end in sentence_spans(chunk.text, 0, len(chunk.text), FULL_STOP):
             for figure in figures(chunk.text[start:end]):
                 score = indicator_score(figure.indicator, concepts)
-                if score < 1.0 or (target and figure.kind != "target"):
+                named = indicator_score(figure.indicator, of) >= 1.0 and all(
+                    indicator_score(figure.indicator, n) for n in needed
+                )
+                if not named or (target and figure.kind != "target"):
                     continue
                 found = Found(m, start, end, figure, score + (0.25 if figure.kind == "target" else 0.0))
                 if m.doc_id not in best or found.score > best[m.doc_id].score:
@@ -83,13 +95,17 @@ def written(figure: Figure, sentence: str) -> str:
 
 
 def ledger(
-    mentions: Sequence[Mention], forms: Sequence[Sequence[str]], view: IndexView, target: bool = False
+    mentions: Sequence[Mention],
+    forms: Sequence[Sequence[str]],
+    view: IndexView,
+    target: bool = False,
+    required: Sequence[Sequence[str]] = (),
 ) -> tuple[list[Citation], list[LedgerRow]]:
     """The rows, one per document with a figure on the topic (a target, when `target`), and their
     citations numbered from 1."""
     citations: list[Citation] = []
     rows: list[LedgerRow] = []
-    for n, found in enumerate(best_figures(mentions, forms, view, target), start=1):
+    for n, found in enumerate(best_figures(mentions, forms, view, target, required), start=1):
         chunk = view.chunks[found.mention.chunk_id]
         citation = cite_sentence(n, chunk, view, found.start, found.end)
         sentence = chunk.text[found.start : found.end]

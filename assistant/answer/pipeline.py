@@ -53,7 +53,7 @@ from assistant.records import (
     Search,
     Sources,
 )
-from ingest.figures import names_a_kind
+from ingest.figures import without_kind
 from vectorstore.calibration import Calibration
 from vectorstore.hybrid import HybridRetriever
 from vectorstore.index import Index
@@ -350,10 +350,14 @@ class Assistant:
         concepts = tuple(
             c for c in topic_forms(query, view) if not all(IS_COMPARISON.fullmatch(f) for f in c)
         )
-        measured = tuple(c for c in concepts if not all(names_a_kind(f) for f in c))
+        # 增长目标 measures 增长 as a target, as "growth target" does (its forms 增长目标 and 预期目标), and a
+        # figure's indicator must name it
+        kept = [tuple(dict.fromkeys(m for f in c if (m := without_kind(f)))) for c in concepts]
+        measured = tuple(c for c in kept if c)
+        required = tuple(m for c, m in zip(concepts, kept, strict=True) if m and m != c)
         if measured and measured != concepts:
             mentions = find_mentions(query, view, concepts=measured)
-        return ledger(mentions, measured or concepts, view, target=measured != concepts)
+        return ledger(mentions, measured or concepts, view, target=measured != concepts, required=required)
 
     def _across_answer(self, plan: QueryPlan, view: IndexView, filters: Filters, watch: Stopwatch) -> Answer:
         """A figure asked across places ("各市的投资目标分别是多少？"): a row per document that states

@@ -14,6 +14,7 @@ from assistant.options import Options
 from assistant.query.english import (
     MIN_PHRASE_USES,
     Translation,
+    abbreviated,
     choose_translations,
     family,
     pivot,
@@ -141,6 +142,11 @@ def build_query(
         translations = tuple(
             choose_translations(found, view.passages_with, framing=lambda w: not tokenize_zh(w))
         )
+    elif options.translate:
+        # a Chinese question writes abbreviations in Latin letters (GDP增长目标, AI产业) that the speeches
+        # spell out (国内生产总值, 人工智能): read through the dictionary, the corpus choosing among them
+        spelled, _ = abbreviated(plan.normalized.upper())
+        translations = tuple(choose_translations(spelled, view.passages_with))
     terms = _terms(plan, translations)
     applied, named, missing, inferred = _filters(plan, view, filters, options)
     concepts = _concepts(plan, translations, view)
@@ -191,7 +197,8 @@ def _terms(plan: QueryPlan, translations: Sequence[Translation]) -> list[Term]:
     """BM25 terms: the question's tokens; for English, its Chinese tokens plus a group per translated
     term (the term counts once, as its best-matching candidate word, a word as its tokens together)."""
     if plan.search_language != "en":
-        return list(tokenize_zh(plan.normalized, normalized=True))
+        tokens: list[Term] = list(tokenize_zh(plan.normalized, normalized=True))
+        return tokens + [tuple(dict.fromkeys(t.chinese)) for t in translations]
     terms: list[Term] = [
         t for t in tokenize_zh(plan.normalized, normalized=True) if not t.isascii() or t.isdigit()
     ]
@@ -408,6 +415,9 @@ def _concepts(plan: QueryPlan, translations: Sequence[Translation], view: IndexV
             and not A_NOT_A.match(w)
             and not (LEVEL_SPOKEN.fullmatch(w) and not plan.cities)  # 县里 says where, as a place does
         ]
+        # an abbreviation is the words it stands for, as the speeches write them, or as written
+        spelled_out = {t.english: t.chinese for t in translations}
+        forms = [(*spelled_out[f[0]], f[0]) if f[0] in spelled_out else f for f in forms]
         actions = set()
         names = {f for f in forms if f[0] in view.names}
         offered = [pivot(f[0]) for f in forms]

@@ -108,6 +108,59 @@ def _definition_keys(definition: str, *, titles: bool = False) -> tuple[str, ...
     return tuple(keys)
 
 
+_ABBREVIATION = re.compile(r"\(?\b([A-Z][A-Z&]{1,5})\)?(?![\w&])")
+_SPELLED_OUT = frozenset({"of", "and", "the", "for", "in", "on"})  # not initials: research and development
+
+
+@stored
+def abbreviations() -> dict[str, list[str]]:
+    """Abbreviations CC-CEDICT spells out, upper case -> the simplified words they stand for: a sense
+    that is the abbreviation's words followed by it (gross domestic product (GDP) -> 国内生产总值,
+    consumer price index CPI -> 居民消费价格指数), or a sense that is the abbreviation alone beside one
+    that spells it out (信息技术: "information technology", "IT"). Its letters must be the initials of
+    those words, function words and asides in brackets left out: "Big Mac Index, a measure of the
+    purchasing power parity (PPP)" is no PPP."""
+
+    def initials(words: str) -> str:
+        kept = re.findall(r"[A-Za-z]+", re.sub(r"\([^)]*\)", " ", words))
+        return "".join(w[0] for w in kept if w.lower() not in _SPELLED_OUT).upper()
+
+    table: dict[str, list[str]] = defaultdict(list)
+    for entry in cedict_entries():
+        word = entry["simplified"]
+        if not re.fullmatch(r"[\u4e00-\u9fff]{2,10}", word):
+            continue
+        senses = [d.strip() for d in entry["definitions"]]
+        spelled = {initials(d) for d in senses}
+        for sense in senses:
+            for match in _ABBREVIATION.finditer(sense):
+                short = match.group(1)
+                letters = short.replace("&", "")
+                alone = match.group().strip("()") == sense
+                if len(letters) >= 2 and (
+                    letters in spelled if alone else initials(sense[: match.start()]) == letters
+                ):
+                    if word not in table[short]:
+                        table[short].append(word)
+    return dict(table)
+
+
+_CAPITALS = re.compile(r"(?<![A-Za-z&])[A-Z][A-Z&]{1,5}(?![A-Za-z&])")
+
+
+def abbreviated(question: str) -> tuple[list[Translation], str]:
+    """The words a question writes in capitals that the dictionary spells out (GDP, AI, CPI), with the
+    words it spells them out as, and the question without them (lower-case "it" is no IT)."""
+    table = abbreviations()
+    found: list[Translation] = []
+    spans: list[tuple[int, int]] = []
+    for match in _CAPITALS.finditer(question):
+        if match.group() in table:
+            found.append(Translation(match.group().lower(), tuple(table[match.group()])))
+            spans.append(match.span())
+    return found, _cut(question, spans)
+
+
 @stored
 def reverse_dictionary() -> dict[str, list[tuple[float, str]]]:
     """English key -> [(score, simplified word)], best first."""
@@ -371,6 +424,8 @@ def translate_terms(
     with no term and answered it from whatever the speech said."""
     capitalised = {w.lower() for w in re.findall(r"[A-Z][A-Za-z]*", question)}
     names_found, rest = _names(question, names or {})
+    spelled_out, rest = abbreviated(rest)
+    names_found += spelled_out
     with_function_words, rest = _phrases_with_function_words(rest)
     table = reverse_dictionary()
     fixed = glossary()

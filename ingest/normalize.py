@@ -96,6 +96,12 @@ def script_of(text: str) -> str:
     return "traditional" if changed / len(sample) > 0.05 else "simplified"
 
 
+def either_script(text: str) -> bool:
+    """The text's Chinese characters are written alike in Simplified and Traditional (那惠州呢？)."""
+    chinese = "".join(CJK_RE.findall(text))
+    return to_simplified(chinese) == chinese == to_traditional(chinese)
+
+
 def cjk_ratio(text: str) -> float:
     letters = [c for c in text if not c.isspace()]
     return len(CJK_RE.findall(text)) / len(letters) if letters else 0.0

@@ -39,7 +39,7 @@ from assistant.query.words import (
 from ingest.calendar import congresses_asked
 from ingest.grammar import YEAR
 from ingest.names import levels_named
-from ingest.normalize import CJK_RE, normalize_text, script_of, to_simplified
+from ingest.normalize import CJK_RE, either_script, normalize_text, script_of, to_simplified
 
 _YEAR = re.compile(rf"(?<!\d)({YEAR})(?!\d)")
 _CODE_BLOCKS = re.compile(r"<(script|style)\b[^>]*>.*?(</\1\s*>|$)", re.I | re.S)
@@ -273,6 +273,9 @@ def plan_query(question: str, history: Sequence[str] = ()) -> QueryPlan:
     if not history or not (is_followup(question) or edits or not has_own_topic(question, cities, places)):
         return plan
     previous = plan_query(history[-1], history[:-1])
+    if language == previous.language == "zh" and either_script(question):
+        # 那惠州呢？ is written alike in both scripts: answered in the conversation's
+        plan = replace(plan, script=previous.script)
     notes = []
     if not years and (shifted := shifted_years(normalized, previous.years)):
         years = list(shifted)

@@ -133,3 +133,14 @@ def test_an_english_turn_keeps_searching_in_english_with_the_places_carried() ->
         ).search_language
         == "en"
     )
+
+
+def test_a_turn_written_alike_in_both_scripts_is_answered_in_the_conversations_script() -> None:
+    """那惠州呢？ and 再加上聊城 are written alike in Simplified and Traditional: after a question in
+    Traditional they were answered in Simplified."""
+    traditional = ["臨沂對招商引資提出了哪些具體要求？"]
+    assert plan_query("那惠州呢？", traditional).script == "traditional"
+    assert plan_query("再加上聊城", [*traditional, "那惠州呢？"]).script == "traditional"
+    assert plan_query("那惠州呢？", ["临沂对招商引资提出了哪些具体要求？"]).script == "simplified"
+    assert plan_query("那临沂呢？", ["惠州對招商引資有什麼要求？"]).script == "simplified"  # 临 is Simplified
+    assert plan_query("那惠州呢？").script == "simplified"

@@ -425,7 +425,6 @@ def translate_terms(
     capitalised = {w.lower() for w in re.findall(r"[A-Z][A-Za-z]*", question)}
     names_found, rest = _names(question, names or {})
     spelled_out, rest = abbreviated(rest)
-    names_found += spelled_out
     with_function_words, rest = _phrases_with_function_words(rest)
     table = reverse_dictionary()
     fixed = glossary()
@@ -433,7 +432,7 @@ def translate_terms(
     words = [w for run in runs for w in run]
     # where each word's run ends: a phrase composed from words' translations stays inside one run
     run_end = [end for run, end in zip(runs, accumulate(map(len, runs)), strict=True) for _ in run]
-    out: list[Translation] = [*names_found, *with_function_words]
+    out: list[Translation] = [*names_found, *spelled_out, *with_function_words]
     i = 0
     while i < len(words):
         best: tuple[int, Translation] | None = None

@@ -45,6 +45,7 @@ from vectorstore.view import IndexView
 Term = str | tuple[str, ...]  # a BM25 term: a token, or a group of interchangeable words
 _CJK_RUN = re.compile(r"[\u4e00-\u9fff]+")
 _YEAR_WORD = re.compile(rf"{YEAR}年?")
+_LATIN = re.compile(r"[a-z][a-z&]+")  # words in Latin letters, as a search form writes them
 Inferred = tuple[
     tuple[str, str, tuple[str, ...]], ...
 ]  # (city, document, places it names) for a city no document has
@@ -145,7 +146,7 @@ def build_query(
     elif options.translate:
         # a Chinese question writes abbreviations in Latin letters (GDP增长目标, AI产业) that the speeches
         # spell out (国内生产总值, 人工智能): read through the dictionary, the corpus choosing among them
-        spelled, _ = abbreviated(plan.normalized.upper())
+        spelled, _ = abbreviated(" ".join(_LATIN.findall(plan.normalized)).upper())
         translations = tuple(choose_translations(spelled, view.passages_with))
     terms = _terms(plan, translations)
     applied, named, missing, inferred = _filters(plan, view, filters, options)

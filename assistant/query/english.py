@@ -424,7 +424,6 @@ def translate_terms(
     with no term and answered it from whatever the speech said."""
     capitalised = {w.lower() for w in re.findall(r"[A-Z][A-Za-z]*", question)}
     names_found, rest = _names(question, names or {})
-    spelled_out, rest = abbreviated(rest)
     with_function_words, rest = _phrases_with_function_words(rest)
     table = reverse_dictionary()
     fixed = glossary()
@@ -432,7 +431,7 @@ def translate_terms(
     words = [w for run in runs for w in run]
     # where each word's run ends: a phrase composed from words' translations stays inside one run
     run_end = [end for run, end in zip(runs, accumulate(map(len, runs)), strict=True) for _ in run]
-    out: list[Translation] = [*names_found, *spelled_out, *with_function_words]
+    out: list[Translation] = [*names_found, *with_function_words]
     i = 0
     while i < len(words):
         best: tuple[int, Translation] | None = None
@@ -540,18 +539,21 @@ _PLACE_KIND_SYLLABLE = {
 
 
 def _names(question: str, names: Mapping[str, tuple[str, ...]]) -> tuple[list[Translation], str]:
-    """Runs of capitalised words (up to 4) whose letters spell a name of the corpus in pinyin, and the
-    question without them. City names stay in the question: they become filters, not terms."""
-    if not names:
-        return [], question
+    """Runs of capitalised words (up to 4) whose letters spell a name of the corpus in pinyin, and words
+    in capitals that the dictionary spells out (GDP, AI: `abbreviations`), and the question without
+    them. City names stay in the question: they become filters, not terms."""
     tokens = [(m.group(), m.span()) for m in _RAW_WORD.finditer(question)]
     cities = english_place_names()
+    spelled = abbreviations()
     found: list[Translation] = []
     spans: list[tuple[int, int]] = []
     i = 0
     while i < len(tokens):
         match = None
-        for size in (4, 3, 2, 1):
+        word = tokens[i][0]
+        if len(word) >= 2 and word.isupper() and word in spelled:
+            match = (1, Translation(word.lower(), tuple(spelled[word])))
+        for size in (4, 3, 2, 1) if names and not match else ():
             window = tokens[i : i + size]
             if (
                 len(window) < size

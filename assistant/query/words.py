@@ -35,7 +35,7 @@ COMPARE_EN = (
     "differences",
     "different",
 )
-ACROSS_EN = ("both", "each city", "each province")
+ACROSS_EN = ("both", "each city")
 # Words that join the compared places to each other and to the topic ("比较临沂和聊城在用地方面…").
 LINKS_ZH = ("在", "和", "与", "及")
 LINKS_EN = ("between", "on", "and", "with")

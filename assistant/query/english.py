@@ -148,15 +148,22 @@ def abbreviations() -> dict[str, list[str]]:
 _CAPITALS = re.compile(r"(?<![A-Za-z&])[A-Z][A-Z&]{1,5}(?![A-Za-z&])")
 
 
+def spelled_out(word: str) -> Translation | None:
+    """A word written in capitals that the dictionary spells out (GDP, AI, CPI), with the words it
+    spells it out as; None for any other word (lower-case "it" is no IT)."""
+    if not _CAPITALS.fullmatch(word):
+        return None
+    words = abbreviations().get(word)
+    return Translation(word.lower(), tuple(words)) if words else None
+
+
 def abbreviated(question: str) -> tuple[list[Translation], str]:
-    """The words a question writes in capitals that the dictionary spells out (GDP, AI, CPI), with the
-    words it spells them out as, and the question without them (lower-case "it" is no IT)."""
-    table = abbreviations()
+    """The question's abbreviations (`spelled_out`) and the question without them."""
     found: list[Translation] = []
     spans: list[tuple[int, int]] = []
     for match in _CAPITALS.finditer(question):
-        if match.group() in table:
-            found.append(Translation(match.group().lower(), tuple(table[match.group()])))
+        if (translation := spelled_out(match.group())) is not None:
+            found.append(translation)
             spans.append(match.span())
     return found, _cut(question, spans)
 
@@ -544,15 +551,13 @@ def _names(question: str, names: Mapping[str, tuple[str, ...]]) -> tuple[list[Tr
     them. City names stay in the question: they become filters, not terms."""
     tokens = [(m.group(), m.span()) for m in _RAW_WORD.finditer(question)]
     cities = english_place_names()
-    spelled = abbreviations()
     found: list[Translation] = []
     spans: list[tuple[int, int]] = []
     i = 0
     while i < len(tokens):
         match = None
-        word = tokens[i][0]
-        if len(word) >= 2 and word.isupper() and word in spelled:
-            match = (1, Translation(word.lower(), tuple(spelled[word])))
+        if (translation := spelled_out(tokens[i][0])) is not None:
+            match = (1, translation)
         for size in (4, 3, 2, 1) if names and not match else ():
             window = tokens[i : i + size]
             if (

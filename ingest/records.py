@@ -116,6 +116,13 @@ class DocMeta:
         return place_of(self.city, self.province, self.level)
 
     @property
+    def regions(self) -> tuple[str, ...]:
+        """Where the document is from, then the province that place lies in when it is a city's (临沂,
+        山东省): a filter or a question naming the province takes its cities' documents too."""
+        where = self.where
+        return tuple(dict.fromkeys(p for p in (where, self.province if where != NATIONAL else "") if p))
+
+    @property
     def year(self) -> int | None:
         return int(self.date[:4]) if self.date[:4].isdigit() else None
 

@@ -45,9 +45,9 @@ FILTER_FIELDS: tuple[FilterField, ...] = (
         "cities",
         "city",
         "City",
-        "only speeches of this city, or of this province's own documents",
+        "only speeches of this city, or of this province (its own documents and its cities')",
         "any",
-        lambda doc_id, meta: (meta.where,),
+        lambda doc_id, meta: meta.regions,
     ),
     FilterField(
         "doc_ids",

@@ -207,6 +207,7 @@ class IndexView:
     copies: dict[str, str]  # a reposted copy -> the document it repeats; copies are not searched
     series: dict[str, tuple[str, ...]] = field(default_factory=dict)  # a document -> its yearly series
     levels: frozenset[str] = frozenset()  # the levels documents are of (national, provincial, city, county)
+    provinces: frozenset[str] = frozenset()  # the provinces that the cities documents are from lie in
 
     @classmethod
     def build(
@@ -260,8 +261,21 @@ class IndexView:
             names=frozenset(n.name for m in metas.values() for n in m.names),
             copies=copies,
             levels=frozenset(m.level for m in metas.values() if m.level),
+            provinces=frozenset(r for m in metas.values() for r in m.regions[1:]),
             series=yearly_series({d: metas[d] for d in doc_ids if d not in copies}),
         )
+
+    def holds(self, place: str) -> bool:
+        """Whether documents are from this place: a city, a province's own documents, or, in a
+        collection of places' documents, a province whose cities' documents it holds (山东省 for speeches
+        of 临沂; not 北京市 for national reports beside a 1921 document from 北京)."""
+        return place in self.cities or (self.by_place and place in self.provinces)
+
+    @property
+    def by_place(self) -> bool:
+        """Whether the collection is of places' documents (no national ones, or provinces' own among
+        them): a province a question names is a place to search, not a topic of national reports."""
+        return "provincial" in self.levels or "national" not in self.levels
 
     @property
     def size(self) -> int:

@@ -48,8 +48,8 @@ def compared_sides(plan: QueryPlan, view: IndexView, filters: Filters) -> list[S
                 city,
                 where_label(city, plan.language, plan.script),
                 replace(plan, standalone=topic, topic=topic, cities=(city,), comparison=False),
-                replace(filters, cities=(city,)) if city in view.cities else filters,
-                city in view.cities,
+                replace(filters, cities=(city,)) if view.holds(city) else filters,
+                view.holds(city),
             )
             for city in plan.cities
         ]

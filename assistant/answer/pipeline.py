@@ -132,7 +132,7 @@ class Assistant:
                     plan.cities,
                     view.cities,
                     lambda place: bool(view.documents_naming(place)),
-                    provincial="provincial" in view.levels,
+                    by_place=view.by_place,
                 ),
             )
         if self.chat_model is not None and plan.followup and self.options.rewrite_followups:

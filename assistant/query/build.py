@@ -252,11 +252,11 @@ def _filters(
     missing: tuple[str, ...] = ()
     inferred: Inferred = ()
     if plan.cities and not filters.cities:
-        missing = tuple(c for c in plan.cities if c not in view.cities)
-        cities = tuple(c for c in plan.cities if c in view.cities)
+        missing = tuple(c for c in plan.cities if not view.holds(c))
+        cities = tuple(c for c in plan.cities if view.holds(c))
         inferred = tuple((c, doc_id, names) for c in missing for doc_id, names in view.documents_naming(c))
         if inferred:  # tagged documents of the known cities, or documents inferred for the others
-            tagged = [d for d in view.doc_ids if view.metas[d].where in cities]
+            tagged = [d for d in view.doc_ids if set(view.metas[d].regions) & set(cities)]
             filters = replace(filters, doc_ids=tuple(dict.fromkeys([*tagged, *(d for _, d, _ in inferred)])))
         elif cities:
             filters = replace(filters, cities=cities)

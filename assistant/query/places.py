@@ -163,27 +163,29 @@ def held_places(
     places: tuple[str, ...],
     held: tuple[str, ...],
     named: Callable[[str], bool] = lambda place: False,
-    provincial: bool = False,
+    by_place: bool = False,
 ) -> tuple[str, ...]:
     """The places a question names, as the index holds them (`held`: the places its documents are
     from). A name a city shares with its province (吉林) is the province when only the province's
-    documents are held; a city the index lacks stays, to be answered as missing. A province no
-    document is from stays, to be answered as missing, when the index holds provinces' own documents
-    (`provincial`): asked of nine provinces' reports, 广东 is one the collection lacks (it was dropped,
-    and the question answered from the other provinces as if asked of them). It stays too when a
-    document of unknown place names places in it (`named`: 董家河, a town of 铜川), to be searched
-    there. Otherwise it says where a city named beside it lies (山东省里对临沂…) or where a speech is
-    from, or is what national documents are asked about (西藏的发展), and is left out."""
+    documents are held. Where the collection is of places' documents (`by_place`: cities' speeches,
+    provinces' reports), a place no document is from stays, to be answered as missing (惠州 asked of
+    other cities, 广东 of nine other provinces' reports: it was dropped, and the question answered
+    from the others as if asked of them), and a province stays to be searched through its cities'
+    documents (山东 over speeches of 临沂 and 聊城). A place stays too when a document of unknown place
+    names places in it (`named`: 董家河, a town of 铜川), to be searched there. Otherwise a province
+    says where a city named beside it lies (山东省里对临沂…), and in national documents a place no
+    document is from is what they are asked about (西藏的发展, the Shanghai World Expo): left out."""
     out: list[str] = []
     for place in places:
         full = province_name(place)
         if place not in held and full in held:
             place = full
-        elif place not in held and [span[0] for span in province_spans(place)] == [place]:
-            around = any(province_of_city(other) == full for other in places if other != place)
-            if not named(full) and (around or not provincial):
+        elif place not in held:
+            province = [span[0] for span in province_spans(place)] == [place]
+            around = province and any(province_of_city(other) == full for other in places if other != place)
+            if not named(full if province else place) and (around or not by_place):
                 continue
-            place = full
+            place = full if province else place
         if place not in out:
             out.append(place)
     return tuple(out)

@@ -4,6 +4,7 @@ place like a city, follow-ups carry the topic to the next province, a regulation
 from __future__ import annotations
 
 import shutil
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -12,6 +13,7 @@ from assistant.answer.pipeline import Assistant
 from assistant.query.places import held_places
 from assistant.query.plan import plan_query
 from tests.conftest import DATA
+from vectorstore.index import Index
 from vectorstore.records import Filters
 
 
@@ -108,20 +110,19 @@ def test_a_regulation_answers_by_article(assistant: Assistant) -> None:
 def test_places_are_read_as_the_index_holds_them() -> None:
     held = ("临沂", "吉林省", "河北省")
     assert held_places(plan_query("吉林如何发展冰雪旅游？").cities, held) == ("吉林省",)  # the province, held
-    assert (
-        held_places(plan_query("陕西那篇讲话讲了什么？").cities, held) == ()
-    )  # a province no document is from
+    # in national documents a place no document is from is what they are asked about ...
+    assert held_places(plan_query("陕西那篇讲话讲了什么？").cities, held) == ()
+    expo = plan_query("What did the reports say about the Shanghai World Expo?")
+    assert expo.cities == ("上海市",) and held_places(expo.cities, held) == ()
     # ... unless a document of unknown place names places in it: then it is searched there
     named = {"陕西省"}.__contains__
     assert held_places(plan_query("陕西那篇讲话讲了什么？").cities, held, named) == ("陕西省",)
     assert held_places(plan_query("比较山东和临沂").cities, held) == ("临沂",)
-    # where provinces' own documents are held, a province none is from is one the collection lacks;
-    # a province named beside one of its cities still only says where the city lies
-    assert held_places(plan_query("广东对冷链物流有什么部署？").cities, held, provincial=True) == ("广东省",)
-    assert held_places(plan_query("比较山东和临沂").cities, held, provincial=True) == ("临沂",)
-    assert held_places(plan_query("惠州的讲话讲了什么？").cities, held) == (
-        "惠州",
-    )  # a city: answered as missing
+    # in a collection of places' documents, a province or city none is from is one the collection
+    # lacks; a province named beside one of its cities still only says where the city lies
+    assert held_places(plan_query("广东对冷链物流有什么部署？").cities, held, by_place=True) == ("广东省",)
+    assert held_places(plan_query("比较山东和临沂").cities, held, by_place=True) == ("临沂",)
+    assert held_places(plan_query("惠州的讲话讲了什么？").cities, held, by_place=True) == ("惠州",)
     followup = plan_query("那河北呢？", ["山东的报告怎么说海洋经济？"])
     assert followup.cities == ("河北省",) and "海洋经济" in followup.standalone
 
@@ -156,3 +157,30 @@ def test_a_yearly_series_is_recognised_and_questions_stay_in_it(series: Assistan
     assert over_time.citations and all("罗庄区" in c.title for c in over_time.citations)
     assert over_time.timeline is not None and over_time.timeline.first.startswith("2020")
     assert set(over_time.timeline.searched) == {"2019", "2020", "2021"}  # the series' years, searched
+
+
+def test_a_province_over_cities_speeches_is_its_cities(hashed_sample_index: Index) -> None:
+    """Over speeches of cities, a province named alone is its cities' speeches (山东: 临沂 and 聊城), and
+    one whose cities the collection lacks is said to be missing, not answered from the others as if
+    it were them; a province named beside one of its cities still only says where the city lies."""
+    assistant = Assistant(hashed_sample_index)
+    view = hashed_sample_index.view()
+    assert view.by_place and view.holds("山东省") and not view.holds("浙江省")
+    shandong = assistant.ask("山东的讲话对招商引资有什么要求？")
+    assert shandong.plan.cities == ("山东省",) and not shandong.notes
+    assert shandong.citations and {c.where for c in shandong.citations} <= {"临沂", "聊城"}
+    english = assistant.ask("What did the Shandong speeches say about investment attraction?")
+    assert english.citations and {c.where for c in english.citations} <= {"临沂", "聊城"}
+    zhejiang = assistant.ask("浙江对项目建设有什么要求？")
+    assert zhejiang.notes and "浙江省" in zhejiang.notes[0]
+    compared = assistant.ask("比较山东和广东的招商引资")
+    assert [row.entity for row in compared.comparison] == ["山东省", "广东省"]
+    where = {c.n: c.where for c in compared.citations}
+    assert {where[n] for n in compared.comparison[0].citations} <= {"临沂", "聊城"}
+    assert {where[n] for n in compared.comparison[1].citations} <= {"惠州"}
+    assert not any("索引中没有" in row.summary for row in compared.comparison), compared.comparison
+    beside = assistant.ask("山东省里对临沂的招商有什么要求？")
+    assert beside.plan.cities == ("临沂",) and {c.where for c in beside.citations} == {"临沂"}
+    # a national collection is asked about provinces as topics (西藏的发展): no place is made of them
+    national = replace(view, levels=frozenset({"national"}))
+    assert not national.by_place

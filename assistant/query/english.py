@@ -23,7 +23,7 @@ import numpy as np
 
 from assistant.query.cedict import cedict_entries
 from assistant.query.places import english_place_names, english_province_names
-from assistant.query.words import EN_NOT_TERMS, EN_STOPWORDS, PARTICLES
+from assistant.query.words import ACROSS_EN_PHRASES, EN_NOT_TERMS, EN_STOPWORDS, PARTICLES
 from ingest.lexicon import jieba_dictionary
 from ingest.romanize import letters, spells_pinyin
 from ingest.tables import stored
@@ -321,7 +321,8 @@ def english_runs(question: str) -> list[list[str]]:
     left out (places, comparison words)."""
     places = english_place_names()
     provinces = english_province_names()
-    text = _without_possessives(question.lower())
+    # a phrase asking across places (each province) is blanked, so that offsets stay valid
+    text = ACROSS_EN_PHRASES.sub(lambda m: " " * len(m.group()), _without_possessives(question.lower()))
     runs: list[list[str]] = [[]]
     end = 0
     kept = False  # the word before was kept as a content word

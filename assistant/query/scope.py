@@ -11,7 +11,7 @@ from typing import Any
 from assistant.query.build import TITLE_SHARE, documents_named, title_share
 from assistant.query.places import where_label
 from assistant.query.plan import QueryPlan
-from assistant.query.words import EN_STOPWORDS, FRAMING_WORDS, IS_COMPARISON
+from assistant.query.words import ACROSS_EN_PHRASES, EN_STOPWORDS, FRAMING_WORDS, IS_COMPARISON
 from assistant.wording import phrase
 from ingest.gazetteer import province_spans
 from ingest.grammar import YEAR
@@ -135,6 +135,7 @@ def topic_of(plan: QueryPlan, view: IndexView) -> str:
         # each word as the person typed it (the plan's topic is lower case): Xi Jinping and NFT are names,
         # and a question asked again from the chips (`Scope.question`) reads them as names again
         typed = {w.lower(): w for w in re.findall(r"[\w'+-]+", plan.standalone)}
+        topic = ACROSS_EN_PHRASES.sub(" ", topic)  # each province: how the places are asked across
         topic = " ".join(
             typed.get(w, w) for w in re.findall(r"[\w'+-]+", topic) if w.lower() not in EN_STOPWORDS
         )

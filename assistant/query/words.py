@@ -35,7 +35,15 @@ COMPARE_EN = (
     "differences",
     "different",
 )
-ACROSS_EN = ("both", "each city")
+ACROSS_EN = (
+    "both",
+    "each city",
+    "each province",
+    "every city",
+    "every province",
+    "which cities",
+    "which provinces",
+)
 # Words that join the compared places to each other and to the topic ("比较临沂和聊城在用地方面…").
 LINKS_ZH = ("在", "和", "与", "及")
 LINKS_EN = ("between", "on", "and", "with")
@@ -135,8 +143,12 @@ ANSWER_FRAMING_EN = frozenset(
     also noted pointed called urged asked required stressed emphasized emphasised highlighted outline outlined
     set forth mention mentioned include including includes included note notes""".split()
 )
-# An English word that only says "compare" (or "across places": both) is no search term.
-EN_NOT_TERMS = frozenset(COMPARE_EN) | {w for phrase in ACROSS_EN for w in phrase.split()} | {"between"}
+# An English word that only says "compare" (or "across places": both) is no search term; a phrase that
+# asks across places (each province) is none either, though its words may be ("the province has …").
+EN_NOT_TERMS = frozenset(COMPARE_EN) | {phrase for phrase in ACROSS_EN if " " not in phrase} | {"between"}
+ACROSS_EN_PHRASES = re.compile(
+    rf"\b({_alternation(tuple(p for p in ACROSS_EN if ' ' in p))})\b(['’]s)?", re.I
+)
 # English's adverbial particles: after a verb they make a phrasal verb (carry out), whose meaning is not
 # its verb's
 PARTICLES = frozenset("up down out off over away back through forward around along".split())

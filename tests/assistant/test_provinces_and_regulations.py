@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from assistant.answer.pipeline import Assistant
+from assistant.query.english import english_terms
 from assistant.query.places import held_places
 from assistant.query.plan import plan_query
 from tests.conftest import DATA
@@ -100,6 +101,12 @@ def test_a_figure_asked_of_each_province_is_asked_across_places(assistant: Assis
         assert plan_query(asked).comparison, asked
         answer = assistant.ask(asked)
         assert answer.scope is not None and answer.scope.topic == "冷链物流目标", (asked, answer.scope)
+    # in English "each province" asks across places; "province" stays a word a question may be about
+    english = "What are each province's cold-chain logistics targets?"
+    assert plan_query(english).comparison and "province" not in english_terms(english)
+    answer = assistant.ask(english)
+    assert answer.scope is not None and "province" not in answer.scope.topic, answer.scope
+    assert "province" in english_terms("The province has delegated land approval powers to the cities")
 
 
 def test_a_regulation_answers_by_article(assistant: Assistant) -> None:

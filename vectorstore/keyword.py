@@ -69,6 +69,17 @@ def names_a_thing(word: str) -> bool:
     return bool(parts) and parts[-1].flag in _TOPIC_TAGS
 
 
+@lru_cache(maxsize=4096)
+def says_when(word: str) -> bool:
+    """jieba tags the word a time word (今年, 目前, 近年来, 上半年): when a question asks about, not
+    what."""
+    import jieba.posseg
+
+    _jieba()
+    parts = list(jieba.posseg.cut(word))
+    return len(parts) == 1 and parts[0].flag == "t"
+
+
 def widened_to_words(text: str, start: int, end: int) -> tuple[int, int]:
     """The span text[start:end] widened over a character jieba cut off a word at either edge: one
     character standing alone beside the span that it tags a noun or a numeral (比特|币 for 比特币,

@@ -41,7 +41,8 @@ def topic_forms(query: Query, view: IndexView) -> tuple[tuple[str, ...], ...]:
     """The concepts a mention must hold, each as its interchangeable forms:
     - what a Chinese question puts in quotation marks, exactly as written (“互联网+”), when the corpus has it;
     - else the specific concepts when there are any (河长制), else every concept that is not an action or
-      a name; words of many titles ("the reports", 讲话) only when nothing else is left;
+      a name; not a time word (今年) unless nothing else is left, nor words of many titles ("the
+      reports", 讲话);
     - concepts the question writes together stay together when the corpus writes them so (乡村振兴
       is cut 乡村|振兴, 小康社会 小康|社会: the mention holds the whole)."""
     plan = query.plan
@@ -51,6 +52,8 @@ def topic_forms(query: Query, view: IndexView) -> tuple[tuple[str, ...], ...]:
         if quoted:
             return tuple((q,) for q in quoted)
     concepts = [c for c in query.concepts if not c.action and not c.absent]
+    # a time word (今年) says which passages' time is asked about; the sentence need not write it
+    concepts = [c for c in concepts if not c.when] or concepts
     specific = [c for c in concepts if c.specific]
     chosen = specific or [c for c in concepts if not c.name] or concepts
     shares = {c.forms: title_share(c.forms, view) for c in chosen}

@@ -408,9 +408,11 @@ class Assistant:
     def _nearest_of(
         self, query: Query, view: IndexView, places: Sequence[str], start: int, watch: Stopwatch
     ) -> tuple[Citation, ...]:
-        """The best passage of each place, from one retrieval of the question over the places searched,
-        in rank order (as many as the answer shows); numbered from `start`."""
-        found = self.retrieve(query, view, watch)
+        """The best passage of each place, from one retrieval of the question over those places (over
+        all the places searched, a place whose passages rank below the others' would show none), in
+        rank order (as many as the answer shows); numbered from `start`."""
+        over = replace(query, filters=replace(query.filters, cities=tuple(places)))
+        found = self.retrieve(over, view, watch)
         best: dict[str, Hit] = {}
         for hit in found.ranked:
             where = view.metas[hit.chunk.doc_id].where

@@ -36,6 +36,7 @@ from vectorstore.keyword import (
     is_known_word,
     names_a_thing,
     points,
+    says_when,
     tokenize_zh,
     words,
 )
@@ -72,6 +73,11 @@ class Concept:
         """The term names a thing (jieba tags it a noun): what a question is about, not how it asks
         (两边, 是不是) or what it does or says of it (着急, 抱怨)."""
         return names_a_thing(self.forms[0])
+
+    @property
+    def when(self) -> bool:
+        """The term says when (今年, 目前: jieba tags it a time word), not what the question is about."""
+        return says_when(self.forms[0])
 
     @property
     def held_as(self) -> tuple[str, ...]:

@@ -210,6 +210,12 @@ def test_a_figure_asked_across_places_is_a_row_per_place_and_names_the_places_wi
     assert [c.n for c in answer.related] == list(range(2, 2 + len(answer.related)))
     assert all(f"[{c.n}]" in answer.text.split(without)[1] for c in answer.related)
     assert [c.n for c in answer.ranked] == [1, *(c.n for c in answer.related)]
+    assert {c.where for c in answer.related} == silent  # every silent place, however its passages rank
+    # a time word says when, not what: the figure's sentence need not write it (山东 writes its 2026
+    # target as 主要预期目标是：地区生产总值增长5%以上, no 今年), nor does the answer search for it
+    this_year = Assistant(hashed_sample_index).ask("各市今年的投资目标分别是多少？")
+    assert [(r.where, r.figure) for r in this_year.ledger] == [(row.where, row.figure)]
+    assert "今年" not in this_year.text.split("\n")[0], this_year.text.split("\n")[0]
 
 
 def test_an_indicator_over_the_years_from_the_trend_command(

@@ -83,7 +83,7 @@ def never_written(query: Query, language: str, script: str) -> str:
     """The question's key terms that no passage of the corpus writes in any of their forms or readings:
     the evidence behind "not covered", and for English the sense each was searched as, so that a reader
     sees a dictionary's wrong sense (remark → 一席话) and can ask again in other words."""
-    english = {tuple(t.chinese): t.english for t in query.translations}
+    english = {tuple(t.chinese): query.plan.as_typed(t.english) for t in query.translations}
     words = [
         f"{english[c.forms]} ({'、'.join(c.forms[:2])})"
         if language == "en" and english.get(c.forms, "") not in ("", c.forms[0])

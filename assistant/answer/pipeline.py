@@ -320,7 +320,9 @@ class Assistant:
                 line
                 for line in (
                     searched_as(
-                        [(t.english, t.chinese) for t in query.translations], plan.language, plan.script
+                        [(plan.as_typed(t.english), t.chinese) for t in query.translations],
+                        plan.language,
+                        plan.script,
                     ),
                     read_as([(c.forms[0], c.readings) for c in query.concepts], plan.language, plan.script),
                 )

@@ -68,7 +68,9 @@ def topic_label(query: Query, forms: Sequence[str]) -> str:
     (乡村振兴, not 乡村、振兴)."""
     if query.plan.language == "en":
         english = [
-            f"{t.english} ({t.chinese[0]})" for t in query.translations if t.chinese and t.chinese[0] in forms
+            f"{query.plan.as_typed(t.english)} ({t.chinese[0]})"
+            for t in query.translations
+            if t.chinese and t.chinese[0] in forms
         ]
         return ", ".join(english) or "、".join(forms)
     joined = "".join(forms)

@@ -119,6 +119,11 @@ class QueryPlan:
         """The question asks for an amount (多少, 目标, how many, target): quote the sentence stating one."""
         return bool(ASKS_QUANTITY.search(self.normalized))
 
+    def as_typed(self, words: str) -> str:
+        """English words (read in lower case) as the person typed them: GDP, Xi Jinping, NFT."""
+        typed = {w.lower(): w for w in re.findall(r"[\w'+-]+", self.standalone)}
+        return re.sub(r"[\w'+-]+", lambda m: typed.get(m.group(), m.group()), words)
+
 
 def language_of(text: str) -> tuple[str, str]:
     """('zh', 'simplified'|'traditional') or ('en', 'latin')."""

@@ -134,10 +134,9 @@ def topic_of(plan: QueryPlan, view: IndexView) -> str:
     if plan.language == "en":
         # each word as the person typed it (the plan's topic is lower case): Xi Jinping and NFT are names,
         # and a question asked again from the chips (`Scope.question`) reads them as names again
-        typed = {w.lower(): w for w in re.findall(r"[\w'+-]+", plan.standalone)}
         topic = ACROSS_EN_PHRASES.sub(" ", topic)  # each province: how the places are asked across
-        topic = " ".join(
-            typed.get(w, w) for w in re.findall(r"[\w'+-]+", topic) if w.lower() not in EN_STOPWORDS
+        topic = plan.as_typed(
+            " ".join(w for w in re.findall(r"[\w'+-]+", topic) if w.lower() not in EN_STOPWORDS)
         )
     else:
         topic = _content_span(topic, view)

@@ -229,7 +229,7 @@ def test_not_covered_and_closest_say_which_of_the_questions_words_no_speech_writ
     traditional = never.ask("講話對足球場建設有什麼要求？")
     assert "講話中沒有出現：足球場。" in traditional.text
     english = never.ask("What did the Liaocheng speech say about bitcoin and the World Cup?")
-    assert "The speeches never write: bitcoin, world cup (世界杯)." in english.text
+    assert "The speeches never write: bitcoin, World Cup (世界杯)." in english.text
     held = never.ask("讲话对项目建设有什么要求？")  # every word written: nothing claimed absent
     assert held.outcome == "not_covered" and "没有出现" not in held.text
     closest = Assistant(hashed_sample_index, decision_models={"": model(2.0, -1.0)})

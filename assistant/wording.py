@@ -62,7 +62,7 @@ PHRASES: dict[str, dict[str, str]] = {
         "的数字，按年份列出（每个数字引自写明它的句子）：",
         "ledger_places": "有{rows}份文件写明“{topic}”的数字，按地区列出（每个数字引自写明它的句子）：",
         "ledger_without": "所检索的文件中没有以“{topic}”写明这个数字的地区：{places}。",
-        "ledger_nearest": "它们各自最接近的段落（可能用别的说法写了这个数字）：",
+        "ledger_nearest": "每个这样的地区最接近的段落（可能用别的说法写了这个数字）：",
         "year": "年份",
         "where": "地区",
         "figure": "数字",

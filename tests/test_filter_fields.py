@@ -60,6 +60,11 @@ def test_each_field_limits_the_documents_it_reads() -> None:
     assert Filters.from_wire({"cities": ["广东省"]}).allows(
         "p", DocMeta(province="广东省", level="provincial")
     )
+    # a province takes its cities' documents too, and a national document is no province's
+    assert Filters.from_wire({"cities": ["广东省"]}).allows("002", HUIZHOU_2019)
+    assert not Filters.from_wire({"cities": ["广东省"]}).allows(
+        "n", DocMeta(province="广东省", level="national")
+    )
 
 
 def test_the_cli_has_a_flag_for_every_field() -> None:

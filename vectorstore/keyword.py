@@ -58,26 +58,26 @@ def is_known_word(word: str) -> bool:
 _TOPIC_TAGS = frozenset("n nz nt nr nrt vn ng an".split())
 
 
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=8192)
+def _tags(word: str) -> tuple[str, ...]:
+    """jieba's part-of-speech tag of each part it cuts the word into."""
+    import jieba.posseg
+
+    _jieba()
+    return tuple(part.flag for part in jieba.posseg.cut(word))
+
+
 def names_a_thing(word: str) -> bool:
     """jieba tags the word (its last part, for a compound it cuts) as a noun: what a question is about
     rather than how it asks (是不是, 怎么) or what it does (打算, 抱怨)."""
-    import jieba.posseg
-
-    _jieba()
-    parts = list(jieba.posseg.cut(word))
-    return bool(parts) and parts[-1].flag in _TOPIC_TAGS
+    tags = _tags(word)
+    return bool(tags) and tags[-1] in _TOPIC_TAGS
 
 
-@lru_cache(maxsize=4096)
 def says_when(word: str) -> bool:
     """jieba tags the word a time word (今年, 目前, 近年来, 上半年): when a question asks about, not
     what."""
-    import jieba.posseg
-
-    _jieba()
-    parts = list(jieba.posseg.cut(word))
-    return len(parts) == 1 and parts[0].flag == "t"
+    return _tags(word) == ("t",)
 
 
 def widened_to_words(text: str, start: int, end: int) -> tuple[int, int]:

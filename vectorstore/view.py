@@ -207,7 +207,7 @@ class IndexView:
     copies: dict[str, str]  # a reposted copy -> the document it repeats; copies are not searched
     series: dict[str, tuple[str, ...]] = field(default_factory=dict)  # a document -> its yearly series
     levels: frozenset[str] = frozenset()  # the levels documents are of (national, provincial, city, county)
-    provinces: frozenset[str] = frozenset()  # the provinces that the cities documents are from lie in
+    provinces: frozenset[str] = frozenset()  # the provinces of the cities documents are from
 
     @classmethod
     def build(

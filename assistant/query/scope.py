@@ -145,17 +145,27 @@ def topic_of(plan: QueryPlan, view: IndexView) -> str:
 
 def _content_span(topic: str, view: IndexView) -> str:
     """The topic (in its search form, as the plan holds it) from its first content word to its last:
-    not the words that frame the question, compare or ask across places, or name its documents."""
-    spans = [
-        (m.start(), m.end())
+    not the words that frame the question, compare or ask across places, or name its documents, unless
+    such a word is written against the topic as the corpus writes them together (项目 in 项目建设,
+    though 项目 is a word of most of the speeches' titles)."""
+    words = [
+        (w, m.start(), m.end())
         for w in content_words(topic, normalized=True)
         if w not in FRAMING_WORDS
         and not IS_COMPARISON.fullmatch(w)  # 分别, 各省: how the places are asked across, not the topic
-        and title_share((w,), view) < TITLE_SHARE
         for m in [re.search(re.escape(w), topic)]
         if m
+    ]
+    # words of the titles only when the topic has no other (临沂对重点项目有什么要求: 重点项目)
+    spans = [(s, e) for w, s, e in words if title_share((w,), view) < TITLE_SHARE] or [
+        (s, e) for _, s, e in words
     ]
     if not spans:
         return topic
     start, end = widened_to_words(topic, min(s for s, _ in spans), max(e for _, e in spans))
+    for _, s, e in words:
+        if e == start and view.occurrences(topic[s:end], limit=0):
+            start = s
+        elif s == end and view.occurrences(topic[start:e], limit=0):
+            end = e
     return topic[start:end]

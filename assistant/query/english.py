@@ -486,14 +486,19 @@ def translate_terms(
 
 
 _NUMBERS = frozenset("one two three four five six seven eight nine ten first second third".split())
+# Words no dictionary term of a question opens with: articles and question words ("the year" is CC-CEDICT's
+# 两千年, "a official" 人臣, "how long" asks). Other function words may open one: this year 今年, under
+# construction 在建.
+_NO_OPENING = frozenset("a an the how what which who whom whose why when where".split())
 
 
 def _phrases_with_function_words(question: str) -> tuple[list[Translation], str]:
     """Dictionary and glossary terms that hold a word the term list drops (five-year plan, rule of law,
     new area, and places: Qinghai-Tibet railway), found in the question's own words before those are
-    dropped; and the question without them. In a dictionary term the function word is inside it or a
-    number before it; phrasal verbs (call for, hold on, centre on) are left to the words: they say what
-    the question does, not its topic."""
+    dropped; and the question without them. In a dictionary term the function word is inside it, a
+    number before it, or any before it but an article or a question word (`_NO_OPENING`); phrasal
+    verbs (call for, hold on, centre on) are left to the words: they say what the question does, not
+    its topic."""
     table, fixed = reverse_dictionary(), glossary()
     dropped = EN_STOPWORDS | english_place_names().keys() | english_province_names().keys()
     tokens = [
@@ -515,7 +520,7 @@ def _phrases_with_function_words(question: str) -> tuple[list[Translation], str]
                 phrase in table
                 and phrase not in verb_keys()
                 and (inner[-1] not in EN_STOPWORDS or inner[-1] in _NUMBERS)
-                and (inner[0] not in EN_STOPWORDS or inner[0] in _NUMBERS)
+                and (inner[0] not in EN_STOPWORDS or inner[0] in _NUMBERS or inner[0] not in _NO_OPENING)
             ):
                 chinese = tuple(w for _, w in table[phrase][:3])
             else:

@@ -689,6 +689,20 @@ def test_a_glossary_phrase_holding_a_function_word_is_read_whole() -> None:
     assert both == {"belt road": ("一带一路",), "tax fee cut": ("减税降费",)}
 
 
+def test_a_dictionary_term_may_open_with_a_function_word_but_not_an_article() -> None:
+    """ "this year" is 今年 and "under construction" 在建, read whole; "year" alone was 年度 and quoted
+    年度10件惠民实事 for Yunnan's tourism plans. No term opens with an article or a question word: "the
+    year" is CC-CEDICT's 两千年 (two thousand years)."""
+    found = {t.english: t.chinese for t in translate_terms("What does Yunnan plan for tourism this year?")}
+    assert found["this year"][0] == "今年" and "year" not in found
+    built = {t.english: t.chinese for t in translate_terms("Which projects are under construction?")}
+    assert built["under construction"] == ("在建",)
+    ahead = {
+        t.english: t.chinese for t in translate_terms("What did the 1960 report say about the year ahead?")
+    }
+    assert "the year" not in ahead and "两千年" not in ahead.get("year", ())
+
+
 def test_a_lower_case_word_no_dictionary_reads_is_kept_without_chinese() -> None:
     asked = "Did the speech mention bitcoin mining in Huiyang?"
     found = {t.english: t.chinese for t in translate_terms(asked)}

@@ -506,6 +506,16 @@ def _phrases_with_function_words(question: str) -> tuple[list[Translation], str]
     ]
     found: list[Translation] = []
     spans: list[tuple[int, int]] = []
+
+    def opens_term(j: int) -> bool:
+        """The j-th word opens a dictionary or glossary term with the words after it (land use)."""
+        return any(
+            " ".join(w for w, _ in tokens[j : j + n]) in fixed
+            or " ".join(w for w, _ in tokens[j : j + n]) in table
+            for n in (2, 3)
+            if j + n <= len(tokens)
+        )
+
     i = 0
     while i < len(tokens):
         for size in (5, 4, 3, 2):
@@ -520,7 +530,13 @@ def _phrases_with_function_words(question: str) -> tuple[list[Translation], str]
                 phrase in table
                 and phrase not in verb_keys()
                 and (inner[-1] not in EN_STOPWORDS or inner[-1] in _NUMBERS)
-                and (inner[0] not in EN_STOPWORDS or inner[0] in _NUMBERS or inner[0] not in _NO_OPENING)
+                and (
+                    inner[0] not in EN_STOPWORDS
+                    or inner[0] in _NUMBERS
+                    # opened by a function word, it yields its last word to a term that word opens:
+                    # "on land use" is 用地, not 陆上 ("on land") and "use"
+                    or (inner[0] not in _NO_OPENING and not opens_term(i + size - 1))
+                )
             ):
                 chinese = tuple(w for _, w in table[phrase][:3])
             else:

@@ -701,6 +701,9 @@ def test_a_dictionary_term_may_open_with_a_function_word_but_not_an_article() ->
         t.english: t.chinese for t in translate_terms("What did the 1960 report say about the year ahead?")
     }
     assert "the year" not in ahead and "两千年" not in ahead.get("year", ())
+    # a term the last word opens with the words after it goes first: "on land use" is 用地, not 陆上
+    land = {t.english: t.chinese for t in translate_terms("How do Linyi and Huizhou differ on land use?")}
+    assert "on land" not in land and land["land use"] == ("用地",)
 
 
 def test_a_lower_case_word_no_dictionary_reads_is_kept_without_chinese() -> None:

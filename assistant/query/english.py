@@ -509,12 +509,8 @@ def _phrases_with_function_words(question: str) -> tuple[list[Translation], str]
 
     def opens_term(j: int) -> bool:
         """The j-th word opens a dictionary or glossary term with the words after it (land use)."""
-        return any(
-            " ".join(w for w, _ in tokens[j : j + n]) in fixed
-            or " ".join(w for w, _ in tokens[j : j + n]) in table
-            for n in (2, 3)
-            if j + n <= len(tokens)
-        )
+        keys = (" ".join(w for w, _ in tokens[j : j + n]) for n in (2, 3) if j + n <= len(tokens))
+        return any(key in fixed or key in table for key in keys)
 
     i = 0
     while i < len(tokens):

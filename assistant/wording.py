@@ -61,6 +61,7 @@ PHRASES: dict[str, dict[str, str]] = {
         "ledger_intro": "在所检索的{years}个年份（{start}—{end}年）的文件中，有{rows}份写明“{topic}”"
         "的数字，按年份列出（每个数字引自写明它的句子）：",
         "ledger_places": "有{rows}份文件写明“{topic}”的数字，按地区列出（每个数字引自写明它的句子）：",
+        "ledger_places_one": "有1份文件写明“{topic}”的数字（引自写明它的句子）：",
         "ledger_without": "所检索的文件中没有以“{topic}”写明这个数字的地区：{places}。",
         "ledger_nearest": "每个这样的地区最接近的段落（可能用别的说法写了这个数字）：",
         "year": "年份",
@@ -150,6 +151,8 @@ PHRASES: dict[str, dict[str, str]] = {
         "a figure for “{topic}”, by year (each cited to the sentence that states it):",
         "ledger_places": "{rows} documents state a figure for “{topic}”, by place (each cited to the "
         "sentence that states it):",
+        "ledger_places_one": "1 document states a figure for “{topic}” (cited to the sentence that "
+        "states it):",
         "ledger_without": "Places searched whose documents state no figure for “{topic}”: {places}.",
         "ledger_nearest": "The closest passage of each (it may state the figure in other words):",
         "year": "Year",

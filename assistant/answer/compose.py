@@ -309,7 +309,9 @@ def compose_ledger(
             topic=topic,
         )
         if timeline
-        else say("ledger_places").format(rows=len(rows), topic=topic)
+        else say("ledger_places" if len(rows) > 1 else "ledger_places_one").format(
+            rows=len(rows), topic=topic
+        )
     )
     lines = [
         intro,

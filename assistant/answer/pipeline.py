@@ -354,7 +354,12 @@ class Assistant:
         )
         # 增长目标 measures 增长 as a target, as "growth target" does (its forms 增长目标 and 预期目标), and a
         # figure's indicator must name it
-        kept = [tuple(dict.fromkeys(m for f in c if (m := without_kind(f)))) for c in concepts]
+        # an idea whose first form names only a kind ("target": 目标, 指标) is a kind, whatever its other
+        # senses name (指标, an indicator, is no figure's subject)
+        kept = [
+            tuple(dict.fromkeys(m for f in c if (m := without_kind(f)))) if without_kind(c[0]) else ()
+            for c in concepts
+        ]
         measured = tuple(c for c in kept if c)
         required = tuple(m for c, m in zip(concepts, kept, strict=True) if m and m != c)
         if measured and measured != concepts:

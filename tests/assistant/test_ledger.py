@@ -218,6 +218,10 @@ def test_a_figure_asked_across_places_is_a_row_per_place_and_names_the_places_wi
     this_year = Assistant(hashed_sample_index).ask("各市今年的投资目标分别是多少？")
     assert [(r.where, r.figure) for r in this_year.ledger] == [(row.where, row.figure)]
     assert "今年" not in this_year.text.split("\n")[0], this_year.text.split("\n")[0]
+    # asked in English: "target" is 目标 and 指标 (an indicator), and the idea is a kind, as 目标 is
+    english = Assistant(hashed_sample_index).ask("What are each city's investment targets?")
+    assert [(r.where, r.figure) for r in english.ledger] == [(row.where, row.figure)]
+    assert english.text.startswith("1 document states a figure for “investment (投资)"), english.text[:80]
 
 
 def test_an_indicator_over_the_years_from_the_trend_command(

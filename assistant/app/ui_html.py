@@ -58,6 +58,8 @@ min-width: 0;}
 font-size: 0.85em;}
 a.sq-cite {cursor: pointer;}
 #sq-chat .scroll-down-button-container {display: none;}
+#sq-chat table {display: block; max-width: 100%; overflow-x: auto;}
+#sq-chat th, #sq-chat td {word-break: normal; overflow-wrap: normal;}
 """
 
 # The page's own behaviour, installed once when it loads. A question just asked moves to the top of the

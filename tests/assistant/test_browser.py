@@ -281,6 +281,33 @@ def test_each_answer_is_shown_from_its_first_line(browser, sample_index: Index) 
     assert heights[1] > heights[0] + 150, heights
 
 
+def test_a_figure_table_keeps_its_headings_and_words_whole(browser, sample_index: Index) -> None:  # type: ignore[no-untyped-def]
+    """In a figure table the narrow columns' headings and English words are not broken between letters
+    ("Yea r", "targe t", as the chat's default breaking had them in a narrow window)."""
+    with served(browser, Assistant(sample_index), 900, 800) as tab:
+        ask(tab, "What are each city's investment targets?", "states a figure")
+        cells = tab.evaluate(
+            """() => [...document.querySelectorAll('#sq-chat table th, #sq-chat table td')].map(c => {
+                const range = document.createRange();
+                range.selectNodeContents(c);
+                const tops = new Set([...range.getClientRects()].map(r => Math.round(r.top)));
+                return {text: c.innerText.trim(), lines: tops.size};
+            })"""
+        )
+        headings = [c for c in cells if c["text"] in ("Year", "Place", "Figure", "Kind", "Sources")]
+        assert len(headings) == 5, cells
+        assert all(c["lines"] == 1 for c in headings), headings
+        kinds = [c for c in cells if c["text"] == "target"]
+        assert kinds and all(c["lines"] == 1 for c in kinds), kinds
+        # a table wider than the answer scrolls within it, rather than hiding its last columns
+        assert tab.evaluate(
+            "() => [...document.querySelectorAll('#sq-chat table')].every(t =>"
+            " getComputedStyle(t).overflowX === 'auto'"
+            " && t.getBoundingClientRect().right <= t.parentElement.getBoundingClientRect().right + 1)"
+        )
+        tab.screenshot(path=str(ARTIFACTS / "ui_figure_table.png"))
+
+
 def test_the_script_switch_converts_everything_shown(browser, sample_index: Index) -> None:  # type: ignore[no-untyped-def]
     """By default a Simplified question reads everything in Simplified, the Traditional speech's
     quotes included; choosing Traditional converts the answers already in the chat and the cards."""

@@ -101,7 +101,6 @@ BEFORE = (
 AFTER = ("左右", "以上", "以内", "以下")
 TARGET_WORDS = r"目标|预期|预计|力争|争取|确保|计划|拟|将要|要求|安排"
 TARGET = re.compile(TARGET_WORDS)
-_ONLY_KIND = re.compile(rf"(?:{TARGET_WORDS}|主要)+")
 
 _CN_DIGITS = "零〇○一二三四五六七八九两"
 # a Chinese number holds its own scales (三亿六千万, 二千四百四十二万, 一万万): read whole
@@ -151,11 +150,6 @@ def chinese_number(text: str) -> float | None:
     return None
 
 
-def names_a_kind(word: str) -> bool:
-    """The word only says a figure is a target (目标, 预期目标, target's 目标), not what is measured."""
-    return bool(_ONLY_KIND.fullmatch(to_simplified(word)))
-
-
 _KIND_AFTER = re.compile(rf"(?:{TARGET_WORDS}|主要)+$")
 
 
@@ -163,6 +157,12 @@ def without_kind(word: str) -> str:
     """What a word says is measured, less the words after it that only say the figure is a target
     (增长目标 -> 增长, 国内生产总值增长目标 -> 国内生产总值增长; 目标 -> "")."""
     return _KIND_AFTER.sub("", to_simplified(word))
+
+
+def names_a_kind(word: str) -> bool:
+    """The word only says a figure is a target (目标, 预期目标, target's 目标), not what is measured:
+    nothing is left without its kind."""
+    return not without_kind(word)
 
 
 def _scale(text: str) -> float:

@@ -53,7 +53,7 @@ from assistant.records import (
     Search,
     Sources,
 )
-from ingest.figures import without_kind
+from ingest.figures import names_a_kind, without_kind
 from vectorstore.calibration import Calibration
 from vectorstore.hybrid import HybridRetriever
 from vectorstore.index import Index
@@ -353,11 +353,10 @@ class Assistant:
             c for c in topic_forms(query, view) if not all(IS_COMPARISON.fullmatch(f) for f in c)
         )
         # 增长目标 measures 增长 as a target, as "growth target" does (its forms 增长目标 and 预期目标), and a
-        # figure's indicator must name it
-        # an idea whose first form names only a kind ("target": 目标, 指标) is a kind, whatever its other
-        # senses name (指标, an indicator, is no figure's subject)
+        # figure's indicator must name it; an idea whose first form names only a kind ("target": 目标,
+        # 指标) is a kind, whatever its other senses name (指标, an indicator, is no figure's subject)
         kept = [
-            tuple(dict.fromkeys(m for f in c if (m := without_kind(f)))) if without_kind(c[0]) else ()
+            () if names_a_kind(c[0]) else tuple(dict.fromkeys(m for f in c if (m := without_kind(f))))
             for c in concepts
         ]
         measured = tuple(c for c in kept if c)

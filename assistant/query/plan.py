@@ -46,6 +46,7 @@ _CODE_BLOCKS = re.compile(r"<(script|style)\b[^>]*>.*?(</\1\s*>|$)", re.I | re.S
 _TAGS = re.compile(r"</?[A-Za-z][^<>]*>")
 _MD_LINK = re.compile(r"!?\[([^\]]*)\]\((?:[^()]|\([^()]*\))*\)")
 _URL = re.compile(r"\b(?:https?|javascript|data|file):\S*", re.I)
+_LATIN_WORD = re.compile(r"[A-Za-z0-9'+-]+")  # a word as typed in Latin letters, inside Chinese too
 
 
 def plain_question(text: str) -> str:
@@ -120,9 +121,10 @@ class QueryPlan:
         return bool(ASKS_QUANTITY.search(self.normalized))
 
     def as_typed(self, words: str) -> str:
-        """English words (read in lower case) as the person typed them: GDP, Xi Jinping, NFT."""
-        typed = {w.lower(): w for w in re.findall(r"[\w'+-]+", self.standalone)}
-        return re.sub(r"[\w'+-]+", lambda m: typed.get(m.group(), m.group()), words)
+        """Words in Latin letters (read in lower case) as the person typed them: GDP, Xi Jinping, NFT,
+        also inside Chinese (今年的GDP增长目标)."""
+        typed = {w.lower(): w for w in _LATIN_WORD.findall(self.standalone)}
+        return _LATIN_WORD.sub(lambda m: typed.get(m.group(), m.group()), words)
 
 
 def language_of(text: str) -> tuple[str, str]:

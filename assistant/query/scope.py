@@ -139,7 +139,7 @@ def topic_of(plan: QueryPlan, view: IndexView) -> str:
             " ".join(w for w in re.findall(r"[\w'+-]+", topic) if w.lower() not in EN_STOPWORDS)
         )
     else:
-        topic = _content_span(topic, view)
+        topic = plan.as_typed(_content_span(topic, view))
     return re.sub(r"\s+", " ", topic).strip(" ?？，,。、和与及")
 
 
@@ -147,7 +147,8 @@ def _content_span(topic: str, view: IndexView) -> str:
     """The topic (in its search form, as the plan holds it) from its first content word to its last:
     not the words that frame the question, compare or ask across places, or name its documents, unless
     such a word is written against the topic as the corpus writes them together (项目 in 项目建设,
-    though 项目 is a word of most of the speeches' titles)."""
+    though 项目 is a word of most of the speeches' titles). Nothing when it holds only such words, as an
+    English topic of stopwords is nothing."""
     words = [
         (w, m.start(), m.end())
         for w in content_words(topic, normalized=True)
@@ -161,7 +162,7 @@ def _content_span(topic: str, view: IndexView) -> str:
         (s, e) for _, s, e in words
     ]
     if not spans:
-        return topic
+        return ""  # only framing (惠州的讲话讲了什么): the places and years are the whole question
     start, end = widened_to_words(topic, min(s for s, _ in spans), max(e for _, e in spans))
     for _, s, e in words:
         if e == start and view.occurrences(topic[s:end], limit=0):

@@ -140,6 +140,21 @@ def test_the_scope_of_an_answer_and_asking_again_without_a_chip(assistant: Assis
     assert english.scope.topic == "land quotas" and english.scope.to_dict()["search_language"] == "en"
 
 
+def test_a_topic_chip_keeps_latin_letters_as_typed_and_is_left_out_when_nothing_but_framing(
+    assistant: Assistant,
+) -> None:
+    """The plan reads a question in lower case; the chip shows what was typed. A question holding only
+    its place and its framing (惠州的讲话讲了什么) has no topic to show, as an English one has none, and
+    asked again from the chips it is its place."""
+    gdp = assistant.ask("今年的GDP增长目标是多少？").scope
+    assert gdp is not None and gdp.fixed()[0] == "话题: 今年的GDP增长目标"
+    for question, place in (("惠州的讲话讲了什么？", "惠州"), ("臨沂講了什麼？", "臨沂")):
+        scope = assistant.ask(question).scope
+        assert scope is not None and scope.topic == "" and scope.fixed()[0] == ""
+        assert scope.chips()[0].endswith(place)
+    assert assistant.ask("惠州的讲话讲了什么？").scope.question() == "惠州"  # type: ignore[union-attr]
+
+
 def test_a_trend_counts_mentions_per_year_and_city(assistant: Assistant) -> None:
     by_year = trend(assistant, "招商引资")
     assert [p.key for p in by_year.points] == ["2019", "2020", "2021"]

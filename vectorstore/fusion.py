@@ -56,7 +56,17 @@ def merge_near_duplicates(hits: Sequence[Hit], threshold: float = 0.8) -> list[H
     kept: list[tuple[Hit, set[str]]] = []
     for hit in hits:
         shingles = _shingles(hit.chunk.search_text)
-        if any(len(shingles & other) / max(1, len(shingles | other)) >= threshold for _, other in kept):
+        if any(_jaccard_at_least(shingles, other, threshold) for _, other in kept):
             continue
         kept.append((hit, shingles))
     return [hit for hit, _ in kept]
+
+
+def _jaccard_at_least(a: set[str], b: set[str], threshold: float) -> bool:
+    """|a & b| / |a | b| >= threshold. Two sets of very different sizes cannot reach it (the ratio is at
+    most the smaller over the larger), which spares most pairs their intersection."""
+    small, large = sorted((len(a), len(b)))
+    if small < threshold * large:
+        return False
+    both = len(a & b)
+    return both / max(1, small + large - both) >= threshold

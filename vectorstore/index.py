@@ -387,6 +387,9 @@ class Index:
     def embed_query(self, embedder_name: str, text: str) -> np.ndarray:
         return self._embedder(embedder_name)[0].embed_query(text)
 
+    def embed_queries(self, embedder_name: str, texts: Sequence[str]) -> np.ndarray:
+        return self._embedder(embedder_name)[0].embed_queries(texts)
+
     def _embedder(self, name: str) -> tuple[Embedder, ChromaStore]:
         for embedder, store in zip(self.embedders, self.stores, strict=True):
             if embedder.name == name:

@@ -25,7 +25,7 @@ from assistant.answer.compose import (
     widened_note,
     with_notes,
 )
-from assistant.answer.decision import DecisionModel, decide
+from assistant.answer.decision import DecisionModel, decide, model_for
 from assistant.answer.evidence import Retrieved, quoted_and_related, specific_first
 from assistant.answer.generate import ModelHealth, generate, rewrite_followup, translator
 from assistant.answer.ledger import ledger
@@ -141,7 +141,18 @@ class Assistant:
         return plan
 
     def query(self, plan: QueryPlan, view: IndexView, filters: Filters) -> Query:
-        return build_query(plan, view, filters=filters, options=self.options, calibrations=self.calibrations)
+        only = self.options.retrievers
+        asked = [e for e in self.index.specs if not only or e in only]
+        reader, _ = model_for(asked, self.decision_models)  # the embedder the decision reads, if any
+        return build_query(
+            plan,
+            view,
+            filters=filters,
+            options=self.options,
+            calibrations=self.calibrations,
+            embed=(lambda texts: self.index.embed_queries(reader, texts)) if reader else None,
+            embedder=reader,
+        )
 
     def retrieve(self, query: Query, view: IndexView, watch: Stopwatch) -> Retrieved:
         """Hybrid retrieval under the query's filters (its fallback when they find nothing), the ranking

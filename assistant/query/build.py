@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from functools import cache
 
 import numpy as np
@@ -22,6 +22,7 @@ from assistant.query.english import (
     translate_terms,
     verb_words,
 )
+from assistant.query.meaning import Embed, read_meaning
 from assistant.query.places import place_forms
 from assistant.query.plan import QueryPlan, shift_of
 from assistant.query.words import A_NOT_A, CALENDAR_WORDS, FRAMING_WORDS
@@ -59,7 +60,9 @@ class Concept:
     """A key term of the question that an answering passage should mention."""
 
     forms: tuple[str, ...]  # interchangeable forms: a Chinese word, or an English term's translations
-    weight: float  # the IDF of the idea: the lowest among the forms the corpus writes (rarer say more)
+    # the IDF of the idea: the lowest among the forms the corpus writes (rarer say more); an English
+    # term's, times how much of the question's meaning it carries (`query.meaning`)
+    weight: float
     specific: bool  # rare in the corpus (or absent) and a real word: a passage must hold it
     absent: bool = False  # the corpus never writes any of the forms: the idea is missing, not mistranslated
     name: bool = False  # a person or place the documents name (spelled in pinyin, or in characters)
@@ -103,6 +106,9 @@ class Query:
     inferred: Inferred  # documents searched for a missing city because they name it or its places
     weights: Mapping[str, float]  # retriever -> weight in the fusion
     max_per_doc: int
+    # the question (plan.simplified) already embedded, by embedder: retrieval reuses it while `text` is
+    # the question's own (a comparison's side prefixes its place to it)
+    vectors: Mapping[str, np.ndarray] = field(default_factory=dict)
 
     @property
     def quantity(self) -> bool:
@@ -126,7 +132,8 @@ class Query:
 
     @property
     def search(self) -> SearchQuery:
-        return SearchQuery(text=self.text, keywords=self.terms, weights=self.weights)
+        vectors = self.vectors if self.text == self.plan.simplified else {}
+        return SearchQuery(text=self.text, keywords=self.terms, weights=self.weights, vectors=vectors)
 
 
 def build_query(
@@ -136,8 +143,13 @@ def build_query(
     filters: Filters = Filters(),
     options: Options = Options(),
     calibrations: Mapping[str, Calibration],
+    embed: Embed | None = None,
+    embedder: str = "",
 ) -> Query:
-    """The Query for a plan, over one view of the index. `calibrations` has one entry per embedder."""
+    """The Query for a plan, over one view of the index. `calibrations` has one entry per embedder;
+    `embed` embeds questions with `embedder`, the one the answer decision reads, which weighs an
+    English question's terms by how much of its meaning each carries (None: by rarity alone); the
+    question's vector it gives is the one retrieval searches with."""
     english = plan.search_language == "en"
     translations: tuple[Translation, ...] = ()
     if english and options.translate:
@@ -154,7 +166,10 @@ def build_query(
         translations = tuple(choose_translations(spelled, view.passages_with))
     terms = _terms(plan, translations)
     applied, named, missing, inferred = _filters(plan, view, filters, options)
-    concepts = _concepts(plan, translations, view)
+    # what the question is about, not what it does (hold, support): action terms count in no share
+    about = [t.english for t in translations if not t.action] if english and embed is not None else []
+    reading = read_meaning(plan.simplified, about, embed) if embed is not None and len(about) > 1 else None
+    concepts = _concepts(plan, translations, view, reading.shares() if reading else {})
     return Query(
         plan=plan,
         text=plan.simplified,
@@ -180,6 +195,7 @@ def build_query(
             calibrations, options.retrievers, specific=sum(c.specific and not c.absent for c in concepts)
         ),
         max_per_doc=2 if plan.comparison else options.max_per_doc,
+        vectors={embedder: reading.question} if reading and embedder else {},
     )
 
 
@@ -388,16 +404,27 @@ def _weight(word: str, view: IndexView) -> float:
     return float(bm25_idf(size, min(view.occurrences(word, size), size)))
 
 
-def _concepts(plan: QueryPlan, translations: Sequence[Translation], view: IndexView) -> tuple[Concept, ...]:
+def _concepts(
+    plan: QueryPlan,
+    translations: Sequence[Translation],
+    view: IndexView,
+    meaning: Mapping[str, float] | None = None,
+) -> tuple[Concept, ...]:
     """The question's key terms. Years are left out (they are filters, and a passage rarely repeats its
     own year), and so are places (filters too; a speech rarely names its own city), a level spoken of
-    (县里: `Query.levels`) and framing words."""
+    (县里: `Query.levels`) and framing words. `meaning`: an English term's share of the question's
+    meaning, relative to its terms' mean (`query.meaning.Reading.shares`), which its weight is
+    multiplied by."""
+    meaning = meaning or {}
     # the places named, as a question may write them (河北 for 河北省): filters, not terms
     places = {form for city in plan.cities for form in place_forms(city)}
     if plan.search_language == "en":
         # a month or a weekday is a date, as a year is ("December" is 十二月, which no report writes: 12月)
         translations = [t for t in translations if t.english not in CALENDAR_WORDS]
         forms = [tuple(t.chinese) or (t.english,) for t in translations]
+        carries: dict[tuple[str, ...], float] = {}
+        for f, t in zip(forms, translations, strict=True):
+            carries.setdefault(f, meaning.get(t.english, 1.0))  # one idea, as its first term carries it
         actions = {tuple(t.chinese) for t in translations if t.action}
         names = {tuple(t.chinese) for t in translations if t.name}
         offered = [family(t) for t in translations]
@@ -409,6 +436,7 @@ def _concepts(plan: QueryPlan, translations: Sequence[Translation], view: IndexV
         forms += [(w,) for w in written]
         offered += [pivot(w) for w in written]
     else:
+        carries = {}  # a Chinese question's terms are the corpus's own words: rarity alone
         skip = places | FRAMING_WORDS
         forms = [
             (w,)
@@ -452,7 +480,7 @@ def _concepts(plan: QueryPlan, translations: Sequence[Translation], view: IndexV
         concepts.append(
             Concept(
                 forms=f,
-                weight=min(_weight(w, view) for w in written),
+                weight=min(_weight(w, view) for w in written) * carries.get(f, 1.0),
                 specific=not action
                 and all(view.is_rare(w, RARE_SHARE) for w in written)
                 and any(is_known_word(w) or w in view.names for w in f),

@@ -141,9 +141,7 @@ class Assistant:
         return plan
 
     def query(self, plan: QueryPlan, view: IndexView, filters: Filters) -> Query:
-        only = self.options.retrievers
-        asked = [e for e in self.index.specs if not only or e in only]
-        reader, _ = model_for(asked, self.decision_models)  # the embedder the decision reads, if any
+        reader, _ = model_for(self._embedders_asked(), self.decision_models)  # the decision's embedder
         return build_query(
             plan,
             view,
@@ -153,6 +151,11 @@ class Assistant:
             embed=(lambda texts: self.index.embed_queries(reader, texts)) if reader else None,
             embedder=reader,
         )
+
+    def _embedders_asked(self) -> list[str]:
+        """The index's embedders the options let answer (all, unless `Options.retrievers` names some)."""
+        only = self.options.retrievers
+        return [e for e in self.index.specs if not only or e in only]
 
     def retrieve(self, query: Query, view: IndexView, watch: Stopwatch) -> Retrieved:
         """Hybrid retrieval under the query's filters (its fallback when they find nothing), the ranking
@@ -165,9 +168,7 @@ class Assistant:
                 query, diversify(trace.fused, query.max_per_doc)[: self.options.depth], view
             )
         with watch("evidence"):
-            only = self.options.retrievers
-            asked = [e for e in self.index.specs if not only or e in only]
-            decision = decide(query, trace, ranked, view, asked, self.decision_models)
+            decision = decide(query, trace, ranked, view, self._embedders_asked(), self.decision_models)
         return Retrieved(query, ranked, decision, tuple(trace.unavailable), trace)
 
     def search(
